@@ -1,0 +1,293 @@
+/**
+ * The one place that reads settings. Every other module receives typed config objects; nothing else reads
+ * `process.env` (ESLint enforces it). Each setting has a default and a validation rule, and the README's
+ * settings table lists them all. A bad value fails with a `ConfigError` that names the variable and the rule.
+ *
+ * Secrets (AccessKey secrets, callback auth keys) are returned here but never logged: use `describeConfig`
+ * for anything printed.
+ */
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    readonly rule: string,
+  ) {
+    super(`${variable}: ${rule}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parsing helpers
+// ---------------------------------------------------------------------------------------------------------
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+function readOptionalNumber(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be a number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function readBool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function readUrl(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL, got "${raw}"`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${url.protocol}"`);
+  }
+  return raw;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// ICE client
+// ---------------------------------------------------------------------------------------------------------
+
+export interface IceCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+export interface IceClientConfig {
+  /** Region id, e.g. `cn-shanghai`. Used for the endpoint when `endpoint` is not set. */
+  region: string;
+  /** Full URL of the ICE endpoint (`http://` allowed, that is how the emulator is reached). */
+  endpoint: string;
+  connectTimeoutMs: number;
+  readTimeoutMs: number;
+  /**
+   * Explicit key pair. When absent the client uses Alibaba's default credential chain
+   * (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN, credentials file, ECS RAM role, OIDC).
+   */
+  credentials?: IceCredentials;
+}
+
+const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+
+export function loadIceClientConfig(env: Env = process.env): IceClientConfig {
+  const region = read(env, 'ICE_REGION') ?? 'cn-shanghai';
+  if (!REGION_PATTERN.test(region))
+    throw new ConfigError('ICE_REGION', `must look like "cn-shanghai", got "${region}"`);
+  const endpoint = readUrl(env, 'ICE_ENDPOINT', ['https:', 'http:']) ?? `https://ice.${region}.aliyuncs.com`;
+  return {
+    region,
+    endpoint,
+    connectTimeoutMs: readInt(env, 'ICE_CONNECT_TIMEOUT_MS', 5_000, 100, 120_000),
+    readTimeoutMs: readInt(env, 'ICE_READ_TIMEOUT_MS', 10_000, 100, 300_000),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Temporal connection and worker
+// ---------------------------------------------------------------------------------------------------------
+
+export const DEFAULT_TASK_QUEUE = 'voice-clone';
+
+/**
+ * Connection settings from Temporal's environment configuration: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+ * TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE (see @temporalio/envconfig).
+ */
+export function loadTemporalConnectConfig(env: Env = process.env): ClientConnectConfig {
+  const overrideEnvVars = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const config = loadClientConnectConfig({ overrideEnvVars });
+  config.connectionOptions.address ??= 'localhost:7233';
+  config.namespace ??= 'default';
+  return config;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface WorkerConfig {
+  taskQueue: string;
+  /** Task-queue-wide cap on ICE activities per second (ICE quotas); undefined = no cap. */
+  maxIceActivitiesPerSecond?: number;
+  /** `host:port` for Prometheus metrics; undefined = metrics off. */
+  metricsAddress?: string;
+  logLevel: LogLevel;
+}
+
+export function loadTaskQueue(env: Env = process.env): string {
+  const taskQueue = read(env, 'VOICE_CLONE_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE;
+  if (!/^[\w.-]{1,200}$/.test(taskQueue)) {
+    throw new ConfigError('VOICE_CLONE_TASK_QUEUE', 'must be 1-200 letters, digits, "_", "." or "-"');
+  }
+  return taskQueue;
+}
+
+export function loadLogLevel(env: Env = process.env): LogLevel {
+  const level = (read(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') {
+    throw new ConfigError('LOG_LEVEL', `must be debug, info, warn or error, got "${level}"`);
+  }
+  return level;
+}
+
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const metricsAddress = read(env, 'VOICE_CLONE_METRICS_ADDRESS');
+  if (metricsAddress !== undefined && !/^[\w.:[\]-]+:\d{1,5}$/.test(metricsAddress)) {
+    throw new ConfigError('VOICE_CLONE_METRICS_ADDRESS', `must be host:port, got "${metricsAddress}"`);
+  }
+  return {
+    taskQueue: loadTaskQueue(env),
+    maxIceActivitiesPerSecond: readOptionalNumber(env, 'VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND', 0.01, 10_000),
+    metricsAddress,
+    logLevel: loadLogLevel(env),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Callback receiver
+// ---------------------------------------------------------------------------------------------------------
+
+export interface CallbackReceiverConfig {
+  host: string;
+  port: number;
+  path: string;
+  /** The public URL exactly as configured in ICE's SetEventCallback: it is part of the signed string. */
+  publicUrl?: string;
+  /** One or more auth keys; several so that a key can be rotated without downtime. Secret. */
+  authKeys: string[];
+  maxSkewSeconds: number;
+  allowUnsigned: boolean;
+  maxBodyBytes: number;
+  /** Bound on each Temporal call so that the answer stays inside ICE's 3 s. */
+  temporalTimeoutMs: number;
+}
+
+const AUTH_KEY_PATTERN = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{1,32}$/;
+
+export function loadCallbackReceiverConfig(env: Env = process.env): CallbackReceiverConfig {
+  const path = read(env, 'ICE_CALLBACK_PATH') ?? '/ice/callback';
+  if (!path.startsWith('/')) throw new ConfigError('ICE_CALLBACK_PATH', `must start with "/", got "${path}"`);
+  const authKeys = (read(env, 'ICE_CALLBACK_AUTH_KEYS') ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+  authKeys.forEach((key, index) => {
+    if (!AUTH_KEY_PATTERN.test(key)) {
+      // Never echo the key itself.
+      throw new ConfigError(
+        'ICE_CALLBACK_AUTH_KEYS',
+        `key #${index + 1} must be ≤32 letters and digits with upper, lower case and a digit`,
+      );
+    }
+  });
+  const publicUrl = readUrl(env, 'ICE_CALLBACK_URL', ['https:', 'http:']);
+  if (publicUrl !== undefined && Buffer.byteLength(publicUrl) > 256) {
+    throw new ConfigError('ICE_CALLBACK_URL', 'must be at most 256 bytes (ICE limit)');
+  }
+  if (authKeys.length > 0 && publicUrl === undefined) {
+    throw new ConfigError(
+      'ICE_CALLBACK_URL',
+      'is required when ICE_CALLBACK_AUTH_KEYS is set (it is part of the signature)',
+    );
+  }
+  return {
+    host: read(env, 'ICE_CALLBACK_HOST') ?? '0.0.0.0',
+    port: readInt(env, 'ICE_CALLBACK_PORT', 8787, 0, 65_535),
+    path,
+    publicUrl,
+    authKeys,
+    maxSkewSeconds: readInt(env, 'ICE_CALLBACK_MAX_SKEW_SECONDS', 300, 1, 86_400),
+    allowUnsigned: readBool(env, 'ICE_CALLBACK_ALLOW_UNSIGNED', false),
+    maxBodyBytes: readInt(env, 'ICE_CALLBACK_MAX_BODY_BYTES', 65_536, 256, 10_485_760),
+    temporalTimeoutMs: readInt(env, 'ICE_CALLBACK_TEMPORAL_TIMEOUT_MS', 2_000, 100, 2_900),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Local ICE emulator
+// ---------------------------------------------------------------------------------------------------------
+
+/** The documented development key pair the emulator accepts when no key pair is configured. Not a secret. */
+export const EMULATOR_DEV_CREDENTIALS: IceCredentials = Object.freeze({
+  accessKeyId: 'LTAIEmulatorDevKey0001',
+  accessKeySecret: 'EmulatorDevSecretNotForProduction',
+});
+
+export interface EmulatorConfig {
+  host: string;
+  port: number;
+  /** Key pairs whose signatures the emulator accepts. */
+  keyPairs: IceCredentials[];
+  /** How long a submitted job spends in PreTraining + Training before it ends. */
+  trainingMs: number;
+  /** When set, state is persisted to this JSON file and reloaded at start. */
+  stateFile?: string;
+  /** Numeric account id sent as `UserId` in callbacks. */
+  userId: number;
+}
+
+export function loadEmulatorConfig(env: Env = process.env): EmulatorConfig {
+  const accessKeyId = read(env, 'ALIBABA_CLOUD_ACCESS_KEY_ID');
+  const accessKeySecret = read(env, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+  if ((accessKeyId === undefined) !== (accessKeySecret === undefined)) {
+    throw new ConfigError('ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'must be set together with ALIBABA_CLOUD_ACCESS_KEY_ID');
+  }
+  const keyPairs = accessKeyId && accessKeySecret ? [{ accessKeyId, accessKeySecret }] : [EMULATOR_DEV_CREDENTIALS];
+  return {
+    host: read(env, 'ICE_EMULATOR_HOST') ?? '127.0.0.1',
+    port: readInt(env, 'ICE_EMULATOR_PORT', 8788, 0, 65_535),
+    keyPairs,
+    trainingMs: readInt(env, 'ICE_EMULATOR_TRAINING_MS', 20_000, 0, 86_400_000),
+    stateFile: read(env, 'ICE_EMULATOR_STATE_FILE'),
+    userId: readInt(env, 'ICE_EMULATOR_USER_ID', 1234567890123456, 1, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Local tooling: Temporal server binaries and the local stack's data folder
+// ---------------------------------------------------------------------------------------------------------
+
+export interface LocalToolsConfig {
+  temporalCliPath?: string;
+  temporalTestServerPath?: string;
+  /** Folder for the local stack's SQLite database, emulator state and logs. */
+  dataDir: string;
+  /** Folder where fetched/built Temporal binaries are kept between runs. */
+  cacheDir: string;
+}
+
+export function loadLocalToolsConfig(env: Env = process.env): LocalToolsConfig {
+  return {
+    temporalCliPath: read(env, 'TEMPORAL_CLI_PATH'),
+    temporalTestServerPath: read(env, 'TEMPORAL_TEST_SERVER_PATH'),
+    dataDir: read(env, 'VOICE_CLONE_DATA_DIR') ?? '.data',
+    cacheDir: read(env, 'VOICE_CLONE_CACHE_DIR') ?? '.cache',
+  };
+}

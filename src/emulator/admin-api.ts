@@ -1,0 +1,160 @@
+/**
+ * The emulator's admin HTTP API (fault injection, inspection, clock control), served on the emulator's own port
+ * under `/__emulator/`. ICE itself has no such API; it exists so that tests, benchmarks and the fault suite can
+ * break things on purpose and count ICE calls. Types here are the contract; `EmulatorAdminClient` is the typed
+ * caller used by tests, the bench and the CLI.
+ *
+ * Routes (JSON in, JSON out):
+ *   GET    /__emulator/health                 → { ok: true }
+ *   GET    /__emulator/calls                  → RecordedCall[]   (every ICE request received, oldest first)
+ *   DELETE /__emulator/calls                  → clears the log
+ *   GET    /__emulator/faults                 → FaultConfig
+ *   PUT    /__emulator/faults                 ← FaultConfig (replaces the whole config; {} clears all faults)
+ *   GET    /__emulator/settings               → EmulatorSettings
+ *   PATCH  /__emulator/settings               ← Partial<EmulatorSettings>
+ *   GET    /__emulator/jobs                   → EmulatedVoiceJob[]
+ *   GET    /__emulator/callbacks              → CallbackDelivery[]   (every callback POST attempt)
+ *   POST   /__emulator/jobs/{jobId}/finish    ← { status?: 'Success' | 'Fail', message?: string } ends training now
+ *   POST   /__emulator/callbacks/flush        → releases callbacks held by `delayMs` / `reorder` at once
+ *   POST   /__emulator/reset                  → forgets jobs, voices, calls, callbacks, faults, nonces
+ */
+import type { IceAction, VoiceJobStatus } from '../ice/types';
+
+export const EMULATOR_ADMIN_PREFIX = '/__emulator';
+
+/** When a fault fires: `count` = the next N matching calls; `rate` = probability per call (0..1). */
+export interface FaultTrigger {
+  count?: number;
+  rate?: number;
+}
+
+export interface OperationFaults {
+  /** Answer HTTP 400 with Code `Throttling.User`. */
+  throttle?: FaultTrigger;
+  /** Answer HTTP 503 `ServiceUnavailable`. */
+  serverError?: FaultTrigger;
+  /** Carry the operation out, then destroy the socket without answering (the ambiguous, double-billing case). */
+  closeAfterAccept?: FaultTrigger;
+  /** Wait this long before answering. */
+  latencyMs?: number;
+}
+
+export interface CallbackFaults {
+  /** Drop the callback entirely (not even attempted). */
+  drop?: FaultTrigger;
+  /** Deliver the callback twice. */
+  duplicate?: FaultTrigger;
+  /** Hold each callback this long before the first attempt. */
+  delayMs?: number;
+  /** Hold callbacks and deliver them newest first, in batches of this many (or on flush). */
+  reorderBatch?: number;
+}
+
+export interface FaultConfig {
+  /** Per ICE action; `'*'` applies to every action (a per-action entry wins over `'*'`). */
+  operations?: Partial<Record<IceAction | '*', OperationFaults>>;
+  /** Training ends in `Fail` for these VoiceIds (besides the documented rule: VoiceId starting with "FailTrain"). */
+  failTrainingVoiceIds?: string[];
+  callbacks?: CallbackFaults;
+  /** Seed for `rate` triggers so that runs repeat. */
+  seed?: number;
+}
+
+export interface EmulatorSettings {
+  /** Time a submitted job spends in PreTraining + Training. */
+  trainingMs: number;
+}
+
+export interface RecordedCall {
+  seq: number;
+  /** ISO time the request arrived. */
+  at: string;
+  action: IceAction | string;
+  /** Business parameters as received (query string), secrets removed. */
+  params: Record<string, string>;
+  httpStatus: number;
+  /** ICE error Code when the call failed; undefined on success. */
+  code?: string;
+  requestId: string;
+  /** Name of the fault that shaped the answer, if any. */
+  fault?: 'throttle' | 'serverError' | 'closeAfterAccept' | 'latency';
+}
+
+export interface EmulatedVoiceJob {
+  jobId: string;
+  voiceId: string;
+  status: VoiceJobStatus;
+  message: string;
+  /** ISO times. */
+  createTime: string;
+  submittedAt?: string;
+  finishedAt?: string;
+  /** How many times SubmitCustomizedVoiceJob was accepted for this job (must stay ≤ 1). */
+  submitCount: number;
+  passedAudioRecordIds: number[];
+}
+
+export interface CallbackDelivery {
+  jobId: string;
+  voiceId: string;
+  eventType: string;
+  /** 1 = first try, 2..3 = ICE's retries. */
+  attempt: number;
+  at: string;
+  /** HTTP status answered, or undefined when the receiver did not answer within 3 s / connection failed. */
+  httpStatus?: number;
+  outcome: 'delivered' | 'failed' | 'dropped-by-fault' | 'gave-up';
+}
+
+/** Typed caller of the admin API. */
+export class EmulatorAdminClient {
+  constructor(private readonly baseUrl: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl.replace(/\/$/, '')}${EMULATOR_ADMIN_PREFIX}${path}`, {
+      method,
+      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`emulator admin ${method} ${path}: HTTP ${response.status}: ${text}`);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  health(): Promise<{ ok: boolean }> {
+    return this.call('GET', '/health');
+  }
+  calls(): Promise<RecordedCall[]> {
+    return this.call('GET', '/calls');
+  }
+  clearCalls(): Promise<void> {
+    return this.call('DELETE', '/calls');
+  }
+  faults(): Promise<FaultConfig> {
+    return this.call('GET', '/faults');
+  }
+  setFaults(faults: FaultConfig): Promise<void> {
+    return this.call('PUT', '/faults', faults);
+  }
+  settings(): Promise<EmulatorSettings> {
+    return this.call('GET', '/settings');
+  }
+  updateSettings(settings: Partial<EmulatorSettings>): Promise<EmulatorSettings> {
+    return this.call('PATCH', '/settings', settings);
+  }
+  jobs(): Promise<EmulatedVoiceJob[]> {
+    return this.call('GET', '/jobs');
+  }
+  callbacks(): Promise<CallbackDelivery[]> {
+    return this.call('GET', '/callbacks');
+  }
+  finishJob(jobId: string, outcome: { status?: 'Success' | 'Fail'; message?: string } = {}): Promise<void> {
+    return this.call('POST', `/jobs/${encodeURIComponent(jobId)}/finish`, outcome);
+  }
+  flushCallbacks(): Promise<void> {
+    return this.call('POST', '/callbacks/flush');
+  }
+  reset(): Promise<void> {
+    return this.call('POST', '/reset');
+  }
+}

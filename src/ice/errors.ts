@@ -1,0 +1,55 @@
+import type { IceAction } from './types';
+
+/** Codes used for failures that never reached ICE's error body. */
+export const NETWORK_ERROR_CODE = 'NetworkError';
+export const TIMEOUT_ERROR_CODE = 'Timeout';
+/** A 200 response whose body says `Success: false` without a Code. */
+export const UNSUCCESSFUL_RESPONSE_CODE = 'UnsuccessfulResponse';
+
+export type IceErrorKind = 'retryable' | 'final';
+
+/**
+ * The one error type for every failed ICE call. Keeps ICE's `Code` and `RequestId` so that an operator can quote
+ * them to Alibaba support. The message never contains credentials or request signatures.
+ */
+export class IceError extends Error {
+  override readonly name = 'IceError';
+  readonly kind: IceErrorKind;
+
+  constructor(
+    readonly operation: IceAction,
+    readonly code: string,
+    message: string,
+    readonly statusCode?: number,
+    readonly requestId?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${operation} failed: ${code}${statusCode !== undefined ? ` (HTTP ${statusCode})` : ''}: ${message}` +
+        (requestId ? ` [RequestId ${requestId}]` : ''),
+      options,
+    );
+    this.kind = classifyIceError(code, statusCode);
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'retryable';
+  }
+}
+
+const RETRYABLE_CODES = new Set(['ServiceUnavailable', 'InternalError', NETWORK_ERROR_CODE, TIMEOUT_ERROR_CODE]);
+
+/**
+ * Retryable: throttling, service unavailable, internal errors, any 5xx, network failures and timeouts.
+ * Final: everything else (bad parameters, permissions, unknown keys, signature mismatches, other 4xx), since
+ * repeating the same request cannot succeed.
+ */
+export function classifyIceError(code: string, statusCode?: number): IceErrorKind {
+  if (code.startsWith('Throttling') || RETRYABLE_CODES.has(code)) return 'retryable';
+  if (statusCode !== undefined && statusCode >= 500) return 'retryable';
+  return 'final';
+}
+
+export function isIceError(error: unknown): error is IceError {
+  return error instanceof IceError;
+}

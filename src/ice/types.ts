@@ -1,0 +1,194 @@
+/**
+ * Typed shapes of the ICE (2020-11-09) voice-cloning operations, camelCase like the official SDK's models.
+ * Wire names (PascalCase) live only in the client and the emulator. See ../../../shared/ice-voice-clone-api.md.
+ */
+
+export const ICE_API_VERSION = '2020-11-09';
+
+export const ICE_ACTIONS = [
+  'CreateCustomizedVoiceJob',
+  'GetDemonstrationForCustomizedVoiceJob',
+  'DetectAudioForCustomizedVoiceJob',
+  'SubmitCustomizedVoiceJob',
+  'GetCustomizedVoiceJob',
+  'ListCustomizedVoiceJobs',
+  'GetCustomizedVoice',
+  'ListCustomizedVoices',
+  'SetEventCallback',
+  'GetEventCallback',
+] as const;
+export type IceAction = (typeof ICE_ACTIONS)[number];
+
+export type VoiceGender = 'female' | 'male';
+export type VoiceScenario = 'story' | 'interaction' | 'navigation';
+export type VoiceJobType = 'Basic' | 'Standard';
+
+export const VOICE_JOB_STATUSES = [
+  'Initialization',
+  'AudioDetecting',
+  'PreTraining',
+  'Training',
+  'Success',
+  'Fail',
+] as const;
+export type VoiceJobStatus = (typeof VOICE_JOB_STATUSES)[number];
+export const TERMINAL_VOICE_JOB_STATUSES: readonly VoiceJobStatus[] = ['Success', 'Fail'];
+
+/** Every response carries ICE's RequestId, kept for support tickets and error messages. */
+export interface IceResponse {
+  requestId: string;
+}
+
+export interface CreateCustomizedVoiceJobRequest {
+  voiceId: string;
+  gender: VoiceGender;
+  scenario: VoiceScenario;
+  voiceName?: string;
+  voiceDesc?: string;
+}
+export interface CreateCustomizedVoiceJobResponse extends IceResponse {
+  voiceId: string;
+  jobId: string;
+}
+
+export interface GetDemonstrationRequest {
+  scenario: VoiceScenario;
+}
+export interface Demonstration {
+  audioId: number;
+  text: string;
+  demoAudio: string;
+}
+export interface GetDemonstrationResponse extends IceResponse {
+  demonstrationList: Demonstration[];
+}
+
+export interface DetectAudioRequest {
+  voiceId: string;
+  recordUrl: string;
+  audioRecordId: number;
+}
+export interface DetectAudioResponse extends IceResponse {
+  pass: boolean;
+  reason: string;
+}
+
+export interface SubmitCustomizedVoiceJobRequest {
+  voiceId: string;
+  demoAudioMediaUrl?: string;
+}
+export interface SubmitCustomizedVoiceJobResponse extends IceResponse {
+  jobId: string;
+  voiceId: string;
+}
+
+export interface CustomizedVoiceJob {
+  jobId: string;
+  voiceId: string;
+  status: VoiceJobStatus;
+  message: string;
+  type: VoiceJobType;
+  voiceName: string;
+  voiceDesc: string;
+  scenario: VoiceScenario;
+  gender: VoiceGender;
+  /** UTC "yyyy-MM-ddTHH:mm:ssZ" */
+  createTime: string;
+  /** Only in list items. */
+  gmtCreate?: string;
+}
+export interface GetCustomizedVoiceJobRequest {
+  jobId: string;
+}
+export interface GetCustomizedVoiceJobResponse extends IceResponse {
+  customizedVoiceJob: CustomizedVoiceJob;
+}
+
+export interface ListCustomizedVoiceJobsRequest {
+  pageNo?: number;
+  /** ≤ 100, default 10 */
+  pageSize?: number;
+  type?: VoiceJobType;
+}
+export interface ListCustomizedVoiceJobsResponse extends IceResponse {
+  customizedVoiceJobList: CustomizedVoiceJob[];
+  totalCount: number;
+}
+
+export interface CustomizedVoice {
+  voiceId: string;
+  voiceName: string;
+  voiceDesc: string;
+  gender: VoiceGender;
+  scenario: VoiceScenario;
+  demoAudioMediaId: string;
+}
+export interface GetCustomizedVoiceRequest {
+  voiceId: string;
+}
+export interface GetCustomizedVoiceResponse extends IceResponse {
+  customizedVoice: CustomizedVoice;
+}
+
+export interface ListCustomizedVoicesRequest {
+  type?: VoiceJobType;
+  pageNo?: number;
+  pageSize?: number;
+}
+export interface ListCustomizedVoicesResponse extends IceResponse {
+  customizedVoiceList: CustomizedVoice[];
+  totalCount: number;
+}
+
+export interface SetEventCallbackRequest {
+  callbackType: 'HTTP' | 'MNS';
+  callbackUrl: string;
+  /** Comma-separated on the wire; an array here. */
+  eventTypeList?: string[];
+  authSwitch?: 'on' | 'off';
+  /** Secret: never logged. */
+  authKey?: string;
+}
+export interface SetEventCallbackResponse extends IceResponse {
+  success: boolean;
+}
+export interface GetEventCallbackResponse extends IceResponse {
+  callbackType: string;
+  callbackUrl: string;
+  eventTypeList: string[];
+  authSwitch: 'on' | 'off';
+  /** Secret as returned by ICE: callers must not print it. */
+  authKey?: string;
+}
+
+/** The only code that speaks to Alibaba. Every method throws `IceError` on failure. */
+export interface IceClient {
+  createCustomizedVoiceJob(request: CreateCustomizedVoiceJobRequest): Promise<CreateCustomizedVoiceJobResponse>;
+  getDemonstrationForCustomizedVoiceJob(request: GetDemonstrationRequest): Promise<GetDemonstrationResponse>;
+  detectAudioForCustomizedVoiceJob(request: DetectAudioRequest): Promise<DetectAudioResponse>;
+  submitCustomizedVoiceJob(request: SubmitCustomizedVoiceJobRequest): Promise<SubmitCustomizedVoiceJobResponse>;
+  getCustomizedVoiceJob(request: GetCustomizedVoiceJobRequest): Promise<GetCustomizedVoiceJobResponse>;
+  listCustomizedVoiceJobs(request: ListCustomizedVoiceJobsRequest): Promise<ListCustomizedVoiceJobsResponse>;
+  getCustomizedVoice(request: GetCustomizedVoiceRequest): Promise<GetCustomizedVoiceResponse>;
+  listCustomizedVoices(request: ListCustomizedVoicesRequest): Promise<ListCustomizedVoicesResponse>;
+  setEventCallback(request: SetEventCallbackRequest): Promise<SetEventCallbackResponse>;
+  getEventCallback(): Promise<GetEventCallbackResponse>;
+}
+
+/** The HTTP callback body as ICE posts it (see shared/ice-voice-clone-api.md, "Callbacks"). */
+export interface IceCallbackEnvelope {
+  EventType: string;
+  UserId: number;
+  EventTime: string;
+  /** ASSUMPTION (docs silent): carries JobId, usually VoiceId and Status, maybe Message. */
+  MessageBody: {
+    JobId?: string;
+    VoiceId?: string;
+    Status?: string;
+    Message?: string;
+    [field: string]: unknown;
+  };
+}
+
+/** The event type the local emulator sends. ASSUMPTION: real ICE's name is undocumented; never depend on it. */
+export const EMULATOR_VOICE_JOB_EVENT_TYPE = 'CustomizedVoiceJobComplete';

@@ -1,0 +1,121 @@
+/**
+ * The clone workflow's public contract, declared once and imported by the workflow, the client, the callback
+ * receiver and the CLI: names, input/result types, signal, query, search attributes and failure types.
+ * Deterministic and free of Node APIs so that workflow code can import it.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
+import type { IceCallbackEnvelope, VoiceJobStatus } from '../ice/types';
+
+export const VOICE_CLONE_WORKFLOW_TYPE = 'voiceCloneWorkflow';
+export const VOICE_CLONE_WORKFLOW_ID_PREFIX = 'voice-clone-';
+
+/** One workflow per voice: the ID is what makes "start the same voice twice" attach instead of paying twice. */
+export function voiceCloneWorkflowId(voiceId: string): string {
+  return `${VOICE_CLONE_WORKFLOW_ID_PREFIX}${voiceId}`;
+}
+
+/** A Temporal duration string ("30s", "10 minutes") or milliseconds. */
+export type DurationInput = string | number;
+
+export interface VoiceCloneTiming {
+  /** How long to wait for ICE's callback after submitting before polling starts. Default 10 min. */
+  callbackTimeout?: DurationInput;
+  /** First polling interval. Default 30 s. */
+  pollInterval?: DurationInput;
+  /** Polling backs off up to this interval. Default 5 min. */
+  maxPollInterval?: DurationInput;
+  /** Give up when training has not ended this long after submit. Default 24 h. */
+  trainingTimeout?: DurationInput;
+}
+
+export const DEFAULT_TIMING = {
+  callbackTimeout: '10 minutes',
+  pollInterval: '30 seconds',
+  maxPollInterval: '5 minutes',
+  trainingTimeout: '24 hours',
+} as const satisfies Required<VoiceCloneTiming>;
+
+export interface VoiceRecording {
+  /** The demonstration sentence's AudioId, 1..20. */
+  audioRecordId: number;
+  /** https URL of the recording in OSS (same account and region as ICE). */
+  recordUrl: string;
+}
+
+export interface VoiceCloneInput {
+  /** 1–32 letters or digits; must be the VoiceId used with CreateCustomizedVoiceJob and detection. */
+  voiceId: string;
+  /** https URL where ICE writes a demo clip after training. */
+  demoAudioMediaUrl?: string;
+  /** When given, each recording is run through ICE's audio detection before submitting. */
+  recordings?: VoiceRecording[];
+  timing?: VoiceCloneTiming;
+}
+
+export interface DetectionResult {
+  audioRecordId: number;
+  recordUrl: string;
+  pass: boolean;
+  reason: string;
+}
+
+export type CompletedVia = 'callback' | 'poll' | 'already-trained';
+
+export interface VoiceCloneResult {
+  voiceId: string;
+  jobId: string;
+  status: 'Success';
+  message: string;
+  completedVia: CompletedVia;
+  /** GetCustomizedVoiceJob reads made while awaiting the result (polls and callback confirmations). */
+  statusChecks: number;
+  detection?: DetectionResult[];
+}
+
+export type VoiceCloneStage =
+  | 'Validating'
+  | 'DetectingAudio'
+  | 'LookingUpVoice'
+  | 'Submitting'
+  | 'AwaitingCallback'
+  | 'Polling'
+  | 'Succeeded'
+  | 'Failed';
+
+export interface VoiceCloneStatus {
+  stage: VoiceCloneStage;
+  voiceId: string;
+  jobId?: string;
+  /** Last status read from ICE and when (ISO time). */
+  lastIceStatus?: VoiceJobStatus;
+  lastIceStatusAt?: string;
+  detection: DetectionResult[];
+  callbacksReceived: number;
+  statusChecks: number;
+  /** Set once the workflow has failed. */
+  failure?: { type: VoiceCloneFailureType | string; message: string };
+}
+
+/** ICE's callback body exactly as the receiver got it. Only a wake-up: the workflow re-reads the job. */
+export type IceCallbackSignalPayload = IceCallbackEnvelope;
+
+export const iceCallbackSignal = defineSignal<[IceCallbackSignalPayload]>('iceCallback');
+export const statusQuery = defineQuery<VoiceCloneStatus>('status');
+
+export const VoiceCloneFailureTypes = {
+  InvalidInput: 'InvalidInput',
+  AudioDetectionFailed: 'AudioDetectionFailed',
+  VoiceNotReady: 'VoiceNotReady',
+  TrainingFailed: 'TrainingFailed',
+  TrainingTimedOut: 'TrainingTimedOut',
+} as const;
+export type VoiceCloneFailureType = (typeof VoiceCloneFailureTypes)[keyof typeof VoiceCloneFailureTypes];
+
+export const searchAttributes = {
+  iceVoiceId: { name: 'IceVoiceId', type: 'KEYWORD' },
+  iceJobId: { name: 'IceJobId', type: 'KEYWORD' },
+  voiceCloneStage: { name: 'VoiceCloneStage', type: 'KEYWORD' },
+} as const satisfies Record<string, SearchAttributeKey<'KEYWORD'>>;
+
+export const SEARCH_ATTRIBUTE_NAMES = Object.values(searchAttributes).map((key) => key.name);
