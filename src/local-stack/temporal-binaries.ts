@@ -1,0 +1,286 @@
+/**
+ * Finds the Temporal server binaries that tests, the benchmark and the local stack run. `@temporalio/testing`
+ * downloads them from a host that offline machines cannot reach, so the project brings them from a package
+ * registry instead (Go module proxy for the CLI, Maven Central for the time-skipping test server).
+ * Order: explicit path → already on PATH or built earlier → build/fetch with the local toolchain → SDK download.
+ */
+import { execFile } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
+import { access, chmod, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { LocalToolsConfig } from '../config';
+import { silentLogger, type Logger } from '../observability/logger';
+
+/** v1.6.0 and later carry a `replace` directive in go.mod, which `go install pkg@version` refuses. */
+export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+/** The SDK's "default" test server is the newest Java SDK release; 1.38.0 is the newest on Maven Central here. */
+export const TEMPORAL_TEST_SERVER_VERSION = '1.38.0';
+const TEST_SERVER_MAIN_CLASS = 'io.temporal.testserver.TestServer';
+/**
+ * The SDK gives the server ~5 s to answer. The JVM answers in under 1 s here; C1-only JIT and the serial GC keep
+ * its start cheap on 2 shared cores (tests are short, so peak JIT performance does not matter).
+ */
+const TEST_SERVER_JVM_FLAGS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xss512k';
+
+const BUILD_TIMEOUT_MS = 20 * 60_000;
+const PROGRESS_INTERVAL_MS = 30_000;
+
+export interface ResolveOptions {
+  /**
+   * When nothing local works: true (default) returns undefined so that the SDK downloads the binary (machines
+   * with internet); false throws a `TemporalBinaryUnavailableError` that says what to provide.
+   */
+  allowSdkDownload?: boolean;
+}
+
+export class TemporalBinaryUnavailableError extends Error {
+  override readonly name = 'TemporalBinaryUnavailableError';
+  readonly code = 'TEMPORAL_BINARY_UNAVAILABLE';
+}
+
+type BinaryKind = 'cli' | 'test-server';
+
+/** The message to show when neither a local binary nor the SDK's download is available. */
+export function describeMissingTemporalBinary(kind: BinaryKind, reasons: string[] = []): string {
+  const why = reasons.length > 0 ? ` Tried: ${reasons.join('; ')}.` : '';
+  if (kind === 'cli') {
+    return (
+      'No Temporal CLI (dev server) is available.' +
+      why +
+      ' Provide one of: TEMPORAL_CLI_PATH=<path to a `temporal` binary with `server start-dev`>; a `temporal` on PATH; ' +
+      `Go >= 1.25 on PATH with access to the Go module proxy (runs \`go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}\`); ` +
+      'or internet access for the SDK download.'
+    );
+  }
+  return (
+    'No Temporal time-skipping test server is available.' +
+    why +
+    ' Provide one of: TEMPORAL_TEST_SERVER_PATH=<path to an executable taking `<port>`>; a `temporal-test-server` on PATH; ' +
+    `Java 8+ and Maven on PATH with access to Maven Central (fetches io.temporal:temporal-test-server:${TEMPORAL_TEST_SERVER_VERSION}); ` +
+    'or internet access for the SDK download.'
+  );
+}
+
+export async function resolveTemporalCli(
+  tools: LocalToolsConfig,
+  logger: Logger = silentLogger,
+  options: ResolveOptions = {},
+): Promise<string | undefined> {
+  const log = logger.child({ binary: 'temporal-cli' });
+  if (tools.temporalCliPath) return explicitPath(tools.temporalCliPath, 'TEMPORAL_CLI_PATH');
+
+  const gopathBin = await goBinDir();
+  const candidates = [
+    await findOnPath('temporal'),
+    path.resolve(tools.cacheDir, 'bin', 'temporal'),
+    gopathBin && path.join(gopathBin, 'temporal'),
+  ];
+  for (const candidate of candidates) {
+    if (candidate && (await isExecutable(candidate))) {
+      log.debug('using existing Temporal CLI', { path: candidate });
+      return candidate;
+    }
+  }
+
+  const reasons: string[] = [];
+  if (gopathBin) {
+    try {
+      return await buildTemporalCli(gopathBin, log);
+    } catch (err) {
+      reasons.push(`go install failed: ${errorText(err)}`);
+      log.warn('building the Temporal CLI failed', { error: errorText(err) });
+    }
+  } else {
+    reasons.push('no `temporal` on PATH and no Go toolchain to build one');
+  }
+  return sdkDownloadOrThrow('cli', reasons, log, options);
+}
+
+export async function resolveTemporalTestServer(
+  tools: LocalToolsConfig,
+  logger: Logger = silentLogger,
+  options: ResolveOptions = {},
+): Promise<string | undefined> {
+  const log = logger.child({ binary: 'temporal-test-server' });
+  if (tools.temporalTestServerPath) return explicitPath(tools.temporalTestServerPath, 'TEMPORAL_TEST_SERVER_PATH');
+
+  const installDir = path.resolve(tools.cacheDir, 'temporal-test-server', TEMPORAL_TEST_SERVER_VERSION);
+  const wrapper = path.join(installDir, 'temporal-test-server');
+  for (const candidate of [await findOnPath('temporal-test-server'), wrapper]) {
+    if (candidate && (await isExecutable(candidate))) {
+      log.debug('using existing Temporal test server', { path: candidate });
+      return candidate;
+    }
+  }
+
+  const reasons: string[] = [];
+  const [java, mvn] = await Promise.all([findOnPath('java'), findOnPath('mvn')]);
+  if (java && mvn) {
+    try {
+      await fetchTestServer(installDir, log);
+      return wrapper;
+    } catch (err) {
+      reasons.push(`Maven fetch failed: ${errorText(err)}`);
+      log.warn('fetching the Temporal test server failed', { error: errorText(err) });
+    }
+  } else {
+    reasons.push(`no \`temporal-test-server\` on PATH and no ${java ? 'Maven' : 'Java'} to fetch one`);
+  }
+  return sdkDownloadOrThrow('test-server', reasons, log, options);
+}
+
+async function explicitPath(file: string, variable: string): Promise<string> {
+  const absolute = path.resolve(file);
+  if (!(await isExecutable(absolute))) {
+    throw new TemporalBinaryUnavailableError(`${variable}=${file} is not an executable file.`);
+  }
+  return absolute;
+}
+
+function sdkDownloadOrThrow(kind: BinaryKind, reasons: string[], log: Logger, options: ResolveOptions): undefined {
+  if (options.allowSdkDownload === false) {
+    throw new TemporalBinaryUnavailableError(describeMissingTemporalBinary(kind, reasons));
+  }
+  log.warn('no local Temporal binary; falling back to the SDK download (needs internet)', { reasons });
+  return undefined;
+}
+
+async function buildTemporalCli(binDir: string, log: Logger): Promise<string> {
+  const target = `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`;
+  log.info('building the Temporal CLI with go install; the first build takes several minutes', { target, binDir });
+  const started = Date.now();
+  await run('go', ['install', target], log, 'go install');
+  const binary = path.join(binDir, 'temporal');
+  if (!(await isExecutable(binary))) throw new Error(`go install succeeded but ${binary} is missing`);
+  log.info('built the Temporal CLI', { path: binary, seconds: Math.round((Date.now() - started) / 1000) });
+  return binary;
+}
+
+/**
+ * The test server is not a fat jar: fetch it with its runtime classpath through a throwaway POM, then write a
+ * wrapper that `exec`s java (the SDK kills only the process it spawned). Built in a temp folder and renamed,
+ * so that an interrupted fetch never leaves a half-filled cache behind.
+ */
+async function fetchTestServer(installDir: string, log: Logger): Promise<void> {
+  const started = Date.now();
+  const staging = `${installDir}.tmp-${process.pid}`;
+  log.info('fetching the Temporal test server from Maven', { version: TEMPORAL_TEST_SERVER_VERSION, installDir });
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  try {
+    await writeFile(path.join(staging, 'pom.xml'), fetchPom());
+    await run(
+      'mvn',
+      [
+        '-B',
+        '-q',
+        '-f',
+        path.join(staging, 'pom.xml'),
+        'dependency:copy-dependencies',
+        '-DincludeScope=runtime',
+        `-DoutputDirectory=${path.join(staging, 'lib')}`,
+      ],
+      log,
+      'mvn dependency:copy-dependencies',
+    );
+    const jars = await readdir(path.join(staging, 'lib'));
+    if (!jars.some((jar) => jar.startsWith('temporal-test-server-'))) {
+      throw new Error('Maven finished but temporal-test-server jar is missing');
+    }
+    const wrapper = path.join(staging, 'temporal-test-server');
+    await writeFile(wrapper, wrapperScript());
+    await chmod(wrapper, 0o755);
+    await rm(installDir, { recursive: true, force: true });
+    await rename(staging, installDir);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  log.info('fetched the Temporal test server', { seconds: Math.round((Date.now() - started) / 1000) });
+}
+
+function fetchPom(): string {
+  return `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.ice-voice-clone</groupId>
+  <artifactId>temporal-test-server-fetch</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>io.temporal</groupId>
+      <artifactId>temporal-test-server</artifactId>
+      <version>${TEMPORAL_TEST_SERVER_VERSION}</version>
+    </dependency>
+  </dependencies>
+</project>
+`;
+}
+
+function wrapperScript(): string {
+  return `#!/bin/sh
+# Temporal time-skipping test server ${TEMPORAL_TEST_SERVER_VERSION} (written by src/local-stack/temporal-binaries.ts).
+# Usage: temporal-test-server <port> — time skipping starts locked, as @temporalio/testing expects.
+DIR=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+JAVA="\${JAVA_HOME:+$JAVA_HOME/bin/}java"
+exec "$JAVA" ${TEST_SERVER_JVM_FLAGS} -cp "$DIR/lib/*" ${TEST_SERVER_MAIN_CLASS} "$@"
+`;
+}
+
+/** `go env GOBIN`, else `$(go env GOPATH)/bin`: where `go install` puts binaries (kept between fresh clones). */
+async function goBinDir(): Promise<string | undefined> {
+  if (!(await findOnPath('go'))) return undefined;
+  try {
+    const [gobin, gopath] = (await capture('go', ['env', 'GOBIN', 'GOPATH'])).split('\n').map((s) => s.trim());
+    if (gobin) return gobin;
+    if (gopath) return path.join(gopath.split(path.delimiter)[0] ?? gopath, 'bin');
+  } catch {
+    // A broken Go install is the same as none: fall through to the next step.
+  }
+  return undefined;
+}
+
+async function findOnPath(command: string): Promise<string | undefined> {
+  try {
+    const found = (await capture('sh', ['-c', 'command -v "$1"', 'sh', command])).trim();
+    return found.startsWith('/') ? found : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await access(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function capture(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { timeout: 60_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+}
+
+/** Runs a long build step, logging that it is still alive so that CI logs do not look hung. */
+function run(command: string, args: string[], log: Logger, label: string): Promise<void> {
+  const started = Date.now();
+  const progress = setInterval(
+    () => log.info(`${label} still running`, { seconds: Math.round((Date.now() - started) / 1000) }),
+    PROGRESS_INTERVAL_MS,
+  );
+  return new Promise<void>((resolve, reject) => {
+    execFile(command, args, { timeout: BUILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      clearInterval(progress);
+      if (!err) return resolve();
+      const output = `${stdout}\n${stderr}`.trim().split('\n').slice(-15).join('\n');
+      reject(new Error(`${label} exited with ${err.code ?? err.signal ?? 'an error'}: ${output || err.message}`));
+    });
+  });
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
