@@ -5,6 +5,11 @@ export const NETWORK_ERROR_CODE = 'NetworkError';
 export const TIMEOUT_ERROR_CODE = 'Timeout';
 /** A 200 response whose body says `Success: false` without a Code. */
 export const UNSUCCESSFUL_RESPONSE_CODE = 'UnsuccessfulResponse';
+/**
+ * A response that is not ICE's documented shape (not JSON, or a required field missing). Retryable: it usually
+ * comes from a gateway or proxy in front of ICE, and Temporal's retry policy bounds the attempts.
+ */
+export const INVALID_RESPONSE_CODE = 'InvalidResponse';
 
 export type IceErrorKind = 'retryable' | 'final';
 
@@ -37,7 +42,13 @@ export class IceError extends Error {
   }
 }
 
-const RETRYABLE_CODES = new Set(['ServiceUnavailable', 'InternalError', NETWORK_ERROR_CODE, TIMEOUT_ERROR_CODE]);
+const RETRYABLE_CODES = new Set([
+  'ServiceUnavailable',
+  'InternalError',
+  NETWORK_ERROR_CODE,
+  TIMEOUT_ERROR_CODE,
+  INVALID_RESPONSE_CODE,
+]);
 
 /**
  * Retryable: throttling, service unavailable, internal errors, any 5xx, network failures and timeouts.

@@ -1,0 +1,4 @@
+export * from './types';
+export * from './errors';
+export { createIceClient, type IceClientOptions } from './client';
+export { scrubSecrets } from './error-mapping';

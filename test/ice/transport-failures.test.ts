@@ -1,0 +1,240 @@
+/**
+ * The real client (openapi-core transport, real signing, real sockets) against peers that fail in ways the
+ * emulator does not model: nothing listening, a server that never answers, garbled or unexpected answers.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { IceClientConfig } from '../../src/config';
+import { createIceClient, IceError, NETWORK_ERROR_CODE, TIMEOUT_ERROR_CODE } from '../../src/ice';
+import { answerJson, closedPort, startRawServer, type RawServer } from './raw-server';
+
+const SECRET = 'NeverPrintThisSecret0042';
+const AUTH_KEY = 'CallbackKey9Zz';
+
+function configFor(endpoint: string, overrides: Partial<IceClientConfig> = {}): IceClientConfig {
+  return {
+    region: 'cn-shanghai',
+    endpoint,
+    connectTimeoutMs: 2_000,
+    readTimeoutMs: 2_000,
+    credentials: { accessKeyId: 'LTAITestKeyId', accessKeySecret: SECRET },
+    ...overrides,
+  };
+}
+
+async function iceErrorOf(promise: Promise<unknown>): Promise<IceError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof IceError, `expected IceError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the call to fail');
+}
+
+function assertNoSecrets(error: IceError): void {
+  const rendered = `${error.message} ${error.stack ?? ''} ${JSON.stringify(error)}`;
+  assert.ok(!rendered.includes(SECRET), 'AccessKey secret leaked into the error');
+  assert.ok(!rendered.includes(AUTH_KEY), 'callback auth key leaked into the error');
+  assert.doesNotMatch(rendered, /Signature=[0-9a-f]{16}/);
+}
+
+const servers: RawServer[] = [];
+after(() => Promise.all(servers.map((server) => server.close())));
+async function server(handler: Parameters<typeof startRawServer>[0]): Promise<RawServer> {
+  const started = await startRawServer(handler);
+  servers.push(started);
+  return started;
+}
+
+describe('network failures and timeouts', () => {
+  it('connection refused on a closed port is a retryable NetworkError naming the operation', async () => {
+    const client = createIceClient(configFor(`http://127.0.0.1:${await closedPort()}`));
+    const error = await iceErrorOf(
+      client.setEventCallback({
+        callbackType: 'HTTP',
+        callbackUrl: 'http://h/cb',
+        authSwitch: 'on',
+        authKey: AUTH_KEY,
+      }),
+    );
+    assert.equal(error.code, NETWORK_ERROR_CODE);
+    assert.equal(error.operation, 'SetEventCallback');
+    assert.equal(error.kind, 'retryable');
+    assert.match(error.message, /^SetEventCallback failed: NetworkError/);
+    assertNoSecrets(error);
+  });
+
+  it('a server that never answers gives a retryable Timeout after the read timeout', async () => {
+    const silent = await server(() => undefined);
+    const client = createIceClient(configFor(silent.url, { connectTimeoutMs: 150, readTimeoutMs: 150 }));
+    const error = await iceErrorOf(client.getCustomizedVoiceJob({ jobId: 'job-1' }));
+    assert.equal(error.code, TIMEOUT_ERROR_CODE);
+    assert.equal(error.operation, 'GetCustomizedVoiceJob');
+    assert.equal(error.kind, 'retryable');
+    assertNoSecrets(error);
+  });
+
+  it('a read timeout longer than the connect timeout is honoured (transport idle-timer quirk)', async () => {
+    const slow = await server((_request, response) => {
+      setTimeout(
+        () => answerJson(200, { RequestId: 'R-slow', Data: { JobId: 'j', VoiceId: 'v' } })(_request, response),
+        400,
+      );
+    });
+    const client = createIceClient(configFor(slow.url, { connectTimeoutMs: 100, readTimeoutMs: 3_000 }));
+    const result = await client.submitCustomizedVoiceJob({ voiceId: 'v' });
+    assert.equal(result.requestId, 'R-slow');
+  });
+
+  it('a connection closed without an answer is a retryable NetworkError', async () => {
+    const rude = await server((_request, response) => response.socket?.destroy());
+    const client = createIceClient(configFor(rude.url));
+    const error = await iceErrorOf(client.submitCustomizedVoiceJob({ voiceId: 'v1' }));
+    assert.equal(error.code, NETWORK_ERROR_CODE);
+    assert.equal(error.operation, 'SubmitCustomizedVoiceJob');
+    assert.equal(error.kind, 'retryable');
+  });
+});
+
+describe('answers that are failures', () => {
+  it('a 200 with Success:false is an IceError with its Code and RequestId', async () => {
+    const peer = await server(
+      answerJson(200, { RequestId: 'R-sf', Success: false, Code: 'InvalidParameter', Message: 'bad VoiceId' }),
+    );
+    const error = await iceErrorOf(createIceClient(configFor(peer.url)).getCustomizedVoice({ voiceId: 'x' }));
+    assert.deepEqual(
+      [error.code, error.statusCode, error.requestId, error.kind],
+      ['InvalidParameter', 200, 'R-sf', 'final'],
+    );
+    assert.match(error.message, /bad VoiceId/);
+  });
+
+  it('a 200 with Success:false and no Code is UnsuccessfulResponse', async () => {
+    const peer = await server(answerJson(200, { RequestId: 'R-sf2', Success: false }));
+    const error = await iceErrorOf(
+      createIceClient(configFor(peer.url)).setEventCallback({ callbackType: 'HTTP', callbackUrl: 'http://h/cb' }),
+    );
+    assert.equal(error.code, 'UnsuccessfulResponse');
+    assert.equal(error.requestId, 'R-sf2');
+  });
+
+  it("ICE's error body on a 4xx keeps Code, status, RequestId and Message", async () => {
+    const peer = await server(
+      answerJson(404, {
+        RequestId: 'R-404',
+        HostId: 'ice.cn-shanghai.aliyuncs.com',
+        Code: 'InvalidAccessKeyId.NotFound',
+        Message: 'Specified access key is not found.',
+        Recommend: 'https://api.aliyun.com/troubleshoot',
+      }),
+    );
+    const error = await iceErrorOf(createIceClient(configFor(peer.url)).getEventCallback());
+    assert.deepEqual(
+      [error.code, error.statusCode, error.requestId, error.kind],
+      ['InvalidAccessKeyId.NotFound', 404, 'R-404', 'final'],
+    );
+    assert.match(error.message, /Specified access key is not found/);
+  });
+
+  it('a gateway HTML page on 502 is a retryable InvalidResponse', async () => {
+    const peer = await server((_request, response) => {
+      response.writeHead(502, { 'content-type': 'text/html' });
+      response.end('<html>Bad Gateway</html>');
+    });
+    const error = await iceErrorOf(createIceClient(configFor(peer.url)).getEventCallback());
+    assert.equal(error.code, 'InvalidResponse');
+    assert.equal(error.kind, 'retryable');
+  });
+
+  it('a 200 without the documented fields is InvalidResponse carrying the RequestId', async () => {
+    const peer = await server(answerJson(200, { RequestId: 'R-shape', Data: { CustomizedVoiceJob: { JobId: 'j' } } }));
+    const error = await iceErrorOf(createIceClient(configFor(peer.url)).getCustomizedVoiceJob({ jobId: 'j' }));
+    assert.equal(error.code, 'InvalidResponse');
+    assert.equal(error.requestId, 'R-shape');
+    assert.match(error.message, /VoiceId/);
+  });
+});
+
+describe('what goes on the wire (the official SDK Params)', () => {
+  it('POSTs "/" with an empty body, business parameters in the query and a V3 Authorization', async () => {
+    const peer = await server(answerJson(200, { RequestId: 'R-ok', Success: true }));
+    const client = createIceClient(configFor(peer.url));
+    const result = await client.setEventCallback({
+      callbackType: 'HTTP',
+      callbackUrl: 'https://cb.example.com/ice callback?a=1&b=中文#frag',
+      eventTypeList: ['CustomizedVoiceJobComplete', 'ProduceMediaComplete'],
+      authSwitch: 'on',
+      authKey: AUTH_KEY,
+    });
+    assert.deepEqual(result, { requestId: 'R-ok', success: true });
+    const request = peer.received.at(-1)!;
+    assert.equal(request.method, 'POST');
+    assert.equal(request.url.pathname, '/');
+    assert.equal(request.body, '');
+    assert.deepEqual(Object.fromEntries(request.url.searchParams), {
+      AuthKey: AUTH_KEY,
+      AuthSwitch: 'on',
+      CallbackType: 'HTTP',
+      CallbackURL: 'https://cb.example.com/ice callback?a=1&b=中文#frag',
+      EventTypeList: 'CustomizedVoiceJobComplete,ProduceMediaComplete',
+    });
+    assert.equal(request.headers['x-acs-action'], 'SetEventCallback');
+    assert.equal(request.headers['x-acs-version'], '2020-11-09');
+    assert.equal(request.headers.host, new URL(peer.url).host);
+    assert.match(
+      String(request.headers.authorization),
+      /^ACS3-HMAC-SHA256 Credential=LTAITestKeyId,SignedHeaders=[a-z0-9;-]*host;[a-z0-9;-]*,Signature=[0-9a-f]{64}$/,
+    );
+  });
+
+  it('spells DemoAudioMediaURL as ICE does and leaves out parameters not given', async () => {
+    const peer = await server(answerJson(200, { RequestId: 'R-s', Data: { JobId: 'j1', VoiceId: 'v1' } }));
+    const client = createIceClient(configFor(peer.url));
+    await client.submitCustomizedVoiceJob({ voiceId: 'v1', demoAudioMediaUrl: 'https://b.oss.example.com/d.mp3' });
+    await client.submitCustomizedVoiceJob({ voiceId: 'v1' });
+    const [withDemo, withoutDemo] = peer.received.slice(-2).map((r) => Object.fromEntries(r.url.searchParams));
+    assert.deepEqual(withDemo, { DemoAudioMediaURL: 'https://b.oss.example.com/d.mp3', VoiceId: 'v1' });
+    assert.deepEqual(withoutDemo, { VoiceId: 'v1' });
+  });
+
+  it('signs with the default credential chain (environment variables) when no key pair is configured', async () => {
+    const peer = await server(answerJson(200, { RequestId: 'R-env', CallbackType: 'HTTP', EventTypeList: 'A, B' }));
+    const saved = { ...process.env };
+    process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = 'LTAIFromEnvironment';
+    process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = 'EnvironmentSecret';
+    try {
+      const client = createIceClient(configFor(peer.url, { credentials: undefined }));
+      const result = await client.getEventCallback();
+      assert.deepEqual(result.eventTypeList, ['A', 'B']);
+      assert.equal(result.authSwitch, 'off');
+      assert.match(String(peer.received.at(-1)!.headers.authorization), /Credential=LTAIFromEnvironment,/);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('fails with a final InvalidCredentials when the default chain finds nothing', async () => {
+    const peer = await server(answerJson(200, { RequestId: 'R-none' }));
+    const saved = { ...process.env };
+    const emptyHome = mkdtempSync(join(tmpdir(), 'ice-no-creds-'));
+    for (const name of Object.keys(process.env)) if (name.startsWith('ALIBABA_CLOUD_')) delete process.env[name];
+    Object.assign(process.env, {
+      HOME: emptyHome,
+      ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+      ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true',
+    });
+    try {
+      const client = createIceClient(configFor(peer.url, { credentials: undefined }));
+      const error = await iceErrorOf(client.getEventCallback());
+      assert.equal(error.code, 'InvalidCredentials');
+      assert.equal(error.kind, 'final');
+      assert.equal(peer.received.length, 0, 'nothing may be sent unsigned');
+    } finally {
+      process.env = saved;
+    }
+  });
+});
