@@ -1,0 +1,89 @@
+/** Server side of the admin API described in ./admin-api.ts (routes under /__emulator). */
+import type { CallbackDelivery, EmulatedVoiceJob, EmulatorSettings, FaultConfig, RecordedCall } from './admin-api';
+
+/** What the admin routes need from the running emulator. */
+export interface AdminTarget {
+  calls(): RecordedCall[];
+  clearCalls(): void;
+  faults(): FaultConfig;
+  setFaults(faults: FaultConfig): void;
+  settings(): EmulatorSettings;
+  updateSettings(settings: Partial<EmulatorSettings>): EmulatorSettings;
+  jobs(): EmulatedVoiceJob[];
+  callbacks(): CallbackDelivery[];
+  /** False when the job is unknown or not training. */
+  finishJob(
+    jobId: string,
+    outcome: { status?: 'Success' | 'Fail'; message?: string },
+  ): 'finished' | 'unknown' | 'not-training';
+  flushCallbacks(): void;
+  reset(): void;
+}
+
+export interface AdminAnswer {
+  status: number;
+  body?: unknown;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function badRequest(message: string): AdminAnswer {
+  return { status: 400, body: { error: message } };
+}
+
+export function routeAdmin(target: AdminTarget, method: string, path: string, body: unknown): AdminAnswer {
+  const route = `${method} ${path}`;
+  switch (route) {
+    case 'GET /health':
+      return { status: 200, body: { ok: true } };
+    case 'GET /calls':
+      return { status: 200, body: target.calls() };
+    case 'DELETE /calls':
+      target.clearCalls();
+      return { status: 204 };
+    case 'GET /faults':
+      return { status: 200, body: target.faults() };
+    case 'PUT /faults':
+      if (!isObject(body)) return badRequest('body must be a FaultConfig object');
+      target.setFaults(body as FaultConfig);
+      return { status: 204 };
+    case 'GET /settings':
+      return { status: 200, body: target.settings() };
+    case 'PATCH /settings': {
+      if (!isObject(body)) return badRequest('body must be a settings object');
+      const trainingMs = body.trainingMs;
+      if (trainingMs !== undefined && (typeof trainingMs !== 'number' || !(trainingMs >= 0))) {
+        return badRequest('trainingMs must be a number ≥ 0');
+      }
+      return { status: 200, body: target.updateSettings(body as Partial<EmulatorSettings>) };
+    }
+    case 'GET /jobs':
+      return { status: 200, body: target.jobs() };
+    case 'GET /callbacks':
+      return { status: 200, body: target.callbacks() };
+    case 'POST /callbacks/flush':
+      target.flushCallbacks();
+      return { status: 204 };
+    case 'POST /reset':
+      target.reset();
+      return { status: 204 };
+  }
+  const finish = /^POST \/jobs\/([^/]+)\/finish$/.exec(route);
+  if (finish) {
+    const outcome = isObject(body) ? body : {};
+    if (outcome.status !== undefined && outcome.status !== 'Success' && outcome.status !== 'Fail') {
+      return badRequest('status must be Success or Fail');
+    }
+    if (outcome.message !== undefined && typeof outcome.message !== 'string') return badRequest('message must be text');
+    const result = target.finishJob(
+      decodeURIComponent(finish[1]),
+      outcome as { status?: 'Success' | 'Fail'; message?: string },
+    );
+    if (result === 'unknown') return { status: 404, body: { error: 'no such job' } };
+    if (result === 'not-training') return { status: 409, body: { error: 'job is not in training' } };
+    return { status: 204 };
+  }
+  return { status: 404, body: { error: `no admin route ${route}` } };
+}

@@ -1,0 +1,191 @@
+/**
+ * The ten voice-cloning operations: wire parameters in, ICE's response body (PascalCase, as in the official SDK's
+ * models) out. Errors are thrown as `IceWireError`.
+ */
+import { ICE_ACTIONS, type IceAction, type VoiceGender, type VoiceScenario } from '../ice/types';
+import { demonstrationList } from './demonstrations';
+import { enumParam, intParam, maxLength, optionalParam, requiredParam, unsupported, type WireParams } from './params';
+import { type StoredJob, type StoredVoice, type VoiceJobBook } from './voice-job-book';
+import { invalidParameter, missingParameter } from './wire-error';
+
+export interface EventCallbackSettings {
+  callbackType: 'HTTP' | 'MNS';
+  callbackUrl?: string;
+  callbackQueueName?: string;
+  /** Empty = every event type. */
+  eventTypeList: string[];
+  authSwitch: 'on' | 'off';
+  /** Secret. */
+  authKey?: string;
+}
+
+export interface OperationContext {
+  book: VoiceJobBook;
+  nowMs: number;
+  getEventCallback(): EventCallbackSettings | undefined;
+  setEventCallback(settings: EventCallbackSettings): void;
+  /** Called after an accepted submit so the emulator schedules the end of training. */
+  onSubmitted(job: StoredJob): void;
+}
+
+export type IceResponseBody = Record<string, unknown>;
+
+const GENDERS: readonly VoiceGender[] = ['female', 'male'];
+const SCENARIOS: readonly VoiceScenario[] = ['story', 'interaction', 'navigation'];
+const VOICE_ID = /^[A-Za-z0-9]{1,32}$/;
+const AUTH_KEY = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{1,32}$/;
+/** Deterministic detection rule documented for users of the emulator. */
+export const FAIL_DETECTION_MARKER = 'fail-detection';
+
+export function isIceAction(action: string): action is IceAction {
+  return (ICE_ACTIONS as readonly string[]).includes(action);
+}
+
+function voiceIdParam(params: WireParams): string {
+  const voiceId = requiredParam(params, 'VoiceId');
+  if (!VOICE_ID.test(voiceId)) throw invalidParameter('VoiceId', 'must be 1-32 letters or digits');
+  return voiceId;
+}
+
+function jobWire(job: StoredJob, voice: StoredVoice): Record<string, unknown> {
+  return {
+    JobId: job.jobId,
+    VoiceId: job.voiceId,
+    VoiceName: voice.voiceName,
+    VoiceDesc: voice.voiceDesc,
+    Gender: voice.gender,
+    Scenario: voice.scenario,
+    Status: job.status,
+    Message: job.message,
+    Type: voice.type,
+    CreateTime: job.createTime,
+  };
+}
+
+function voiceWire(voice: StoredVoice): Record<string, unknown> {
+  return {
+    VoiceId: voice.voiceId,
+    VoiceName: voice.voiceName,
+    VoiceDesc: voice.voiceDesc,
+    Gender: voice.gender,
+    Scenario: voice.scenario,
+    DemoAudioMediaId: voice.demoAudioMediaId,
+  };
+}
+
+function page<T>(items: T[], params: WireParams): { items: T[]; total: number } {
+  const pageNo = intParam(params, 'PageNo', 1, 1, 1_000_000);
+  const pageSize = intParam(params, 'PageSize', 10, 1, 100);
+  return { items: items.slice((pageNo - 1) * pageSize, pageNo * pageSize), total: items.length };
+}
+
+function typeFilter(params: WireParams): 'Basic' | 'Standard' {
+  return optionalParam(params, 'Type') === undefined ? 'Basic' : enumParam(params, 'Type', ['Basic', 'Standard']);
+}
+
+export function performIceAction(action: string, params: WireParams, ctx: OperationContext): IceResponseBody {
+  if (!isIceAction(action)) throw unsupported(action);
+  const { book } = ctx;
+  switch (action) {
+    case 'CreateCustomizedVoiceJob': {
+      const voiceId = voiceIdParam(params);
+      const gender = enumParam(params, 'Gender', GENDERS);
+      const scenario = enumParam(params, 'Scenario', SCENARIOS);
+      const voiceName = optionalParam(params, 'VoiceName');
+      const voiceDesc = optionalParam(params, 'VoiceDesc');
+      maxLength('VoiceName', voiceName, 32);
+      maxLength('VoiceDesc', voiceDesc, 256);
+      const job = book.create({ voiceId, gender, scenario, voiceName, voiceDesc }, ctx.nowMs);
+      return { Data: { JobId: job.jobId, VoiceId: job.voiceId }, Success: true };
+    }
+    case 'GetDemonstrationForCustomizedVoiceJob': {
+      const scenario = enumParam(params, 'Scenario', SCENARIOS);
+      return { Data: { DemonstrationList: demonstrationList(scenario, ctx.nowMs) }, Success: true };
+    }
+    case 'DetectAudioForCustomizedVoiceJob': {
+      const voiceId = voiceIdParam(params);
+      const recordUrl = requiredParam(params, 'RecordUrl');
+      const audioRecordId = intParam(params, 'AudioRecordId', 0, 1, 20);
+      if (audioRecordId === 0) throw missingParameter('AudioRecordId');
+      const pass = !recordUrl.includes(FAIL_DETECTION_MARKER);
+      book.recordDetection(voiceId, audioRecordId, pass);
+      const reason = pass ? '' : 'The recording does not match the demonstration text or is too noisy.';
+      return { Data: { Pass: pass, Reason: reason }, Success: true };
+    }
+    case 'SubmitCustomizedVoiceJob': {
+      const voiceId = voiceIdParam(params);
+      const job = book.submit(voiceId, optionalParam(params, 'DemoAudioMediaURL'), ctx.nowMs);
+      ctx.onSubmitted(job);
+      return { Data: { JobId: job.jobId, VoiceId: job.voiceId }, Success: true };
+    }
+    case 'GetCustomizedVoiceJob': {
+      const job = book.job(requiredParam(params, 'JobId'));
+      return { Data: { CustomizedVoiceJob: jobWire(job, book.voice(job.voiceId)) }, Success: true };
+    }
+    case 'ListCustomizedVoiceJobs': {
+      const type = typeFilter(params);
+      const jobs = type === 'Basic' ? book.listJobs() : [];
+      const { items, total } = page(jobs, params);
+      const list = items.map((job) => ({ ...jobWire(job, book.voice(job.voiceId)), GmtCreate: job.createTime }));
+      return { Data: { CustomizedVoiceJobList: list, TotalCount: total }, Success: true };
+    }
+    case 'GetCustomizedVoice': {
+      const voice = book.voice(voiceIdParam(params));
+      return { Data: { CustomizedVoice: voiceWire(voice) }, Success: true };
+    }
+    case 'ListCustomizedVoices': {
+      const type = typeFilter(params);
+      const voices = type === 'Basic' ? book.listVoices() : [];
+      const { items, total } = page(voices, params);
+      const list = items.map((voice) => ({ ...voiceWire(voice), Type: voice.type }));
+      return { Data: { CustomizedVoiceList: list, TotalCount: total }, Success: true };
+    }
+    case 'SetEventCallback':
+      ctx.setEventCallback(eventCallbackFromParams(params));
+      return { Success: true };
+    case 'GetEventCallback': {
+      const settings = ctx.getEventCallback();
+      if (!settings) return {};
+      return {
+        CallbackType: settings.callbackType,
+        CallbackURL: settings.callbackUrl,
+        CallbackQueueName: settings.callbackQueueName,
+        EventTypeList: settings.eventTypeList.join(','),
+        AuthSwitch: settings.authSwitch,
+        AuthKey: settings.authKey,
+      };
+    }
+  }
+}
+
+function eventCallbackFromParams(params: WireParams): EventCallbackSettings {
+  const callbackType =
+    optionalParam(params, 'CallbackType') === undefined ? 'HTTP' : enumParam(params, 'CallbackType', ['HTTP', 'MNS']);
+  const authSwitch =
+    optionalParam(params, 'AuthSwitch') === undefined ? 'off' : enumParam(params, 'AuthSwitch', ['on', 'off']);
+  const callbackUrl = optionalParam(params, 'CallbackURL');
+  const authKey = optionalParam(params, 'AuthKey');
+  if (callbackType === 'HTTP') {
+    if (callbackUrl === undefined) throw missingParameter('CallbackURL');
+    if (Buffer.byteLength(callbackUrl) > 256) throw invalidParameter('CallbackURL', 'must be at most 256 bytes');
+    if (!/^https?:\/\/[^\s]+$/i.test(callbackUrl)) throw invalidParameter('CallbackURL', 'must be an http(s) URL');
+  } else if (optionalParam(params, 'CallbackQueueName') === undefined) {
+    throw missingParameter('CallbackQueueName');
+  }
+  if (authSwitch === 'on' && authKey === undefined) throw missingParameter('AuthKey');
+  if (authKey !== undefined && !AUTH_KEY.test(authKey)) {
+    throw invalidParameter('AuthKey', 'must be at most 32 letters and digits with upper case, lower case and a digit');
+  }
+  const eventTypeList = (optionalParam(params, 'EventTypeList') ?? '')
+    .split(',')
+    .map((type) => type.trim())
+    .filter((type) => type !== '');
+  return {
+    callbackType,
+    callbackUrl,
+    callbackQueueName: optionalParam(params, 'CallbackQueueName'),
+    eventTypeList,
+    authSwitch,
+    authKey,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The local ICE emulator's entry point. Speaks ICE's wire protocol on `POST /` (V3 signatures checked against
+ * `keyPairs`) and the admin API on `/__emulator` (see ./admin-api.ts).
+ *
+ * Documented deterministic rules: a RecordUrl containing "fail-detection" fails detection (Pass=false with a
+ * Reason); a VoiceId starting with "FailTrain" (or listed in faults.failTrainingVoiceIds) ends training in Fail.
+ */
+import { EMULATOR_DEV_CREDENTIALS, type EmulatorConfig, type IceCredentials } from '../config';
+import { silentLogger, type Logger } from '../observability/logger';
+import { EmulatorAdminClient, type FaultConfig } from './admin-api';
+import { ICE_CALLBACK_TIMING, type CallbackTiming } from './callback-dispatcher';
+import { IceEmulator } from './ice-emulator';
+
+export * from './admin-api';
+export { signIceCallback } from './callback-signature';
+export { FAIL_DETECTION_MARKER } from './ice-operations';
+export { TRAINING_FAILED_MESSAGE } from './ice-emulator';
+export type { CallbackTiming } from './callback-dispatcher';
+
+export interface StartEmulatorOptions extends Partial<EmulatorConfig> {
+  faults?: FaultConfig;
+  logger?: Logger;
+  /** ICE's callback timing (3 s timeout, 1 s between 3 attempts) unless a test shortens it. */
+  callbackTiming?: Partial<CallbackTiming>;
+}
+
+export interface RunningEmulator {
+  /** http://127.0.0.1:<port> (or the configured host) */
+  url: string;
+  port: number;
+  admin: EmulatorAdminClient;
+  /** The first accepted key pair, for clients pointed at this emulator. */
+  credentials: IceCredentials;
+  close(): Promise<void>;
+}
+
+/** Defaults for programmatic use: random port, dev key pair, a short training time. */
+export const EMULATOR_DEFAULTS: EmulatorConfig = {
+  host: '127.0.0.1',
+  port: 0,
+  keyPairs: [EMULATOR_DEV_CREDENTIALS],
+  trainingMs: 1_000,
+  userId: 1234567890123456,
+};
+
+export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
+  const { faults, logger, callbackTiming, ...overrides } = options;
+  const config: EmulatorConfig = { ...EMULATOR_DEFAULTS, ...stripUndefined(overrides) };
+  if (config.keyPairs.length === 0) throw new Error('startEmulator: keyPairs must not be empty');
+  const emulator = new IceEmulator(config, faults ?? {}, logger ?? silentLogger, {
+    ...ICE_CALLBACK_TIMING,
+    ...stripUndefined(callbackTiming ?? {}),
+  });
+  const port = await emulator.start();
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  (logger ?? silentLogger).info('ICE emulator listening', { url, trainingMs: config.trainingMs });
+  return {
+    url,
+    port,
+    admin: new EmulatorAdminClient(url),
+    credentials: config.keyPairs[0],
+    close: () => emulator.close(),
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,75 @@
+/**
+ * Optional persistence of the emulator's state to one JSON file, so that a restarted emulator keeps its voices,
+ * jobs and callback settings. Writes are debounced and atomic (temp file + rename): a crash mid-write leaves the
+ * previous state intact.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { EventCallbackSettings } from './ice-operations';
+import type { VoiceJobBookSnapshot } from './voice-job-book';
+
+export interface PersistedEmulatorState {
+  version: 1;
+  book: VoiceJobBookSnapshot;
+  eventCallback?: EventCallbackSettings;
+}
+
+export async function loadStateFile(file: string): Promise<PersistedEmulatorState | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const state = JSON.parse(text) as PersistedEmulatorState;
+  if (state.version !== 1 || !state.book) throw new Error(`${file}: not an emulator state file (version 1)`);
+  return state;
+}
+
+export class StateFileWriter {
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly file: string,
+    private readonly snapshot: () => PersistedEmulatorState,
+    private readonly onError: (error: unknown) => void,
+    private readonly debounceMs = 50,
+  ) {}
+
+  /** Schedules a write soon; many changes in a burst make one write. */
+  markDirty(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.writeNow();
+    }, this.debounceMs);
+  }
+
+  /** Writes any pending change now (used on close). */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      await this.writeNow();
+    }
+    await this.writing;
+  }
+
+  private writeNow(): Promise<void> {
+    const data = JSON.stringify(this.snapshot(), null, 2);
+    this.writing = this.writing.then(async () => {
+      const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+      try {
+        await fs.mkdir(path.dirname(path.resolve(this.file)), { recursive: true });
+        await fs.writeFile(temp, data, 'utf8');
+        await fs.rename(temp, this.file);
+      } catch (error) {
+        this.onError(error);
+        await fs.rm(temp, { force: true });
+      }
+    });
+    return this.writing;
+  }
+}
