@@ -1,0 +1,55 @@
+/**
+ * Validation and classification of ICE's callback envelope. Pure: no I/O, so it is easy to reason about what a
+ * forged or odd body can make the receiver do.
+ */
+import type { IceCallbackEnvelope } from '../ice/types';
+
+export type EnvelopeCheck =
+  | { kind: 'voice-job'; envelope: IceCallbackEnvelope; voiceId?: string; jobId?: string }
+  | { kind: 'ignored'; eventType: string }
+  | { kind: 'invalid'; message: string };
+
+const VOICE_ID_PATTERN = /^[A-Za-z\d]{1,32}$/;
+// Conservative: the id goes into a visibility query and into logs; real ICE job ids are hex/alphanumeric.
+const JOB_ID_PATTERN = /^[\w-]{1,128}$/;
+// ASSUMPTION: ICE does not document the voice-clone event name; any name mentioning a customized voice job is
+// treated as one of ours when deciding whether missing ids are an error (400) or an event we do not handle (200).
+const VOICE_EVENT_PATTERN = /customizedvoice|voicejob/i;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * ASSUMPTION (event name unknown): an event whose MessageBody carries a `VoiceId` or `JobId` is treated as a
+ * voice-job event whatever its EventType, because the workflow only takes it as a wake-up and re-reads the job.
+ * An event without ids and without a voice-looking name is one we do not handle (200, so ICE does not retry).
+ */
+export function checkIceCallbackEnvelope(body: unknown): EnvelopeCheck {
+  if (!isRecord(body)) return { kind: 'invalid', message: 'body must be a JSON object' };
+  const { EventType: eventType, MessageBody: messageBody, UserId: userId, EventTime: eventTime } = body;
+  if (typeof eventType !== 'string' || eventType === '' || eventType.length > 128) {
+    return { kind: 'invalid', message: 'EventType must be a non-empty string' };
+  }
+  if (!isRecord(messageBody)) return { kind: 'invalid', message: 'MessageBody must be an object' };
+  if (userId !== undefined && typeof userId !== 'number' && typeof userId !== 'string') {
+    return { kind: 'invalid', message: 'UserId must be a number or a string' };
+  }
+  if (eventTime !== undefined && typeof eventTime !== 'string') {
+    return { kind: 'invalid', message: 'EventTime must be a string' };
+  }
+  const { VoiceId: voiceId, JobId: jobId } = messageBody;
+  if (voiceId !== undefined && (typeof voiceId !== 'string' || !VOICE_ID_PATTERN.test(voiceId))) {
+    return { kind: 'invalid', message: 'MessageBody.VoiceId must be 1-32 letters or digits' };
+  }
+  if (jobId !== undefined && (typeof jobId !== 'string' || !JOB_ID_PATTERN.test(jobId))) {
+    return { kind: 'invalid', message: 'MessageBody.JobId must be 1-128 letters, digits, "_" or "-"' };
+  }
+  if (voiceId === undefined && jobId === undefined) {
+    if (VOICE_EVENT_PATTERN.test(eventType)) {
+      return { kind: 'invalid', message: 'MessageBody must carry a JobId or VoiceId string' };
+    }
+    return { kind: 'ignored', eventType };
+  }
+  return { kind: 'voice-job', envelope: body as unknown as IceCallbackEnvelope, voiceId, jobId };
+}

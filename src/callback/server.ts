@@ -1,0 +1,312 @@
+/**
+ * The ICE callback receiver: the package's only door open to the internet. It turns a verified HTTP callback
+ * into the clone workflow's `iceCallback` signal and answers 200 only once Temporal has accepted it, 503 when
+ * Temporal cannot be reached in time (ICE then retries twice, 1 s apart), and 200 for anything a retry would not
+ * fix (unknown clone, event type we do not handle). One log line per request, never with keys or signatures.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import type { CallbackReceiverConfig } from '../config';
+import type { IceClient } from '../ice/types';
+import { createLogger, type LogFields, type Logger } from '../observability/logger';
+import { checkIceCallbackEnvelope } from './envelope';
+import { deliverIceCallback, type DeliveryResult } from './delivery';
+import {
+  CallbackMetricsRecorder,
+  renderPrometheusMetrics,
+  type CallbackMetrics,
+  type CallbackOutcome,
+  type CallbackRejectionReason,
+} from './metrics';
+import { ICE_SIGNATURE_HEADER, ICE_TIMESTAMP_HEADER, verifyIceCallbackSignature } from './signature';
+
+export interface CallbackReceiverOptions {
+  config: CallbackReceiverConfig;
+  client: Client;
+  ice: IceClient;
+  /** Only for log context: signals go to the workflow wherever its worker polls. */
+  taskQueue?: string;
+  logger?: Logger;
+}
+
+export interface RunningCallbackReceiver {
+  /** Local base URL, e.g. http://127.0.0.1:8787 */
+  url: string;
+  port: number;
+  /** Local full URL of the callback endpoint (base URL + path). */
+  callbackUrl: string;
+  metrics(): CallbackMetrics;
+  close(): Promise<void>;
+}
+
+export type CallbackReceiverErrorCode = 'UnsignedCallbacksRefused' | 'MissingPublicUrl';
+
+export class CallbackReceiverError extends Error {
+  override readonly name = 'CallbackReceiverError';
+  constructor(
+    readonly code: CallbackReceiverErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const HEALTH_PATH = '/healthz';
+export const METRICS_PATH = '/metrics';
+const FORCE_CLOSE_AFTER_MS = 5_000;
+
+interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+  fields: LogFields;
+  outcome?: CallbackOutcome;
+  rejection?: CallbackRejectionReason;
+  /** The request body was not (fully) read: close the connection instead of reusing it. */
+  closeConnection?: boolean;
+}
+
+function reject(
+  status: number,
+  reason: CallbackRejectionReason,
+  message: string,
+  closeConnection = false,
+  fields: LogFields = {},
+): Reply {
+  return {
+    status,
+    body: { error: reason, message },
+    fields: { reason, ...fields },
+    rejection: reason,
+    closeConnection,
+  };
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isJson(req: IncomingMessage): boolean {
+  const mediaType = headerValue(req, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+  return mediaType === 'application/json';
+}
+
+/** The body, or undefined once it exceeds `limit` (the rest is discarded). */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(headerValue(req, 'content-length'));
+  if (Number.isFinite(declared) && declared > limit) return undefined;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    total += buffer.length;
+    if (total > limit) return undefined;
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function replyForDelivery(result: DeliveryResult, fields: LogFields): Reply {
+  switch (result.outcome) {
+    case 'signalled':
+      return {
+        status: 200,
+        body: { status: 'signalled' },
+        fields: { ...fields, workflowId: result.workflowId, via: result.via },
+        outcome: 'signalled',
+      };
+    case 'unmatched':
+      return {
+        status: 200,
+        body: { status: 'unmatched' },
+        fields: { ...fields, workflowId: result.workflowId, via: result.via, detail: result.detail },
+        outcome: 'unmatched',
+      };
+    case 'temporal_unavailable':
+    case 'ice_unavailable':
+      return {
+        status: 503,
+        body: { error: result.outcome, message: 'try again shortly' },
+        fields: { ...fields, detail: result.detail },
+        outcome: result.outcome,
+      };
+  }
+}
+
+export async function startCallbackReceiver(options: CallbackReceiverOptions): Promise<RunningCallbackReceiver> {
+  const { config, client, ice } = options;
+  const logger = (options.logger ?? createLogger('callback-receiver')).child({ taskQueue: options.taskQueue });
+  const signed = config.authKeys.length > 0;
+  if (!signed && !config.allowUnsigned) {
+    throw new CallbackReceiverError(
+      'UnsignedCallbacksRefused',
+      'no callback auth keys: set ICE_CALLBACK_AUTH_KEYS and ICE_CALLBACK_URL, or ICE_CALLBACK_ALLOW_UNSIGNED=true (local development only)',
+    );
+  }
+  const publicUrl = config.publicUrl;
+  if (signed && publicUrl === undefined) {
+    throw new CallbackReceiverError('MissingPublicUrl', 'ICE_CALLBACK_URL is required to verify signatures');
+  }
+  const recorder = new CallbackMetricsRecorder();
+
+  async function receiveCallback(req: IncomingMessage, startedAt: number): Promise<Reply> {
+    if (signed && publicUrl !== undefined) {
+      const check = verifyIceCallbackSignature({
+        publicUrl,
+        timestamp: headerValue(req, ICE_TIMESTAMP_HEADER),
+        signature: headerValue(req, ICE_SIGNATURE_HEADER),
+        keys: config.authKeys,
+        maxSkewSeconds: config.maxSkewSeconds,
+        nowMs: Date.now(),
+      });
+      if (!check.ok) return reject(401, check.reason, check.message, true);
+    }
+    if (!isJson(req)) {
+      return reject(415, 'unsupported_media_type', 'Content-Type must be application/json', true);
+    }
+    const raw = await readBody(req, config.maxBodyBytes);
+    if (raw === undefined) {
+      return reject(413, 'body_too_large', `body exceeds ${config.maxBodyBytes} bytes`, true);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return reject(400, 'malformed_json', 'body is not valid JSON');
+    }
+    const check = checkIceCallbackEnvelope(parsed);
+    if (check.kind === 'invalid') return reject(400, 'invalid_envelope', check.message);
+    if (check.kind === 'ignored') {
+      return {
+        status: 200,
+        body: { status: 'ignored' },
+        fields: { eventType: check.eventType, detail: 'event type not handled' },
+        outcome: 'ignored',
+      };
+    }
+    const fields: LogFields = { eventType: check.envelope.EventType, voiceId: check.voiceId, jobId: check.jobId };
+    const result = await deliverIceCallback(
+      { client, ice, logger },
+      {
+        envelope: check.envelope,
+        voiceId: check.voiceId,
+        jobId: check.jobId,
+        deadlineMs: startedAt + config.temporalTimeoutMs,
+      },
+    );
+    return replyForDelivery(result, fields);
+  }
+
+  function send(res: ServerResponse, status: number, body: string, contentType: string, close = false): void {
+    res.writeHead(status, {
+      'content-type': contentType,
+      'content-length': Buffer.byteLength(body),
+      ...(close ? { connection: 'close' } : {}),
+    });
+    res.end(body);
+  }
+
+  async function handleCallbackRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = Date.now();
+    recorder.recordReceived();
+    let reply: Reply;
+    try {
+      reply = await receiveCallback(req, startedAt);
+    } catch (error) {
+      reply = {
+        status: 500,
+        body: { error: 'internal_error', message: 'unexpected error' },
+        fields: { error: error instanceof Error ? error : String(error) },
+        outcome: 'error',
+      };
+    }
+    if (reply.closeConnection) req.resume();
+    send(res, reply.status, JSON.stringify(reply.body), 'application/json', reply.closeConnection);
+    const durationMs = Date.now() - startedAt;
+    recorder.recordLatency(durationMs);
+    if (reply.rejection !== undefined) recorder.recordRejected(reply.rejection);
+    if (reply.outcome !== undefined) recorder.recordOutcome(reply.outcome);
+    const line: LogFields = { status: reply.status, outcome: reply.outcome, durationMs, ...reply.fields };
+    if (!signed) {
+      logger.warn('callback received WITHOUT signature check (ICE_CALLBACK_ALLOW_UNSIGNED)', line);
+    } else if (reply.status >= 500) {
+      logger[reply.status === 503 ? 'warn' : 'error']('callback not delivered', line);
+    } else if (reply.status >= 400) {
+      logger.warn('callback rejected', line);
+    } else {
+      logger.info('callback handled', line);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === config.path) {
+      if (req.method === 'POST') {
+        void handleCallbackRequest(req, res);
+        return;
+      }
+      res.setHeader('allow', 'POST');
+      send(res, 405, JSON.stringify({ error: 'method_not_allowed' }), 'application/json');
+      return;
+    }
+    if (req.method === 'GET' && path === HEALTH_PATH) {
+      send(res, 200, JSON.stringify({ status: 'ok' }), 'application/json');
+      return;
+    }
+    if (req.method === 'GET' && path === METRICS_PATH) {
+      send(res, 200, renderPrometheusMetrics(recorder.snapshot()), 'text/plain; version=0.0.4; charset=utf-8');
+      return;
+    }
+    send(res, 404, JSON.stringify({ error: 'not_found' }), 'application/json');
+  });
+  // Slow senders must not hold sockets open: ICE either sends promptly or gives up after 3 s anyway.
+  server.headersTimeout = 5_000;
+  server.requestTimeout = 10_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${localHost(config.host)}:${port}`;
+  if (signed) {
+    logger.info('callback receiver listening', { url, path: config.path, keyCount: config.authKeys.length });
+  } else {
+    logger.warn('callback receiver listening and accepting UNSIGNED callbacks: anyone can wake clones', {
+      url,
+      path: config.path,
+    });
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    callbackUrl: `${url}${config.path}`,
+    metrics: () => recorder.snapshot(),
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
+        // In-flight callbacks finish (bounded by the Temporal timeout); idle keep-alive sockets go now.
+        const force = setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_AFTER_MS);
+        force.unref();
+        server.close((error) => {
+          clearTimeout(force);
+          if (error) reject(error);
+          else resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function localHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

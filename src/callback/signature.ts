@@ -1,0 +1,56 @@
+/**
+ * ICE callback authentication: `X-ICE-SIGNATURE` = lower-case hex md5("<CallbackURL>|<X-ICE-TIMESTAMP>|<AuthKey>").
+ * Only the URL and the timestamp are signed, not the body, so a valid signature proves the sender and freshness;
+ * the workflow still confirms the job state with GetCustomizedVoiceJob.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+export const ICE_TIMESTAMP_HEADER = 'x-ice-timestamp';
+export const ICE_SIGNATURE_HEADER = 'x-ice-signature';
+
+export type SignatureRejection = 'missing_signature' | 'malformed_signature' | 'stale_timestamp' | 'bad_signature';
+
+export type SignatureCheck = { ok: true } | { ok: false; reason: SignatureRejection; message: string };
+
+export interface SignatureCheckInput {
+  /** The callback URL exactly as configured in ICE's SetEventCallback. */
+  publicUrl: string;
+  timestamp: string | undefined;
+  signature: string | undefined;
+  /** Every currently accepted key (old and new during a rotation). */
+  keys: readonly string[];
+  maxSkewSeconds: number;
+  nowMs: number;
+}
+
+/** The signature ICE sends for `publicUrl` at `timestamp` (unix seconds) with `key`. */
+export function signIceCallback(publicUrl: string, timestamp: string | number, key: string): string {
+  return createHash('md5').update(`${publicUrl}|${timestamp}|${key}`, 'utf8').digest('hex');
+}
+
+const TIMESTAMP_PATTERN = /^\d{1,12}$/;
+const MD5_HEX_PATTERN = /^[0-9a-f]{32}$/;
+
+export function verifyIceCallbackSignature(input: SignatureCheckInput): SignatureCheck {
+  const { timestamp, signature } = input;
+  if (timestamp === undefined || timestamp === '' || signature === undefined || signature === '') {
+    return { ok: false, reason: 'missing_signature', message: 'X-ICE-TIMESTAMP and X-ICE-SIGNATURE are required' };
+  }
+  const presented = signature.toLowerCase();
+  if (!TIMESTAMP_PATTERN.test(timestamp) || !MD5_HEX_PATTERN.test(presented)) {
+    return { ok: false, reason: 'malformed_signature', message: 'malformed X-ICE-TIMESTAMP or X-ICE-SIGNATURE' };
+  }
+  // Both directions: a timestamp far in the future is as suspicious as an old one (replay prepared in advance).
+  const skewSeconds = Math.abs(input.nowMs / 1000 - Number(timestamp));
+  if (skewSeconds > input.maxSkewSeconds) {
+    return { ok: false, reason: 'stale_timestamp', message: 'X-ICE-TIMESTAMP outside the accepted window' };
+  }
+  const presentedBytes = Buffer.from(presented, 'hex');
+  // Compare against every key without stopping early, so timing does not reveal which key (if any) matched.
+  let matched = false;
+  for (const key of input.keys) {
+    const expected = Buffer.from(signIceCallback(input.publicUrl, timestamp, key), 'hex');
+    if (expected.length === presentedBytes.length && timingSafeEqual(expected, presentedBytes)) matched = true;
+  }
+  return matched ? { ok: true } : { ok: false, reason: 'bad_signature', message: 'signature does not match' };
+}

@@ -1,0 +1,279 @@
+/**
+ * The receiver against a real dev server and a fixture clone: what each kind of request is answered, and that
+ * only accepted callbacks reach the workflow.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
+import { createIceClient } from '../../src/ice';
+import { CallbackReceiverError, startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import { searchAttributes } from '../../src/workflows/definitions';
+import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
+import { startDevServer } from '../support/temporal';
+import { callbackRecorderWorkflow, receivedCallbacksQuery } from './fixtures/workflows';
+import {
+  NEW_KEY,
+  OLD_KEY,
+  PUBLIC_URL,
+  capturingLogger,
+  createFixtureWorker,
+  freePort,
+  nowSeconds,
+  postCallback,
+  receiverConfig,
+  signedHeaders,
+  voiceJobEvent,
+} from './support';
+
+const TASK_QUEUE = 'callback-receiver-test';
+
+describe('callback receiver', () => {
+  let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let workerRun: Promise<void>;
+  let receiver: RunningCallbackReceiver;
+  const { logger, lines } = capturingLogger();
+  let unreachableIce: ReturnType<typeof createIceClient>;
+
+  before(async () => {
+    env = await startDevServer();
+    worker = await createFixtureWorker(env.nativeConnection, TASK_QUEUE);
+    workerRun = worker.run();
+    // A real ICE client pointed at a closed port: any test that reaches ICE would get 503, proving it did not.
+    unreachableIce = createIceClient({
+      region: 'cn-shanghai',
+      endpoint: `http://127.0.0.1:${await freePort()}`,
+      connectTimeoutMs: 200,
+      readTimeoutMs: 200,
+      credentials: EMULATOR_DEV_CREDENTIALS,
+    });
+    receiver = await startCallbackReceiver({
+      config: receiverConfig(),
+      client: env.client,
+      ice: unreachableIce,
+      taskQueue: TASK_QUEUE,
+      logger,
+    });
+  });
+
+  after(async () => {
+    await receiver?.close();
+    worker?.shutdown();
+    await workerRun;
+    await env?.teardown();
+  });
+
+  async function startClone(voiceId: string, jobId?: string): Promise<WorkflowHandle<typeof callbackRecorderWorkflow>> {
+    return env.client.workflow.start(callbackRecorderWorkflow, {
+      taskQueue: TASK_QUEUE,
+      workflowId: voiceCloneWorkflowId(voiceId),
+      ...(jobId ? { typedSearchAttributes: [{ key: searchAttributes.iceJobId, value: jobId }] } : {}),
+    });
+  }
+
+  async function received(handle: WorkflowHandle): Promise<number> {
+    return (await handle.query(receivedCallbacksQuery)).length;
+  }
+
+  test('a signed callback for a known voice is signalled; old and new keys are both accepted', async () => {
+    const handle = await startClone('VoiceSigned1');
+    const event = voiceJobEvent({ VoiceId: 'VoiceSigned1', JobId: 'job-signed-1', Status: 'Training' });
+    const withNew = await postCallback(receiver.callbackUrl, event, signedHeaders(NEW_KEY));
+    assert.deepEqual(withNew, { status: 200, body: { status: 'signalled' } });
+    const withOld = await postCallback(receiver.callbackUrl, event, signedHeaders(OLD_KEY));
+    assert.equal(withOld.status, 200);
+    const payloads = await handle.query(receivedCallbacksQuery);
+    assert.equal(payloads.length, 2);
+    assert.deepEqual(payloads[0], event);
+  });
+
+  test('a timestamp inside the window (either side) is accepted', async () => {
+    const handle = await startClone('VoiceSkewOk');
+    const event = voiceJobEvent({ VoiceId: 'VoiceSkewOk', Status: 'Training' });
+    for (const offset of [-290, 290]) {
+      const answer = await postCallback(receiver.callbackUrl, event, signedHeaders(NEW_KEY, nowSeconds() + offset));
+      assert.equal(answer.status, 200, `offset ${offset}`);
+    }
+    assert.equal(await received(handle), 2);
+  });
+
+  test('bad, stale, future, missing and wrong-key signatures get 401 and never reach the workflow', async () => {
+    const handle = await startClone('VoiceGuarded');
+    const event = voiceJobEvent({ VoiceId: 'VoiceGuarded', Status: 'Success' });
+    const ts = nowSeconds();
+    const cases: [string, Record<string, string>, string][] = [
+      ['forged', { 'X-ICE-TIMESTAMP': String(ts), 'X-ICE-SIGNATURE': 'f'.repeat(32) }, 'bad_signature'],
+      ['wrong key', signedHeaders('WrongKey9z', ts), 'bad_signature'],
+      ['signed for another URL', signedHeaders(NEW_KEY, ts, receiver.callbackUrl), 'bad_signature'],
+      ['stale', signedHeaders(NEW_KEY, ts - 301), 'stale_timestamp'],
+      ['future', signedHeaders(NEW_KEY, ts + 301), 'stale_timestamp'],
+      ['missing', {}, 'missing_signature'],
+      ['timestamp only', { 'X-ICE-TIMESTAMP': String(ts) }, 'missing_signature'],
+      ['not hex', { 'X-ICE-TIMESTAMP': String(ts), 'X-ICE-SIGNATURE': 'not-a-signature' }, 'malformed_signature'],
+      ['timestamp in ms', signedHeaders(NEW_KEY, Date.now()), 'malformed_signature'],
+    ];
+    for (const [name, headers, reason] of cases) {
+      const answer = await postCallback(receiver.callbackUrl, event, headers);
+      assert.equal(answer.status, 401, name);
+      assert.equal(answer.body.error, reason, name);
+    }
+    assert.equal(await received(handle), 0);
+    const description = await handle.describe();
+    assert.equal(description.status.name, 'RUNNING');
+  });
+
+  test('wrong content type, oversized body, malformed JSON and bad envelopes are rejected without a signal', async () => {
+    const handle = await startClone('VoiceInputs');
+    const valid = voiceJobEvent({ VoiceId: 'VoiceInputs', Status: 'Success' });
+    const headers = signedHeaders(NEW_KEY);
+    const asText = await postCallback(receiver.callbackUrl, JSON.stringify(valid), headers, 'text/plain');
+    assert.equal(asText.status, 415);
+    const form = await postCallback(receiver.callbackUrl, 'a=b', headers, 'application/x-www-form-urlencoded');
+    assert.equal(form.status, 415);
+    const padded = { ...valid, Padding: 'x'.repeat(70_000) };
+    const tooBig = await postCallback(receiver.callbackUrl, padded, headers);
+    assert.equal(tooBig.status, 413);
+    const truncated = await postCallback(receiver.callbackUrl, '{"EventType": "CustomizedVoiceJobComplete",', headers);
+    assert.deepEqual([truncated.status, truncated.body.error], [400, 'malformed_json']);
+    const envelopes: [string, unknown][] = [
+      ['array', [valid]],
+      ['no EventType', { MessageBody: { VoiceId: 'VoiceInputs' } }],
+      ['MessageBody not an object', { EventType: 'CustomizedVoiceJobComplete', MessageBody: 'VoiceInputs' }],
+      ['no ids', voiceJobEvent({ Status: 'Success' })],
+      ['VoiceId not a string', voiceJobEvent({ VoiceId: 42 as unknown as string, Status: 'Success' })],
+      ['VoiceId with quotes', voiceJobEvent({ VoiceId: 'a"b', Status: 'Success' })],
+      ['JobId query injection', voiceJobEvent({ JobId: 'x" OR IceJobId != "', Status: 'Success' })],
+    ];
+    for (const [name, body] of envelopes) {
+      const answer = await postCallback(receiver.callbackUrl, body, headers);
+      assert.equal(answer.status, 400, name);
+      assert.equal(answer.body.error, 'invalid_envelope', name);
+      assert.equal(typeof answer.body.message, 'string', name);
+    }
+    assert.equal(await received(handle), 0);
+    assert.equal((await handle.describe()).status.name, 'RUNNING');
+  });
+
+  test('an event type we do not handle gets 200 and changes nothing', async () => {
+    const before = receiver.metrics().ignored;
+    const answer = await postCallback(
+      receiver.callbackUrl,
+      {
+        EventType: 'ProduceMediaComplete',
+        UserId: 1,
+        EventTime: '2026-01-01T00:00:00Z',
+        MessageBody: { MediaId: 'm1' },
+      },
+      signedHeaders(NEW_KEY),
+    );
+    assert.deepEqual(answer, { status: 200, body: { status: 'ignored' } });
+    assert.equal(receiver.metrics().ignored, before + 1);
+  });
+
+  test('a callback for a voice with no clone, or a clone already finished, gets 200 and counts as unmatched', async () => {
+    const before = receiver.metrics().unmatched;
+    const unknown = await postCallback(
+      receiver.callbackUrl,
+      voiceJobEvent({ VoiceId: 'NoSuchVoice', JobId: 'job-none', Status: 'Success' }),
+      signedHeaders(NEW_KEY),
+    );
+    assert.deepEqual(unknown, { status: 200, body: { status: 'unmatched' } });
+
+    const handle = await startClone('VoiceFinished');
+    const done = voiceJobEvent({ VoiceId: 'VoiceFinished', Status: 'Success' });
+    assert.equal((await postCallback(receiver.callbackUrl, done, signedHeaders(NEW_KEY))).body.status, 'signalled');
+    const result = await handle.result();
+    assert.equal(result.completingStatus, 'Success');
+    const replay = await postCallback(receiver.callbackUrl, done, signedHeaders(NEW_KEY));
+    assert.deepEqual(replay, { status: 200, body: { status: 'unmatched' } });
+    assert.equal(receiver.metrics().unmatched, before + 2);
+  });
+
+  test('a callback with only a JobId finds its clone through the IceJobId search attribute', async () => {
+    const handle = await startClone('VoiceByJob', 'job-by-attribute-7');
+    // Visibility is eventually consistent: wait until the server can find the attribute before posting.
+    const query = `${searchAttributes.iceJobId.name} = "job-by-attribute-7"`;
+    for (let found = 0; found === 0;) {
+      for await (const _ of env.client.workflow.list({ query })) found += 1;
+      if (found === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const answer = await postCallback(
+      receiver.callbackUrl,
+      voiceJobEvent({ JobId: 'job-by-attribute-7', Status: 'Success' }),
+      signedHeaders(OLD_KEY),
+    );
+    assert.deepEqual(answer, { status: 200, body: { status: 'signalled' } });
+    const result = await handle.result();
+    assert.equal(result.callbacks[0]?.MessageBody.JobId, 'job-by-attribute-7');
+  });
+
+  test('health, metrics and 404/405 answers', async () => {
+    const health = await fetch(`${receiver.url}/healthz`);
+    assert.equal(health.status, 200);
+    const wrongMethod = await fetch(receiver.callbackUrl);
+    assert.equal(wrongMethod.status, 405);
+    assert.equal((await fetch(`${receiver.url}/elsewhere`)).status, 404);
+    const metrics = await fetch(`${receiver.url}/metrics`);
+    assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain/);
+    const text = await metrics.text();
+    const snapshot = receiver.metrics();
+    assert.match(text, new RegExp(`^ice_callback_received_total ${snapshot.received}$`, 'm'));
+    assert.match(text, /^ice_callback_rejected_total\{reason="bad_signature"\} [1-9]\d*$/m);
+    assert.match(text, /^ice_callback_rejected_total\{reason="stale_timestamp"\} [1-9]\d*$/m);
+    assert.match(text, new RegExp(`^ice_callback_signalled_total ${snapshot.signalled}$`, 'm'));
+    assert.match(text, /^ice_callback_request_duration_seconds\{quantile="0.99"\} \d/m);
+    assert.ok(snapshot.latency.count >= snapshot.received);
+    assert.ok(snapshot.latency.p99Ms >= snapshot.latency.p50Ms);
+  });
+
+  test('every request logged exactly one line, and no line carries a key or a signature', () => {
+    const requestLines = lines.filter((line) => /"msg":"callback (handled|rejected|not delivered)"/.test(line));
+    assert.equal(requestLines.length, receiver.metrics().received);
+    for (const line of lines) {
+      for (const secret of [OLD_KEY, NEW_KEY]) assert.ok(!line.includes(secret), 'a key was logged');
+      assert.ok(!/[0-9a-f]{32}/.test(line), 'something signature-like was logged');
+    }
+  });
+
+  test('without keys it refuses to start unless unsigned callbacks are allowed, and then warns every time', async () => {
+    await assert.rejects(
+      startCallbackReceiver({
+        config: receiverConfig({ authKeys: [] }),
+        client: env.client,
+        ice: unreachableIce,
+        logger,
+      }),
+      (error: unknown) => error instanceof CallbackReceiverError && error.code === 'UnsignedCallbacksRefused',
+    );
+    const unsignedLog = capturingLogger();
+    const open = await startCallbackReceiver({
+      config: receiverConfig({ authKeys: [], publicUrl: undefined, allowUnsigned: true }),
+      client: env.client,
+      ice: unreachableIce,
+      logger: unsignedLog.logger,
+    });
+    try {
+      const handle = await startClone('VoiceUnsigned');
+      const event = voiceJobEvent({ VoiceId: 'VoiceUnsigned', Status: 'Training' });
+      assert.equal((await postCallback(open.callbackUrl, event, {})).status, 200);
+      assert.equal((await postCallback(open.callbackUrl, event, {})).status, 200);
+      assert.equal(await received(handle), 2);
+      const warnings = unsignedLog.lines.map((line) => JSON.parse(line) as { level: string; msg: string });
+      assert.equal(
+        warnings.filter((l) => l.level === 'warn' && /accepting UNSIGNED/.test(l.msg)).length,
+        1,
+        'start warning',
+      );
+      assert.equal(warnings.filter((l) => l.level === 'warn' && /WITHOUT signature/.test(l.msg)).length, 2);
+    } finally {
+      await open.close();
+    }
+  });
+
+  test('the public URL is what is signed, not the local one', () => {
+    assert.notEqual(PUBLIC_URL, receiver.callbackUrl);
+  });
+});

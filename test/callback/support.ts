@@ -1,0 +1,114 @@
+/** Shared helpers for the callback receiver tests: real HTTP, real signatures, a real fixture worker. */
+import path from 'node:path';
+import { createServer } from 'node:net';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { CallbackReceiverConfig } from '../../src/config';
+import { EMULATOR_VOICE_JOB_EVENT_TYPE, type IceCallbackEnvelope } from '../../src/ice/types';
+import { createLogger, type Logger } from '../../src/observability/logger';
+import { signIceCallback } from '../../src/callback/signature';
+import { getWorkflowBundle } from '../support/bundle';
+
+export const FIXTURE_WORKFLOWS = path.resolve(__dirname, 'fixtures/workflows.ts');
+export const PUBLIC_URL = 'https://callbacks.example.com/ice/callback';
+export const OLD_KEY = 'OldKey2024a';
+export const NEW_KEY = 'NewKey2025b';
+
+export function receiverConfig(overrides: Partial<CallbackReceiverConfig> = {}): CallbackReceiverConfig {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    path: '/ice/callback',
+    publicUrl: PUBLIC_URL,
+    authKeys: [OLD_KEY, NEW_KEY],
+    maxSkewSeconds: 300,
+    allowUnsigned: false,
+    maxBodyBytes: 65_536,
+    temporalTimeoutMs: 2_000,
+    ...overrides,
+  };
+}
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+export function signedHeaders(key: string, timestamp = nowSeconds(), url = PUBLIC_URL): Record<string, string> {
+  return { 'X-ICE-TIMESTAMP': String(timestamp), 'X-ICE-SIGNATURE': signIceCallback(url, timestamp, key) };
+}
+
+export function voiceJobEvent(
+  messageBody: IceCallbackEnvelope['MessageBody'],
+  eventType = EMULATOR_VOICE_JOB_EVENT_TYPE,
+): IceCallbackEnvelope {
+  return {
+    EventType: eventType,
+    UserId: 1234567890123456,
+    EventTime: new Date().toISOString(),
+    MessageBody: messageBody,
+  };
+}
+
+export interface CallbackAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export async function postCallback(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  contentType = 'application/json',
+): Promise<CallbackAnswer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** A logger that keeps every line, to assert what was (and was not) logged. */
+export function capturingLogger(component = 'callback-test'): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { logger: createLogger(component, 'debug', (line) => lines.push(line)), lines };
+}
+
+export async function createFixtureWorker(connection: NativeConnection, taskQueue: string): Promise<Worker> {
+  return Worker.create({
+    connection,
+    taskQueue,
+    workflowBundle: await getWorkflowBundle(FIXTURE_WORKFLOWS),
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
