@@ -119,3 +119,6 @@ export const searchAttributes = {
 } as const satisfies Record<string, SearchAttributeKey<'KEYWORD'>>;
 
 export const SEARCH_ATTRIBUTE_NAMES = Object.values(searchAttributes).map((key) => key.name);
+
+/** Type of the retryable failure each poll attempt throws while training runs (activity retries do the polling). */
+export const TRAINING_IN_PROGRESS_FAILURE_TYPE = 'TrainingInProgress';

@@ -1,0 +1,5 @@
+import type { IceClient } from '../ice/types';
+
+export interface IceActivityDeps {
+  ice: IceClient;
+}

@@ -1,0 +1,28 @@
+/**
+ * The clone workflow's activities: thin wrappers, one per ICE operation, over the `IceClient` the worker process
+ * builds from its own credentials (never from workflow input).
+ */
+import { createDetectVoiceRecording } from './detect-voice-recording';
+import type { IceActivityDeps } from './deps';
+import { createFindVoiceCloneJob } from './find-voice-clone-job';
+import { createListRegisteredSearchAttributes, type SearchAttributeDeps } from './list-registered-search-attributes';
+import { createPollVoiceCloneJob } from './poll-voice-clone-job';
+import { createReadVoiceCloneJob } from './read-voice-clone-job';
+import { createSubmitVoiceCloneJob } from './submit-voice-clone-job';
+
+export type VoiceCloneActivityDeps = IceActivityDeps & SearchAttributeDeps;
+
+export function createVoiceCloneActivities(deps: VoiceCloneActivityDeps) {
+  return {
+    detectVoiceRecording: createDetectVoiceRecording(deps),
+    findVoiceCloneJob: createFindVoiceCloneJob(deps),
+    submitVoiceCloneJob: createSubmitVoiceCloneJob(deps),
+    readVoiceCloneJob: createReadVoiceCloneJob(deps),
+    pollVoiceCloneJob: createPollVoiceCloneJob(deps),
+    listRegisteredSearchAttributes: createListRegisteredSearchAttributes(deps),
+  };
+}
+
+export type VoiceCloneActivities = ReturnType<typeof createVoiceCloneActivities>;
+export * from './types';
+export { toActivityFailure } from './to-activity-failure';

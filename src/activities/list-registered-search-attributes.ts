@@ -1,0 +1,34 @@
+import { Context } from '@temporalio/activity';
+import type { ConnectionLike } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/definitions';
+
+export interface SearchAttributeDeps {
+  /** Where to ask which search attributes exist; without it the workflow upserts none. */
+  temporal?: { connection: ConnectionLike; namespace: string };
+}
+
+/**
+ * Which of the workflow's Keyword search attributes the namespace has registered. Upserting an unregistered one
+ * fails every workflow task, so the workflow only upserts what this returns. Any error means "none": the Web UI
+ * loses its filters, the clone keeps working.
+ */
+export function createListRegisteredSearchAttributes({ temporal: target }: SearchAttributeDeps) {
+  return async function listRegisteredSearchAttributes(): Promise<string[]> {
+    if (target === undefined) return [];
+    try {
+      const response = await target.connection.operatorService.listSearchAttributes({
+        namespace: target.namespace,
+      });
+      const custom = response.customAttributes ?? {};
+      return SEARCH_ATTRIBUTE_NAMES.filter(
+        (name) => custom[name] === temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      );
+    } catch (error) {
+      Context.current().log.warn('cannot list search attributes; the workflow will not upsert any', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return [];
+    }
+  };
+}

@@ -1,0 +1,7 @@
+export {
+  startVoiceClone,
+  InvalidVoiceCloneInputError,
+  type StartVoiceCloneOptions,
+  type VoiceCloneHandle,
+} from './start-voice-clone';
+export { getVoiceCloneStatus, type VoiceCloneStatusReport } from './voice-clone-status';

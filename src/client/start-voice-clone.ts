@@ -1,0 +1,90 @@
+/**
+ * Starting a clone from any Temporal client: validates first (no call is made for a bad input), then starts one
+ * workflow per voice with ID-conflict policy USE_EXISTING, so starting the same voice twice attaches to the
+ * running clone instead of paying twice.
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { DEFAULT_TASK_QUEUE } from '../config';
+import {
+  searchAttributes,
+  VOICE_CLONE_WORKFLOW_TYPE,
+  voiceCloneWorkflowId,
+  type VoiceCloneInput,
+} from '../workflows/definitions';
+import { validateVoiceCloneInput, type ValidVoiceCloneInput } from '../workflows/validation';
+import type { voiceCloneWorkflow } from '../workflows/voice-clone';
+
+export type VoiceCloneHandle = WorkflowHandle<typeof voiceCloneWorkflow>;
+
+export class InvalidVoiceCloneInputError extends Error {
+  override readonly name = 'InvalidVoiceCloneInputError';
+  readonly code = 'InvalidInput';
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+  ) {
+    super(`${field}: ${rule}`);
+  }
+}
+
+export interface StartVoiceCloneOptions {
+  /** Default: `voice-clone` (DEFAULT_TASK_QUEUE); the CLI passes loadTaskQueue(env). */
+  taskQueue?: string;
+}
+
+export async function startVoiceClone(
+  client: Client,
+  input: VoiceCloneInput,
+  options: StartVoiceCloneOptions = {},
+): Promise<VoiceCloneHandle> {
+  const validation = validateVoiceCloneInput(input);
+  if (!validation.ok) throw new InvalidVoiceCloneInputError(validation.field, validation.rule);
+  const valid = validation.value;
+  const voiceIdRegistered = await isRegistered(client, searchAttributes.iceVoiceId.name);
+  return client.workflow.start<typeof voiceCloneWorkflow>(VOICE_CLONE_WORKFLOW_TYPE, {
+    workflowId: voiceCloneWorkflowId(valid.voiceId),
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    staticSummary: `Clone ICE voice ${valid.voiceId}`,
+    staticDetails: describeStart(valid),
+    ...(voiceIdRegistered
+      ? { typedSearchAttributes: [{ key: searchAttributes.iceVoiceId, value: valid.voiceId }] }
+      : {}),
+  });
+}
+
+function describeStart(valid: ValidVoiceCloneInput): string {
+  const t = valid.timing;
+  return [
+    `**ICE voice clone** \`${valid.voiceId}\``,
+    `- Recordings to detect: ${valid.recordings?.length ?? 'none (detected beforehand)'}`,
+    `- Demo clip: ${valid.demoAudioMediaUrl ? 'requested' : 'not requested'}`,
+    `- Timing: callback timeout ${t.callbackTimeoutMs} ms, poll ${t.pollIntervalMs}–${t.maxPollIntervalMs} ms, ` +
+      `training timeout ${t.trainingTimeoutMs} ms`,
+  ].join('\n');
+}
+
+const registeredByClient = new WeakMap<Client, Promise<Set<string>>>();
+
+/**
+ * Starting with an unregistered search attribute is rejected by the server, so the initial IceVoiceId is only set
+ * when the namespace has it (asked once per client; any error means "leave it to the workflow").
+ */
+async function isRegistered(client: Client, name: string): Promise<boolean> {
+  let registered = registeredByClient.get(client);
+  if (!registered) {
+    registered = client.connection.operatorService.listSearchAttributes({ namespace: client.options.namespace }).then(
+      (response) =>
+        new Set(
+          Object.entries(response.customAttributes ?? {})
+            .filter(([, type]) => type === temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+            .map(([key]) => key),
+        ),
+      () => new Set<string>(),
+    );
+    registeredByClient.set(client, registered);
+  }
+  return (await registered).has(name);
+}

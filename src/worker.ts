@@ -1,0 +1,96 @@
+/**
+ * The worker that runs the clone workflow and its ICE activities. Credentials are read here, by the worker
+ * process, through src/config.ts (or Alibaba's default chain): they never travel in workflow input or history.
+ */
+import { NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createVoiceCloneActivities } from './activities';
+import {
+  DEFAULT_TASK_QUEUE,
+  loadIceClientConfig,
+  loadTemporalConnectConfig,
+  loadWorkerConfig,
+  type Env,
+} from './config';
+import { createIceClient } from './ice/client';
+import type { IceClient } from './ice/types';
+import { createLogger, silentLogger, type Logger } from './observability/logger';
+
+export interface VoiceCloneWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  ice: IceClient;
+  /** A prebuilt bundle (tests bundle once and share it); otherwise the worker bundles `workflowsPath`. */
+  workflowBundle?: WorkflowBundleOption;
+  /** Workflow module to bundle; default: this package's workflows. Point it at your own to add workflows. */
+  workflowsPath?: string;
+  /** Task-queue-wide cap on activities per second, to stay inside ICE's quotas. */
+  maxIceActivitiesPerSecond?: number;
+  /** Ask the namespace which search attributes exist (default true); false: the workflow upserts none. */
+  lookUpSearchAttributes?: boolean;
+  logger?: Logger;
+}
+
+export function defaultWorkflowsPath(): string {
+  return require.resolve('./workflows');
+}
+
+export async function createVoiceCloneWorker(options: VoiceCloneWorkerOptions): Promise<Worker> {
+  const namespace = options.namespace ?? 'default';
+  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const logger = (options.logger ?? silentLogger).child({ component: 'worker', taskQueue, namespace });
+  const activities = createVoiceCloneActivities({
+    ice: options.ice,
+    temporal: options.lookUpSearchAttributes === false ? undefined : { connection: options.connection, namespace },
+  });
+  const worker = await Worker.create({
+    connection: options.connection,
+    namespace,
+    taskQueue,
+    activities,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: options.workflowsPath ?? defaultWorkflowsPath() }),
+    ...(options.maxIceActivitiesPerSecond !== undefined
+      ? { maxTaskQueueActivitiesPerSecond: options.maxIceActivitiesPerSecond }
+      : {}),
+  });
+  logger.info('voice clone worker created', { maxIceActivitiesPerSecond: options.maxIceActivitiesPerSecond });
+  return worker;
+}
+
+/**
+ * The CLI's `worker` command: settings from the environment (Temporal's envconfig, ICE_*, VOICE_CLONE_*),
+ * runs until SIGINT/SIGTERM, then lets running activities finish and closes the connection.
+ */
+export async function runVoiceCloneWorker(env: Env, overrides: { ice?: IceClient } = {}): Promise<void> {
+  const workerConfig = loadWorkerConfig(env);
+  const connectConfig = loadTemporalConnectConfig(env);
+  const logger = createLogger('worker', workerConfig.logLevel);
+  // The runtime (metrics exporter, signal handling) must exist before the first connection.
+  Runtime.install({
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    ...(workerConfig.metricsAddress
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: workerConfig.metricsAddress } } } }
+      : {}),
+  });
+  const ice = overrides.ice ?? createIceClient(loadIceClientConfig(env), { logger });
+  const connection = await NativeConnection.connect(connectConfig.connectionOptions);
+  try {
+    const worker = await createVoiceCloneWorker({
+      connection,
+      namespace: connectConfig.namespace,
+      taskQueue: workerConfig.taskQueue,
+      ice,
+      maxIceActivitiesPerSecond: workerConfig.maxIceActivitiesPerSecond,
+      logger,
+    });
+    logger.info('worker running; SIGINT or SIGTERM stops it after running activities finish', {
+      address: connectConfig.connectionOptions.address,
+    });
+    await worker.run(); // the runtime calls worker.shutdown() on SIGINT/SIGTERM
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Where `iceCallback` signals land. A callback is only a wake-up call (ICE does not sign the body): the inbox
+ * decides whether it concerns the job being awaited and coalesces duplicates, and the workflow then reads the
+ * job from ICE. Callbacks that arrive before the JobId is known are kept and matched once it is.
+ */
+import type { IceCallbackSignalPayload } from './definitions';
+
+const MAX_REMEMBERED = 1_000;
+
+interface CallbackFacts {
+  key: string;
+  jobId?: string;
+  voiceId?: string;
+}
+
+export class CallbackInbox {
+  received = 0;
+  private readonly seen = new Set<string>();
+  private early: CallbackFacts[] = [];
+  private jobId: string | undefined;
+  private wakeUp = false;
+
+  constructor(private readonly voiceId: string) {}
+
+  receive(payload: unknown): void {
+    this.received++;
+    const facts = readFacts(payload);
+    if (this.seen.has(facts.key)) return; // ICE's retries and duplicates carry the same body
+    if (this.seen.size < MAX_REMEMBERED) this.seen.add(facts.key);
+    if (this.jobId === undefined) {
+      if (this.early.length < MAX_REMEMBERED) this.early.push(facts);
+    } else if (this.concerns(facts)) {
+      this.wakeUp = true;
+    }
+  }
+
+  /** From now on, callbacks about this job wake the workflow; early ones about it count too. */
+  watch(jobId: string): void {
+    this.jobId = jobId;
+    if (this.early.some((facts) => this.concerns(facts))) this.wakeUp = true;
+    this.early = [];
+  }
+
+  get hasWakeUp(): boolean {
+    return this.wakeUp;
+  }
+
+  /** Consumes the pending wake-up; callbacks arriving after this call raise a new one. */
+  takeWakeUp(): boolean {
+    const woke = this.wakeUp;
+    this.wakeUp = false;
+    return woke;
+  }
+
+  private concerns(facts: CallbackFacts): boolean {
+    if (facts.jobId !== undefined) return facts.jobId === this.jobId;
+    // ASSUMPTION (docs silent on MessageBody): without a JobId, a callback naming our voice (or nothing) may be ours.
+    return facts.voiceId === undefined || facts.voiceId === this.voiceId;
+  }
+}
+
+function readFacts(payload: unknown): CallbackFacts {
+  const envelope = (isRecord(payload) ? payload : {}) as Partial<IceCallbackSignalPayload>;
+  const body: Record<string, unknown> = isRecord(envelope.MessageBody) ? envelope.MessageBody : {};
+  const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+  const jobId = text(body.JobId);
+  const voiceId = text(body.VoiceId);
+  const key = JSON.stringify([envelope.EventType, envelope.EventTime, jobId, voiceId, body.Status]);
+  return { key, jobId, voiceId };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

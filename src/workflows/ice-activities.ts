@@ -1,0 +1,63 @@
+/** Activity proxies with the options each ICE operation needs; summaries name the operation and the voice. */
+import {
+  ActivityCancellationType,
+  proxyActivities,
+  type ActivityOptions,
+  type RetryPolicy,
+} from '@temporalio/workflow';
+import type { VoiceCloneActivities } from '../activities';
+
+/** Retryable ICE errors (throttling, 5xx, network) back off up to 30 s; final ones are non-retryable failures. */
+const ICE_RETRY: RetryPolicy = {
+  initialInterval: '500 milliseconds',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+};
+
+/** One ICE request is bounded by the client's connect + read timeouts (5 s + 10 s by default). */
+const iceCall: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  // ICE unreachable for this long is an outage an operator must look at; the workflow fails with the last error.
+  scheduleToCloseTimeout: '2 hours',
+  retry: ICE_RETRY,
+};
+
+/** Lookups page through ListCustomizedVoiceJobs, which may take several requests. */
+const iceLookup: ActivityOptions = { ...iceCall, startToCloseTimeout: '2 minutes' };
+
+export const iceCalls = proxyActivities<VoiceCloneActivities>(iceCall);
+export const iceLookups = proxyActivities<VoiceCloneActivities>(iceLookup);
+
+export const temporalLookups = proxyActivities<VoiceCloneActivities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { maximumAttempts: 3 },
+});
+
+/**
+ * Polling rides on activity retries: each attempt is one GetCustomizedVoiceJob read, the retry policy is the
+ * backoff, and scheduleToCloseTimeout is what is left of the training deadline. TRY_CANCEL lets a callback that
+ * arrives between attempts stop the poll at once.
+ */
+export function pollOptions(args: {
+  pollIntervalMs: number;
+  maxPollIntervalMs: number;
+  remainingMs: number;
+  summary: string;
+}): ActivityOptions {
+  return {
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: args.remainingMs,
+    retry: {
+      initialInterval: args.pollIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: args.maxPollIntervalMs,
+      maximumAttempts: 0,
+    },
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+    summary: args.summary,
+  };
+}
+
+export function summary(operation: string, voiceId: string, detail?: string): ActivityOptions {
+  return { summary: `${operation} voice=${voiceId}${detail ? ` ${detail}` : ''}` };
+}

@@ -1,0 +1,92 @@
+/**
+ * The clone's visible state: answers the `status` query and keeps the Web UI legible (current details in
+ * markdown, Keyword search attributes). Search attributes are upserted only when registered in the namespace.
+ */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { searchAttributes, type DetectionResult, type VoiceCloneStage, type VoiceCloneStatus } from './definitions';
+
+type SearchAttributeField = 'iceVoiceId' | 'iceJobId' | 'voiceCloneStage';
+
+export class VoiceCloneProgress {
+  readonly status: VoiceCloneStatus;
+  private registered = new Set<string>();
+  private readonly upserted = new Map<string, string>();
+
+  constructor(voiceId: string) {
+    this.status = { stage: 'Validating', voiceId, detection: [], callbacksReceived: 0, statusChecks: 0 };
+    this.publish();
+  }
+
+  useSearchAttributes(names: readonly string[]): void {
+    this.registered = new Set(names);
+    this.publish();
+  }
+
+  enter(stage: VoiceCloneStage): void {
+    this.status.stage = stage;
+    this.publish();
+  }
+
+  jobKnown(jobId: string): void {
+    this.status.jobId = jobId;
+    this.publish();
+  }
+
+  iceStatusRead(read: { status: VoiceCloneStatus['lastIceStatus']; readAt: string }): void {
+    this.status.lastIceStatus = read.status;
+    this.status.lastIceStatusAt = read.readAt;
+    this.publish();
+  }
+
+  detected(results: DetectionResult[]): void {
+    this.status.detection = results;
+    this.publish();
+  }
+
+  addStatusChecks(count: number): void {
+    this.status.statusChecks += count;
+    this.publish();
+  }
+
+  callbacksReceived(count: number): void {
+    this.status.callbacksReceived = count;
+  }
+
+  failed(type: string, message: string): void {
+    this.status.failure = { type, message };
+    this.enter('Failed');
+  }
+
+  private publish(): void {
+    setCurrentDetails(renderDetails(this.status));
+    const wanted: Record<SearchAttributeField, string | undefined> = {
+      iceVoiceId: this.status.voiceId || undefined,
+      iceJobId: this.status.jobId,
+      voiceCloneStage: this.status.stage,
+    };
+    const updates: SearchAttributeUpdatePair[] = [];
+    for (const field of Object.keys(wanted) as SearchAttributeField[]) {
+      const key = searchAttributes[field];
+      const value = wanted[field];
+      if (value === undefined || !this.registered.has(key.name) || this.upserted.get(key.name) === value) continue;
+      this.upserted.set(key.name, value);
+      updates.push({ key, value });
+    }
+    if (updates.length > 0) upsertSearchAttributes(updates);
+  }
+}
+
+function renderDetails(status: VoiceCloneStatus): string {
+  const passed = status.detection.filter((result) => result.pass).length;
+  const lines = [
+    `**Voice clone** \`${status.voiceId || '(invalid)'}\` — stage **${status.stage}**`,
+    `- ICE job: ${status.jobId ? `\`${status.jobId}\`` : 'not known yet'}`,
+    `- Last ICE status: ${status.lastIceStatus ?? 'not read yet'}${status.lastIceStatusAt ? ` (read ${status.lastIceStatusAt})` : ''}`,
+    `- Audio detection: ${status.detection.length === 0 ? 'not run' : `${passed}/${status.detection.length} passed`}`,
+    `- Callbacks received: ${status.callbacksReceived}`,
+    `- Status checks: ${status.statusChecks}`,
+  ];
+  if (status.failure) lines.push(`- Failure: **${status.failure.type}**: ${status.failure.message}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,163 @@
+/**
+ * Input validation shared by the client helper (fails before any call) and the workflow (fails with a
+ * non-retryable `InvalidInput` before any ICE call). Pure and deterministic: safe inside the workflow sandbox.
+ */
+import { msToNumber, type Duration } from '@temporalio/common/lib/time';
+import { DEFAULT_TIMING, type VoiceRecording } from './definitions';
+
+/** Timing with every duration resolved to milliseconds. */
+export interface ResolvedTiming {
+  callbackTimeoutMs: number;
+  pollIntervalMs: number;
+  maxPollIntervalMs: number;
+  trainingTimeoutMs: number;
+}
+
+export interface ValidVoiceCloneInput {
+  voiceId: string;
+  demoAudioMediaUrl?: string;
+  recordings?: VoiceRecording[];
+  timing: ResolvedTiming;
+}
+
+export type VoiceCloneInputValidation =
+  { ok: true; value: ValidVoiceCloneInput } | { ok: false; field: string; rule: string; message: string };
+
+export const VOICE_ID_PATTERN = /^[A-Za-z0-9]{1,32}$/;
+export const MAX_RECORDINGS = 20;
+export const MIN_DURATION_MS = 100;
+export const MAX_DURATION_MS = 30 * 24 * 60 * 60 * 1000;
+const MAX_URL_LENGTH = 2048;
+
+const INPUT_FIELDS = ['voiceId', 'demoAudioMediaUrl', 'recordings', 'timing'] as const;
+const RECORDING_FIELDS = ['audioRecordId', 'recordUrl'] as const;
+const TIMING_FIELDS = ['callbackTimeout', 'pollInterval', 'maxPollInterval', 'trainingTimeout'] as const;
+
+class InvalidField extends Error {
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+  ) {
+    super(`${field}: ${rule}`);
+  }
+}
+
+export function validateVoiceCloneInput(input: unknown): VoiceCloneInputValidation {
+  try {
+    return { ok: true, value: parseInput(input) };
+  } catch (error) {
+    if (error instanceof InvalidField) {
+      return { ok: false, field: error.field, rule: error.rule, message: error.message };
+    }
+    throw error;
+  }
+}
+
+function parseInput(input: unknown): ValidVoiceCloneInput {
+  const record = asRecord(input, 'input', INPUT_FIELDS, '');
+  const voiceId = record.voiceId;
+  if (typeof voiceId !== 'string' || !VOICE_ID_PATTERN.test(voiceId)) {
+    throw new InvalidField('voiceId', 'must be 1-32 letters or digits');
+  }
+  const value: ValidVoiceCloneInput = { voiceId, timing: parseTiming(record.timing) };
+  if (record.demoAudioMediaUrl !== undefined) {
+    value.demoAudioMediaUrl = parseHttpsUrl(record.demoAudioMediaUrl, 'demoAudioMediaUrl');
+  }
+  if (record.recordings !== undefined) value.recordings = parseRecordings(record.recordings);
+  return value;
+}
+
+function parseRecordings(raw: unknown): VoiceRecording[] {
+  if (!Array.isArray(raw) || raw.length < 1 || raw.length > MAX_RECORDINGS) {
+    throw new InvalidField('recordings', `must be an array of 1 to ${MAX_RECORDINGS} recordings`);
+  }
+  const firstUse = new Map<number, number>();
+  return raw.map((item: unknown, index) => {
+    const field = `recordings[${index}]`;
+    const record = asRecord(item, field, RECORDING_FIELDS, `${field}.`);
+    const audioRecordId = record.audioRecordId;
+    if (typeof audioRecordId !== 'number' || !Number.isInteger(audioRecordId) || audioRecordId < 1) {
+      throw new InvalidField(`${field}.audioRecordId`, `must be a whole number from 1 to ${MAX_RECORDINGS}`);
+    }
+    if (audioRecordId > MAX_RECORDINGS) {
+      throw new InvalidField(`${field}.audioRecordId`, `must be a whole number from 1 to ${MAX_RECORDINGS}`);
+    }
+    const earlier = firstUse.get(audioRecordId);
+    if (earlier !== undefined) {
+      throw new InvalidField(`${field}.audioRecordId`, `must be unique (recordings[${earlier}] uses it too)`);
+    }
+    firstUse.set(audioRecordId, index);
+    return { audioRecordId, recordUrl: parseHttpsUrl(record.recordUrl, `${field}.recordUrl`) };
+  });
+}
+
+function parseTiming(raw: unknown): ResolvedTiming {
+  const record = raw === undefined ? {} : asRecord(raw, 'timing', TIMING_FIELDS, 'timing.');
+  const timing: ResolvedTiming = {
+    callbackTimeoutMs: parseDuration(record.callbackTimeout ?? DEFAULT_TIMING.callbackTimeout, 'callbackTimeout'),
+    pollIntervalMs: parseDuration(record.pollInterval ?? DEFAULT_TIMING.pollInterval, 'pollInterval'),
+    maxPollIntervalMs: parseDuration(record.maxPollInterval ?? DEFAULT_TIMING.maxPollInterval, 'maxPollInterval'),
+    trainingTimeoutMs: parseDuration(record.trainingTimeout ?? DEFAULT_TIMING.trainingTimeout, 'trainingTimeout'),
+  };
+  if (timing.pollIntervalMs > timing.maxPollIntervalMs) {
+    throw new InvalidField('timing.pollInterval', 'must not exceed timing.maxPollInterval');
+  }
+  if (timing.maxPollIntervalMs > timing.trainingTimeoutMs) {
+    throw new InvalidField('timing.maxPollInterval', 'must not exceed timing.trainingTimeout');
+  }
+  if (timing.callbackTimeoutMs > timing.trainingTimeoutMs) {
+    throw new InvalidField('timing.callbackTimeout', 'must not exceed timing.trainingTimeout');
+  }
+  return timing;
+}
+
+function parseDuration(raw: unknown, name: string): number {
+  const field = `timing.${name}`;
+  const rule = `must be a duration such as "30s" or "10 minutes", or milliseconds, from ${MIN_DURATION_MS} ms to 30 days`;
+  let millis: number;
+  if (typeof raw === 'number') {
+    millis = raw;
+  } else if (typeof raw === 'string' && raw.trim() !== '') {
+    try {
+      millis = msToNumber(raw as Duration);
+    } catch {
+      throw new InvalidField(field, rule);
+    }
+  } else {
+    throw new InvalidField(field, rule);
+  }
+  if (!Number.isFinite(millis) || millis < MIN_DURATION_MS || millis > MAX_DURATION_MS) {
+    throw new InvalidField(field, rule);
+  }
+  return Math.round(millis);
+}
+
+function parseHttpsUrl(raw: unknown, field: string): string {
+  if (typeof raw !== 'string' || raw.length > MAX_URL_LENGTH) {
+    throw new InvalidField(field, `must be an https URL of at most ${MAX_URL_LENGTH} characters`);
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidField(field, 'must be an https URL');
+  }
+  if (url.protocol !== 'https:' || url.hostname === '') throw new InvalidField(field, 'must be an https URL');
+  // Credentials in a URL would land in workflow history and logs.
+  if (url.username !== '' || url.password !== '') {
+    throw new InvalidField(field, 'must not contain a user name or password');
+  }
+  return raw;
+}
+
+function asRecord(raw: unknown, field: string, allowed: readonly string[], prefix: string): Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InvalidField(field, 'must be an object');
+  }
+  for (const key of Object.keys(raw)) {
+    if (!allowed.includes(key)) {
+      throw new InvalidField(`${prefix}${key}`, `is not a known field (known: ${allowed.join(', ')})`);
+    }
+  }
+  return raw as Record<string, unknown>;
+}

@@ -1,0 +1,38 @@
+import type { DetectionResult, VoiceRecording } from './definitions';
+import { voiceCloneFailure } from './failures';
+import { iceCalls, summary } from './ice-activities';
+
+/** Detection calls in flight at once: enough to finish 20 recordings quickly, gentle on ICE's QPS. */
+const DETECTION_CONCURRENCY = 4;
+
+/**
+ * Runs DetectAudioForCustomizedVoiceJob for every recording (bounded concurrency, every result kept) and fails
+ * with `AudioDetectionFailed` listing each failing recording with ICE's reason.
+ */
+export async function verifyDetection(voiceId: string, recordings: VoiceRecording[]): Promise<DetectionResult[]> {
+  const results: DetectionResult[] = new Array(recordings.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < recordings.length) {
+      const index = next++;
+      const recording = recordings[index];
+      results[index] = await iceCalls.detectVoiceRecording.executeWithOptions(
+        summary('DetectAudioForCustomizedVoiceJob', voiceId, `audioRecordId=${recording.audioRecordId}`),
+        [{ voiceId, ...recording }],
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DETECTION_CONCURRENCY, recordings.length) }, lane));
+  return results;
+}
+
+export function assertDetectionPassed(voiceId: string, results: DetectionResult[]): void {
+  const failing = results.filter((result) => !result.pass);
+  if (failing.length === 0) return;
+  const reasons = failing.map((result) => `audioRecordId ${result.audioRecordId}: ${result.reason || '(no reason)'}`);
+  throw voiceCloneFailure(
+    'AudioDetectionFailed',
+    `audio detection failed for voice ${voiceId} (${failing.length} of ${results.length}): ${reasons.join('; ')}`,
+    failing,
+  );
+}

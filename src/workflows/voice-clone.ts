@@ -1,0 +1,127 @@
+/**
+ * The clone workflow: validate → verify detection → look the voice up → submit exactly once (or adopt) → await
+ * the training result. See ../../../shared/ice-voice-clone-api.md for the ICE flow it drives.
+ */
+import { setHandler } from '@temporalio/workflow';
+import type { VoiceJobSnapshot } from '../activities/types';
+import { awaitTrainingResult } from './await-training-result';
+import { CallbackInbox } from './callback-inbox';
+import {
+  iceCallbackSignal,
+  statusQuery,
+  type DetectionResult,
+  type VoiceCloneInput,
+  type VoiceCloneResult,
+} from './definitions';
+import { asWorkflowFailure, failureSummary, voiceCloneFailure } from './failures';
+import { iceLookups, summary, temporalLookups } from './ice-activities';
+import { VoiceCloneProgress } from './progress';
+import { validateVoiceCloneInput, type ValidVoiceCloneInput } from './validation';
+import { assertDetectionPassed, verifyDetection } from './verify-detection';
+
+export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceCloneResult> {
+  const voiceId = typeof input?.voiceId === 'string' ? input.voiceId : '';
+  const progress = new VoiceCloneProgress(voiceId);
+  const inbox = new CallbackInbox(voiceId);
+  setHandler(statusQuery, () => ({ ...progress.status, detection: [...progress.status.detection] }));
+  setHandler(iceCallbackSignal, (payload) => {
+    inbox.receive(payload);
+    progress.callbacksReceived(inbox.received);
+  });
+
+  try {
+    const valid = validated(input);
+    progress.useSearchAttributes(await temporalLookups.listRegisteredSearchAttributes());
+
+    let detection: DetectionResult[] | undefined;
+    if (valid.recordings) {
+      progress.enter('DetectingAudio');
+      detection = await verifyDetection(valid.voiceId, valid.recordings);
+      progress.detected(detection);
+      assertDetectionPassed(valid.voiceId, detection);
+    }
+
+    const found = await lookUpVoice(valid, progress);
+    if (found.status === 'Success') return alreadyTrained(found, progress, detection);
+    const jobId =
+      found.status === 'PreTraining' || found.status === 'Training'
+        ? found.jobId // already training: adopt it, never pay twice
+        : await submitVoiceCloneJob(valid, found, progress);
+
+    const result = await awaitTrainingResult({ voiceId: valid.voiceId, jobId, timing: valid.timing, inbox, progress });
+    return detection ? { ...result, detection } : result;
+  } catch (error) {
+    const failure = asWorkflowFailure(error);
+    const { type, message } = failureSummary(failure);
+    progress.failed(type, message);
+    throw failure;
+  }
+}
+
+function validated(input: unknown): ValidVoiceCloneInput {
+  const validation = validateVoiceCloneInput(input);
+  if (!validation.ok) {
+    throw voiceCloneFailure('InvalidInput', validation.message, { field: validation.field, rule: validation.rule });
+  }
+  return validation.value;
+}
+
+/** The voice's newest job; fails with `VoiceNotReady` when there is nothing ICE could train. */
+async function lookUpVoice(valid: ValidVoiceCloneInput, progress: VoiceCloneProgress): Promise<VoiceJobSnapshot> {
+  progress.enter('LookingUpVoice');
+  const { job } = await iceLookups.findVoiceCloneJob.executeWithOptions(
+    summary('ListCustomizedVoiceJobs', valid.voiceId),
+    [{ voiceId: valid.voiceId }],
+  );
+  if (job === null) {
+    throw voiceCloneFailure(
+      'VoiceNotReady',
+      `ICE has no job for voice ${valid.voiceId}: create it with CreateCustomizedVoiceJob and detect its recordings first`,
+    );
+  }
+  progress.jobKnown(job.jobId);
+  progress.iceStatusRead(job);
+  if (job.status === 'Initialization' && !valid.recordings) {
+    throw voiceCloneFailure(
+      'VoiceNotReady',
+      `voice ${valid.voiceId} has no detected recordings (job ${job.jobId} is in Initialization): pass recordings or run detection first`,
+    );
+  }
+  return job;
+}
+
+async function submitVoiceCloneJob(
+  valid: ValidVoiceCloneInput,
+  seen: VoiceJobSnapshot,
+  progress: VoiceCloneProgress,
+): Promise<string> {
+  progress.enter('Submitting');
+  const submitted = await iceLookups.submitVoiceCloneJob.executeWithOptions(
+    summary('SubmitCustomizedVoiceJob', valid.voiceId),
+    [
+      {
+        voiceId: valid.voiceId,
+        demoAudioMediaUrl: valid.demoAudioMediaUrl,
+        seenJob: { jobId: seen.jobId, status: seen.status },
+      },
+    ],
+  );
+  return submitted.jobId;
+}
+
+function alreadyTrained(
+  job: VoiceJobSnapshot,
+  progress: VoiceCloneProgress,
+  detection: DetectionResult[] | undefined,
+): VoiceCloneResult {
+  progress.enter('Succeeded');
+  return {
+    voiceId: job.voiceId,
+    jobId: job.jobId,
+    status: 'Success',
+    message: job.message,
+    completedVia: 'already-trained',
+    statusChecks: 0,
+    ...(detection ? { detection } : {}),
+  };
+}
