@@ -310,3 +310,6 @@ function localHost(host: string): string {
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
 }
+
+// The CLI's `callback-server` command imports the service entry point from here.
+export { runCallbackReceiver, type RunCallbackReceiverOptions } from './run';

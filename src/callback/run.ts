@@ -1,0 +1,65 @@
+/**
+ * `ice-voice-clone callback-server`: the receiver as a long-running service, configured only through
+ * src/config.ts, stopped cleanly by SIGINT/SIGTERM (in-flight callbacks finish first).
+ */
+import { Client } from '@temporalio/client';
+import {
+  loadCallbackReceiverConfig,
+  loadIceClientConfig,
+  loadLogLevel,
+  loadTaskQueue,
+  loadTemporalConnectConfig,
+  type Env,
+} from '../config';
+import { createIceClient } from '../ice';
+import { createLogger, type Logger } from '../observability/logger';
+import { startCallbackReceiver, type RunningCallbackReceiver } from './server';
+import { createReceiverConnection } from './temporal-connection';
+
+export interface RunCallbackReceiverOptions {
+  /** Resolves when the service should stop; default: the first SIGINT or SIGTERM. */
+  stopRequested?: () => Promise<unknown>;
+  logger?: Logger;
+  /** Called once the receiver listens (e.g. to print its URL). */
+  onListening?: (receiver: RunningCallbackReceiver) => void;
+}
+
+function firstStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export async function runCallbackReceiver(env: Env, options: RunCallbackReceiverOptions = {}): Promise<void> {
+  // Read every setting first so that a bad value fails before anything listens.
+  const config = loadCallbackReceiverConfig(env);
+  const connectConfig = loadTemporalConnectConfig(env);
+  const iceConfig = loadIceClientConfig(env);
+  const taskQueue = loadTaskQueue(env);
+  const logger = options.logger ?? createLogger('callback-receiver', loadLogLevel(env));
+  // Registered before anything slow, so a signal during start-up is not lost.
+  const stop = (options.stopRequested ?? firstStopSignal)();
+
+  const connection = createReceiverConnection(connectConfig.connectionOptions);
+  const client = new Client({ connection, namespace: connectConfig.namespace ?? 'default' });
+  const ice = createIceClient(iceConfig, { logger });
+  let receiver: RunningCallbackReceiver;
+  try {
+    receiver = await startCallbackReceiver({ config, client, ice, taskQueue, logger });
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  options.onListening?.(receiver);
+  const reason = await stop;
+  logger.info('callback receiver stopping', { reason: String(reason) });
+  await receiver.close();
+  await connection.close();
+  logger.info('callback receiver stopped', { metrics: receiver.metrics() });
+}

@@ -1,0 +1,16 @@
+/**
+ * The receiver's Temporal connection. Lazy, so the receiver starts (and answers 503) while Temporal is down, and
+ * with a short gRPC reconnect back-off: ICE retries only twice, 1 s apart, so after an outage the channel must be
+ * ready again within about a second, not after grpc-js's default back-off of up to two minutes.
+ */
+import { Connection, type ConnectionOptions } from '@temporalio/client';
+
+export const RECEIVER_CHANNEL_ARGS = {
+  'grpc.initial_reconnect_backoff_ms': 200,
+  'grpc.min_reconnect_backoff_ms': 200,
+  'grpc.max_reconnect_backoff_ms': 1_000,
+} as const;
+
+export function createReceiverConnection(options: ConnectionOptions): Connection {
+  return Connection.lazy({ ...options, channelArgs: { ...options.channelArgs, ...RECEIVER_CHANNEL_ARGS } });
+}
