@@ -6,7 +6,7 @@
 import * as $dara from '@darabonba/typescript';
 import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import Credential, { Config as CredentialConfig } from '@alicloud/credentials';
-import type { IceClientConfig } from '../config';
+import { ConfigError, type IceClientConfig } from '../config';
 import { ICE_API_VERSION, type IceAction } from './types';
 
 export type IceQuery = Record<string, string>;
@@ -27,11 +27,11 @@ const USER_AGENT = 'ice-voice-clone/0.1';
 export function parseIceEndpoint(endpoint: string): { protocol: 'http' | 'https'; host: string } {
   const url = new URL(endpoint);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`ICE endpoint must use http or https, got "${url.protocol}"`);
+    throw new ConfigError('ICE_ENDPOINT', `must use http or https, got "${url.protocol}"`);
   }
   if (url.pathname !== '/' || url.search !== '') {
     // RPC style always posts to "/": a path here would be silently dropped by the transport.
-    throw new Error(`ICE endpoint must not have a path or query, got "${url.pathname}${url.search}"`);
+    throw new ConfigError('ICE_ENDPOINT', `must not have a path or query, got "${url.pathname}${url.search}"`);
   }
   return { protocol: url.protocol === 'http:' ? 'http' : 'https', host: url.host };
 }

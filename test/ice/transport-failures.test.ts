@@ -7,8 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { IceClientConfig } from '../../src/config';
+import { ConfigError, type IceClientConfig } from '../../src/config';
 import { createIceClient, IceError, NETWORK_ERROR_CODE, TIMEOUT_ERROR_CODE } from '../../src/ice';
+import { parseIceEndpoint } from '../../src/ice/transport';
 import { answerJson, closedPort, startRawServer, type RawServer } from './raw-server';
 
 const SECRET = 'NeverPrintThisSecret0042';
@@ -40,6 +41,23 @@ function assertNoSecrets(error: IceError): void {
   assert.ok(!rendered.includes(SECRET), 'AccessKey secret leaked into the error');
   assert.ok(!rendered.includes(AUTH_KEY), 'callback auth key leaked into the error');
   assert.doesNotMatch(rendered, /Signature=[0-9a-f]{16}/);
+}
+
+/** Runs `body` with these environment variables set (undefined = unset), then restores the previous values. */
+async function withEnv(vars: Record<string, string | undefined>, body: () => Promise<void>): Promise<void> {
+  const previous = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
+  const apply = (values: Record<string, string | undefined>): void => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  apply(vars);
+  try {
+    await body();
+  } finally {
+    apply(previous);
+  }
 }
 
 const servers: RawServer[] = [];
@@ -203,38 +221,48 @@ describe('what goes on the wire (the official SDK Params)', () => {
 
   it('signs with the default credential chain (environment variables) when no key pair is configured', async () => {
     const peer = await server(answerJson(200, { RequestId: 'R-env', CallbackType: 'HTTP', EventTypeList: 'A, B' }));
-    const saved = { ...process.env };
-    process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = 'LTAIFromEnvironment';
-    process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = 'EnvironmentSecret';
-    try {
-      const client = createIceClient(configFor(peer.url, { credentials: undefined }));
-      const result = await client.getEventCallback();
-      assert.deepEqual(result.eventTypeList, ['A', 'B']);
-      assert.equal(result.authSwitch, 'off');
-      assert.match(String(peer.received.at(-1)!.headers.authorization), /Credential=LTAIFromEnvironment,/);
-    } finally {
-      process.env = saved;
-    }
+    await withEnv(
+      { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIFromEnvironment', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'EnvironmentSecret' },
+      async () => {
+        const client = createIceClient(configFor(peer.url, { credentials: undefined }));
+        const result = await client.getEventCallback();
+        assert.deepEqual(result.eventTypeList, ['A', 'B']);
+        assert.equal(result.authSwitch, 'off');
+        assert.match(String(peer.received.at(-1)!.headers.authorization), /Credential=LTAIFromEnvironment,/);
+      },
+    );
   });
 
   it('fails with a final InvalidCredentials when the default chain finds nothing', async () => {
     const peer = await server(answerJson(200, { RequestId: 'R-none' }));
-    const saved = { ...process.env };
-    const emptyHome = mkdtempSync(join(tmpdir(), 'ice-no-creds-'));
-    for (const name of Object.keys(process.env)) if (name.startsWith('ALIBABA_CLOUD_')) delete process.env[name];
-    Object.assign(process.env, {
-      HOME: emptyHome,
+    const unset = Object.fromEntries(
+      Object.keys(process.env)
+        .filter((name) => name.startsWith('ALIBABA_CLOUD_'))
+        .map((name) => [name, undefined]),
+    );
+    const vars = {
+      ...unset,
+      HOME: mkdtempSync(join(tmpdir(), 'ice-no-creds-')),
       ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
       ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true',
-    });
-    try {
+    };
+    await withEnv(vars, async () => {
       const client = createIceClient(configFor(peer.url, { credentials: undefined }));
       const error = await iceErrorOf(client.getEventCallback());
       assert.equal(error.code, 'InvalidCredentials');
       assert.equal(error.kind, 'final');
       assert.equal(peer.received.length, 0, 'nothing may be sent unsigned');
-    } finally {
-      process.env = saved;
-    }
+    });
+  });
+});
+
+describe('endpoint', () => {
+  it('takes protocol and host[:port] from the URL and refuses a path, which RPC calls would drop', () => {
+    assert.deepEqual(parseIceEndpoint('https://ice.cn-shanghai.aliyuncs.com'), {
+      protocol: 'https',
+      host: 'ice.cn-shanghai.aliyuncs.com',
+    });
+    assert.deepEqual(parseIceEndpoint('http://127.0.0.1:8788/'), { protocol: 'http', host: '127.0.0.1:8788' });
+    assert.throws(() => createIceClient(configFor('http://127.0.0.1:8788/ice')), ConfigError);
   });
 });
