@@ -10,6 +10,11 @@ import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/e
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** The process's environment, for entry points that hand it to the loaders below (the CLI). */
+export function processEnv(): Env {
+  return process.env;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(

@@ -1,0 +1,25 @@
+import { runCallbackReceiver } from '../../callback/server';
+import { EXIT_OK, type CommandSpec } from '../args';
+import type { Command } from '../context';
+
+const spec: CommandSpec = {
+  name: 'callback-server',
+  summary:
+    "Run the ICE callback receiver: verifies ICE's signed HTTP callbacks and turns each into the clone's\n" +
+    '`iceCallback` signal. Serves POST ICE_CALLBACK_PATH, GET /healthz and GET /metrics. SIGINT/SIGTERM stop it.',
+  options: {},
+  notes: [
+    'Settings (environment): ICE_CALLBACK_URL (the public URL as configured in ICE), ICE_CALLBACK_AUTH_KEYS,',
+    'ICE_CALLBACK_PORT (8787), ICE_CALLBACK_HOST, ICE_CALLBACK_PATH (/ice/callback), ICE_CALLBACK_MAX_SKEW_SECONDS,',
+    'ICE_CALLBACK_ALLOW_UNSIGNED, ICE_CALLBACK_MAX_BODY_BYTES, ICE_CALLBACK_TEMPORAL_TIMEOUT_MS; TEMPORAL_* as for',
+    'the worker; ICE_* and Alibaba credentials (for GetCustomizedVoiceJob when a callback has no VoiceId).',
+  ],
+};
+
+export const command: Command = {
+  spec,
+  async run(_args, context) {
+    await runCallbackReceiver(context.env);
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,149 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { loadLocalToolsConfig, loadLogLevel, loadTaskQueue, loadWorkerConfig } from '../../config';
+import { demoOutcome, startDemoClone, type DemoClone } from '../../local-stack/demo';
+import {
+  LOCAL_STACK_DEFAULT_PORTS,
+  LOCAL_STACK_DEFAULT_TRAINING_MS,
+  startLocalStack,
+  type LocalStack,
+} from '../../local-stack/stack';
+import { createLogger } from '../../observability/logger';
+import { EXIT_FAILURE, EXIT_OK, portOption, stringOption, wholeNumberOption, type CommandSpec } from '../args';
+import type { CliContext, Command } from '../context';
+import { describeWorkflowFailure } from '../errors';
+import { formatElapsed, watchCloneProgress } from '../progress';
+import { installEmbeddedRuntime } from '../runtime';
+import { describeResult } from './start';
+
+const spec: CommandSpec = {
+  name: 'dev',
+  summary:
+    'Run the whole system locally: a Temporal dev server with the Web UI (SQLite in the data folder, so a restart\n' +
+    'keeps workflows), the ICE emulator, the callback receiver (signed callbacks, registered with SetEventCallback)\n' +
+    'and a worker; then a demonstration clone with live progress. Ctrl-C stops everything.',
+  options: {
+    'temporal-port': {
+      type: 'string',
+      value: '<port>',
+      description: `Temporal gRPC port (${LOCAL_STACK_DEFAULT_PORTS.temporal}; 0 = random).`,
+    },
+    'ui-port': {
+      type: 'string',
+      value: '<port>',
+      description: `Temporal Web UI port (${LOCAL_STACK_DEFAULT_PORTS.ui}; 0 = random).`,
+    },
+    'callback-port': {
+      type: 'string',
+      value: '<port>',
+      description: `Callback receiver port (${LOCAL_STACK_DEFAULT_PORTS.callback}; 0 = random).`,
+    },
+    'emulator-port': {
+      type: 'string',
+      value: '<port>',
+      description: `ICE emulator port (${LOCAL_STACK_DEFAULT_PORTS.emulator}; 0 = random).`,
+    },
+    'data-dir': { type: 'string', value: '<dir>', description: 'Data folder (VOICE_CLONE_DATA_DIR or .data).' },
+    'training-ms': {
+      type: 'string',
+      value: '<ms>',
+      description: `Emulated training time (${LOCAL_STACK_DEFAULT_TRAINING_MS}).`,
+    },
+    'voice-id': {
+      type: 'string',
+      value: '<id>',
+      description: 'VoiceId of the demonstration clone (default: a new one).',
+    },
+    'no-demo': { type: 'boolean', description: 'Start the stack without the demonstration clone.' },
+    'exit-after-demo': { type: 'boolean', description: 'Stop everything once the demonstration clone has ended.' },
+  },
+  notes: [
+    "Logs (JSON lines) go to <data-dir>/local-stack.log, the dev server's output to <data-dir>/temporal-server.log.",
+    'Talk to the stack from another terminal with the default settings, e.g. `ice-voice-clone status <voiceId>`.',
+  ],
+};
+
+async function runDemo(stack: LocalStack, context: CliContext, voiceId: string | undefined): Promise<boolean> {
+  const out = (line: string): void => context.io.out(line);
+  const startedAt = Date.now();
+  const demo: DemoClone = await startDemoClone(stack, voiceId ? { voiceId } : {});
+  out('');
+  out(
+    `Demonstration clone of voice ${demo.voiceId}: created the voice, ${demo.input.recordings?.length ?? 0} recordings`,
+  );
+  out(`  Web UI: ${demo.webUiUrl}`);
+  const progress = watchCloneProgress(demo.handle, (line) => out(`  ${line}`), { startedAt, intervalMs: 500 });
+  const outcome = await Promise.race([demoOutcome(demo), context.stopRequested().then(() => undefined)]);
+  await progress.stop();
+  if (!outcome) return false;
+  const elapsed = formatElapsed(Date.now() - startedAt);
+  if (outcome.ok) out(`  ${describeResult(outcome.result)} [${elapsed}]`);
+  else out(`  Clone failed after ${elapsed}: ${describeWorkflowFailure(outcome.error)}`);
+  return outcome.ok;
+}
+
+export const command: Command = {
+  spec,
+  async run({ values }, context) {
+    // Handlers first: a Ctrl-C while starting must still stop the dev server (it runs in its own process group).
+    const stopped = context.stopRequested();
+    const tools = loadLocalToolsConfig(context.env);
+    const dataDir = path.resolve(stringOption(values, 'data-dir') ?? tools.dataDir);
+    const options = {
+      temporalPort: portOption(spec, values, 'temporal-port'),
+      uiPort: portOption(spec, values, 'ui-port'),
+      callbackPort: portOption(spec, values, 'callback-port'),
+      emulatorPort: portOption(spec, values, 'emulator-port'),
+      trainingMs: wholeNumberOption(spec, values, 'training-ms', 0, 86_400_000),
+    };
+    const logLevel = loadLogLevel(context.env);
+    const { metricsAddress } = loadWorkerConfig(context.env);
+    const taskQueue = loadTaskQueue(context.env);
+    await mkdir(dataDir, { recursive: true });
+    const logFile = path.join(dataDir, 'local-stack.log');
+    const logStream = createWriteStream(logFile, { flags: 'a' });
+    const logger = createLogger('local-stack', logLevel, (line) => logStream.write(line + '\n'));
+    installEmbeddedRuntime(logger, metricsAddress);
+
+    context.io.out('Starting the local stack (Temporal dev server, ICE emulator, callback receiver, worker)…');
+    let stack: LocalStack | undefined;
+    try {
+      stack = await startLocalStack({ tools: { ...tools, dataDir }, ...options, taskQueue, logger });
+      const s = stack;
+      context.io.out(
+        [
+          'Local stack running:',
+          `  Temporal      ${s.temporal.address} (namespace ${s.temporal.namespace})`,
+          `  Web UI        ${s.temporal.uiUrl}`,
+          `  ICE emulator  ${s.emulator.url} (ICE_ENDPOINT for other commands; dev key pair)`,
+          `  Callbacks     ${s.receiver.callbackUrl} (signed; auth key generated for this run, kept in memory)`,
+          `  Worker        task queue ${s.taskQueue}${metricsAddress ? `, Prometheus metrics on http://${metricsAddress}/metrics` : ''}`,
+          `  Data, logs    ${dataDir}`,
+        ].join('\n'),
+      );
+      let demoOk = true;
+      if (values['no-demo'] !== true) {
+        const stoppedFirst = await Promise.race([
+          stopped.then(() => true),
+          runDemo(s, context, stringOption(values, 'voice-id')).then((ok) => {
+            demoOk = ok;
+            return false;
+          }),
+        ]);
+        if (stoppedFirst) return EXIT_OK;
+      }
+      if (values['exit-after-demo'] === true) return demoOk ? EXIT_OK : EXIT_FAILURE;
+      context.io.out('\nReady. Ctrl-C stops everything.');
+      await stopped;
+      return EXIT_OK;
+    } finally {
+      if (stack) {
+        context.io.out('Stopping the local stack…');
+        await stack.close();
+        context.io.out('Stopped.');
+      }
+      await new Promise((resolve) => logStream.end(resolve));
+    }
+  },
+};

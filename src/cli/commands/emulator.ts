@@ -1,0 +1,65 @@
+import { loadEmulatorConfig, loadLogLevel } from '../../config';
+import { startEmulator } from '../../emulator';
+import { createLogger } from '../../observability/logger';
+import { EXIT_OK, listOption, portOption, stringOption, wholeNumberOption, type CommandSpec } from '../args';
+import type { Command } from '../context';
+import { parseFaultFlags } from '../faults';
+
+const spec: CommandSpec = {
+  name: 'emulator',
+  summary:
+    "Run the local ICE emulator: the voice-cloning operations on ICE's wire protocol (signed requests, same\n" +
+    'envelopes and errors), callbacks, fault injection and an admin API under /__emulator/.',
+  options: {
+    port: {
+      type: 'string',
+      value: '<port>',
+      description: 'Port to listen on (default ICE_EMULATOR_PORT or 8788; 0 = random).',
+    },
+    host: { type: 'string', value: '<host>', description: 'Address to bind (default ICE_EMULATOR_HOST or 127.0.0.1).' },
+    'training-ms': {
+      type: 'string',
+      value: '<ms>',
+      description: 'Time a submitted job trains before it ends (default ICE_EMULATOR_TRAINING_MS or 20000).',
+    },
+    'state-file': {
+      type: 'string',
+      value: '<file>',
+      description: 'Persist jobs to this JSON file and reload them at start.',
+    },
+    fault: { type: 'string', multiple: true, value: '<op:kind[:n]>', description: 'Inject a fault (see below).' },
+  },
+  notes: [
+    'Faults (--fault):',
+    '  <Action|*>:throttle|serverError|closeAfterAccept[:N|rate]   e.g. SubmitCustomizedVoiceJob:closeAfterAccept:1',
+    '  <Action|*>:latency:<ms>                                    e.g. "*:latency:200"',
+    '  callbacks:drop|duplicate[:N|rate]  callbacks:delay:<ms>  callbacks:reorder:<batch>  failTraining:<VoiceId>',
+    '  N (1, 2, …) = the next N calls; a rate (0.2) = that share of calls; nothing = every call.',
+    'Deterministic rules: a recording URL containing "fail-detection" fails detection; a VoiceId starting with',
+    '"FailTrain" ends training in Fail. Accepts the key pair in ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, else the dev pair',
+    'LTAIEmulatorDevKey0001 / EmulatorDevSecretNotForProduction.',
+  ],
+};
+
+export const command: Command = {
+  spec,
+  async run({ values }, context) {
+    const config = loadEmulatorConfig(context.env);
+    const faults = parseFaultFlags(listOption(values, 'fault'));
+    const logger = createLogger('emulator', loadLogLevel(context.env));
+    const emulator = await startEmulator({
+      ...config,
+      host: stringOption(values, 'host') ?? config.host,
+      port: portOption(spec, values, 'port') ?? config.port,
+      trainingMs: wholeNumberOption(spec, values, 'training-ms', 0, 86_400_000) ?? config.trainingMs,
+      stateFile: stringOption(values, 'state-file') ?? config.stateFile,
+      faults,
+      logger,
+    });
+    context.io.out(`ICE emulator listening on ${emulator.url} (admin API: ${emulator.url}/__emulator/health)`);
+    context.io.out(`Point the package at it with ICE_ENDPOINT=${emulator.url}. Ctrl-C stops it.`);
+    await context.stopRequested();
+    await emulator.close();
+    return EXIT_OK;
+  },
+};

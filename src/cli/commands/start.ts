@@ -1,0 +1,150 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { loadTaskQueue } from '../../config';
+import { startVoiceClone } from '../../client/start-voice-clone';
+import { validateVoiceCloneInput } from '../../workflows/validation';
+import type { VoiceCloneInput, VoiceCloneResult, VoiceCloneTiming } from '../../workflows/definitions';
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  listOption,
+  requiredString,
+  stringOption,
+  UsageError,
+  type CommandSpec,
+  type ParsedValues,
+} from '../args';
+import type { Command } from '../context';
+import { describeWorkflowFailure } from '../errors';
+import { formatElapsed, watchCloneProgress } from '../progress';
+import { parseRecordingFlag } from '../recordings';
+import { connectTemporal } from '../temporal';
+
+const spec: CommandSpec = {
+  name: 'start',
+  summary:
+    'Start the clone workflow of a voice (or attach to the running one: one workflow per voice, so ICE is never\n' +
+    'asked to train the same voice twice). The voice must exist in ICE (CreateCustomizedVoiceJob) first.',
+  options: {
+    'voice-id': { type: 'string', value: '<id>', description: 'The VoiceId (1-32 letters or digits). Required.' },
+    'demo-audio-url': { type: 'string', value: '<url>', description: 'https URL where ICE writes a demo clip.' },
+    recording: {
+      type: 'string',
+      multiple: true,
+      value: '<N=url>',
+      description: 'Recording of demonstration sentence N to run through detection first.',
+    },
+    'callback-timeout': {
+      type: 'string',
+      value: '<duration>',
+      description: 'Wait this long for the callback before polling (10 minutes).',
+    },
+    'poll-interval': { type: 'string', value: '<duration>', description: 'First polling interval (30 seconds).' },
+    'max-poll-interval': {
+      type: 'string',
+      value: '<duration>',
+      description: 'Polling backs off up to this (5 minutes).',
+    },
+    'training-timeout': { type: 'string', value: '<duration>', description: 'Give up after this long (24 hours).' },
+    wait: { type: 'boolean', description: 'Show progress and wait for the result (exit 0 success, 1 failure).' },
+    json: { type: 'boolean', description: 'Print JSON for scripts instead of text.' },
+  },
+  notes: [
+    'Durations: Temporal duration strings ("30s", "10 minutes") or milliseconds.',
+    'Temporal connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS settings; task queue:',
+    'VOICE_CLONE_TASK_QUEUE. A worker (`ice-voice-clone worker`) must be running for the clone to progress.',
+  ],
+};
+
+function timingFrom(values: ParsedValues): VoiceCloneTiming | undefined {
+  const timing: VoiceCloneTiming = {};
+  const flags = [
+    ['callback-timeout', 'callbackTimeout'],
+    ['poll-interval', 'pollInterval'],
+    ['max-poll-interval', 'maxPollInterval'],
+    ['training-timeout', 'trainingTimeout'],
+  ] as const;
+  for (const [flag, field] of flags) {
+    const raw = stringOption(values, flag);
+    if (raw !== undefined) timing[field] = /^\d+$/.test(raw) ? Number(raw) : raw;
+  }
+  return Object.keys(timing).length > 0 ? timing : undefined;
+}
+
+/** Builds and validates the input before anything talks to Temporal or ICE. */
+export function voiceCloneInputFromFlags(values: ParsedValues): VoiceCloneInput {
+  const recordings = listOption(values, 'recording').map(parseRecordingFlag);
+  const input: VoiceCloneInput = {
+    voiceId: requiredString(spec, values, 'voice-id'),
+    ...(stringOption(values, 'demo-audio-url') !== undefined && {
+      demoAudioMediaUrl: stringOption(values, 'demo-audio-url'),
+    }),
+    ...(recordings.length > 0 && { recordings }),
+  };
+  const timing = timingFrom(values);
+  if (timing) input.timing = timing;
+  const validation = validateVoiceCloneInput(input);
+  if (!validation.ok) throw new UsageError(`invalid input: ${validation.message}`);
+  return input;
+}
+
+export function describeResult(result: VoiceCloneResult): string {
+  return (
+    `Voice ${result.voiceId} is trained (job ${result.jobId}, via ${result.completedVia}, ` +
+    `${result.statusChecks} status checks): ${result.message || result.status}`
+  );
+}
+
+export const command: Command = {
+  spec,
+  async run({ values }, context) {
+    const input = voiceCloneInputFromFlags(values);
+    const json = values.json === true;
+    const taskQueue = loadTaskQueue(context.env);
+    const temporal = await connectTemporal(context.env);
+    try {
+      const startedAt = Date.now();
+      const handle = await startVoiceClone(temporal.client, input, { taskQueue });
+      const started = { workflowId: handle.workflowId, voiceId: input.voiceId };
+      if (values.wait !== true) {
+        context.io.out(
+          json ? JSON.stringify(started) : `Clone of ${input.voiceId} running as workflow ${handle.workflowId}`,
+        );
+        return EXIT_OK;
+      }
+      if (!json) context.io.out(`Clone of ${input.voiceId} running as workflow ${handle.workflowId}; waiting…`);
+      const progress = json ? undefined : watchCloneProgress(handle, (line) => context.io.out(line), { startedAt });
+      const outcome = await Promise.race([
+        handle.result().then(
+          (result: VoiceCloneResult) => ({ kind: 'result' as const, result }),
+          (error: unknown) => ({ kind: 'error' as const, error }),
+        ),
+        context.stopRequested().then(() => ({ kind: 'interrupted' as const })),
+      ]);
+      await progress?.stop();
+      const elapsed = formatElapsed(Date.now() - startedAt);
+      if (outcome.kind === 'interrupted') {
+        context.io.err(`Stopped waiting; the clone continues as workflow ${handle.workflowId}.`);
+        return EXIT_FAILURE;
+      }
+      if (outcome.kind === 'result') {
+        context.io.out(
+          json
+            ? JSON.stringify({ ...started, ok: true, result: outcome.result })
+            : `${describeResult(outcome.result)} [${elapsed}]`,
+        );
+        return EXIT_OK;
+      }
+      if (!(outcome.error instanceof WorkflowFailedError)) throw outcome.error;
+      const failure = describeWorkflowFailure(outcome.error);
+      if (json) {
+        const [type, ...message] = failure.split(': ');
+        context.io.out(JSON.stringify({ ...started, ok: false, failure: { type, message: message.join(': ') } }));
+      } else {
+        context.io.err(`Clone of ${input.voiceId} failed after ${elapsed}: ${failure}`);
+      }
+      return EXIT_FAILURE;
+    } finally {
+      await temporal.close();
+    }
+  },
+};

@@ -1,0 +1,25 @@
+import { runVoiceCloneWorker } from '../../worker';
+import { EXIT_OK, type CommandSpec } from '../args';
+import type { Command } from '../context';
+
+const spec: CommandSpec = {
+  name: 'worker',
+  summary:
+    'Run the voice-clone worker: the clone workflow and its ICE activities, on the task queue\n' +
+    'VOICE_CLONE_TASK_QUEUE of the Temporal cluster in TEMPORAL_ADDRESS. SIGINT/SIGTERM stop it cleanly.',
+  options: {},
+  notes: [
+    'Settings (environment): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE;',
+    'ICE_REGION or ICE_ENDPOINT, ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET (or the default credential chain);',
+    'VOICE_CLONE_TASK_QUEUE, VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND, VOICE_CLONE_METRICS_ADDRESS (Prometheus),',
+    'LOG_LEVEL. See the README for the full table.',
+  ],
+};
+
+export const command: Command = {
+  spec,
+  async run(_args, context) {
+    await runVoiceCloneWorker(context.env);
+    return EXIT_OK;
+  },
+};

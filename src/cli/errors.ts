@@ -1,0 +1,60 @@
+/**
+ * Turns any error into the one line a CLI user sees, and the exit code: 2 for bad usage or settings (the user
+ * can fix the command), 1 for everything else. Stack traces only with --debug.
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
+import { ConfigError } from '../config';
+import { EXIT_FAILURE, EXIT_USAGE, UsageError } from './args';
+
+/** A failure already worded for the user (e.g. "TrainingFailed: …"), with its exit code. */
+export class CliFailure extends Error {
+  override readonly name = 'CliFailure';
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT_FAILURE,
+  ) {
+    super(message);
+  }
+}
+
+/** `Type: message` of the innermost application failure, which is where the clone's failure type lives. */
+export function describeWorkflowFailure(error: WorkflowFailedError): string {
+  let cause: unknown = error.cause;
+  let deepest: TemporalFailure | undefined;
+  while (cause instanceof TemporalFailure) {
+    deepest = cause;
+    if (cause instanceof ApplicationFailure) break;
+    cause = cause.cause;
+  }
+  if (deepest instanceof ApplicationFailure) return `${deepest.type ?? 'Error'}: ${deepest.message}`;
+  if (deepest) return `${deepest.name}: ${deepest.message}`;
+  return error.message;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError || error instanceof ConfigError) return EXIT_USAGE;
+  if (error instanceof CliFailure) return error.exitCode;
+  return EXIT_FAILURE;
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof UsageError || error instanceof CliFailure) return oneLine(error.message);
+  if (error instanceof ConfigError) return `invalid setting ${oneLine(error.message)}`;
+  if (error instanceof WorkflowFailedError) return oneLine(describeWorkflowFailure(error));
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const prefix = typeof code === 'string' && !error.message.includes(code) ? `${code}: ` : '';
+    return oneLine(`${prefix}${error.message}`) || error.name;
+  }
+  return oneLine(String(error));
+}
+
+export function formatError(error: unknown, debug: boolean): string {
+  const line = `error: ${describeError(error)}`;
+  return debug && error instanceof Error && error.stack ? `${line}\n${error.stack}` : line;
+}

@@ -1,0 +1,63 @@
+/**
+ * Parses `--fault op:kind[:count|rate]` flags into the emulator's FaultConfig.
+ *   <Action|*>:throttle|serverError|closeAfterAccept[:N|0.x]   e.g. SubmitCustomizedVoiceJob:closeAfterAccept:1
+ *   <Action|*>:latency:<ms>                                     e.g. *:latency:200
+ *   callbacks:drop|duplicate[:N|0.x]   callbacks:delay:<ms>   callbacks:reorder:<batch>
+ *   failTraining:<VoiceId>
+ * A trailing integer ≥ 1 is a count (the next N calls); a number below 1 is a rate; nothing means every call.
+ */
+import type { FaultConfig, FaultTrigger, OperationFaults } from '../emulator/admin-api';
+import { ICE_ACTIONS, type IceAction } from '../ice/types';
+import { UsageError } from './args';
+
+const OPERATION_KINDS = ['throttle', 'serverError', 'closeAfterAccept'] as const;
+const CALLBACK_KINDS = ['drop', 'duplicate'] as const;
+
+function trigger(flag: string, raw: string | undefined): FaultTrigger {
+  if (raw === undefined) return { rate: 1 };
+  const value = Number(raw);
+  if (/^\d+$/.test(raw) && value >= 1) return { count: value };
+  if (Number.isFinite(value) && value > 0 && value < 1) return { rate: value };
+  throw new UsageError(`--fault ${flag}: "${raw}" must be a count (1, 2, …) or a rate between 0 and 1`);
+}
+
+function milliseconds(flag: string, raw: string | undefined): number {
+  if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError(`--fault ${flag}: needs a whole number of ms`);
+  return Number(raw);
+}
+
+export function parseFaultFlags(flags: readonly string[]): FaultConfig {
+  const config: FaultConfig = {};
+  for (const flag of flags) {
+    const [target, kind, amount, ...extra] = flag.split(':');
+    if (!target || !kind || extra.length > 0) {
+      throw new UsageError(`--fault "${flag}": expected op:kind[:count|rate] (see --help)`);
+    }
+    if (target === 'failTraining') {
+      config.failTrainingVoiceIds = [...(config.failTrainingVoiceIds ?? []), kind];
+      continue;
+    }
+    if (target === 'callbacks') {
+      const callbacks = (config.callbacks ??= {});
+      if ((CALLBACK_KINDS as readonly string[]).includes(kind)) {
+        callbacks[kind as (typeof CALLBACK_KINDS)[number]] = trigger(flag, amount);
+      } else if (kind === 'delay') callbacks.delayMs = milliseconds(flag, amount);
+      else if (kind === 'reorder') callbacks.reorderBatch = milliseconds(flag, amount);
+      else throw new UsageError(`--fault "${flag}": callback faults are drop, duplicate, delay, reorder`);
+      continue;
+    }
+    if (target !== '*' && !(ICE_ACTIONS as readonly string[]).includes(target)) {
+      throw new UsageError(
+        `--fault "${flag}": unknown operation "${target}" (an ICE action, *, callbacks or failTraining)`,
+      );
+    }
+    const operations = (config.operations ??= {});
+    const faults: OperationFaults = (operations[target as IceAction | '*'] ??= {});
+    if ((OPERATION_KINDS as readonly string[]).includes(kind)) {
+      faults[kind as (typeof OPERATION_KINDS)[number]] = trigger(flag, amount);
+    } else if (kind === 'latency') faults.latencyMs = milliseconds(flag, amount);
+    else
+      throw new UsageError(`--fault "${flag}": operation faults are throttle, serverError, closeAfterAccept, latency`);
+  }
+  return config;
+}

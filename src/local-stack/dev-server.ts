@@ -1,0 +1,145 @@
+/**
+ * The Temporal dev server (`temporal server start-dev`) as a child process of the local stack: SQLite file under
+ * the data folder (a restart keeps workflows), the Web UI on its own port, the clone's search attributes
+ * registered at start. It runs in its own process group so that Ctrl-C reaches us first and we stop the worker
+ * before the server; `stop()` waits for it to exit, and a last-resort exit hook kills it if we die abruptly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { Connection } from '@temporalio/client';
+import { silentLogger, type Logger } from '../observability/logger';
+import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/definitions';
+import { LocalStackError } from './ports';
+
+export interface TemporalDevServerOptions {
+  cliPath: string;
+  host?: string;
+  port: number;
+  uiPort: number;
+  dbFile: string;
+  /** Server output goes here (it is noisy and not for the terminal). */
+  logFile: string;
+  namespace?: string;
+  readyTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface TemporalDevServer {
+  /** host:port of the gRPC frontend. */
+  address: string;
+  namespace: string;
+  /** http://localhost:<uiPort> */
+  uiUrl: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const STOP_GRACE_MS = 10_000;
+
+export function devServerArgs(options: TemporalDevServerOptions): string[] {
+  return [
+    'server',
+    'start-dev',
+    '--ip',
+    options.host ?? '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort),
+    '--db-filename',
+    options.dbFile,
+    '--namespace',
+    options.namespace ?? 'default',
+    ...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
+    '--log-level',
+    'warn',
+  ];
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+function logTail(file: string): string {
+  try {
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    return lines.slice(-3).join(' | ').slice(0, 600);
+  } catch {
+    return '';
+  }
+}
+
+async function waitForFrontend(address: string, child: ChildProcess, options: TemporalDevServerOptions): Promise<void> {
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new LocalStackError(
+        'TemporalServerFailed',
+        `Temporal dev server exited during start (${child.exitCode ?? child.signalCode}); see ${options.logFile}: ${logTail(options.logFile)}`,
+      );
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new LocalStackError(
+    'TemporalServerFailed',
+    `Temporal dev server at ${address} not ready in time; see ${options.logFile}`,
+  );
+}
+
+export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  const logger = options.logger ?? silentLogger;
+  const host = options.host ?? '127.0.0.1';
+  const address = `${host}:${options.port}`;
+  const logFd = openSync(options.logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(options.cliPath, devServerArgs(options), { stdio: ['ignore', logFd, logFd], detached: true });
+  } finally {
+    closeSync(logFd);
+  }
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
+  const spawnError = new Promise<never>((_, reject) =>
+    child.once('error', (error) =>
+      reject(new LocalStackError('TemporalServerFailed', `cannot run ${options.cliPath}: ${error.message}`)),
+    ),
+  );
+  spawnError.catch(() => undefined); // only the race below cares
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited(child);
+      clearTimeout(timer);
+    }
+    process.off('exit', killOnExit);
+    logger.info('Temporal dev server stopped', { pid: child.pid });
+  };
+  try {
+    await Promise.race([waitForFrontend(address, child, options), spawnError]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  logger.info('Temporal dev server ready', { address, uiPort: options.uiPort, pid: child.pid, dbFile: options.dbFile });
+  return {
+    address,
+    namespace: options.namespace ?? 'default',
+    uiUrl: `http://localhost:${options.uiPort}`,
+    pid: child.pid ?? -1,
+    stop,
+  };
+}
