@@ -63,7 +63,7 @@ export class StateFileWriter {
       const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
       try {
         await fs.mkdir(path.dirname(path.resolve(this.file)), { recursive: true });
-        await fs.writeFile(temp, data, 'utf8');
+        await fs.writeFile(temp, data, { encoding: 'utf8', mode: 0o600 }); // holds the callback AuthKey
         await fs.rename(temp, this.file);
       } catch (error) {
         this.onError(error);
