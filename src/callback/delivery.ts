@@ -67,11 +67,23 @@ async function raceDeadline<T>(deadlineMs: number, call: (signal: AbortSignal) =
   }
 }
 
-/** A Temporal call bounded by the gRPC deadline, an abort signal, and a hard race as the last resort. */
-function temporalCall<T>(client: Client, deadlineMs: number, call: () => Promise<T>): Promise<T> {
-  return raceDeadline(deadlineMs, (signal) =>
-    client.withAbortSignal(signal, () => client.withDeadline(deadlineMs, call)),
-  );
+/**
+ * A Temporal call bounded by the gRPC deadline, an abort signal and a hard race. UNAVAILABLE is retried here,
+ * never past the deadline: the receiver's own connection has no SDK retry interceptor, whose back-off timers
+ * could outlive the answer (see temporal-connection.ts).
+ */
+async function temporalCall<T>(client: Client, deadlineMs: number, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await raceDeadline(deadlineMs, (signal) =>
+        client.withAbortSignal(signal, () => client.withDeadline(deadlineMs, call)),
+      );
+    } catch (error) {
+      const delayMs = Math.min(50 * 2 ** attempt, 400);
+      if (grpcCodeOf(error) !== GrpcStatus.UNAVAILABLE || Date.now() + delayMs >= deadlineMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 function grpcCodeOf(error: unknown): number | undefined {

@@ -12,5 +12,11 @@ export const RECEIVER_CHANNEL_ARGS = {
 } as const;
 
 export function createReceiverConnection(options: ConnectionOptions): Connection {
-  return Connection.lazy({ ...options, channelArgs: { ...options.channelArgs, ...RECEIVER_CHANNEL_ARGS } });
+  return Connection.lazy({
+    ...options,
+    channelArgs: { ...options.channelArgs, ...RECEIVER_CHANNEL_ARGS },
+    // No SDK retry interceptor: its back-off timers ignore the call deadline and could fire after the answer
+    // (even after the connection closed). delivery.ts retries UNAVAILABLE itself, within the deadline.
+    interceptors: [],
+  });
 }

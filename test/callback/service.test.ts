@@ -1,0 +1,147 @@
+/**
+ * The receiver as a service: a real Temporal outage (the dev server process stopped, then restarted on the same
+ * port and database) answers 503 and ICE's retry of the same signed request succeeds once it is back; and
+ * runCallbackReceiver serves from environment settings and stops cleanly.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { EMULATOR_DEV_CREDENTIALS, loadLocalToolsConfig } from '../../src/config';
+import { createIceClient } from '../../src/ice';
+import { runCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import { startCallbackReceiver } from '../../src/callback/server';
+import { createReceiverConnection } from '../../src/callback/temporal-connection';
+import { resolveTemporalCli } from '../../src/local-stack/temporal-binaries';
+import { searchAttributes, voiceCloneWorkflowId } from '../../src/workflows/definitions';
+import { silentLogger } from '../../src/observability/logger';
+import {
+  NEW_KEY,
+  OLD_KEY,
+  PUBLIC_URL,
+  freePort,
+  postCallback,
+  receiverConfig,
+  signedHeaders,
+  voiceJobEvent,
+} from './support';
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'callback-service-'));
+after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function startDevServerAt(port: number, dbFilename: string): Promise<TestWorkflowEnvironment> {
+  const cli = await resolveTemporalCli(loadLocalToolsConfig());
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      ...(cli ? { executable: { type: 'existing-path', path: cli } } : {}),
+      ip: '127.0.0.1',
+      port,
+      dbFilename,
+      searchAttributes: Object.values(searchAttributes),
+    },
+  });
+}
+
+async function unreachableIce(): Promise<ReturnType<typeof createIceClient>> {
+  return createIceClient({
+    region: 'cn-shanghai',
+    endpoint: `http://127.0.0.1:${await freePort()}`,
+    connectTimeoutMs: 200,
+    readTimeoutMs: 200,
+    credentials: EMULATOR_DEV_CREDENTIALS,
+  });
+}
+
+async function signalsReceived(client: Client, workflowId: string): Promise<number> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).filter(
+    (event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'iceCallback',
+  ).length;
+}
+
+test('Temporal down → 503; the same signed callback retried after Temporal is back → 200 and one signal', async () => {
+  const port = await freePort();
+  const dbFilename = path.join(dataDir, 'outage.sqlite');
+  let server: TestWorkflowEnvironment | undefined = await startDevServerAt(port, dbFilename);
+  const connection = createReceiverConnection({ address: `127.0.0.1:${port}` });
+  const client = new Client({ connection });
+  const receiver = await startCallbackReceiver({
+    config: receiverConfig({ temporalTimeoutMs: 2_000 }),
+    client,
+    ice: await unreachableIce(),
+    logger: silentLogger,
+  });
+  try {
+    const workflowId = voiceCloneWorkflowId('VoiceOutage');
+    // No worker: the signal lands in history whether or not anything runs the workflow.
+    await client.workflow.start('callbackRecorderWorkflow', { taskQueue: 'callback-outage', workflowId });
+    await server.teardown();
+    server = undefined;
+
+    // One request, as ICE would send it and then retry it unchanged.
+    const event = voiceJobEvent({ VoiceId: 'VoiceOutage', JobId: 'job-outage', Status: 'Success' });
+    const headers = signedHeaders(NEW_KEY);
+    const whileDown = await postCallback(receiver.callbackUrl, event, headers);
+    assert.deepEqual(whileDown, { status: 503, body: { error: 'temporal_unavailable', message: 'try again shortly' } });
+    assert.equal(receiver.metrics().temporalUnavailable, 1);
+
+    server = await startDevServerAt(port, dbFilename);
+    const retried = await postCallback(receiver.callbackUrl, event, headers);
+    assert.deepEqual(retried, { status: 200, body: { status: 'signalled' } });
+    assert.equal(await signalsReceived(client, workflowId), 1);
+    assert.equal(receiver.metrics().signalled, 1);
+  } finally {
+    await receiver.close();
+    await connection.close();
+    await server?.teardown();
+  }
+});
+
+test('runCallbackReceiver serves from environment settings and stops when asked', async () => {
+  const server = await startDevServerAt(await freePort(), path.join(dataDir, 'service.sqlite'));
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let listening: (receiver: RunningCallbackReceiver) => void = () => undefined;
+  const started = new Promise<RunningCallbackReceiver>((resolve) => (listening = resolve));
+  try {
+    const workflowId = voiceCloneWorkflowId('VoiceService');
+    await server.client.workflow.start('callbackRecorderWorkflow', { taskQueue: 'callback-service', workflowId });
+    const running = runCallbackReceiver(
+      {
+        TEMPORAL_ADDRESS: server.connection.options.address,
+        TEMPORAL_NAMESPACE: 'default',
+        ICE_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+        ICE_CALLBACK_HOST: '127.0.0.1',
+        ICE_CALLBACK_PORT: '0',
+        ICE_CALLBACK_URL: PUBLIC_URL,
+        ICE_CALLBACK_AUTH_KEYS: `${OLD_KEY}, ${NEW_KEY}`,
+      },
+      { stopRequested: () => stopped, logger: silentLogger, onListening: listening },
+    );
+    const receiver = await Promise.race([started, running.then(() => assert.fail('stopped before listening'))]);
+    assert.equal((await fetch(`${receiver.url}/healthz`)).status, 200);
+    const answer = await postCallback(
+      receiver.callbackUrl,
+      voiceJobEvent({ VoiceId: 'VoiceService', Status: 'Training' }),
+      signedHeaders(OLD_KEY),
+    );
+    assert.deepEqual(answer, { status: 200, body: { status: 'signalled' } });
+    assert.equal(await signalsReceived(server.client, workflowId), 1);
+    stop();
+    await running;
+    await assert.rejects(fetch(`${receiver.url}/healthz`), 'still listening after stop');
+  } finally {
+    stop();
+    await server.teardown();
+  }
+});
+
+test('runCallbackReceiver refuses to start without keys unless unsigned callbacks are allowed', async () => {
+  await assert.rejects(
+    runCallbackReceiver({ ICE_CALLBACK_PORT: '0' }, { stopRequested: () => Promise.resolve(), logger: silentLogger }),
+    /ICE_CALLBACK_AUTH_KEYS/,
+  );
+});
