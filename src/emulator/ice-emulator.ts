@@ -123,7 +123,7 @@ export class IceEmulator implements AdminTarget {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
-    await this.stateWriter?.flush();
+    await this.stateWriter?.stop();
   }
 
   // ------------------------------------------------------------------ admin target
@@ -380,6 +380,13 @@ export class IceEmulator implements AdminTarget {
     const params = Object.fromEntries(
       Object.entries(call.params).map(([name, value]) => [name, SECRET_PARAMS.has(name) ? '[redacted]' : value]),
     );
+    this.logger.info('ICE call', {
+      action: call.action,
+      httpStatus: call.status,
+      code: call.code,
+      requestId: call.requestId,
+      fault: call.fault,
+    });
     this.recordedCalls.push({
       seq: ++this.callSeq,
       at: new Date().toISOString(),

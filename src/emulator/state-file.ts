@@ -30,6 +30,7 @@ export async function loadStateFile(file: string): Promise<PersistedEmulatorStat
 export class StateFileWriter {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly file: string,
@@ -40,14 +41,20 @@ export class StateFileWriter {
 
   /** Schedules a write soon; many changes in a burst make one write. */
   markDirty(): void {
-    if (this.timer) return;
+    if (this.timer || this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.writeNow();
     }, this.debounceMs);
   }
 
-  /** Writes any pending change now (used on close). */
+  /** Writes any pending change, then ignores further changes (the emulator is closing). */
+  async stop(): Promise<void> {
+    await this.flush();
+    this.stopped = true;
+  }
+
+  /** Writes any pending change now. */
   async flush(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
