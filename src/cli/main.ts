@@ -7,36 +7,48 @@ import { EXIT_OK, EXIT_USAGE, parseCommandArgs, renderHelp, UsageError } from '.
 import { processIo, stopSignalWaiter, type CliIo, type Command } from './context';
 import { exitCodeFor, formatError } from './errors';
 
+interface CommandModule {
+  command: Command;
+}
+
 interface CommandEntry {
   summary: string;
-  load: () => Promise<{ command: Command }>;
+  load: () => CommandModule;
 }
+
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand, and require (unlike import()) works
+   both compiled and under tsx's CommonJS hook, which the bin launcher uses. */
 
 export const COMMANDS: Record<string, CommandEntry> = {
   dev: {
     summary:
       'Run the local stack (Temporal dev server + Web UI, ICE emulator, callback receiver, worker) and a demo clone',
-    load: () => import('./commands/dev'),
+    load: () => require('./commands/dev') as CommandModule,
   },
   worker: {
     summary: 'Run the voice-clone worker against ICE and the configured Temporal',
-    load: () => import('./commands/worker'),
+    load: () => require('./commands/worker') as CommandModule,
   },
   start: {
     summary: 'Start (or attach to) the clone of a voice; --wait shows progress',
-    load: () => import('./commands/start'),
+    load: () => require('./commands/start') as CommandModule,
   },
-  status: { summary: "Show a clone's stage, ICE status and timings", load: () => import('./commands/status') },
+  status: {
+    summary: "Show a clone's stage, ICE status and timings",
+    load: () => require('./commands/status') as CommandModule,
+  },
   'callback-server': {
     summary: 'Run the ICE callback receiver (HTTP → workflow signal)',
-    load: () => import('./commands/callback-server'),
+    load: () => require('./commands/callback-server') as CommandModule,
   },
   'configure-callback': {
     summary: "Set ICE's event callback (SetEventCallback) and print it back",
-    load: () => import('./commands/configure-callback'),
+    load: () => require('./commands/configure-callback') as CommandModule,
   },
-  emulator: { summary: 'Run the local ICE emulator', load: () => import('./commands/emulator') },
+  emulator: { summary: 'Run the local ICE emulator', load: () => require('./commands/emulator') as CommandModule },
 };
+
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export function renderGlobalHelp(): string {
   const lines = [
@@ -63,7 +75,7 @@ export async function main(argv: string[], env: Env = processEnv(), io: CliIo = 
     }
     const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!entry) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
-    const { command } = await entry.load();
+    const { command } = entry.load();
     const args = parseCommandArgs(command.spec, rest);
     if (args.help) {
       io.out(renderHelp(command.spec));

@@ -1,0 +1,66 @@
+/**
+ * The package's public API for Node code (clients, workers, services, tests). Workflow code must not import
+ * this module (it pulls in Node APIs): a parent workflow imports `voiceCloneWorkflow` and the definitions from
+ * `ice-voice-clone/dist/workflows` and `ice-voice-clone/dist/workflows/definitions` (see examples/child-workflow.ts).
+ */
+export * from './workflows/definitions';
+export {
+  validateVoiceCloneInput,
+  type ValidVoiceCloneInput,
+  type VoiceCloneInputValidation,
+} from './workflows/validation';
+export { voiceCloneWorkflow } from './workflows/voice-clone';
+export {
+  startVoiceClone,
+  InvalidVoiceCloneInputError,
+  getVoiceCloneStatus,
+  type StartVoiceCloneOptions,
+  type VoiceCloneHandle,
+  type VoiceCloneStatusReport,
+} from './client';
+export {
+  createVoiceCloneWorker,
+  runVoiceCloneWorker,
+  defaultWorkflowsPath,
+  type VoiceCloneWorkerOptions,
+} from './worker';
+export { createVoiceCloneActivities, type VoiceCloneActivities } from './activities';
+export * from './ice';
+export {
+  startCallbackReceiver,
+  runCallbackReceiver,
+  configureIceCallback,
+  signIceCallback,
+  verifyIceCallbackSignature,
+  type CallbackReceiverOptions,
+  type RunningCallbackReceiver,
+  type ConfigureIceCallbackOptions,
+  type IceCallbackSettings,
+} from './callback';
+export {
+  startEmulator,
+  EmulatorAdminClient,
+  EMULATOR_DEFAULTS,
+  type StartEmulatorOptions,
+  type RunningEmulator,
+  type FaultConfig,
+} from './emulator';
+export {
+  loadIceClientConfig,
+  loadTemporalConnectConfig,
+  loadWorkerConfig,
+  loadTaskQueue,
+  loadCallbackReceiverConfig,
+  loadEmulatorConfig,
+  loadLocalToolsConfig,
+  ConfigError,
+  DEFAULT_TASK_QUEUE,
+  EMULATOR_DEV_CREDENTIALS,
+  type IceClientConfig,
+  type CallbackReceiverConfig,
+  type EmulatorConfig,
+  type WorkerConfig,
+} from './config';
+export { createLogger, silentLogger, type Logger } from './observability/logger';
+export { MetricsRegistry, packageMetrics, voiceCloneCounters, PROMETHEUS_CONTENT_TYPE } from './observability/metrics';
+export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack/stack';
