@@ -68,9 +68,15 @@ async function raceDeadline<T>(deadlineMs: number, call: (signal: AbortSignal) =
 }
 
 /**
- * A Temporal call bounded by the gRPC deadline, an abort signal and a hard race. UNAVAILABLE is retried here,
- * never past the deadline: the receiver's own connection has no SDK retry interceptor, whose back-off timers
- * could outlive the answer (see temporal-connection.ts).
+ * Worth another try inside the same answer: no connection yet (UNAVAILABLE), or the server is busy with this
+ * workflow, e.g. "workflow is closing" (RESOURCE_EXHAUSTED) when a duplicate callback races the completion.
+ */
+const RETRY_WITHIN_DEADLINE: ReadonlySet<number> = new Set([GrpcStatus.UNAVAILABLE, GrpcStatus.RESOURCE_EXHAUSTED]);
+
+/**
+ * A Temporal call bounded by the gRPC deadline, an abort signal and a hard race. The codes above are retried
+ * here, never past the deadline: the receiver's own connection has no SDK retry interceptor, whose back-off
+ * timers could outlive the answer (see temporal-connection.ts).
  */
 async function temporalCall<T>(client: Client, deadlineMs: number, call: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
@@ -80,7 +86,7 @@ async function temporalCall<T>(client: Client, deadlineMs: number, call: () => P
       );
     } catch (error) {
       const delayMs = Math.min(50 * 2 ** attempt, 400);
-      if (grpcCodeOf(error) !== GrpcStatus.UNAVAILABLE || Date.now() + delayMs >= deadlineMs) throw error;
+      if (!RETRY_WITHIN_DEADLINE.has(grpcCodeOf(error) ?? -1) || Date.now() + delayMs >= deadlineMs) throw error;
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
@@ -94,10 +100,21 @@ function grpcCodeOf(error: unknown): number | undefined {
   return undefined;
 }
 
+function grpcDetailsOf(error: unknown): string | undefined {
+  for (let current: unknown = error, depth = 0; current !== undefined && depth < 5; depth += 1) {
+    if (isGrpcServiceError(current)) return current.details;
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return undefined;
+}
+
+/** Server-side details are Temporal's own text (no secrets of ours); trimmed for one log line. */
 function describe(error: unknown): string {
   const code = grpcCodeOf(error);
   const name = error instanceof Error ? error.name : 'Error';
-  return code === undefined ? name : `${name} (gRPC ${GRPC_STATUS_NAMES.get(code) ?? code})`;
+  if (code === undefined) return name;
+  const details = grpcDetailsOf(error)?.slice(0, 200);
+  return `${name} (gRPC ${GRPC_STATUS_NAMES.get(code) ?? code}${details ? `: ${details}` : ''})`;
 }
 
 const UNAVAILABLE_CODES: ReadonlySet<number> = new Set([
@@ -118,14 +135,21 @@ function isUnavailable(error: unknown): boolean {
 
 class TemporalUnavailable extends Error {}
 
-/** The open clone whose `IceJobId` search attribute is `jobId`, if visibility already knows it. */
+/**
+ * The clone whose `IceJobId` search attribute is `jobId`, if visibility already knows it. A closed clone counts
+ * too: signalling it then answers "unmatched" without asking ICE about a job that is already finished.
+ */
 async function findWorkflowByJobId(deps: DeliveryDeps, jobId: string, deadlineMs: number): Promise<string | undefined> {
   // jobId matched /^[\w-]+$/ in envelope validation, so it cannot break out of the quoted literal.
-  const query = `${searchAttributes.iceJobId.name} = "${jobId}" AND ExecutionStatus = "Running"`;
+  const query = `${searchAttributes.iceJobId.name} = "${jobId}"`;
   try {
     return await temporalCall(deps.client, deadlineMs, async () => {
-      for await (const execution of deps.client.workflow.list({ query, pageSize: 1 })) return execution.workflowId;
-      return undefined;
+      let closed: string | undefined;
+      for await (const execution of deps.client.workflow.list({ query, pageSize: 10 })) {
+        if (execution.status.name === 'RUNNING') return execution.workflowId;
+        closed ??= execution.workflowId;
+      }
+      return closed;
     });
   } catch (error) {
     if (isUnavailable(error)) throw new TemporalUnavailable(describe(error));

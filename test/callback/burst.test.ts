@@ -1,0 +1,157 @@
+/**
+ * A burst like the end of a large training batch: 1,000 signed callbacks (duplicates included, some with only a
+ * JobId) against 200 open clones. Every clone is signalled and completes exactly once, and every 200 "signalled"
+ * answer is exactly one signal in some clone's history.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Client, type Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
+import { createIceClient } from '../../src/ice';
+import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import { createReceiverConnection } from '../../src/callback/temporal-connection';
+import { searchAttributes, voiceCloneWorkflowId } from '../../src/workflows/definitions';
+import { startDevServer } from '../support/temporal';
+import { callbackRecorderWorkflow } from './fixtures/workflows';
+import {
+  NEW_KEY,
+  capturingLogger,
+  OLD_KEY,
+  createFixtureWorker,
+  freePort,
+  mapConcurrently,
+  postCallback,
+  receiverConfig,
+  signedHeaders,
+  voiceJobEvent,
+} from './support';
+
+const TASK_QUEUE = 'callback-burst';
+const CLONES = 200;
+const CALLBACKS_PER_CLONE = 5;
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let workerRun: Promise<void>;
+let connection: Connection;
+let receiver: RunningCallbackReceiver;
+const log = capturingLogger('callback-burst');
+
+before(async () => {
+  env = await startDevServer();
+  worker = await createFixtureWorker(env.nativeConnection, TASK_QUEUE);
+  workerRun = worker.run();
+  connection = createReceiverConnection({ address: env.connection.options.address });
+  receiver = await startCallbackReceiver({
+    config: receiverConfig(),
+    client: new Client({ connection }),
+    ice: createIceClient({
+      region: 'cn-shanghai',
+      endpoint: `http://127.0.0.1:${await freePort()}`,
+      connectTimeoutMs: 200,
+      readTimeoutMs: 200,
+      credentials: EMULATOR_DEV_CREDENTIALS,
+    }),
+    logger: log.logger,
+  });
+});
+
+after(async () => {
+  await receiver?.close();
+  await connection?.close();
+  worker?.shutdown();
+  await workerRun;
+  await env?.teardown();
+});
+
+/** Deterministic shuffle (no Math.random): the order is the same on every run, and failures reproduce. */
+function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  let seed = 42;
+  for (let i = out.length - 1; i > 0; i--) {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    const j = seed % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+test(`${CLONES * CALLBACKS_PER_CLONE} callbacks with duplicates against ${CLONES} clones`, async (t) => {
+  const voiceIds = Array.from({ length: CLONES }, (_, i) => `BurstVoice${i}`);
+  await mapConcurrently(voiceIds, 20, (voiceId) =>
+    env.client.workflow.start(callbackRecorderWorkflow, {
+      taskQueue: TASK_QUEUE,
+      workflowId: voiceCloneWorkflowId(voiceId),
+      typedSearchAttributes: [{ key: searchAttributes.iceJobId, value: `job-${voiceId}` }],
+    }),
+  );
+  // JobId-only callbacks need the clones to be visible by IceJobId first.
+  const allVisible = `${searchAttributes.iceJobId.name} STARTS_WITH "job-BurstVoice"`;
+  while ((await env.client.workflow.count(allVisible)).count < CLONES) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  // Per clone: a progress event, then the terminal event and its duplicates; every fifth clone's callbacks carry
+  // only the JobId. Keys alternate as during a rotation.
+  const callbacks = shuffled(
+    voiceIds.flatMap((voiceId, clone) =>
+      Array.from({ length: CALLBACKS_PER_CLONE }, (_, n) => {
+        const ids = clone % 5 === 0 ? { JobId: `job-${voiceId}` } : { VoiceId: voiceId, JobId: `job-${voiceId}` };
+        return {
+          event: voiceJobEvent({ ...ids, Status: n === 0 ? 'Training' : 'Success' }),
+          key: n % 2 ? OLD_KEY : NEW_KEY,
+        };
+      }),
+    ),
+  );
+  const answers = await mapConcurrently(callbacks, 25, ({ event, key }) =>
+    postCallback(receiver.callbackUrl, event, signedHeaders(key)),
+  );
+
+  const byStatus = new Map<string, number>();
+  for (const answer of answers) {
+    const label = `${answer.status} ${String(answer.body.status ?? answer.body.error)}`;
+    byStatus.set(label, (byStatus.get(label) ?? 0) + 1);
+  }
+  t.diagnostic(`answers: ${JSON.stringify(Object.fromEntries(byStatus))}`);
+  for (const line of log.lines.filter((l) => /"status":5/.test(l)).slice(0, 5)) t.diagnostic(line);
+  assert.deepEqual(
+    [...byStatus.keys()].filter((label) => !['200 signalled', '200 unmatched'].includes(label)),
+    [],
+    'only 200 answers',
+  );
+
+  const results = await mapConcurrently(voiceIds, 20, (voiceId) =>
+    env.client.workflow.getHandle<typeof callbackRecorderWorkflow>(voiceCloneWorkflowId(voiceId)).result(),
+  );
+  for (const result of results) assert.equal(result.completingStatus, 'Success');
+  const executions = await env.client.workflow.count(`WorkflowType = "callbackRecorderWorkflow"`);
+  const completed = await env.client.workflow.count(
+    `WorkflowType = "callbackRecorderWorkflow" AND ExecutionStatus = "Completed"`,
+  );
+  assert.deepEqual([executions.count, completed.count], [CLONES, CLONES], 'each clone ran and completed exactly once');
+
+  const signalEvents = await mapConcurrently(voiceIds, 20, async (voiceId) => {
+    const history = await env.client.workflow.getHandle(voiceCloneWorkflowId(voiceId)).fetchHistory();
+    return (history.events ?? []).filter(
+      (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'iceCallback',
+    ).length;
+  });
+  assert.ok(
+    signalEvents.every((count) => count >= 1),
+    'every clone was signalled',
+  );
+  const metrics = receiver.metrics();
+  assert.equal(
+    signalEvents.reduce((a, b) => a + b, 0),
+    metrics.signalled,
+    'one signal per "signalled" answer',
+  );
+  assert.equal(metrics.signalled + metrics.unmatched, callbacks.length);
+  assert.deepEqual(metrics.rejected, {});
+  t.diagnostic(
+    `receiver latency ms: p50 ${metrics.latency.p50Ms} p90 ${metrics.latency.p90Ms} p99 ${metrics.latency.p99Ms} max ${metrics.latency.maxMs}`,
+  );
+});
