@@ -1,0 +1,29 @@
+/**
+ * The baseline: the clone workflow's shape (detection per recording, lookup, submit, one signal, one
+ * confirmation) with none of the package's logic, so that the benchmark can say what the package costs on top of
+ * bare Temporal on the same machine at the same moment.
+ */
+import { condition, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { BaselineActivities } from './baseline-activities';
+
+export const baselineCallbackSignal = defineSignal<[unknown]>('iceCallback');
+
+export interface BaselineCloneInput {
+  voiceId: string;
+  recordings: number;
+}
+
+const activities = proxyActivities<BaselineActivities>({ startToCloseTimeout: '1 minute' });
+
+export async function baselineCloneWorkflow(input: BaselineCloneInput): Promise<{ voiceId: string }> {
+  let signalled = false;
+  setHandler(baselineCallbackSignal, () => {
+    signalled = true;
+  });
+  for (let index = 0; index < input.recordings; index++) await activities.detectNothing();
+  await activities.lookUpNothing();
+  await activities.submitNothing(workflowInfo().workflowId);
+  await condition(() => signalled);
+  await activities.confirmNothing();
+  return { voiceId: input.voiceId };
+}

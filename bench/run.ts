@@ -1,0 +1,143 @@
+/**
+ * `npm run bench` — the package against bare Temporal on one local stack, plus a scale run.
+ *   --clones N     clones per path (default 500)
+ *   --scale N      clones waiting at once in the scale run (default 10000)
+ *   --skip-scale   no scale run
+ *   --scale-budget-min M   stop starting scale clones after M minutes (default 20)
+ *   --training-ms T        emulator training time for the timed paths (default 500)
+ *   --poll24h-events N     24-hour poll event count measured elsewhere (the workflow's time-skipping test)
+ *   --out DIR      where latest.json and latest.svg go (default bench/results)
+ * A report, not a test: targets are printed as PASS/MISS and never fail the run.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { runBaselinePhase } from './support/baseline-phase';
+import { renderChart } from './support/chart';
+import { runClonePhase } from './support/clone-phase';
+import { machineFacts } from './support/machine';
+import type { BenchReport, PhaseResult, ScaleResult } from './support/report-types';
+import { runScalePhase } from './support/scale-phase';
+import { startBenchStack } from './support/stack';
+import { formatReport } from './support/table';
+import { checkTargets } from './support/targets';
+
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new Error(`--${name} must be a positive whole number, got "${value}"`);
+  return parsed;
+}
+
+async function main(): Promise<void> {
+  // Child processes (dev server, workers) are killed from 'exit' handlers: make signals go through exit.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  const { values } = parseArgs({
+    options: {
+      clones: { type: 'string' },
+      scale: { type: 'string' },
+      'skip-scale': { type: 'boolean', default: false },
+      'scale-budget-min': { type: 'string' },
+      'training-ms': { type: 'string' },
+      'poll24h-events': { type: 'string' },
+      out: { type: 'string', default: 'bench/results' },
+    },
+  });
+  const clones = positiveInt(values.clones, 'clones', 500);
+  const scaleClones = positiveInt(values.scale, 'scale', 10_000);
+  const trainingMs = positiveInt(values['training-ms'], 'training-ms', 500);
+  const scaleBudgetMs = positiveInt(values['scale-budget-min'], 'scale-budget-min', 20) * 60_000;
+  const skipScale = values['skip-scale'] ?? false;
+  const notes: string[] = [];
+
+  log(`starting the local stack (dev server child process, emulator trainingMs=${trainingMs}, callback receiver)`);
+  const stack = await startBenchStack({ trainingMs });
+  const phases: PhaseResult[] = [];
+  let scale: ScaleResult | undefined;
+  try {
+    log(`baseline: ${clones} clones`);
+    phases.push(await runBaselinePhase(stack, clones, trainingMs));
+    log(`callback path: ${clones} clones`);
+    const beforeCallback = stack.receiver.metrics();
+    const callbackPhase = await runClonePhase(stack, {
+      path: 'callback',
+      clones,
+      prefix: 'BenchCb',
+      timing: { callbackTimeout: '10 minutes' },
+    });
+    const latency = stack.receiver.metrics().latency;
+    callbackPhase.receiverLatencyMs = {
+      p50: latency.p50Ms,
+      p90: latency.p90Ms,
+      p99: latency.p99Ms,
+      max: latency.maxMs,
+      count: latency.count - beforeCallback.latency.count,
+    };
+    phases.push(callbackPhase);
+    log(`poll path: ${clones} clones, every callback dropped by the emulator`);
+    await stack.emulator.admin.setFaults({ callbacks: { drop: { rate: 1 } } });
+    phases.push(
+      await runClonePhase(stack, {
+        path: 'poll',
+        clones,
+        prefix: 'BenchPl',
+        timing: { callbackTimeout: '1s', pollInterval: '1s', maxPollInterval: '2s' },
+      }),
+    );
+    await stack.emulator.admin.setFaults({});
+    if (!skipScale) {
+      log(`scale: ${scaleClones} clones waiting at once (ramp budget ${scaleBudgetMs / 60_000} min)`);
+      scale = await runScalePhase(stack, { clones: scaleClones, prefix: 'BenchSc', rampBudgetMs: scaleBudgetMs, log });
+      if (scale.clones < scale.requestedClones) {
+        notes.push(
+          `scale run cut to ${scale.clones} of ${scale.requestedClones} clones by the ${scaleBudgetMs / 60_000}-minute ramp budget`,
+        );
+      }
+    }
+  } finally {
+    await stack.close();
+  }
+
+  const throughput = (name: string): number => phases.find((phase) => phase.path === name)?.throughputPerSec ?? NaN;
+  const poll24hEvents = values['poll24h-events'];
+  const partial: Omit<BenchReport, 'targets'> = {
+    generatedAt: new Date().toISOString(),
+    machine: machineFacts(),
+    options: { clones, scale: scaleClones, skipScale, trainingMs },
+    stack:
+      'temporal CLI dev server (child process, SQLite file, search attributes registered) + ICE emulator + callback ' +
+      'receiver (auth on) in the bench process; each phase with a fresh worker child process',
+    phases,
+    ratio: {
+      callbackOverBaseline: Math.round((throughput('callback') / throughput('baseline')) * 100) / 100,
+      pollOverBaseline: Math.round((throughput('poll') / throughput('baseline')) * 100) / 100,
+    },
+    ...(poll24hEvents
+      ? {
+          poll24h: {
+            historyEvents: Number(poll24hEvents),
+            statusChecks: NaN,
+            source: 'time-skipping server (--poll24h-events)',
+          },
+        }
+      : {}),
+    ...(scale ? { scale } : {}),
+    notes,
+  };
+  const report: BenchReport = { ...partial, targets: checkTargets(partial) };
+  await mkdir(values.out ?? 'bench/results', { recursive: true });
+  const outDir = values.out ?? 'bench/results';
+  await writeFile(path.join(outDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(outDir, 'latest.svg'), renderChart(report));
+  process.stdout.write(`${formatReport(report)}\n\nwrote ${outDir}/latest.json and ${outDir}/latest.svg\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+/** The baseline phase: N bare-Temporal clones of the same shape on the same stack, with a fresh worker process. */
+import path from 'node:path';
+import { startWorkerChild } from '../../test/faults/support/worker-child';
+import { startBaselineTrainer } from './baseline-trainer';
+import { closeTimesMs, historySizes } from './clone-phase';
+import type { PhaseResult } from './report-types';
+import type { BenchStack } from './stack';
+import { beforeDeadline, mapLimit, percentiles, toMiB } from './stats';
+
+const BASELINE_TASK_QUEUE = 'baseline-bench';
+
+export async function runBaselinePhase(stack: BenchStack, clones: number, trainingMs: number): Promise<PhaseResult> {
+  const trainer = await startBaselineTrainer(stack.client, trainingMs);
+  const worker = await startWorkerChild(
+    {
+      mode: 'baseline',
+      address: stack.server.address,
+      namespace: stack.server.namespace,
+      taskQueue: BASELINE_TASK_QUEUE,
+      workflowBundlePath: stack.baselineBundlePath,
+      baselineTrainerUrl: trainer.url,
+    },
+    { logFile: path.join(stack.logDir, `worker-${'baseline'}.log`) },
+  );
+  try {
+    const workflowIds = Array.from({ length: clones }, (_, index) => `baseline-${String(index).padStart(6, '0')}`);
+    const startedAt = new Map<string, number>();
+    const resultAt = new Map<string, number>();
+    let completed = 0;
+    const t0 = Date.now();
+    const deadlineAt = t0 + 120_000 + clones * 1_000;
+    const handles = await mapLimit(workflowIds, 50, async (workflowId) => {
+      startedAt.set(workflowId, Date.now());
+      return stack.client.workflow.start('baselineCloneWorkflow', {
+        taskQueue: BASELINE_TASK_QUEUE,
+        workflowId,
+        args: [{ voiceId: workflowId, recordings: 1 }],
+      });
+    });
+    await Promise.all(
+      handles.map(async (handle) => {
+        try {
+          await beforeDeadline(handle.result(), deadlineAt, handle.workflowId);
+          completed++;
+        } catch {
+          // counted as not completed
+        } finally {
+          resultAt.set(handle.workflowId, Date.now());
+        }
+      }),
+    );
+    const wallMs = Math.max(...resultAt.values()) - t0;
+    const memory = worker.memory();
+    const closed = await closeTimesMs(stack, workflowIds);
+    const signalToResult = workflowIds
+      .map((workflowId) => (closed.get(workflowId) ?? NaN) - (trainer.signalledAt.get(workflowId) ?? NaN))
+      .filter((value) => Number.isFinite(value));
+    return {
+      path: 'baseline',
+      clones,
+      completedCorrectly: completed,
+      wallMs,
+      throughputPerSec: Math.round((clones / (wallMs / 1000)) * 100) / 100,
+      startToResultMs: percentiles(workflowIds.map((id) => (resultAt.get(id) ?? NaN) - (startedAt.get(id) ?? NaN))),
+      callbackDeliveredToResultMs: percentiles(signalToResult),
+      historyEvents: await historySizes(stack, workflowIds),
+      workerPeakRssMiB: toMiB(Math.max(memory.peakRssBytes, worker.sampledPeakRssBytes())),
+    };
+  } finally {
+    await worker.shutdown();
+    await trainer.close();
+  }
+}

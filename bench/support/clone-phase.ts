@@ -1,0 +1,174 @@
+/**
+ * One timed phase of N clones of the package (callback or poll path) with a fresh worker process: starts them
+ * all, awaits every result, then reads close times, history sizes, ICE calls and the worker's peak memory.
+ */
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { startVoiceClone } from '../../src/client/start-voice-clone';
+import type { VoiceCloneInput, VoiceCloneResult, VoiceCloneTiming } from '../../src/workflows/definitions';
+import { startWorkerChild } from '../../test/faults/support/worker-child';
+import type { PhaseResult } from './report-types';
+import type { BenchStack } from './stack';
+import { beforeDeadline, mapLimit, percentiles, toMiB } from './stats';
+
+export const BENCH_TASK_QUEUE = 'voice-clone-bench';
+const START_CONCURRENCY = 50;
+const HISTORY_SAMPLE = 20;
+
+export function cloneInput(voiceId: string, timing: VoiceCloneTiming): VoiceCloneInput {
+  return {
+    voiceId,
+    recordings: [{ audioRecordId: 1, recordUrl: `https://bench-bucket.oss-cn-shanghai.aliyuncs.com/${voiceId}/1.wav` }],
+    timing,
+  };
+}
+
+/** ICE needs the voice to exist (CreateCustomizedVoiceJob) before detection: setup, outside the timed window. */
+export async function createVoices(stack: BenchStack, voiceIds: readonly string[]): Promise<void> {
+  await mapLimit(voiceIds, 16, (voiceId) =>
+    stack.ice.createCustomizedVoiceJob({ voiceId, gender: 'female', scenario: 'story' }),
+  );
+}
+
+export async function closeTimesMs(stack: BenchStack, workflowIds: readonly string[]): Promise<Map<string, number>> {
+  const closed = new Map<string, number>();
+  await mapLimit(workflowIds, 20, async (workflowId) => {
+    const description = await stack.client.workflow.getHandle(workflowId).describe();
+    if (description.closeTime) closed.set(workflowId, description.closeTime.getTime());
+  });
+  return closed;
+}
+
+export async function historySizes(
+  stack: BenchStack,
+  workflowIds: readonly string[],
+): Promise<PhaseResult['historyEvents']> {
+  const sample = workflowIds
+    .filter((_, index) => index % Math.max(1, Math.floor(workflowIds.length / HISTORY_SAMPLE)) === 0)
+    .slice(0, HISTORY_SAMPLE);
+  const sizes = await mapLimit(sample, 5, async (workflowId) => {
+    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+    return history.events?.length ?? 0;
+  });
+  return {
+    sampled: sizes.length,
+    min: Math.min(...sizes),
+    max: Math.max(...sizes),
+    mean: Math.round((sizes.reduce((sum, size) => sum + size, 0) / Math.max(1, sizes.length)) * 10) / 10,
+  };
+}
+
+export async function iceCallsPerClone(stack: BenchStack, clones: number): Promise<Record<string, number>> {
+  const byAction: Record<string, number> = {};
+  for (const call of await stack.emulator.admin.calls()) byAction[call.action] = (byAction[call.action] ?? 0) + 1;
+  return Object.fromEntries(
+    Object.entries(byAction).map(([action, count]) => [action, Math.round((count / clones) * 100) / 100]),
+  );
+}
+
+export interface ClonePhaseOptions {
+  path: 'callback' | 'poll';
+  clones: number;
+  prefix: string;
+  timing: VoiceCloneTiming;
+}
+
+export async function runClonePhase(stack: BenchStack, options: ClonePhaseOptions): Promise<PhaseResult> {
+  const voiceIds = Array.from(
+    { length: options.clones },
+    (_, index) => `${options.prefix}${String(index).padStart(6, '0')}`,
+  );
+  await createVoices(stack, voiceIds);
+  await stack.emulator.admin.clearCalls();
+  const worker = await startWorkerChild(
+    {
+      mode: 'package',
+      address: stack.server.address,
+      namespace: stack.server.namespace,
+      taskQueue: BENCH_TASK_QUEUE,
+      workflowBundlePath: stack.packageBundlePath,
+      iceEndpoint: stack.emulator.url,
+      iceCredentials: stack.credentials,
+    },
+    { logFile: path.join(stack.logDir, `worker-${options.path}.log`) },
+  );
+  try {
+    const startedAt = new Map<string, number>();
+    const resultAt = new Map<string, number>();
+    const results = new Map<string, VoiceCloneResult | Error>();
+    const t0 = Date.now();
+    // A broken build must not hang the bench: a clone not done by then counts as not completed.
+    const deadlineAt = t0 + 120_000 + options.clones * 1_000;
+    const handles: WorkflowHandle[] = await mapLimit(voiceIds, START_CONCURRENCY, async (voiceId) => {
+      startedAt.set(voiceId, Date.now());
+      return startVoiceClone(stack.client, cloneInput(voiceId, options.timing), { taskQueue: BENCH_TASK_QUEUE });
+    });
+    await Promise.all(
+      handles.map(async (handle, index) => {
+        const voiceId = voiceIds[index];
+        try {
+          results.set(voiceId, (await beforeDeadline(handle.result(), deadlineAt, voiceId)) as VoiceCloneResult);
+        } catch (error) {
+          results.set(voiceId, error as Error);
+        }
+        resultAt.set(voiceId, Date.now());
+      }),
+    );
+    const wallMs = Math.max(...resultAt.values()) - t0;
+    const memory = worker.memory();
+
+    const workflowIds = handles.map((handle) => handle.workflowId);
+    const closed = await closeTimesMs(stack, workflowIds);
+    const jobs = await stack.emulator.admin.jobs();
+    const finishedAt = new Map(
+      jobs.filter((job) => job.finishedAt).map((job) => [job.voiceId, Date.parse(job.finishedAt ?? '')]),
+    );
+    const deliveredAt = new Map<string, number>();
+    for (const delivery of await stack.emulator.admin.callbacks()) {
+      if (delivery.outcome === 'delivered' && !deliveredAt.has(delivery.voiceId))
+        deliveredAt.set(delivery.voiceId, Date.parse(delivery.at));
+    }
+    const completedVia: Record<string, number> = {};
+    let completedCorrectly = 0;
+    const callbackToResult: number[] = [];
+    const deliveredToResult: number[] = [];
+    voiceIds.forEach((voiceId, index) => {
+      const result = results.get(voiceId);
+      const via =
+        result instanceof Error || result === undefined
+          ? `error:${(result as Error | undefined)?.name}`
+          : result.completedVia;
+      completedVia[via] = (completedVia[via] ?? 0) + 1;
+      if (via === options.path) completedCorrectly++;
+      const closeMs = closed.get(workflowIds[index]);
+      const sentMs = finishedAt.get(voiceId);
+      const deliveredMs = deliveredAt.get(voiceId);
+      if (options.path === 'callback' && closeMs !== undefined && sentMs !== undefined)
+        callbackToResult.push(closeMs - sentMs);
+      if (options.path === 'callback' && closeMs !== undefined && deliveredMs !== undefined)
+        deliveredToResult.push(closeMs - deliveredMs);
+    });
+    return {
+      path: options.path,
+      clones: options.clones,
+      completedCorrectly,
+      wallMs,
+      throughputPerSec: Math.round((options.clones / (wallMs / 1000)) * 100) / 100,
+      startToResultMs: percentiles(
+        voiceIds.map((voiceId) => (resultAt.get(voiceId) ?? NaN) - (startedAt.get(voiceId) ?? NaN)),
+      ),
+      ...(options.path === 'callback'
+        ? {
+            callbackToResultMs: percentiles(callbackToResult),
+            callbackDeliveredToResultMs: percentiles(deliveredToResult),
+          }
+        : {}),
+      historyEvents: await historySizes(stack, workflowIds),
+      iceCallsPerClone: await iceCallsPerClone(stack, options.clones),
+      completedVia,
+      workerPeakRssMiB: toMiB(Math.max(memory.peakRssBytes, worker.sampledPeakRssBytes())),
+    };
+  } finally {
+    await worker.shutdown();
+  }
+}

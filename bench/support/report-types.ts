@@ -1,0 +1,62 @@
+/** Shape of bench/results/latest.json (the README quotes it). */
+import type { MachineFacts } from './machine';
+import type { Percentiles } from './stats';
+
+export type PathName = 'callback' | 'poll' | 'baseline';
+
+export interface PhaseResult {
+  path: PathName;
+  clones: number;
+  /** Clones that ended as expected (package: Success via the expected path; baseline: completed). */
+  completedCorrectly: number;
+  wallMs: number;
+  throughputPerSec: number;
+  startToResultMs: Percentiles;
+  /** Callback delivered (emulator log; baseline: signal sent) → workflow closed (server close time). */
+  callbackToResultMs?: Percentiles;
+  /** Callback answered 200 by the receiver (emulator log; the receiver answers after the signal) → closed. */
+  callbackDeliveredToResultMs?: Percentiles;
+  /** The receiver's own request latency (its metrics), for the callback path. */
+  receiverLatencyMs?: { p50: number; p90: number; p99: number; max: number; count: number };
+  historyEvents: { sampled: number; min: number; max: number; mean: number };
+  /** ICE calls per clone by operation during the timed window (setup calls excluded). */
+  iceCallsPerClone?: Record<string, number>;
+  completedVia?: Record<string, number>;
+  workerPeakRssMiB: number;
+}
+
+export interface ScaleResult {
+  clones: number;
+  requestedClones: number;
+  /** Time to start all clones and see them all waiting for their callback. */
+  rampMs: number;
+  waitingWorkerRssMiB: number;
+  waitingWorkerPeakRssMiB: number;
+  /** From the first training finished (callbacks begin) until every clone has closed. */
+  finishAllMs: number;
+  /** Peak over the whole scale run, incl. the finishing burst. */
+  workerPeakRssMiB: number;
+  completedCorrectly: number;
+  completedVia: Record<string, number>;
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  measured: string;
+  pass: boolean | null;
+}
+
+export interface BenchReport {
+  generatedAt: string;
+  machine: MachineFacts;
+  options: { clones: number; scale: number; skipScale: boolean; trainingMs: number };
+  stack: string;
+  phases: PhaseResult[];
+  ratio: { callbackOverBaseline: number; pollOverBaseline: number };
+  /** 24-hour poll event count (time-skipping server). */
+  poll24h?: { historyEvents: number; statusChecks: number; source: string };
+  scale?: ScaleResult;
+  targets: TargetCheck[];
+  notes: string[];
+}

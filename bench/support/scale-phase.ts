@@ -1,0 +1,124 @@
+/**
+ * The scale run: many clones waiting for their callbacks at once (the emulator's training time set to a day),
+ * the worker's memory while they wait, then every job finished through the admin API and the time until every
+ * clone has closed. Starting stops at a time budget so that a slow machine still yields a (smaller) result.
+ */
+import path from 'node:path';
+import { startVoiceClone } from '../../src/client/start-voice-clone';
+import type { VoiceCloneResult } from '../../src/workflows/definitions';
+import { startWorkerChild } from '../../test/faults/support/worker-child';
+import { BENCH_TASK_QUEUE, cloneInput, createVoices } from './clone-phase';
+import type { ScaleResult } from './report-types';
+import type { BenchStack } from './stack';
+import { mapLimit, sleep, toMiB } from './stats';
+
+const DAY_MS = 86_400_000;
+/** Callbacks arrive in waves of this many concurrent finishes (the emulator fires one callback per finish). */
+const FINISH_CONCURRENCY = 100;
+
+export interface ScaleOptions {
+  clones: number;
+  prefix: string;
+  /** Stop starting new clones after this long. */
+  rampBudgetMs: number;
+  log: (line: string) => void;
+}
+
+async function countWorkflows(stack: BenchStack, query: string): Promise<number> {
+  const { count } = await stack.client.workflow.count(query);
+  return count;
+}
+
+export async function runScalePhase(stack: BenchStack, options: ScaleOptions): Promise<ScaleResult> {
+  const previous = await stack.emulator.admin.settings();
+  await stack.emulator.admin.updateSettings({ trainingMs: DAY_MS });
+  const worker = await startWorkerChild(
+    {
+      mode: 'package',
+      address: stack.server.address,
+      namespace: stack.server.namespace,
+      taskQueue: BENCH_TASK_QUEUE,
+      workflowBundlePath: stack.packageBundlePath,
+      iceEndpoint: stack.emulator.url,
+      iceCredentials: stack.credentials,
+    },
+    { logFile: path.join(stack.logDir, `worker-${'scale'}.log`) },
+  );
+  try {
+    const t0 = Date.now();
+    const voiceIds: string[] = [];
+    // Voices and starts in batches, so that the budget cuts a batch boundary and every started clone counts.
+    const batchSize = 500;
+    for (let offset = 0; offset < options.clones && Date.now() - t0 < options.rampBudgetMs; offset += batchSize) {
+      const batch = Array.from(
+        { length: Math.min(batchSize, options.clones - offset) },
+        (_, index) => `${options.prefix}${String(offset + index).padStart(6, '0')}`,
+      );
+      await createVoices(stack, batch);
+      await mapLimit(batch, 50, (voiceId) =>
+        startVoiceClone(stack.client, cloneInput(voiceId, {}), { taskQueue: BENCH_TASK_QUEUE }),
+      );
+      voiceIds.push(...batch);
+      options.log(`scale: started ${voiceIds.length}/${options.clones} (${Math.round((Date.now() - t0) / 1000)} s)`);
+    }
+    const clones = voiceIds.length;
+    const waitingQuery = `WorkflowId STARTS_WITH "voice-clone-${options.prefix}" AND VoiceCloneStage = "AwaitingCallback" AND ExecutionStatus = "Running"`;
+    for (;;) {
+      const waiting = await countWorkflows(stack, waitingQuery);
+      if (waiting >= clones) break;
+      options.log(`scale: ${waiting}/${clones} waiting for their callback`);
+      if (Date.now() - t0 > options.rampBudgetMs * 2)
+        throw new Error(`scale: only ${waiting}/${clones} reached AwaitingCallback`);
+      await sleep(5_000);
+    }
+    const rampMs = Date.now() - t0;
+    await sleep(5_000); // let the worker settle: memory while waiting, not while starting
+    const waitingMemory = worker.memory();
+    options.log(
+      `scale: ${clones} waiting; worker RSS ${toMiB(waitingMemory.rssBytes)} MiB (peak ${toMiB(waitingMemory.peakRssBytes)} MiB)`,
+    );
+
+    const jobs = (await stack.emulator.admin.jobs()).filter(
+      (job) => job.voiceId.startsWith(options.prefix) && job.submittedAt,
+    );
+    const finishStart = Date.now();
+    await mapLimit(jobs, FINISH_CONCURRENCY, (job) => stack.emulator.admin.finishJob(job.jobId, { status: 'Success' }));
+    const doneQuery = `WorkflowId STARTS_WITH "voice-clone-${options.prefix}" AND ExecutionStatus != "Running"`;
+    for (;;) {
+      const done = await countWorkflows(stack, doneQuery);
+      if (done >= clones) break;
+      await sleep(1_000);
+    }
+    // Close times from the server, not from when our count query noticed.
+    let lastClose = finishStart;
+    for await (const execution of stack.client.workflow.list({ query: doneQuery })) {
+      lastClose = Math.max(lastClose, execution.closeTime?.getTime() ?? 0);
+    }
+    const completedVia: Record<string, number> = {};
+    let completedCorrectly = 0;
+    await mapLimit(voiceIds, 50, async (voiceId) => {
+      try {
+        const result = (await stack.client.workflow.getHandle(`voice-clone-${voiceId}`).result()) as VoiceCloneResult;
+        completedVia[result.completedVia] = (completedVia[result.completedVia] ?? 0) + 1;
+        completedCorrectly++;
+      } catch (error) {
+        const key = `error:${(error as Error).name}`;
+        completedVia[key] = (completedVia[key] ?? 0) + 1;
+      }
+    });
+    return {
+      clones,
+      requestedClones: options.clones,
+      rampMs,
+      waitingWorkerRssMiB: toMiB(waitingMemory.rssBytes),
+      waitingWorkerPeakRssMiB: toMiB(waitingMemory.peakRssBytes),
+      finishAllMs: lastClose - finishStart,
+      workerPeakRssMiB: toMiB(Math.max(worker.memory().peakRssBytes, worker.sampledPeakRssBytes())),
+      completedCorrectly,
+      completedVia,
+    };
+  } finally {
+    await worker.shutdown();
+    await stack.emulator.admin.updateSettings(previous);
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The benchmark's local stack: our own dev server child process (persisted SQLite, search attributes
+ * registered), the emulator, the callback receiver with auth on, and ICE's event callback pointed at it.
+ * Workers are not part of it: each phase forks its own so that its memory is measured alone.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { loadLocalToolsConfig, type IceCredentials } from '../../src/config';
+import { createIceClient } from '../../src/ice/client';
+import type { IceClient } from '../../src/ice/types';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import type { FaultConfig } from '../../src/emulator/admin-api';
+import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import { resolveTemporalCli } from '../../src/local-stack/temporal-binaries';
+import { silentLogger } from '../../src/observability/logger';
+import { freePort, startDevServerProcess, type DevServerProcess } from '../../test/faults/support/dev-server-process';
+import { bundleToFile } from './bundle';
+
+export interface BenchStack {
+  dir: string;
+  /** Worker logs, kept after the run (the stack's own folder is removed). */
+  logDir: string;
+  server: DevServerProcess;
+  connection: Connection;
+  client: Client;
+  emulator: RunningEmulator;
+  ice: IceClient;
+  receiver: RunningCallbackReceiver;
+  credentials: IceCredentials;
+  callbackAuthKey: string;
+  packageBundlePath: string;
+  baselineBundlePath: string;
+  close(): Promise<void>;
+}
+
+/** ICE wants auth keys of letters and digits with upper, lower case and a digit. */
+export function randomAuthKey(): string {
+  return `Ak7${randomBytes(12).toString('hex')}`.slice(0, 28) + 'Zz9';
+}
+
+export async function startBenchStack(options: { trainingMs: number; faults?: FaultConfig }): Promise<BenchStack> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ice-voice-clone-bench-'));
+  const logDir = await mkdtemp(path.join(os.tmpdir(), 'ice-voice-clone-bench-logs-'));
+  const cliPath = await resolveTemporalCli(loadLocalToolsConfig(), silentLogger, { allowSdkDownload: false });
+  if (!cliPath) throw new Error('no Temporal CLI: run `npm test` once or set TEMPORAL_CLI_PATH');
+  const [server, packageBundlePath, baselineBundlePath] = await Promise.all([
+    startDevServerProcess({ cliPath, dbFile: path.join(dir, 'temporal.sqlite') }),
+    bundleToFile(require.resolve('../../src/workflows'), dir, 'package'),
+    bundleToFile(require.resolve('../baseline-workflows'), dir, 'baseline'),
+  ]);
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: server.namespace });
+  const credentials: IceCredentials = {
+    accessKeyId: 'LTAIBenchKey0001',
+    accessKeySecret: `BenchSecret${randomBytes(12).toString('hex')}`,
+  };
+  const emulator = await startEmulator({
+    host: '127.0.0.1',
+    port: 0,
+    keyPairs: [credentials],
+    trainingMs: options.trainingMs,
+    faults: options.faults ?? {},
+    logger: silentLogger,
+  });
+  const ice = createIceClient({
+    region: 'cn-shanghai',
+    endpoint: emulator.url,
+    connectTimeoutMs: 5_000,
+    readTimeoutMs: 10_000,
+    credentials,
+  });
+  // The signed string contains the public URL, so the port must be known before the receiver starts.
+  const port = await freePort();
+  const callbackAuthKey = randomAuthKey();
+  const publicUrl = `http://127.0.0.1:${port}/ice/callback`;
+  const receiver = await startCallbackReceiver({
+    config: {
+      host: '127.0.0.1',
+      port,
+      path: '/ice/callback',
+      publicUrl,
+      authKeys: [callbackAuthKey],
+      maxSkewSeconds: 300,
+      allowUnsigned: false,
+      maxBodyBytes: 65_536,
+      temporalTimeoutMs: 2_000,
+    },
+    client,
+    ice,
+    logger: silentLogger,
+  });
+  await ice.setEventCallback({
+    callbackType: 'HTTP',
+    callbackUrl: publicUrl,
+    authSwitch: 'on',
+    authKey: callbackAuthKey,
+  });
+  return {
+    dir,
+    logDir,
+    server,
+    connection,
+    client,
+    emulator,
+    ice,
+    receiver,
+    credentials,
+    callbackAuthKey,
+    packageBundlePath,
+    baselineBundlePath,
+    close: async () => {
+      await receiver.close();
+      await emulator.close();
+      await connection.close();
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

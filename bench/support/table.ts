@@ -1,0 +1,81 @@
+/** The console table the bench prints at the end. */
+import type { BenchReport } from './report-types';
+
+function pad(cells: string[], widths: number[]): string {
+  return cells.map((cell, index) => cell.padEnd(widths[index])).join('  ');
+}
+
+export function renderTable(rows: string[][]): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows.map((row) => pad(row, widths)).join('\n');
+}
+
+const fmt = (value: number | undefined, digits = 1): string =>
+  value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits);
+
+export function formatReport(report: BenchReport): string {
+  const phaseRows = [
+    [
+      'path',
+      'clones',
+      'ok',
+      'clones/s',
+      'start→result p50/p95/p99 ms',
+      'callback→result p50/p95/p99 ms',
+      'events',
+      'worker peak MiB',
+    ],
+    ...report.phases.map((phase) => [
+      phase.path,
+      String(phase.clones),
+      String(phase.completedCorrectly),
+      fmt(phase.throughputPerSec, 2),
+      `${fmt(phase.startToResultMs.p50, 0)}/${fmt(phase.startToResultMs.p95, 0)}/${fmt(phase.startToResultMs.p99, 0)}`,
+      phase.callbackToResultMs
+        ? `${fmt(phase.callbackToResultMs.p50, 0)}/${fmt(phase.callbackToResultMs.p95, 0)}/${fmt(phase.callbackToResultMs.p99, 0)}`
+        : '-',
+      `${phase.historyEvents.min}-${phase.historyEvents.max}`,
+      fmt(phase.workerPeakRssMiB),
+    ]),
+  ];
+  const iceRows = [
+    ['path', 'ICE calls per clone'],
+    ...report.phases
+      .filter((phase) => phase.iceCallsPerClone)
+      .map((phase) => [
+        phase.path,
+        Object.entries(phase.iceCallsPerClone ?? {})
+          .map(([action, count]) => `${action}=${fmt(count, 2)}`)
+          .join(' '),
+      ]),
+  ];
+  const targetRows = [
+    ['target', 'wanted', 'measured', ''],
+    ...report.targets.map((check) => [
+      check.name,
+      check.target,
+      check.measured,
+      check.pass === null ? 'n/a' : check.pass ? 'PASS' : 'MISS',
+    ]),
+  ];
+  const lines = [
+    `Machine: ${report.machine.nproc} cores, ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}`,
+    '',
+    renderTable(phaseRows),
+    '',
+    renderTable(iceRows),
+    '',
+  ];
+  if (report.scale) {
+    const scale = report.scale;
+    lines.push(
+      `Scale: ${scale.clones}/${scale.requestedClones} clones waiting at once; ramp ${fmt(scale.rampMs / 1000)} s; ` +
+        `worker RSS while waiting ${fmt(scale.waitingWorkerRssMiB)} MiB (peak ${fmt(scale.waitingWorkerPeakRssMiB)} MiB); ` +
+        `all finished ${fmt(scale.finishAllMs / 1000)} s after the callbacks began; ${scale.completedCorrectly} correct`,
+      '',
+    );
+  }
+  lines.push(renderTable(targetRows));
+  if (report.notes.length > 0) lines.push('', ...report.notes.map((note) => `note: ${note}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,76 @@
+/** The issue's targets, compared against the measured figures (PASS/MISS is printed, never fails the run). */
+import type { BenchReport, PhaseResult, TargetCheck } from './report-types';
+
+const CALLBACK_PATH_ICE_BUDGET = [
+  'DetectAudioForCustomizedVoiceJob',
+  'lookup',
+  'SubmitCustomizedVoiceJob',
+  'GetCustomizedVoiceJob',
+];
+const LOOKUP_ACTIONS = new Set(['ListCustomizedVoiceJobs', 'GetCustomizedVoice']);
+
+function iceCallsWithinBudget(phase: PhaseResult): TargetCheck {
+  const calls = phase.iceCallsPerClone ?? {};
+  const total = Object.values(calls).reduce((sum, count) => sum + count, 0);
+  const lookups = Object.entries(calls)
+    .filter(([action]) => LOOKUP_ACTIONS.has(action))
+    .reduce((sum, [, count]) => sum + count, 0);
+  // detection (1 recording) + lookup + submit + one confirmation = 4 calls per clone
+  const budget = CALLBACK_PATH_ICE_BUDGET.length;
+  return {
+    name: 'callback path ICE calls per clone',
+    target: `≤ ${budget} (detection + lookup + submit + 1 confirmation)`,
+    measured: `${total.toFixed(2)} (lookup ${lookups.toFixed(2)}, confirmations ${(calls.GetCustomizedVoiceJob ?? 0).toFixed(2)})`,
+    pass: total <= budget + 1e-9,
+  };
+}
+
+export function checkTargets(report: Omit<BenchReport, 'targets'>): TargetCheck[] {
+  const callback = report.phases.find((phase) => phase.path === 'callback');
+  const checks: TargetCheck[] = [
+    {
+      name: 'throughput ratio package ÷ baseline',
+      target: '≥ 0.9',
+      measured: `${report.ratio.callbackOverBaseline.toFixed(2)} (poll path ${report.ratio.pollOverBaseline.toFixed(2)})`,
+      pass: report.ratio.callbackOverBaseline >= 0.9,
+    },
+  ];
+  if (callback?.callbackToResultMs) {
+    checks.push({
+      name: 'callback → result p95',
+      target: '≤ 250 ms',
+      measured: `${callback.callbackToResultMs.p95} ms`,
+      pass: callback.callbackToResultMs.p95 <= 250,
+    });
+  }
+  if (callback) {
+    checks.push(iceCallsWithinBudget(callback));
+    checks.push({
+      name: 'history events, callback path',
+      target: '≤ 60',
+      measured: `max ${callback.historyEvents.max} (mean ${callback.historyEvents.mean})`,
+      pass: callback.historyEvents.max <= 60,
+    });
+  }
+  checks.push({
+    name: 'history events, 24-hour poll',
+    target: '≤ 100',
+    measured: report.poll24h ? `${report.poll24h.historyEvents} (${report.poll24h.source})` : 'not measured',
+    pass: report.poll24h ? report.poll24h.historyEvents <= 100 : null,
+  });
+  checks.push({
+    name: 'worker memory, clones waiting at once',
+    target: '10,000 within 400 MB',
+    measured: report.scale
+      ? `${report.scale.clones} waiting: ${report.scale.waitingWorkerRssMiB} MiB RSS (peak ${report.scale.waitingWorkerPeakRssMiB} MiB)`
+      : 'not measured',
+    pass: report.scale
+      ? report.scale.clones >= 10_000 && report.scale.waitingWorkerRssMiB * 1.048576 <= 400
+        ? true
+        : report.scale.waitingWorkerRssMiB * 1.048576 <= 400 && report.scale.clones < 10_000
+          ? null
+          : false
+      : null,
+  });
+  return checks;
+}

@@ -1,0 +1,94 @@
+/**
+ * A worker in its own process, so that the bench can read its peak memory (VmHWM) and the fault suite can kill it
+ * with SIGKILL. Started with `fork` (IPC on); the spec arrives in the BENCH_WORKER_SPEC environment variable
+ * because it carries the ICE key pair, which must not appear on a command line.
+ *
+ * Messages to the parent: { type: 'ready' }, { type: 'memory', rss, heapUsed } every second, { type: 'stopped' }.
+ * Message from the parent: { type: 'shutdown' } drains and exits.
+ */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { IceCredentials } from '../src/config';
+import { createBaselineActivities } from './baseline-activities';
+
+export interface WorkerSpec {
+  mode: 'package' | 'baseline';
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** Pre-built workflow bundle (bundleWorkflowCode output written to a file): built once, shared by workers. */
+  workflowBundlePath?: string;
+  iceEndpoint?: string;
+  iceCredentials?: IceCredentials;
+  baselineTrainerUrl?: string;
+  /** Bench option: sticky cache size; undefined = the package's / SDK's default. */
+  maxCachedWorkflows?: number;
+}
+
+function send(message: Record<string, unknown>): void {
+  if (process.send) process.send(message);
+}
+
+async function createWorker(spec: WorkerSpec, connection: NativeConnection): Promise<Worker> {
+  const workflowBundle = spec.workflowBundlePath ? { codePath: spec.workflowBundlePath } : undefined;
+  if (spec.mode === 'baseline') {
+    if (!spec.baselineTrainerUrl) throw new Error('baseline worker needs baselineTrainerUrl');
+    return Worker.create({
+      connection,
+      namespace: spec.namespace,
+      taskQueue: spec.taskQueue,
+      ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./baseline-workflows') }),
+      activities: createBaselineActivities(spec.baselineTrainerUrl),
+      ...(spec.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: spec.maxCachedWorkflows } : {}),
+    });
+  }
+  if (!spec.iceEndpoint || !spec.iceCredentials) throw new Error('package worker needs iceEndpoint and credentials');
+  // Loaded only in package mode, so that the baseline worker carries none of the package's code.
+  const { createIceClient } = await import('../src/ice/client');
+  const { createVoiceCloneWorker } = await import('../src/worker');
+  const { silentLogger } = await import('../src/observability/logger');
+  const ice = createIceClient({
+    region: 'cn-shanghai',
+    endpoint: spec.iceEndpoint,
+    connectTimeoutMs: 5_000,
+    readTimeoutMs: 10_000,
+    credentials: spec.iceCredentials,
+  });
+  return createVoiceCloneWorker({
+    connection,
+    namespace: spec.namespace,
+    taskQueue: spec.taskQueue,
+    ice,
+    workflowBundle,
+    logger: silentLogger,
+  });
+}
+
+async function main(): Promise<void> {
+  const raw = process.env.BENCH_WORKER_SPEC;
+  if (!raw) throw new Error('BENCH_WORKER_SPEC is not set');
+  const spec = JSON.parse(raw) as WorkerSpec;
+  const connection = await NativeConnection.connect({ address: spec.address });
+  const worker = await createWorker(spec, connection);
+  const memoryTimer = setInterval(() => {
+    const usage = process.memoryUsage();
+    send({ type: 'memory', rss: usage.rss, heapUsed: usage.heapUsed });
+  }, 1_000);
+  process.on('message', (message: { type?: string }) => {
+    if (message.type === 'shutdown') worker.shutdown();
+  });
+  process.on('SIGTERM', () => worker.shutdown());
+  const running = worker.run();
+  send({ type: 'ready' });
+  await running;
+  clearInterval(memoryTimer);
+  await connection.close();
+  send({ type: 'stopped' });
+  process.disconnect?.();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `worker-process failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
