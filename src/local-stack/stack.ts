@@ -54,8 +54,10 @@ export interface LocalStack {
 
 const CALLBACK_HOST = '127.0.0.1';
 
-export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const logger = options.logger ?? silentLogger;
+/** Fails with `PortInUse` (naming the port and its flag) before anything starts; returns the ports to use. */
+export async function checkLocalStackPorts(
+  options: Pick<LocalStackOptions, 'temporalPort' | 'uiPort' | 'callbackPort' | 'emulatorPort'>,
+): Promise<Record<keyof typeof LOCAL_STACK_DEFAULT_PORTS, number>> {
   const ports = {
     temporal: options.temporalPort ?? LOCAL_STACK_DEFAULT_PORTS.temporal,
     ui: options.uiPort ?? LOCAL_STACK_DEFAULT_PORTS.ui,
@@ -68,6 +70,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     { name: 'the callback receiver', flag: '--callback-port', port: ports.callback },
     { name: 'the ICE emulator', flag: '--emulator-port', port: ports.emulator },
   ]);
+  return ports;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const logger = options.logger ?? silentLogger;
+  const ports = await checkLocalStackPorts(options);
   const cliPath = await resolveTemporalCli(options.tools, logger, { allowSdkDownload: false }).catch(
     (error: unknown) => {
       throw new LocalStackError('TemporalCliMissing', error instanceof Error ? error.message : String(error));

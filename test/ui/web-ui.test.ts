@@ -35,10 +35,19 @@ async function waitFor<T>(what: string, read: () => Promise<T | undefined>, time
   }
 }
 
+/** The little of the DOM this test reads, typed here because the project compiles without the DOM lib. */
+interface BrowserGlobals {
+  document: { body?: { innerText: string } };
+}
+
 /** Rendered text of the page and its frames (the UI renders markdown details in a sandboxed iframe). */
 async function visibleText(page: Page): Promise<string> {
   const texts = await Promise.all(
-    page.frames().map((frame) => frame.evaluate(() => document.body?.innerText ?? '').catch(() => '')),
+    page
+      .frames()
+      .map((frame) =>
+        frame.evaluate(() => (globalThis as unknown as BrowserGlobals).document.body?.innerText ?? '').catch(() => ''),
+      ),
   );
   return texts.join('\n');
 }

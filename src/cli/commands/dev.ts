@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadLocalToolsConfig, loadLogLevel, loadTaskQueue, loadWorkerConfig } from '../../config';
 import { demoOutcome, startDemoClone, type DemoClone } from '../../local-stack/demo';
 import {
+  checkLocalStackPorts,
   LOCAL_STACK_DEFAULT_PORTS,
   LOCAL_STACK_DEFAULT_TRAINING_MS,
   startLocalStack,
@@ -100,6 +101,8 @@ export const command: Command = {
     const logLevel = loadLogLevel(context.env);
     const { metricsAddress } = loadWorkerConfig(context.env);
     const taskQueue = loadTaskQueue(context.env);
+    // Before the runtime and log file: a busy port is the most common start failure and needs one clear line.
+    await checkLocalStackPorts(options);
     await mkdir(dataDir, { recursive: true });
     const logFile = path.join(dataDir, 'local-stack.log');
     const logStream = createWriteStream(logFile, { flags: 'a' });

@@ -1,0 +1,266 @@
+/**
+ * The `ice-voice-clone` CLI: help for every command, exit code 2 with one clear line for bad usage, input
+ * validation before any call, the emulator command, `start --wait`/`status` against a real local stack, and
+ * `dev --exit-after-demo` end to end through the bin launcher, leaving no process behind.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { main, COMMANDS } from '../../src/cli/main';
+import { EmulatorAdminClient } from '../../src/emulator/admin-api';
+import { loadLocalToolsConfig, type Env } from '../../src/config';
+import { startLocalStack, type LocalStack } from '../../src/local-stack/stack';
+import { demoRecordingUrl } from '../../src/local-stack/demo';
+import { getWorkflowBundle } from '../support/bundle';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BIN = path.join(ROOT, 'bin', 'ice-voice-clone.js');
+/** Nothing listens here: a command that tried to reach Temporal would fail with exit code 1, not 2. */
+const UNREACHABLE_TEMPORAL: Env = { TEMPORAL_ADDRESS: '127.0.0.1:1' };
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function runCli(argv: string[], env: Env = UNREACHABLE_TEMPORAL): Promise<Run> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, env, { out: (text) => (out += text + '\n'), err: (text) => (err += text + '\n') });
+  return { code, out, err };
+}
+
+function assertOneLineError(run: Run, pattern: RegExp): void {
+  const lines = run.err.trim().split('\n');
+  assert.equal(lines.length, 1, `one line expected, got:\n${run.err}`);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(run.err, /\n\s+at /, 'no stack trace without --debug');
+}
+
+function temporalProcessesUsing(dir: string): string[] {
+  const result = spawnSync('pgrep', ['-af', 'temporal server start-dev'], { encoding: 'utf8' });
+  return result.stdout.split('\n').filter((line) => line.includes(dir));
+}
+
+describe('ice-voice-clone CLI', () => {
+  it('prints help for every command with exit code 0', async () => {
+    for (const name of Object.keys(COMMANDS)) {
+      const run = await runCli([name, '--help']);
+      assert.equal(run.code, 0, name);
+      assert.match(run.out, new RegExp(`^Usage: ice-voice-clone ${name}`), name);
+      assert.match(run.out, /--help/);
+    }
+    const global = await runCli(['--help']);
+    assert.equal(global.code, 0);
+    for (const name of Object.keys(COMMANDS)) assert.match(global.out, new RegExp(`\\n  ${name} `));
+  });
+
+  it('answers bad usage with exit code 2 and one line', async () => {
+    const cases: [string[], RegExp][] = [
+      [['fly'], /unknown command "fly"/],
+      [['start'], /--voice-id is required/],
+      [['start', '--voice-id', 'Abc1', '--bogus'], /bogus/],
+      [['start', '--voice-id', 'Abc1', '--recording', 'one=https://x.example/a.wav'], /--recording/],
+      [['status'], /missing <voiceId>/],
+      [['status', 'a', 'b'], /unexpected argument "b"/],
+      [['emulator', '--fault', 'Nope:throttle'], /unknown operation "Nope"/],
+      [['emulator', '--port', 'abc'], /--port must be a port number/],
+      [['configure-callback', '--url', 'https://cb.example.com/ice'], /--auth-key/],
+      [['dev', '--ui-port', '70000'], /--ui-port/],
+    ];
+    for (const [argv, pattern] of cases) {
+      const run = await runCli(argv);
+      assert.equal(run.code, 2, `${argv.join(' ')} → ${run.err}`);
+      assertOneLineError(run, pattern);
+    }
+  });
+
+  it('rejects an invalid voice id before calling anything, naming the field', async () => {
+    const run = await runCli(['start', '--voice-id', 'not valid!', '--wait']);
+    assert.equal(run.code, 2);
+    assertOneLineError(run, /voiceId/);
+    const badUrl = await runCli(['start', '--voice-id', 'Abc1', '--recording', '1=http://insecure.example/a.wav']);
+    assert.equal(badUrl.code, 2);
+    assertOneLineError(badUrl, /recordUrl/);
+  });
+
+  it('fails with one line (exit 1) when Temporal is unreachable, with a stack trace only under --debug', async () => {
+    const run = await runCli(['status', 'Abc1']);
+    assert.equal(run.code, 1);
+    assertOneLineError(run, /cannot reach Temporal at 127\.0\.0\.1:1/);
+    const debug = await runCli(['status', 'Abc1', '--debug']);
+    assert.equal(debug.code, 1);
+    assert.match(debug.err, /\n\s+at /);
+  });
+
+  it('runs the emulator with faults from flags and stops on SIGINT', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'emulator', '--port', '0', '--fault', 'SubmitCustomizedVoiceJob:throttle:2'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    while (!/listening on (http:\/\/\S+)/.test(out)) {
+      assert.ok(Date.now() < deadline, `emulator did not start: ${out}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const url = /listening on (http:\/\/\S+)/.exec(out)![1];
+    const faults = await new EmulatorAdminClient(url).faults();
+    assert.deepEqual(faults.operations?.SubmitCustomizedVoiceJob?.throttle, { count: 2 });
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+  });
+
+  it('compiles the child-workflow example for the workflow sandbox', async () => {
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: path.join(ROOT, 'examples', 'child-workflow.ts'),
+      logger: new DefaultLogger('ERROR'),
+    });
+    assert.match(bundle.code, /narrateWithClonedVoiceWorkflow/);
+  });
+
+  describe('against a local stack', () => {
+    let dataDir: string;
+    let stack: LocalStack;
+    let env: Env;
+
+    before(async () => {
+      dataDir = await mkdtemp(path.join(tmpdir(), 'ice-voice-clone-cli-'));
+      stack = await startLocalStack({
+        tools: { ...loadLocalToolsConfig(process.env), dataDir },
+        temporalPort: 0,
+        uiPort: 0,
+        callbackPort: 0,
+        emulatorPort: 0,
+        trainingMs: 1_000,
+        workflowBundle: await getWorkflowBundle(),
+      });
+      env = { TEMPORAL_ADDRESS: stack.temporal.address };
+    });
+
+    after(async () => {
+      await stack?.close();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it('start --wait --json succeeds and status reports the finished clone', async () => {
+      const voiceId = `Cli${Date.now().toString(36)}`;
+      await stack.ice.createCustomizedVoiceJob({ voiceId, gender: 'female', scenario: 'story' });
+      const run = await runCli(
+        ['start', '--voice-id', voiceId, '--recording', `1=${demoRecordingUrl(voiceId, 1)}`, '--wait', '--json'],
+        env,
+      );
+      assert.equal(run.code, 0, run.err);
+      const started = JSON.parse(run.out.trim()) as { ok: boolean; result: { status: string; voiceId: string } };
+      assert.equal(started.ok, true);
+      assert.equal(started.result.status, 'Success');
+      assert.equal(started.result.voiceId, voiceId);
+
+      const status = await runCli(['status', voiceId, '--json'], env);
+      assert.equal(status.code, 0, status.err);
+      const report = JSON.parse(status.out) as { execution: string; stage: string; lastIceStatus: string };
+      assert.equal(report.execution, 'COMPLETED');
+      assert.equal(report.stage, 'Succeeded');
+      assert.equal(report.lastIceStatus, 'Success');
+    });
+
+    it('start --wait exits 1 with the failure type and ICE reason', async () => {
+      const voiceId = `CliBad${Date.now().toString(36)}`;
+      await stack.ice.createCustomizedVoiceJob({ voiceId, gender: 'male', scenario: 'story' });
+      const run = await runCli(
+        [
+          'start',
+          '--voice-id',
+          voiceId,
+          '--recording',
+          `2=https://oss.example.com/${voiceId}/fail-detection.wav`,
+          '--wait',
+        ],
+        env,
+      );
+      assert.equal(run.code, 1);
+      assert.match(run.err, /AudioDetectionFailed: /);
+      const status = await runCli(['status', voiceId], env);
+      assert.equal(status.code, 1);
+      assert.match(status.out, /Execution\s+FAILED/);
+      assert.match(status.out, /Failure\s+AudioDetectionFailed/);
+    });
+
+    it('status of an unknown voice exits 1 with one line', async () => {
+      const run = await runCli(['status', 'NoSuchVoice1'], env);
+      assert.equal(run.code, 1);
+      assertOneLineError(run, /no clone for voice NoSuchVoice1/);
+    });
+
+    it('dev refuses a busy port with a clear message', async () => {
+      const busy = stack.temporal.address.split(':')[1];
+      const run = await runCli(['dev', '--temporal-port', busy, '--data-dir', path.join(dataDir, 'busy')]);
+      assert.equal(run.code, 1);
+      assertOneLineError(run, new RegExp(`port ${busy} for Temporal gRPC is already in use.*--temporal-port`));
+    });
+  });
+
+  it('dev --exit-after-demo runs a whole clone through the bin launcher and leaves no process behind', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'ice-voice-clone-dev-'));
+    try {
+      const ports = ['--temporal-port', '0', '--ui-port', '0', '--callback-port', '0', '--emulator-port', '0'];
+      const child = spawn(
+        process.execPath,
+        [BIN, 'dev', '--exit-after-demo', ...ports, '--training-ms', '1000', '--data-dir', dataDir],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+      assert.equal(code, 0, out);
+      assert.match(out, /Web UI: http:\/\/localhost:\d+\/namespaces\/default\/workflows\/voice-clone-Demo\w+/);
+      assert.match(out, /AwaitingCallback/);
+      assert.match(out, /Voice Demo\w+ is trained \(job \w+, via callback/);
+      assert.match(out, /Stopped\./);
+      assert.doesNotMatch(out, /[A-Za-z\d]{32}.*auth/i, 'the callback auth key is never printed');
+      assert.deepEqual(temporalProcessesUsing(dataDir), []);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('SIGINT stops a running dev stack and its Temporal server', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'ice-voice-clone-sigint-'));
+    try {
+      const ports = ['--temporal-port', '0', '--ui-port', '0', '--callback-port', '0', '--emulator-port', '0'];
+      const child = spawn(process.execPath, [BIN, 'dev', '--no-demo', ...ports, '--data-dir', dataDir], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const deadline = Date.now() + 60_000;
+      while (!out.includes('Ctrl-C stops everything')) {
+        assert.ok(Date.now() < deadline && child.exitCode === null, `dev did not get ready: ${out}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.equal(temporalProcessesUsing(dataDir).length, 1, 'the dev server runs while the stack is up');
+      child.kill('SIGINT');
+      assert.equal(await exited, 0);
+      assert.match(out, /Stopped\./);
+      assert.deepEqual(temporalProcessesUsing(dataDir), []);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
