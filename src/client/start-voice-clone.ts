@@ -3,7 +3,7 @@
  * workflow per voice with ID-conflict policy USE_EXISTING, so starting the same voice twice attaches to the
  * running clone instead of paying twice.
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DEFAULT_TASK_QUEUE } from '../config';
 import {
@@ -15,7 +15,8 @@ import {
 import { validateVoiceCloneInput, type ValidVoiceCloneInput } from '../workflows/validation';
 import type { voiceCloneWorkflow } from '../workflows/voice-clone';
 
-export type VoiceCloneHandle = WorkflowHandle<typeof voiceCloneWorkflow>;
+/** The handle of the (new or already running) clone; `firstExecutionRunId` tells which run it attached to. */
+export type VoiceCloneHandle = WorkflowHandleWithFirstExecutionRunId<typeof voiceCloneWorkflow>;
 
 export class InvalidVoiceCloneInputError extends Error {
   override readonly name = 'InvalidVoiceCloneInputError';

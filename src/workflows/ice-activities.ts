@@ -51,7 +51,7 @@ export function pollOptions(args: {
       initialInterval: args.pollIntervalMs,
       backoffCoefficient: 2,
       maximumInterval: args.maxPollIntervalMs,
-      maximumAttempts: 0,
+      // maximumAttempts left out: unlimited, the schedule-to-close deadline ends polling.
     },
     cancellationType: ActivityCancellationType.TRY_CANCEL,
     summary: args.summary,

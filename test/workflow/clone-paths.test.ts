@@ -1,0 +1,292 @@
+/**
+ * The clone's business paths end to end on a real dev server with the real emulator, the real ICE client and the
+ * real callback receiver: callback, lost callback → poll, training failure, detection failure, voices that are
+ * already trained or training, the same voice started twice, and use as a child workflow.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import { startVoiceClone, getVoiceCloneStatus } from '../../src/client';
+import { TRAINING_FAILED_MESSAGE } from '../../src/emulator';
+import { voiceCloneWorkflowId, type VoiceCloneResult } from '../../src/workflows/definitions';
+import { silentLogger } from '../../src/observability/logger';
+import { freePort } from '../callback/support';
+import {
+  createVoice,
+  FAST_TIMING,
+  iceCalls,
+  jobOf,
+  newVoiceId,
+  recordings,
+  startCloneStack,
+  waitForStatus,
+  type CloneStack,
+} from './support';
+import type { parentOfVoiceClone } from './fixtures/parent-workflow';
+
+const AUTH_KEY = 'CloneTest2026Key';
+const PARENT_WORKFLOWS = path.resolve(__dirname, 'fixtures/parent-workflow.ts');
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await promise.then(
+    () => assert.fail('the workflow should have failed'),
+    (thrown: unknown) => thrown,
+  );
+  assert.ok(error instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(error)}`);
+  assert.ok(error.cause instanceof ApplicationFailure, `expected ApplicationFailure, got ${String(error.cause)}`);
+  return error.cause;
+}
+
+describe('voice clone paths (dev server + emulator)', () => {
+  let stack: CloneStack;
+  let receiver: RunningCallbackReceiver;
+
+  before(async () => {
+    stack = await startCloneStack();
+    const port = await freePort();
+    const callbackUrl = `http://127.0.0.1:${port}/ice/callback`;
+    receiver = await startCallbackReceiver({
+      config: {
+        host: '127.0.0.1',
+        port,
+        path: '/ice/callback',
+        publicUrl: callbackUrl,
+        authKeys: [AUTH_KEY],
+        maxSkewSeconds: 300,
+        allowUnsigned: false,
+        maxBodyBytes: 65_536,
+        temporalTimeoutMs: 2_000,
+      },
+      client: stack.client,
+      ice: stack.ice,
+      logger: silentLogger,
+    });
+    await stack.ice.setEventCallback({ callbackType: 'HTTP', callbackUrl, authSwitch: 'on', authKey: AUTH_KEY });
+  });
+
+  after(async () => {
+    await receiver?.close();
+    await stack?.stop();
+  });
+
+  test('callback path: detection, one submit, the signed callback wakes the workflow, a read confirms it', async () => {
+    const voiceId = newVoiceId('Callback');
+    await createVoice(stack.ice, voiceId);
+    const handle = await startVoiceClone(
+      stack.client,
+      { voiceId, recordings: recordings(voiceId, 3), timing: { ...FAST_TIMING, callbackTimeout: '30 seconds' } },
+      { taskQueue: stack.taskQueue },
+    );
+    const result = await handle.result();
+    assert.equal(result.completedVia, 'callback');
+    assert.equal(result.status, 'Success');
+    assert.equal(result.voiceId, voiceId);
+    assert.equal(result.jobId, (await jobOf(stack.emulator, voiceId)).jobId);
+    assert.ok(result.statusChecks >= 1, 'the callback was confirmed by a read');
+    assert.deepEqual(
+      result.detection?.map((d) => [d.audioRecordId, d.pass]),
+      [
+        [1, true],
+        [2, true],
+        [3, true],
+      ],
+    );
+    const job = await jobOf(stack.emulator, voiceId);
+    assert.equal(job.submitCount, 1);
+    assert.equal(job.status, 'Success');
+    const delivered = (await stack.emulator.admin.callbacks()).filter((c) => c.voiceId === voiceId);
+    assert.ok(
+      delivered.some((c) => c.outcome === 'delivered'),
+      'the emulator delivered its callback',
+    );
+    const report = await getVoiceCloneStatus(stack.client, voiceId);
+    assert.equal(report.execution, 'COMPLETED');
+    assert.equal(report.progress?.stage, 'Succeeded');
+    assert.ok((report.progress?.callbacksReceived ?? 0) >= 1);
+  });
+
+  test('lost callback: polling after callbackTimeout finds the result', async () => {
+    const voiceId = newVoiceId('Lost');
+    await createVoice(stack.ice, voiceId);
+    await stack.emulator.admin.setFaults({ callbacks: { drop: { count: 1 } } });
+    try {
+      const handle = await startVoiceClone(
+        stack.client,
+        { voiceId, recordings: recordings(voiceId, 2), timing: { ...FAST_TIMING, callbackTimeout: '1 second' } },
+        { taskQueue: stack.taskQueue },
+      );
+      const result = await handle.result();
+      assert.equal(result.completedVia, 'poll');
+      assert.ok(result.statusChecks >= 1);
+      assert.equal((await jobOf(stack.emulator, voiceId)).submitCount, 1);
+      const attempts = (await stack.emulator.admin.callbacks()).filter((c) => c.voiceId === voiceId);
+      assert.ok(attempts.every((c) => c.outcome === 'dropped-by-fault'));
+    } finally {
+      await stack.emulator.admin.setFaults({});
+    }
+  });
+
+  test('ICE ends training in Fail → TrainingFailed with ICE Message', async () => {
+    const voiceId = newVoiceId('FailTrain');
+    await createVoice(stack.ice, voiceId);
+    const handle = await startVoiceClone(
+      stack.client,
+      { voiceId, recordings: recordings(voiceId, 2), timing: FAST_TIMING },
+      { taskQueue: stack.taskQueue },
+    );
+    const failure = await failureOf(handle.result());
+    assert.equal(failure.type, 'TrainingFailed');
+    assert.ok(failure.message.includes(TRAINING_FAILED_MESSAGE), failure.message);
+    assert.equal(failure.nonRetryable, true);
+    const status = await handle.query('status');
+    assert.equal((status as { stage: string }).stage, 'Failed');
+  });
+
+  test('detection failure lists every failing recording with its reason and submits nothing', async () => {
+    const voiceId = newVoiceId('BadAudio');
+    await createVoice(stack.ice, voiceId);
+    const handle = await startVoiceClone(
+      stack.client,
+      { voiceId, recordings: recordings(voiceId, 6, [2, 5]), timing: FAST_TIMING },
+      { taskQueue: stack.taskQueue },
+    );
+    const failure = await failureOf(handle.result());
+    assert.equal(failure.type, 'AudioDetectionFailed');
+    assert.match(failure.message, /audioRecordId 2: \S/);
+    assert.match(failure.message, /audioRecordId 5: \S/);
+    assert.doesNotMatch(failure.message, /audioRecordId [1346]:/);
+    const calls = await iceCalls(stack.emulator, voiceId);
+    assert.equal(calls.filter((a) => a === 'DetectAudioForCustomizedVoiceJob').length, 6, 'all six were detected');
+    assert.ok(!calls.includes('SubmitCustomizedVoiceJob'));
+  });
+
+  test('a final ICE error keeps ICE Code as the failure type and the RequestId in the message', async () => {
+    const voiceId = newVoiceId('NeverCreated');
+    const handle = await startVoiceClone(
+      stack.client,
+      { voiceId, recordings: recordings(voiceId, 1), timing: FAST_TIMING },
+      { taskQueue: stack.taskQueue },
+    );
+    const failure = await failureOf(handle.result());
+    const detectCall = (await stack.emulator.admin.calls()).find(
+      (call) => call.action === 'DetectAudioForCustomizedVoiceJob' && call.params.VoiceId === voiceId,
+    );
+    assert.ok(detectCall?.code, 'the emulator refused the detection');
+    assert.equal(failure.type, detectCall.code);
+    assert.ok(failure.message.includes(detectCall.requestId), failure.message);
+  });
+
+  test('no detection and no recordings → VoiceNotReady without submitting', async () => {
+    const created = newVoiceId('Fresh');
+    await createVoice(stack.ice, created);
+    const missing = newVoiceId('Missing');
+    for (const voiceId of [created, missing]) {
+      const handle = await startVoiceClone(
+        stack.client,
+        { voiceId, timing: FAST_TIMING },
+        { taskQueue: stack.taskQueue },
+      );
+      const failure = await failureOf(handle.result());
+      assert.equal(failure.type, 'VoiceNotReady');
+      assert.ok(failure.message.includes(voiceId));
+    }
+    const submits = (await stack.emulator.admin.calls()).filter(
+      (call) => call.action === 'SubmitCustomizedVoiceJob' && [created, missing].includes(call.params.VoiceId ?? ''),
+    );
+    assert.equal(submits.length, 0);
+  });
+
+  test('already-trained voice: returns at once without a second submit', async () => {
+    const voiceId = newVoiceId('Trained');
+    await createVoice(stack.ice, voiceId);
+    const input = { voiceId, recordings: recordings(voiceId, 1), timing: FAST_TIMING };
+    const first = await (await startVoiceClone(stack.client, input, { taskQueue: stack.taskQueue })).result();
+    assert.notEqual(first.completedVia, 'already-trained');
+    const second = await (
+      await startVoiceClone(stack.client, { voiceId, timing: FAST_TIMING }, { taskQueue: stack.taskQueue })
+    ).result();
+    assert.equal(second.completedVia, 'already-trained');
+    assert.equal(second.jobId, first.jobId);
+    assert.equal(second.statusChecks, 0);
+    assert.equal((await jobOf(stack.emulator, voiceId)).submitCount, 1);
+  });
+
+  test('already-training voice: the workflow adopts the running job instead of submitting', async () => {
+    const voiceId = newVoiceId('Training');
+    await createVoice(stack.ice, voiceId);
+    await stack.ice.detectAudioForCustomizedVoiceJob({
+      voiceId,
+      audioRecordId: 1,
+      recordUrl: recordings(voiceId, 1)[0].recordUrl,
+    });
+    await stack.emulator.admin.updateSettings({ trainingMs: 60_000 });
+    try {
+      const submitted = await stack.ice.submitCustomizedVoiceJob({ voiceId });
+      const handle = await startVoiceClone(
+        stack.client,
+        { voiceId, timing: FAST_TIMING },
+        { taskQueue: stack.taskQueue },
+      );
+      const waiting = await waitForStatus(handle, (status) => status.stage === 'AwaitingCallback');
+      assert.equal(waiting.jobId, submitted.jobId);
+      await stack.emulator.admin.finishJob(submitted.jobId, { status: 'Success' });
+      const result = await handle.result();
+      assert.equal(result.jobId, submitted.jobId);
+      assert.notEqual(result.completedVia, 'already-trained');
+      const workflowSubmits = (await stack.emulator.admin.calls()).filter(
+        (call) => call.action === 'SubmitCustomizedVoiceJob' && call.params.VoiceId === voiceId,
+      );
+      assert.equal(workflowSubmits.length, 1, 'only the submit this test made');
+      assert.equal((await jobOf(stack.emulator, voiceId)).submitCount, 1);
+    } finally {
+      await stack.emulator.admin.updateSettings({ trainingMs: 300 });
+    }
+  });
+
+  test('the same voice started twice attaches to one run and one ICE job', async () => {
+    const voiceId = newVoiceId('Twice');
+    await createVoice(stack.ice, voiceId);
+    const input = { voiceId, recordings: recordings(voiceId, 2), timing: FAST_TIMING };
+    const [a, b] = await Promise.all([
+      startVoiceClone(stack.client, input, { taskQueue: stack.taskQueue }),
+      startVoiceClone(stack.client, input, { taskQueue: stack.taskQueue }),
+    ]);
+    assert.equal(a.workflowId, voiceCloneWorkflowId(voiceId));
+    assert.equal(a.firstExecutionRunId, b.firstExecutionRunId);
+    const [ra, rb] = await Promise.all([a.result(), b.result()]);
+    assert.deepEqual(ra, rb);
+    assert.equal((await jobOf(stack.emulator, voiceId)).submitCount, 1);
+    const runs = [];
+    for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${voiceCloneWorkflowId(voiceId)}'` })) {
+      runs.push(run.runId);
+    }
+    assert.equal(runs.length, 1);
+  });
+
+  test('runs as a child workflow of a parent', async () => {
+    const taskQueue = `${stack.taskQueue}-parents`;
+    const worker = await stack.startWorker({ workflowsPath: PARENT_WORKFLOWS, taskQueue });
+    try {
+      const voiceId = newVoiceId('Child');
+      await createVoice(stack.ice, voiceId);
+      const result: VoiceCloneResult = await stack.client.workflow.execute<typeof parentOfVoiceClone>(
+        'parentOfVoiceClone',
+        {
+          workflowId: `parent-of-${voiceId}`,
+          taskQueue,
+          args: [{ voiceId, recordings: recordings(voiceId, 2), timing: FAST_TIMING }],
+        },
+      );
+      assert.equal(result.status, 'Success');
+      assert.equal(result.voiceId, voiceId);
+      const child = await stack.client.workflow.getHandle(voiceCloneWorkflowId(voiceId)).describe();
+      assert.equal(child.status.name, 'COMPLETED');
+      assert.equal(child.parentExecution?.workflowId, `parent-of-${voiceId}`);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
