@@ -5,6 +5,8 @@
  * Processes without a runtime exporter (the callback receiver) serve `registry.render()` on their own `/metrics`.
  */
 import type { MetricCounter, MetricMeter, MetricTags } from '@temporalio/common';
+import { isIceError } from '../ice/errors';
+import type { IceAction, IceClient } from '../ice/types';
 
 export type Labels = Record<string, string>;
 
@@ -114,3 +116,40 @@ export const voiceCloneCounters = {
   callbacksUnmatched: (registry: MetricsRegistry = packageMetrics) =>
     registry.counter('ice_voice_clone_callbacks_unmatched_total', 'ICE callbacks that matched no known clone'),
 } as const;
+
+/**
+ * Wraps an ICE client so that every call counts into `ice_voice_clone_ice_calls_total{operation,outcome}`
+ * (outcome: success, or the IceError kind: retryable | final). The worker command wraps its client with it.
+ */
+export function countIceCalls(ice: IceClient, registry: MetricsRegistry = packageMetrics): IceClient {
+  const counter = voiceCloneCounters.iceCalls(registry);
+  const counted = {} as Record<keyof IceClient, unknown>;
+  for (const method of Object.keys(ICE_METHOD_OPERATIONS) as (keyof IceClient)[]) {
+    const call = ice[method] as (request?: unknown) => Promise<unknown>;
+    counted[method] = async (request?: unknown) => {
+      const operation = ICE_METHOD_OPERATIONS[method];
+      try {
+        const response = await call.call(ice, request);
+        counter.inc({ operation, outcome: 'success' });
+        return response;
+      } catch (error) {
+        counter.inc({ operation, outcome: isIceError(error) ? error.kind : 'error' });
+        throw error;
+      }
+    };
+  }
+  return counted as unknown as IceClient;
+}
+
+const ICE_METHOD_OPERATIONS: Record<keyof IceClient, IceAction> = {
+  createCustomizedVoiceJob: 'CreateCustomizedVoiceJob',
+  getDemonstrationForCustomizedVoiceJob: 'GetDemonstrationForCustomizedVoiceJob',
+  detectAudioForCustomizedVoiceJob: 'DetectAudioForCustomizedVoiceJob',
+  submitCustomizedVoiceJob: 'SubmitCustomizedVoiceJob',
+  getCustomizedVoiceJob: 'GetCustomizedVoiceJob',
+  listCustomizedVoiceJobs: 'ListCustomizedVoiceJobs',
+  getCustomizedVoice: 'GetCustomizedVoice',
+  listCustomizedVoices: 'ListCustomizedVoices',
+  setEventCallback: 'SetEventCallback',
+  getEventCallback: 'GetEventCallback',
+};

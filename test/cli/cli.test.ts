@@ -12,7 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { main, COMMANDS } from '../../src/cli/main';
 import { EmulatorAdminClient } from '../../src/emulator/admin-api';
-import { loadLocalToolsConfig, type Env } from '../../src/config';
+import { EMULATOR_DEV_CREDENTIALS, loadLocalToolsConfig, type Env } from '../../src/config';
+import { freePort } from '../../src/local-stack/ports';
 import { startLocalStack, type LocalStack } from '../../src/local-stack/stack';
 import { demoRecordingUrl } from '../../src/local-stack/demo';
 import { getWorkflowBundle } from '../support/bundle';
@@ -197,6 +198,37 @@ describe('ice-voice-clone CLI', () => {
       assert.equal(status.code, 1);
       assert.match(status.out, /Execution\s+FAILED/);
       assert.match(status.out, /Failure\s+AudioDetectionFailed/);
+    });
+
+    it('worker runs clones from environment settings and exports Prometheus metrics with the package counters', async () => {
+      const metricsAddress = `127.0.0.1:${await freePort()}`;
+      const workerEnv = {
+        ...process.env,
+        TEMPORAL_ADDRESS: stack.temporal.address,
+        VOICE_CLONE_TASK_QUEUE: 'cli-worker',
+        ICE_ENDPOINT: stack.emulator.url,
+        ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_DEV_CREDENTIALS.accessKeyId,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_DEV_CREDENTIALS.accessKeySecret,
+        VOICE_CLONE_METRICS_ADDRESS: metricsAddress,
+        LOG_LEVEL: 'warn',
+      };
+      const worker = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env: workerEnv, stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+      try {
+        const voiceId = `CliWk${Date.now().toString(36)}`;
+        await stack.ice.createCustomizedVoiceJob({ voiceId, gender: 'female', scenario: 'story' });
+        const run = await runCli(
+          ['start', '--voice-id', voiceId, '--recording', `1=${demoRecordingUrl(voiceId, 1)}`, '--wait', '--json'],
+          { ...env, VOICE_CLONE_TASK_QUEUE: 'cli-worker' },
+        );
+        assert.equal(run.code, 0, run.err);
+        const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+        assert.match(metrics, /ice_voice_clone_ice_calls_total\{[^}]*operation="SubmitCustomizedVoiceJob"[^}]*\} 1/);
+        assert.match(metrics, /temporal_\w+/, "Temporal's own runtime metrics are on the same endpoint");
+      } finally {
+        worker.kill('SIGTERM');
+      }
+      assert.equal(await exited, 0);
     });
 
     it('status of an unknown voice exits 1 with one line', async () => {
