@@ -19,7 +19,10 @@ const spec: CommandSpec = {
 export const command: Command = {
   spec,
   async run(_args, context) {
-    await runCallbackReceiver(context.env);
+    await runCallbackReceiver(context.env, {
+      stopRequested: context.stopRequested,
+      onListening: (receiver) => context.io.out(`ICE callback receiver listening on ${receiver.callbackUrl}`),
+    });
     return EXIT_OK;
   },
 };
