@@ -11,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
 import { startVoiceClone, getVoiceCloneStatus } from '../../src/client';
 import { TRAINING_FAILED_MESSAGE } from '../../src/emulator';
-import { voiceCloneWorkflowId, type VoiceCloneResult } from '../../src/workflows/definitions';
+import { searchAttributes, voiceCloneWorkflowId, type VoiceCloneResult } from '../../src/workflows/definitions';
 import { silentLogger } from '../../src/observability/logger';
 import { freePort } from '../callback/support';
 import {
@@ -102,6 +102,11 @@ describe('voice clone paths (dev server + emulator)', () => {
       delivered.some((c) => c.outcome === 'delivered'),
       'the emulator delivered its callback',
     );
+    const description = await handle.describe();
+    assert.equal(description.typedSearchAttributes.get(searchAttributes.iceVoiceId), voiceId);
+    assert.equal(description.typedSearchAttributes.get(searchAttributes.iceJobId), result.jobId);
+    assert.equal(description.typedSearchAttributes.get(searchAttributes.voiceCloneStage), 'Succeeded');
+    assert.equal(await description.staticSummary(), `Clone ICE voice ${voiceId}`);
     const report = await getVoiceCloneStatus(stack.client, voiceId);
     assert.equal(report.execution, 'COMPLETED');
     assert.equal(report.progress?.stage, 'Succeeded');
