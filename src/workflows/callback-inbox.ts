@@ -25,6 +25,7 @@ export class CallbackInbox {
   receive(payload: unknown): void {
     this.received++;
     const facts = readFacts(payload);
+    if (facts === undefined) return; // not shaped like ICE's envelope: nothing to confirm
     if (this.seen.has(facts.key)) return; // ICE's retries and duplicates carry the same body
     if (this.seen.size < MAX_REMEMBERED) this.seen.add(facts.key);
     if (this.jobId === undefined) {
@@ -59,9 +60,10 @@ export class CallbackInbox {
   }
 }
 
-function readFacts(payload: unknown): CallbackFacts {
-  const envelope = (isRecord(payload) ? payload : {}) as Partial<IceCallbackSignalPayload>;
-  const body: Record<string, unknown> = isRecord(envelope.MessageBody) ? envelope.MessageBody : {};
+function readFacts(payload: unknown): CallbackFacts | undefined {
+  if (!isRecord(payload) || !isRecord(payload.MessageBody)) return undefined;
+  const envelope = payload as Partial<IceCallbackSignalPayload>;
+  const body: Record<string, unknown> = payload.MessageBody;
   const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
   const jobId = text(body.JobId);
   const voiceId = text(body.VoiceId);

@@ -23,6 +23,8 @@ export interface CloneStack {
   taskQueue: string;
   /** Starts (another) worker on the stack's task queue; the stack stops every worker it started. */
   startWorker(options?: WorkerStartOptions): Promise<RunningWorker>;
+  /** Workers started and not stopped yet, oldest first. */
+  workers(): RunningWorker[];
   stop(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startCloneStack(options: CloneStackOptions = {}): Promise<
     ice,
     taskQueue,
     startWorker,
+    workers: () => [...workers],
     stop: async () => {
       for (const worker of [...workers]) await worker.stop();
       await emulator.close();
