@@ -1,7 +1,7 @@
 /**
  * A burst like the end of a large training batch: 1,000 signed callbacks (duplicates included, some with only a
- * JobId) against 200 open clones. Every clone is signalled and completes exactly once, and every 200 "signalled"
- * answer is exactly one signal in some clone's history.
+ * JobId) against 200 open clones, delivered with ICE's retries. Every clone is signalled and completes exactly
+ * once, and every 200 "signalled" answer is a signal in some clone's history.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -22,7 +22,7 @@ import {
   createFixtureWorker,
   freePort,
   mapConcurrently,
-  postCallback,
+  postLikeIce,
   receiverConfig,
   signedHeaders,
   voiceJobEvent,
@@ -106,9 +106,13 @@ test(`${CLONES * CALLBACKS_PER_CLONE} callbacks with duplicates against ${CLONES
       }),
     ),
   );
-  const answers = await mapConcurrently(callbacks, 25, ({ event, key }) =>
-    postCallback(receiver.callbackUrl, event, signedHeaders(key)),
+  // Each delivery as ICE makes it, retries included: on a loaded machine an answer can miss the deadline (503).
+  const deliveries = await mapConcurrently(callbacks, 25, ({ event, key }) =>
+    postLikeIce(receiver.callbackUrl, event, signedHeaders(key)),
   );
+  const retried = deliveries.filter((attempts) => attempts.length > 1).length;
+  const answers = deliveries.map((attempts) => attempts.at(-1) as (typeof attempts)[number]);
+  t.diagnostic(`deliveries that needed ICE's retry: ${retried}`);
 
   const byStatus = new Map<string, number>();
   for (const answer of answers) {
@@ -144,11 +148,11 @@ test(`${CLONES * CALLBACKS_PER_CLONE} callbacks with duplicates against ${CLONES
     'every clone was signalled',
   );
   const metrics = receiver.metrics();
-  assert.equal(
-    signalEvents.reduce((a, b) => a + b, 0),
-    metrics.signalled,
-    'one signal per "signalled" answer',
-  );
+  const signalled = signalEvents.reduce((a, b) => a + b, 0);
+  // Every "signalled" answer is a signal in history. A 503 may hide a signal the server accepted just after the
+  // deadline (its retry then signals again, which the workflow tolerates): at most one extra per 503.
+  assert.ok(signalled >= metrics.signalled, `${signalled} signals in history < ${metrics.signalled} answered`);
+  assert.ok(signalled <= metrics.signalled + metrics.temporalUnavailable, 'a signal without an attempt');
   assert.equal(metrics.signalled + metrics.unmatched, callbacks.length);
   assert.deepEqual(metrics.rejected, {});
   t.diagnostic(
