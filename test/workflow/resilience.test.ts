@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { startVoiceClone } from '../../src/client';
 import { EMULATOR_VOICE_JOB_EVENT_TYPE, type IceCallbackEnvelope } from '../../src/ice/types';
-import { iceCallbackSignal, VOICE_CLONE_WORKFLOW_TYPE, voiceCloneWorkflowId } from '../../src/workflows/definitions';
+import {
+  iceCallbackSignal,
+  statusQuery,
+  VOICE_CLONE_WORKFLOW_TYPE,
+  voiceCloneWorkflowId,
+} from '../../src/workflows/definitions';
 import type { voiceCloneWorkflow } from '../../src/workflows';
 import {
   createVoice,
@@ -137,22 +142,19 @@ describe('voice clone under faults (dev server + emulator)', () => {
     // A forged "Success" for our job, delivered three times: one confirmation read, which says "still training".
     const forged = callback(jobId, voiceId, 'Success');
     for (let i = 0; i < 3; i++) await handle.signal(iceCallbackSignal, forged);
-    const afterForged = await waitForStatus(
-      handle,
-      (status) => status.callbacksReceived === 3 && status.statusChecks >= 1,
-    );
+    await waitForStatus(handle, (status) => status.callbacksReceived === 3 && status.statusChecks >= 1);
     await sleep(300);
-    const settled = await handle.query('status');
-    assert.equal((settled as typeof afterForged).statusChecks, 1, 'duplicates were coalesced into one read');
-    assert.equal((settled as typeof afterForged).stage, 'AwaitingCallback');
-    assert.ok(['PreTraining', 'Training'].includes(String((settled as typeof afterForged).lastIceStatus)));
+    const settled = await handle.query(statusQuery);
+    assert.equal(settled.statusChecks, 1, 'duplicates were coalesced into one read');
+    assert.equal(settled.stage, 'AwaitingCallback');
+    assert.ok(['PreTraining', 'Training'].includes(String(settled.lastIceStatus)));
 
     // A callback for another job and a body that is not ICE's shape: counted, no read, no crash.
     await handle.signal(iceCallbackSignal, callback('someone-elses-job', 'OtherVoice', 'Success'));
     await handle.signal(iceCallbackSignal, 'not a callback' as unknown as IceCallbackEnvelope);
     await waitForStatus(handle, (status) => status.callbacksReceived === 5);
     await sleep(300);
-    assert.equal((await waitForStatus(handle, () => true)).statusChecks, 1);
+    assert.equal((await handle.query(statusQuery)).statusChecks, 1);
 
     // Training really ends; its callback is confirmed and completes the clone.
     await stack.emulator.admin.finishJob(jobId, { status: 'Success', message: 'trained' });
