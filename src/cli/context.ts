@@ -36,12 +36,19 @@ export function stopSignalWaiter(): () => Promise<string> {
   return () => (stopped ??= onStopSignal());
 }
 
+/**
+ * After the first signal the handler stays installed and ignores repeats: a Ctrl-C in a terminal reaches npm, tsx
+ * and this process at once, and tsx relays it again, so a second SIGINT must not kill us mid-cleanup (the dev
+ * server, in its own process group, would be left behind).
+ */
 function onStopSignal(): Promise<string> {
   return new Promise((resolve) => {
+    let first: string | undefined;
     const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
+      if (first === undefined) {
+        first = signal;
+        resolve(signal);
+      }
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -22,7 +22,7 @@ export function formatStatusLine(status: VoiceCloneStatus, elapsedMs: number): s
   if (status.statusChecks > 0) parts.push(`status checks ${status.statusChecks}`);
   if (status.callbacksReceived > 0) parts.push(`callbacks ${status.callbacksReceived}`);
   if (status.failure) parts.push(`— ${status.failure.type}: ${status.failure.message}`);
-  return parts.join('  ');
+  return parts.join('  ').trimEnd();
 }
 
 export interface ProgressWatch {
