@@ -92,19 +92,32 @@ function isJson(req: IncomingMessage): boolean {
   return mediaType === 'application/json';
 }
 
-/** The body, or undefined once it exceeds `limit` (the rest is discarded). */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/**
+ * The body, or undefined once it exceeds `limit`. Event-based rather than `for await`, because leaving a
+ * `for await` early destroys the socket and the sender would never see the 413.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const declared = Number(headerValue(req, 'content-length'));
-  if (Number.isFinite(declared) && declared > limit) return undefined;
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    total += buffer.length;
-    if (total > limit) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.resume(); // discard the rest; the answer closes the connection
+      resolve(undefined);
+    };
+    const onEnd = (): void => resolve(Buffer.concat(chunks));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
 }
 
 function replyForDelivery(result: DeliveryResult, fields: LogFields): Reply {

@@ -3,6 +3,7 @@
  * only accepted callbacks reach the workflow.
  */
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -155,6 +156,25 @@ describe('callback receiver', () => {
     }
     assert.equal(await received(handle), 0);
     assert.equal((await handle.describe()).status.name, 'RUNNING');
+  });
+
+  test('an oversized body sent chunked (no Content-Length) is cut off with 413, not a reset', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(
+        receiver.callbackUrl,
+        { method: 'POST', headers: { 'content-type': 'application/json', ...signedHeaders(NEW_KEY) } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
+      request.on('error', reject);
+      request.write('{"EventType":"CustomizedVoiceJobComplete","Padding":"');
+      // 5 x 16 KiB, past the 64 KiB limit; written without waiting so the server decides mid-stream.
+      for (let i = 0; i < 5; i++) request.write('x'.repeat(16_384));
+      request.end('"}');
+    });
+    assert.equal(status, 413);
   });
 
   test('an event type we do not handle gets 200 and changes nothing', async () => {
