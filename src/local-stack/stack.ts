@@ -15,6 +15,7 @@ import { startEmulator, type RunningEmulator } from '../emulator';
 import { createIceClient } from '../ice/client';
 import type { IceClient } from '../ice/types';
 import { silentLogger, type Logger } from '../observability/logger';
+import { countIceCalls } from '../observability/metrics';
 import { createVoiceCloneWorker } from '../worker';
 import { generateCallbackAuthKey } from './auth-key';
 import { startTemporalDevServer, type TemporalDevServer } from './dev-server';
@@ -146,7 +147,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       connection: nativeConnection,
       namespace: temporal.namespace,
       taskQueue,
-      ice,
+      ice: countIceCalls(ice),
       ...(options.workflowBundle && { workflowBundle: options.workflowBundle }),
       logger,
     });

@@ -70,6 +70,7 @@ export class MetricsRegistry {
 
   /** Mirror every counter (existing and future) into a Temporal metric meter, e.g. `Runtime.instance().metricMeter`. */
   attachTemporalMeter(meter: MetricMeter): void {
+    if (this.meter === meter) return; // attaching twice must not count twice
     this.meter = meter;
     for (const state of this.counters.values()) {
       state.mirror = meter.createCounter(state.name, undefined, state.help);
