@@ -50,17 +50,32 @@ export async function awaitTrainingResult(args: AwaitTrainingArgs): Promise<Voic
     if (remainingMs <= 0) throw trainingTimedOut(args);
     const round = await pollUntilCallback(args, remainingMs);
     if (round.kind === 'polled') return finish(args, round.polled.job, 'poll');
-    if (round.kind === 'timed-out') throw trainingTimedOut(args);
+    if (round.kind === 'timed-out') {
+      // Retries stop as soon as the next one would pass the deadline: wait for it (or a callback), read once more.
+      const untilDeadline = trainingDeadline - Date.now();
+      const woke = untilDeadline > 0 && (await condition(() => inbox.hasWakeUp, untilDeadline));
+      const last = await readTerminalJob(args, woke ? 'confirm callback' : 'last read at the deadline');
+      if (last) return finish(args, last, woke ? 'callback' : 'poll');
+      if (Date.now() >= trainingDeadline) throw trainingTimedOut(args);
+      continue;
+    }
     const confirmed = await confirmCallback(args);
     if (confirmed) return finish(args, confirmed, 'callback');
   }
 }
 
 /** Reads the job after a callback; returns it only when ICE says training has ended. */
-async function confirmCallback({ voiceId, jobId, inbox, progress }: AwaitTrainingArgs) {
+function confirmCallback(args: AwaitTrainingArgs): Promise<VoiceJobSnapshot | undefined> {
+  return readTerminalJob(args, 'confirm callback');
+}
+
+async function readTerminalJob(
+  { voiceId, jobId, inbox, progress }: AwaitTrainingArgs,
+  why: string,
+): Promise<VoiceJobSnapshot | undefined> {
   inbox.takeWakeUp();
   const job = await iceCalls.readVoiceCloneJob.executeWithOptions(
-    summary('GetCustomizedVoiceJob', voiceId, `job=${jobId} (confirm callback)`),
+    summary('GetCustomizedVoiceJob', voiceId, `job=${jobId} (${why})`),
     [{ jobId }],
   );
   progress.addStatusChecks(1);
