@@ -131,10 +131,18 @@ test(`${CLONES * CALLBACKS_PER_CLONE} callbacks with duplicates against ${CLONES
     env.client.workflow.getHandle<typeof callbackRecorderWorkflow>(voiceCloneWorkflowId(voiceId)).result(),
   );
   for (const result of results) assert.equal(result.completingStatus, 'Success');
+  for (const voiceId of voiceIds) {
+    const description = await env.client.workflow.getHandle(voiceCloneWorkflowId(voiceId)).describe();
+    assert.equal(description.status.name, 'COMPLETED', voiceId);
+  }
+  // Visibility lags the results a little: wait (bounded) for it to catch up before counting runs.
+  const completedQuery = `WorkflowType = "callbackRecorderWorkflow" AND ExecutionStatus = "Completed"`;
+  for (let waited = 0; waited < 15_000; waited += 200) {
+    if ((await env.client.workflow.count(completedQuery)).count >= CLONES) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   const executions = await env.client.workflow.count(`WorkflowType = "callbackRecorderWorkflow"`);
-  const completed = await env.client.workflow.count(
-    `WorkflowType = "callbackRecorderWorkflow" AND ExecutionStatus = "Completed"`,
-  );
+  const completed = await env.client.workflow.count(completedQuery);
   assert.deepEqual([executions.count, completed.count], [CLONES, CLONES], 'each clone ran and completed exactly once');
 
   const signalEvents = await mapConcurrently(voiceIds, 20, async (voiceId) => {
