@@ -1,0 +1,42 @@
+/**
+ * Replays recorded clone histories (test/fixtures/history-*.json, recorded by
+ * test/fixtures/record-voice-clone-histories.ts) through today's workflow code: a change that would break running
+ * clones fails here. A deliberately incompatible workflow proves the check can fail.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { Worker } from '@temporalio/worker';
+import { historyFromFixtureJSON } from '../fixtures/history-json';
+import { RECORDED_HISTORIES } from '../fixtures/record-voice-clone-histories';
+import { getWorkflowBundle } from '../support/bundle';
+
+const INCOMPATIBLE = path.resolve(__dirname, 'fixtures/incompatible-workflow.ts');
+
+async function load(file: string) {
+  return historyFromFixtureJSON(await readFile(file, 'utf8'));
+}
+
+describe('replay of recorded clone histories', () => {
+  for (const [name, file] of Object.entries(RECORDED_HISTORIES)) {
+    test(`${name} replays deterministically`, async () => {
+      const history = await load(file);
+      assert.ok((history.events?.length ?? 0) > 10, 'a real recorded history');
+      await Worker.runReplayHistory({ workflowBundle: await getWorkflowBundle() }, history, `replay-${name}`);
+    });
+  }
+
+  test('an incompatible workflow change is caught', async () => {
+    const history = await load(RECORDED_HISTORIES.callbackWhilePolling);
+    await assert.rejects(
+      Worker.runReplayHistory(
+        { workflowBundle: await getWorkflowBundle(INCOMPATIBLE) },
+        history,
+        'replay-incompatible',
+      ),
+      DeterminismViolationError,
+    );
+  });
+});
