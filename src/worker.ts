@@ -67,13 +67,11 @@ export async function runVoiceCloneWorker(env: Env, overrides: { ice?: IceClient
   const workerConfig = loadWorkerConfig(env);
   const connectConfig = loadTemporalConnectConfig(env);
   const logger = createLogger('worker', workerConfig.logLevel);
-  // The runtime (metrics exporter, signal handling) must exist before the first connection.
-  Runtime.install({
-    shutdownSignals: ['SIGINT', 'SIGTERM'],
-    ...(workerConfig.metricsAddress
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: workerConfig.metricsAddress } } } }
-      : {}),
-  });
+  // The metrics exporter lives in the runtime, which must be installed before the first connection. Without it the
+  // default runtime already shuts workers down on SIGINT/SIGTERM.
+  if (workerConfig.metricsAddress) {
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: workerConfig.metricsAddress } } } });
+  }
   const ice = overrides.ice ?? createIceClient(loadIceClientConfig(env), { logger });
   const connection = await NativeConnection.connect(connectConfig.connectionOptions);
   try {

@@ -1,0 +1,68 @@
+/**
+ * The worker as the CLI runs it: a separate process configured only through the environment (Temporal envconfig,
+ * ICE_ENDPOINT, Alibaba's credential variables, VOICE_CLONE_TASK_QUEUE), which clones a voice and stops cleanly
+ * on SIGTERM.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startVoiceClone } from '../../src/client';
+import { createVoice, FAST_TIMING, jobOf, newVoiceId, recordings, startCloneStack, type CloneStack } from './support';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+describe('worker process (runVoiceCloneWorker)', () => {
+  let stack: CloneStack;
+  let child: ChildProcess | undefined;
+  let stderr = '';
+
+  before(async () => {
+    stack = await startCloneStack({ worker: false });
+  });
+  after(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await stack?.stop();
+  });
+
+  test('clones a voice with settings from the environment, then shuts down cleanly on SIGTERM', async () => {
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '-e', "require('./src/worker').runVoiceCloneWorker(process.env)"],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          TEMPORAL_ADDRESS: stack.env.address,
+          TEMPORAL_NAMESPACE: stack.env.namespace ?? 'default',
+          VOICE_CLONE_TASK_QUEUE: stack.taskQueue,
+          ICE_ENDPOINT: stack.emulator.url,
+          ALIBABA_CLOUD_ACCESS_KEY_ID: stack.emulator.credentials.accessKeyId,
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: stack.emulator.credentials.accessKeySecret,
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+
+    const voiceId = newVoiceId('Process');
+    await createVoice(stack.ice, voiceId);
+    const handle = await startVoiceClone(
+      stack.client,
+      { voiceId, recordings: recordings(voiceId, 2), timing: { ...FAST_TIMING, callbackTimeout: '300ms' } },
+      { taskQueue: stack.taskQueue },
+    );
+    const result = await handle.result();
+    assert.equal(result.status, 'Success');
+    assert.equal((await jobOf(stack.emulator, voiceId)).submitCount, 1);
+
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /worker stopped/);
+    assert.doesNotMatch(stderr, new RegExp(stack.emulator.credentials.accessKeySecret), 'the secret is never logged');
+  });
+});
