@@ -99,6 +99,9 @@ async function main(): Promise<void> {
         );
       }
     }
+  } catch (error) {
+    log(`phase failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    throw error;
   } finally {
     await stack.close();
   }

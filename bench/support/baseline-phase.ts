@@ -40,7 +40,7 @@ export async function runBaselinePhase(stack: BenchStack, clones: number, traini
     await Promise.all(
       handles.map(async (handle) => {
         try {
-          await beforeDeadline(handle.result(), deadlineAt, handle.workflowId);
+          await beforeDeadline(stack.client, () => handle.result(), deadlineAt, handle.workflowId);
           completed++;
         } catch {
           // counted as not completed

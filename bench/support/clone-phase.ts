@@ -107,7 +107,10 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
       handles.map(async (handle, index) => {
         const voiceId = voiceIds[index];
         try {
-          results.set(voiceId, (await beforeDeadline(handle.result(), deadlineAt, voiceId)) as VoiceCloneResult);
+          results.set(
+            voiceId,
+            (await beforeDeadline(stack.client, () => handle.result(), deadlineAt, voiceId)) as VoiceCloneResult,
+          );
         } catch (error) {
           results.set(voiceId, error as Error);
         }

@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 /** Small statistics helpers for the benchmark report. */
 
 export interface Percentiles {
@@ -54,13 +55,12 @@ export class DeadlineError extends Error {
 }
 
 /** Resolve with `promise`, or reject once `deadlineAt` (epoch ms) has passed. */
-export function beforeDeadline<T>(promise: Promise<T>, deadlineAt: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new DeadlineError(`${what}: deadline passed`)),
-      Math.max(0, deadlineAt - Date.now()),
-    );
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+export function beforeDeadline<T>(client: Client, run: () => Promise<T>, deadlineAt: number, what: string): Promise<T> {
+  // Abort the RPC itself (not just stop waiting), so that nothing is left retrying on a closed connection.
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DeadlineError(`${what}: deadline passed`)),
+    Math.max(0, deadlineAt - Date.now()),
+  );
+  return client.withAbortSignal(controller.signal, run).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,77 @@
+/** One fault scenario from start to verdict: stack, worker, clones, the disruption, the checks. */
+import assert from 'node:assert/strict';
+import type { RecordedCall } from '../../../src/emulator';
+import type { CompletedVia, VoiceCloneTiming } from '../../../src/workflows/definitions';
+import { startClones, verifyScenario, voiceIdsFor, type ScenarioOutcome } from './clones';
+import { startFaultStack, type FaultStack, type FaultStackOptions } from './fault-stack';
+import type { WorkerChild } from './worker-child';
+
+export interface ScenarioContext {
+  stack: FaultStack;
+  voiceIds: readonly string[];
+  /** The worker started with the scenario; a disruption may kill it and start another. */
+  worker: WorkerChild;
+}
+
+export interface ScenarioSpec {
+  name: string;
+  clones: number;
+  prefix: string;
+  stack: FaultStackOptions;
+  timing: VoiceCloneTiming;
+  expectVia: readonly CompletedVia[];
+  /** Runs after the voices exist and before the clones start (e.g. turn faults on). */
+  beforeStart?: (stack: FaultStack) => Promise<void>;
+  /** Breaks things while the clones run; returns call logs of emulators it restarted. */
+  disrupt?: (context: ScenarioContext) => Promise<{ earlierCalls?: RecordedCall[] } | void>;
+  /** Extra checks once every clone has ended. */
+  afterwards?: (context: ScenarioContext) => Promise<void>;
+  timeoutMs?: number;
+}
+
+export const FAULT_TIMING: VoiceCloneTiming = {
+  callbackTimeout: '5s',
+  pollInterval: '1s',
+  maxPollInterval: '2s',
+  trainingTimeout: '10 minutes',
+};
+
+export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> {
+  const startedAt = Date.now();
+  const stack = await startFaultStack(spec.stack);
+  try {
+    const voiceIds = voiceIdsFor(spec.prefix, spec.clones);
+    const context: ScenarioContext = { stack, voiceIds, worker: await stack.startWorker() };
+    await startClones(
+      stack,
+      voiceIds,
+      spec.timing,
+      spec.beforeStart && (() => spec.beforeStart?.(stack) ?? Promise.resolve()),
+    );
+    const disrupted = (await spec.disrupt?.(context)) ?? {};
+    const outcome = await verifyScenario(stack, {
+      scenario: spec.name,
+      startedAt,
+      voiceIds,
+      expectVia: spec.expectVia,
+      earlierCalls: disrupted.earlierCalls,
+      timeoutMs: spec.timeoutMs,
+    });
+    await spec.afterwards?.(context);
+    return outcome;
+  } finally {
+    await stack.close();
+  }
+}
+
+/** The verdict every scenario shares: all correct, one ICE job per voice, no secret in any history. */
+export function assertScenario(outcome: ScenarioOutcome): void {
+  const detail = outcome.problems.slice(0, 10).join('\n');
+  assert.equal(
+    outcome.completedCorrectly,
+    outcome.clones,
+    `${outcome.scenario}: not every clone ended right:\n${detail}`,
+  );
+  assert.equal(outcome.duplicateJobs, 0, `${outcome.scenario}: ICE got duplicate jobs:\n${detail}`);
+  assert.equal(outcome.secretsFound, 0, `${outcome.scenario}: secrets in histories:\n${detail}`);
+}
