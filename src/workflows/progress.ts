@@ -51,6 +51,7 @@ export class VoiceCloneProgress {
 
   callbacksReceived(count: number): void {
     this.status.callbacksReceived = count;
+    this.publish();
   }
 
   failed(type: string, message: string): void {

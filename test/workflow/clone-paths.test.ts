@@ -107,6 +107,15 @@ describe('voice clone paths (dev server + emulator)', () => {
     assert.equal(description.typedSearchAttributes.get(searchAttributes.iceJobId), result.jobId);
     assert.equal(description.typedSearchAttributes.get(searchAttributes.voiceCloneStage), 'Succeeded');
     assert.equal(await description.staticSummary(), `Clone ICE voice ${voiceId}`);
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    assert.match(metadata.currentDetails ?? '', new RegExp(`${voiceId}.*Succeeded`));
+    assert.match(metadata.currentDetails ?? '', /Audio detection: 3\/3 passed/);
+    const summaries = ((await handle.fetchHistory()).events ?? [])
+      .map((event) => event.userMetadata?.summary?.data)
+      .filter((data): data is Uint8Array => data instanceof Uint8Array)
+      .map((data) => JSON.parse(Buffer.from(data).toString('utf8')) as string);
+    assert.ok(summaries.includes(`SubmitCustomizedVoiceJob voice=${voiceId}`), summaries.join(' | '));
+    assert.ok(summaries.some((text) => text.startsWith(`DetectAudioForCustomizedVoiceJob voice=${voiceId}`)));
     const report = await getVoiceCloneStatus(stack.client, voiceId);
     assert.equal(report.execution, 'COMPLETED');
     assert.equal(report.progress?.stage, 'Succeeded');
