@@ -23,7 +23,14 @@ export function createSubmitVoiceCloneJob({ ice }: IceActivityDeps) {
         jobId: job.jobId,
         status: job.status,
       });
-      return { jobId: job.jobId, voiceId: job.voiceId, adopted: true, status: job.status, requestId: job.requestId };
+      return {
+        jobId: job.jobId,
+        voiceId: job.voiceId,
+        adopted: true,
+        status: job.status,
+        requestId: job.requestId,
+        readAt: job.readAt,
+      };
     }
     const response = await callIce(() =>
       ice.submitCustomizedVoiceJob({ voiceId: input.voiceId, demoAudioMediaUrl: input.demoAudioMediaUrl }),
@@ -34,6 +41,7 @@ export function createSubmitVoiceCloneJob({ ice }: IceActivityDeps) {
       adopted: false,
       status: 'PreTraining',
       requestId: response.requestId,
+      readAt: new Date().toISOString(),
     };
   };
 }

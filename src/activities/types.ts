@@ -31,6 +31,8 @@ export interface SubmittedVoiceJob {
   /** Status when adopted; a fresh submission starts in PreTraining. */
   status: VoiceJobStatus;
   requestId: string;
+  /** When that status was known (ISO). */
+  readAt: string;
 }
 
 export interface PolledVoiceJob {

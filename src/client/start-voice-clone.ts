@@ -60,6 +60,7 @@ function describeStart(valid: ValidVoiceCloneInput): string {
   const t = valid.timing;
   return [
     `**ICE voice clone** \`${valid.voiceId}\``,
+    '', // the Web UI needs a blank line before a markdown list
     `- Recordings to detect: ${valid.recordings?.length ?? 'none (detected beforehand)'}`,
     `- Demo clip: ${valid.demoAudioMediaUrl ? 'requested' : 'not requested'}`,
     `- Timing: callback timeout ${t.callbackTimeoutMs} ms, poll ${t.pollIntervalMs}–${t.maxPollIntervalMs} ms, ` +

@@ -82,6 +82,7 @@ function renderDetails(status: VoiceCloneStatus): string {
   const passed = status.detection.filter((result) => result.pass).length;
   const lines = [
     `**Voice clone** \`${status.voiceId || '(invalid)'}\` — stage **${status.stage}**`,
+    '', // a blank line so that the Web UI renders what follows as a list, not one run-on line
     `- ICE job: ${status.jobId ? `\`${status.jobId}\`` : 'not known yet'}`,
     `- Last ICE status: ${status.lastIceStatus ?? 'not read yet'}${status.lastIceStatusAt ? ` (read ${status.lastIceStatusAt})` : ''}`,
     `- Audio detection: ${status.detection.length === 0 ? 'not run' : `${passed}/${status.detection.length} passed`}`,

@@ -1,5 +1,5 @@
 /**
- * The clone workflow: validate → verify detection → look the voice up → submit exactly once (or adopt) → await
+ * The clone workflow: validate → look the voice up → verify detection → submit exactly once (or adopt) → await
  * the training result. See ../../../shared/ice-voice-clone-api.md for the ICE flow it drives.
  */
 import { setHandler } from '@temporalio/workflow';
@@ -31,22 +31,30 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
 
   try {
     const valid = validated(input);
-    progress.useSearchAttributes(await temporalLookups.listRegisteredSearchAttributes());
+    progress.useSearchAttributes(
+      await temporalLookups.listRegisteredSearchAttributes.executeWithOptions(
+        { summary: 'Temporal ListSearchAttributes (which search attributes this namespace has)' },
+        [],
+      ),
+    );
+
+    // Look first: a voice already trained or training has passed detection, and ICE refuses to detect it again.
+    const found = await lookUpVoice(valid, progress);
+    if (found.status === 'Success') return alreadyTrained(found, progress);
 
     let detection: DetectionResult[] | undefined;
-    if (valid.recordings) {
-      progress.enter('DetectingAudio');
-      detection = await verifyDetection(valid.voiceId, valid.recordings);
-      progress.detected(detection);
-      assertDetectionPassed(valid.voiceId, detection);
+    let jobId: string;
+    if (found.status === 'PreTraining' || found.status === 'Training') {
+      jobId = found.jobId; // already training: adopt it, never pay twice
+    } else {
+      if (valid.recordings) {
+        progress.enter('DetectingAudio');
+        detection = await verifyDetection(valid.voiceId, valid.recordings);
+        progress.detected(detection);
+        assertDetectionPassed(valid.voiceId, detection);
+      }
+      jobId = await submitVoiceCloneJob(valid, found, progress);
     }
-
-    const found = await lookUpVoice(valid, progress);
-    if (found.status === 'Success') return alreadyTrained(found, progress, detection);
-    const jobId =
-      found.status === 'PreTraining' || found.status === 'Training'
-        ? found.jobId // already training: adopt it, never pay twice
-        : await submitVoiceCloneJob(valid, found, progress);
 
     const result = await awaitTrainingResult({ voiceId: valid.voiceId, jobId, timing: valid.timing, inbox, progress });
     return detection ? { ...result, detection } : result;
@@ -106,14 +114,12 @@ async function submitVoiceCloneJob(
       },
     ],
   );
+  progress.jobKnown(submitted.jobId);
+  progress.iceStatusRead({ status: submitted.status, readAt: submitted.readAt });
   return submitted.jobId;
 }
 
-function alreadyTrained(
-  job: VoiceJobSnapshot,
-  progress: VoiceCloneProgress,
-  detection: DetectionResult[] | undefined,
-): VoiceCloneResult {
+function alreadyTrained(job: VoiceJobSnapshot, progress: VoiceCloneProgress): VoiceCloneResult {
   progress.enter('Succeeded');
   return {
     voiceId: job.voiceId,
@@ -122,6 +128,5 @@ function alreadyTrained(
     message: job.message,
     completedVia: 'already-trained',
     statusChecks: 0,
-    ...(detection ? { detection } : {}),
   };
 }

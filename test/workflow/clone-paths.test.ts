@@ -178,19 +178,27 @@ describe('voice clone paths (dev server + emulator)', () => {
   });
 
   test('a final ICE error keeps ICE Code as the failure type and the RequestId in the message', async () => {
-    const voiceId = newVoiceId('NeverCreated');
+    const voiceId = newVoiceId('NoPassedAudio');
+    await createVoice(stack.ice, voiceId);
+    // A failed detection moves the job on from Initialization without staging audio, so ICE refuses the submit.
+    const detected = await stack.ice.detectAudioForCustomizedVoiceJob({
+      voiceId,
+      audioRecordId: 1,
+      recordUrl: `https://oss.example.com/${voiceId}/fail-detection-1.wav`,
+    });
+    assert.equal(detected.pass, false);
     const handle = await startVoiceClone(
       stack.client,
-      { voiceId, recordings: recordings(voiceId, 1), timing: FAST_TIMING },
+      { voiceId, timing: FAST_TIMING },
       { taskQueue: stack.taskQueue },
     );
     const failure = await failureOf(handle.result());
-    const detectCall = (await stack.emulator.admin.calls()).find(
-      (call) => call.action === 'DetectAudioForCustomizedVoiceJob' && call.params.VoiceId === voiceId,
+    const submitCall = (await stack.emulator.admin.calls()).find(
+      (call) => call.action === 'SubmitCustomizedVoiceJob' && call.params.VoiceId === voiceId,
     );
-    assert.ok(detectCall?.code, 'the emulator refused the detection');
-    assert.equal(failure.type, detectCall.code);
-    assert.ok(failure.message.includes(detectCall.requestId), failure.message);
+    assert.ok(submitCall?.code, 'the emulator refused the submit');
+    assert.equal(failure.type, submitCall.code);
+    assert.ok(failure.message.includes(submitCall.requestId), failure.message);
   });
 
   test('no detection and no recordings → VoiceNotReady without submitting', async () => {
@@ -219,10 +227,13 @@ describe('voice clone paths (dev server + emulator)', () => {
     const input = { voiceId, recordings: recordings(voiceId, 1), timing: FAST_TIMING };
     const first = await (await startVoiceClone(stack.client, input, { taskQueue: stack.taskQueue })).result();
     assert.notEqual(first.completedVia, 'already-trained');
-    const second = await (
-      await startVoiceClone(stack.client, { voiceId, timing: FAST_TIMING }, { taskQueue: stack.taskQueue })
-    ).result();
+    // Started again with its recordings: the lookup comes first, so nothing is detected (ICE would refuse) or paid.
+    const second = await (await startVoiceClone(stack.client, input, { taskQueue: stack.taskQueue })).result();
     assert.equal(second.completedVia, 'already-trained');
+    const detections = (await iceCalls(stack.emulator, voiceId)).filter(
+      (a) => a === 'DetectAudioForCustomizedVoiceJob',
+    );
+    assert.equal(detections.length, 1, 'only the first run detected');
     assert.equal(second.jobId, first.jobId);
     assert.equal(second.statusChecks, 0);
     assert.equal((await jobOf(stack.emulator, voiceId)).submitCount, 1);
