@@ -9,12 +9,28 @@ import {
   describeMissingTemporalBinary,
   resolveTemporalCli,
   resolveTemporalTestServer,
+  TemporalBinaryUnavailableError,
 } from '../src/local-stack/temporal-binaries';
+import type { LocalToolsConfig } from '../src/config';
 import { createLogger } from '../src/observability/logger';
 
 const logger = createLogger('prepare-temporal', 'info');
 
-async function proveSdkDownload(kind: 'cli' | 'test-server'): Promise<void> {
+type Kind = 'cli' | 'test-server';
+
+/** A local binary, or null after proving that the SDK's own download works on this machine. */
+async function obtain(kind: Kind, tools: LocalToolsConfig): Promise<string | null> {
+  const resolve = kind === 'cli' ? resolveTemporalCli : resolveTemporalTestServer;
+  try {
+    return (await resolve(tools, logger, { allowSdkDownload: false })) ?? null;
+  } catch (err) {
+    if (!(err instanceof TemporalBinaryUnavailableError) || !err.localAttempts) throw err;
+    await proveSdkDownload(kind, err.localAttempts);
+    return null;
+  }
+}
+
+async function proveSdkDownload(kind: Kind, localAttempts: string[]): Promise<void> {
   logger.info('trying the SDK download', { kind });
   try {
     const env =
@@ -22,18 +38,16 @@ async function proveSdkDownload(kind: 'cli' | 'test-server'): Promise<void> {
     await env.teardown();
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(describeMissingTemporalBinary(kind, [`the SDK download failed: ${reason}`]));
+    throw new Error(describeMissingTemporalBinary(kind, [...localAttempts, `the SDK download failed: ${reason}`]));
   }
 }
 
 async function main(): Promise<void> {
   const tools = loadLocalToolsConfig();
   // One after the other: both builds are CPU-heavy and the machine has 2 cores.
-  const cliPath = await resolveTemporalCli(tools, logger);
-  if (!cliPath) await proveSdkDownload('cli');
-  const testServerPath = await resolveTemporalTestServer(tools, logger);
-  if (!testServerPath) await proveSdkDownload('test-server');
-  process.stdout.write(JSON.stringify({ cliPath: cliPath ?? null, testServerPath: testServerPath ?? null }) + '\n');
+  const cliPath = await obtain('cli', tools);
+  const testServerPath = await obtain('test-server', tools);
+  process.stdout.write(JSON.stringify({ cliPath, testServerPath }) + '\n');
 }
 
 main().catch((err: unknown) => {

@@ -73,7 +73,7 @@ if (needsBrowser && !existsSync('/usr/bin/chromium')) {
     const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env: aptEnv });
     const install =
       update.status === 0
-        ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
+        ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-liberation'], {
             stdio: 'inherit',
             env: aptEnv,
           })
@@ -94,8 +94,8 @@ const nodeArgs = [
   '--test',
   '--test-reporter=spec',
   `--test-concurrency=${concurrency}`,
-  // A hung test must not eat CI's 90 minutes: one test gets at most 10 minutes.
-  '--test-timeout=600000',
+  // A hung test must not eat CI's 90 minutes: a test (and so a whole file) gets at most 5 minutes.
+  '--test-timeout=300000',
   ...passThrough,
   ...files,
 ];

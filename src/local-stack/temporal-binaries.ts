@@ -37,6 +37,16 @@ export interface ResolveOptions {
 export class TemporalBinaryUnavailableError extends Error {
   override readonly name = 'TemporalBinaryUnavailableError';
   readonly code = 'TEMPORAL_BINARY_UNAVAILABLE';
+  /**
+   * @param localAttempts what was tried locally, when everything local failed (the SDK download is then the
+   *   last resort); undefined when an explicit path is wrong, which no fallback should paper over.
+   */
+  constructor(
+    message: string,
+    readonly localAttempts?: string[],
+  ) {
+    super(message);
+  }
 }
 
 type BinaryKind = 'cli' | 'test-server';
@@ -140,7 +150,7 @@ async function explicitPath(file: string, variable: string): Promise<string> {
 
 function sdkDownloadOrThrow(kind: BinaryKind, reasons: string[], log: Logger, options: ResolveOptions): undefined {
   if (options.allowSdkDownload === false) {
-    throw new TemporalBinaryUnavailableError(describeMissingTemporalBinary(kind, reasons));
+    throw new TemporalBinaryUnavailableError(describeMissingTemporalBinary(kind, reasons), reasons);
   }
   log.warn('no local Temporal binary; falling back to the SDK download (needs internet)', { reasons });
   return undefined;

@@ -6,7 +6,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { searchAttributes, SEARCH_ATTRIBUTE_NAMES } from '../../src/workflows/definitions';
 import { getWorkflowBundle } from '../support/bundle';
-import { registeredSearchAttributes, startDevServer, startTimeSkippingServer } from '../support/temporal';
+import {
+  devServerUiUrl,
+  registeredSearchAttributes,
+  startDevServer,
+  startTimeSkippingServer,
+} from '../support/temporal';
 import type { sleepOneHour, tagVoice } from '../support/smoke-workflows';
 
 const SMOKE_WORKFLOWS = require.resolve('../support/smoke-workflows');
@@ -58,6 +63,19 @@ describe('dev server started without search attributes', () => {
     try {
       const registered = await registeredSearchAttributes(env);
       for (const name of SEARCH_ATTRIBUTE_NAMES) assert.equal(registered[name], undefined, name);
+    } finally {
+      await env.teardown();
+    }
+  });
+});
+
+describe('dev server with the Web UI', () => {
+  it('serves the UI on the port it reports', async () => {
+    const env = await startDevServer({ ui: true });
+    try {
+      const response = await fetch(devServerUiUrl(env));
+      assert.equal(response.status, 200);
+      assert.match(await response.text(), /<html/i);
     } finally {
       await env.teardown();
     }

@@ -31,16 +31,19 @@ function executable(resolved: string | undefined): { type: 'existing-path'; path
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
   cliPath ??= resolveTemporalCli(loadLocalToolsConfig(), logger);
+  const cli = await cliPath;
   const uiPort = options.ui ? await freePort() : undefined;
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: executable(await cliPath),
-      ip: '127.0.0.1',
-      ...(uiPort ? { ui: true, uiPort } : {}),
-      ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
-      searchAttributes: options.searchAttributes === false ? [] : Object.values(searchAttributes),
-    },
-  });
+  const env = await startOnceMore('dev server', () =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: executable(cli),
+        ip: '127.0.0.1',
+        ...(uiPort ? { ui: true, uiPort } : {}),
+        ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
+        searchAttributes: options.searchAttributes === false ? [] : Object.values(searchAttributes),
+      },
+    }),
+  );
   if (uiPort) uiUrls.set(env, `http://127.0.0.1:${uiPort}`);
   return env;
 }
@@ -54,9 +57,10 @@ export function devServerUiUrl(env: TestWorkflowEnvironment): string {
 
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
   testServerPath ??= resolveTemporalTestServer(loadLocalToolsConfig(), logger);
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: executable(await testServerPath) },
-  });
+  const path = await testServerPath;
+  const env = await startOnceMore('time-skipping server', () =>
+    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executable(path) } }),
+  );
   try {
     // createTimeSkipping has no searchAttributes option: register them like an operator would.
     const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
@@ -78,6 +82,19 @@ export async function registeredSearchAttributes(env: TestWorkflowEnvironment): 
   return Object.fromEntries(
     Object.entries(response.customAttributes ?? {}).map(([name, type]) => [name, names[type] ?? String(type)]),
   );
+}
+
+/**
+ * The SDK gives a server ~5 s to answer; on 2 busy cores a JVM or a fresh SQLite can miss that once. One retry,
+ * logged, keeps a slow start from failing a test that is about something else; a real failure still surfaces.
+ */
+async function startOnceMore<T>(what: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    logger.warn(`${what} did not start; retrying once`, { error: err instanceof Error ? err.message : String(err) });
+    return start();
+  }
 }
 
 function freePort(): Promise<number> {
