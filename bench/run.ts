@@ -5,7 +5,7 @@
  *   --skip-scale   no scale run
  *   --scale-budget-min M   stop starting scale clones after M minutes (default 20)
  *   --training-ms T        emulator training time for the timed paths (default 500)
- *   --poll24h-events N     24-hour poll event count measured elsewhere (the workflow's time-skipping test)
+ *   --skip-poll24h         do not measure the 24-hour poll's history on the time-skipping server
  *   --out DIR      where latest.json and latest.svg go (default bench/results)
  * A report, not a test: targets are printed as PASS/MISS and never fail the run.
  */
@@ -16,6 +16,7 @@ import { runBaselinePhase } from './support/baseline-phase';
 import { renderChart } from './support/chart';
 import { runClonePhase } from './support/clone-phase';
 import { machineFacts } from './support/machine';
+import { measurePoll24h, type Poll24hResult } from './support/poll24h';
 import type { BenchReport, PhaseResult, ScaleResult } from './support/report-types';
 import { runScalePhase } from './support/scale-phase';
 import { startBenchStack } from './support/stack';
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
       'skip-scale': { type: 'boolean', default: false },
       'scale-budget-min': { type: 'string' },
       'training-ms': { type: 'string' },
-      'poll24h-events': { type: 'string' },
+      'skip-poll24h': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/results' },
     },
   });
@@ -55,6 +56,14 @@ async function main(): Promise<void> {
   const skipScale = values['skip-scale'] ?? false;
   const notes: string[] = [];
 
+  let poll24h: Poll24hResult | undefined;
+  if (!values['skip-poll24h']) {
+    log('24-hour poll on the time-skipping server');
+    poll24h = await measurePoll24h();
+    log(
+      `24-hour poll: ${poll24h.historyEvents} history events, ${poll24h.statusChecks} status reads, ${poll24h.failureType}`,
+    );
+  }
   log(`starting the local stack (dev server child process, emulator trainingMs=${trainingMs}, callback receiver)`);
   const stack = await startBenchStack({ trainingMs });
   const phases: PhaseResult[] = [];
@@ -107,7 +116,6 @@ async function main(): Promise<void> {
   }
 
   const throughput = (name: string): number => phases.find((phase) => phase.path === name)?.throughputPerSec ?? NaN;
-  const poll24hEvents = values['poll24h-events'];
   const partial: Omit<BenchReport, 'targets'> = {
     generatedAt: new Date().toISOString(),
     machine: machineFacts(),
@@ -120,15 +128,7 @@ async function main(): Promise<void> {
       callbackOverBaseline: Math.round((throughput('callback') / throughput('baseline')) * 100) / 100,
       pollOverBaseline: Math.round((throughput('poll') / throughput('baseline')) * 100) / 100,
     },
-    ...(poll24hEvents
-      ? {
-          poll24h: {
-            historyEvents: Number(poll24hEvents),
-            statusChecks: NaN,
-            source: 'time-skipping server (--poll24h-events)',
-          },
-        }
-      : {}),
+    ...(poll24h ? { poll24h } : {}),
     ...(scale ? { scale } : {}),
     notes,
   };

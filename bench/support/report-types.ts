@@ -55,7 +55,7 @@ export interface BenchReport {
   phases: PhaseResult[];
   ratio: { callbackOverBaseline: number; pollOverBaseline: number };
   /** 24-hour poll event count (time-skipping server). */
-  poll24h?: { historyEvents: number; statusChecks: number; source: string };
+  poll24h?: { historyEvents: number; statusChecks: number; failureType: string; source: string };
   scale?: ScaleResult;
   targets: TargetCheck[];
   notes: string[];

