@@ -5,6 +5,7 @@
  * Order: explicit path → already on PATH or built earlier → build/fetch with the local toolchain → SDK download.
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { access, chmod, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -174,7 +175,7 @@ async function buildTemporalCli(binDir: string, log: Logger): Promise<string> {
  */
 async function fetchTestServer(installDir: string, log: Logger): Promise<void> {
   const started = Date.now();
-  const staging = `${installDir}.tmp-${process.pid}`;
+  const staging = `${installDir}.tmp-${process.pid}-${randomUUID()}`;
   log.info('fetching the Temporal test server from Maven', { version: TEMPORAL_TEST_SERVER_VERSION, installDir });
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
@@ -201,8 +202,12 @@ async function fetchTestServer(installDir: string, log: Logger): Promise<void> {
     const wrapper = path.join(staging, 'temporal-test-server');
     await writeFile(wrapper, wrapperScript());
     await chmod(wrapper, 0o755);
+    // Another process (a second test file) may have finished the same fetch meanwhile: keep its copy.
+    if (await isExecutable(path.join(installDir, 'temporal-test-server'))) return;
     await rm(installDir, { recursive: true, force: true });
-    await rename(staging, installDir);
+    await rename(staging, installDir).catch(async (err: unknown) => {
+      if (!(await isExecutable(path.join(installDir, 'temporal-test-server')))) throw err;
+    });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
