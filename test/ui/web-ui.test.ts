@@ -16,6 +16,7 @@ import { startVoiceClone } from '../../src/client/start-voice-clone';
 import { loadLocalToolsConfig } from '../../src/config';
 import { startLocalStack, type LocalStack } from '../../src/local-stack/stack';
 import { demoRecordingUrl } from '../../src/local-stack/demo';
+import { NO_PASSED_AUDIO_CODE as NO_PASSED_AUDIO } from '../../src/emulator/voice-job-book';
 import { statusQuery, type VoiceCloneStatus } from '../../src/workflows/definitions';
 import { getWorkflowBundle } from '../support/bundle';
 
@@ -157,12 +158,15 @@ describe('Temporal Web UI shows the clone legibly', () => {
     const result = await ok.result();
     assert.equal(result.status, 'Success');
 
-    // This voice was never created, so ICE refuses detection: a final ICE error with its Code and RequestId.
-    const bad = await startVoiceClone(
-      stack.client,
-      { voiceId: failed, recordings: [{ audioRecordId: 1, recordUrl: demoRecordingUrl(failed, 1) }] },
-      { taskQueue: stack.taskQueue },
-    );
+    // A failed detection leaves the voice with no staged audio, so ICE refuses the submit: a final ICE error with
+    // its Code and RequestId.
+    await createVoice(failed);
+    await stack.ice.detectAudioForCustomizedVoiceJob({
+      voiceId: failed,
+      audioRecordId: 1,
+      recordUrl: `https://oss.example.com/${failed}/fail-detection-1.wav`,
+    });
+    const bad = await startVoiceClone(stack.client, { voiceId: failed }, { taskQueue: stack.taskQueue });
     await assert.rejects(bad.result(), WorkflowFailedError);
   });
 
@@ -217,14 +221,14 @@ describe('Temporal Web UI shows the clone legibly', () => {
 
   it("shows a failed clone with ICE's code and RequestId", async () => {
     await page.goto(stack.workflowUrl(`voice-clone-${failed}`));
-    await expectVisibleText(page, [`voice-clone-${failed}`, 'Failed', 'VoiceNotFound', '[RequestId ']);
+    await expectVisibleText(page, [`voice-clone-${failed}`, 'Failed', NO_PASSED_AUDIO, '[RequestId ']);
     await screenshot(page, 'failed-clone-history');
     await openTab(page, 'User Metadata');
     await expectVisibleText(page, [
       `Clone ICE voice ${failed}`,
       'stage Failed',
-      'VoiceNotFound',
-      `DetectAudioForCustomizedVoiceJob voice=${failed}`,
+      NO_PASSED_AUDIO,
+      `SubmitCustomizedVoiceJob voice=${failed}`,
     ]);
     await screenshot(page, 'failed-clone');
   });
