@@ -55,6 +55,7 @@ async function main(): Promise<void> {
   const scaleBudgetMs = positiveInt(values['scale-budget-min'], 'scale-budget-min', 20) * 60_000;
   const skipScale = values['skip-scale'] ?? false;
   const notes: string[] = [];
+  const outDir = values.out ?? 'bench/results';
 
   let poll24h: Poll24hResult | undefined;
   if (!values['skip-poll24h']) {
@@ -64,6 +65,32 @@ async function main(): Promise<void> {
       `24-hour poll: ${poll24h.historyEvents} history events, ${poll24h.statusChecks} status reads, ${poll24h.failureType}`,
     );
   }
+  /** Written after the timed paths and again after the scale run, so that a failed scale run keeps the rest. */
+  const writeReport = async (): Promise<BenchReport> => {
+    const throughput = (name: string): number => phases.find((phase) => phase.path === name)?.throughputPerSec ?? NaN;
+    const partial: Omit<BenchReport, 'targets'> = {
+      generatedAt: new Date().toISOString(),
+      machine: machineFacts(),
+      options: { clones, scale: scaleClones, skipScale, trainingMs },
+      stack:
+        'temporal CLI dev server (child process, SQLite file, search attributes registered) + ICE emulator + callback ' +
+        'receiver (auth on) in the bench process; each phase with a fresh worker child process',
+      phases,
+      ratio: {
+        callbackOverBaseline: Math.round((throughput('callback') / throughput('baseline')) * 100) / 100,
+        pollOverBaseline: Math.round((throughput('poll') / throughput('baseline')) * 100) / 100,
+      },
+      ...(poll24h ? { poll24h } : {}),
+      ...(scale ? { scale } : {}),
+      notes,
+    };
+    const built: BenchReport = { ...partial, targets: checkTargets(partial) };
+    await mkdir(outDir, { recursive: true });
+    await writeFile(path.join(outDir, 'latest.json'), `${JSON.stringify(built, null, 2)}\n`);
+    await writeFile(path.join(outDir, 'latest.svg'), renderChart(built));
+    return built;
+  };
+
   log(`starting the local stack (dev server child process, emulator trainingMs=${trainingMs}, callback receiver)`);
   const stack = await startBenchStack({ trainingMs });
   const phases: PhaseResult[] = [];
@@ -99,9 +126,16 @@ async function main(): Promise<void> {
       }),
     );
     await stack.emulator.admin.setFaults({});
+    await writeReport();
     if (!skipScale) {
       log(`scale: ${scaleClones} clones waiting at once (ramp budget ${scaleBudgetMs / 60_000} min)`);
-      scale = await runScalePhase(stack, { clones: scaleClones, prefix: 'BenchSc', rampBudgetMs: scaleBudgetMs, log });
+      scale = await runScalePhase(stack, {
+        clones: scaleClones,
+        prefix: 'BenchSc',
+        rampBudgetMs: scaleBudgetMs,
+        batchSize: Math.max(100, Math.ceil(scaleClones / 40)),
+        log,
+      });
       if (scale.clones < scale.requestedClones) {
         notes.push(
           `scale run cut to ${scale.clones} of ${scale.requestedClones} clones by the ${scaleBudgetMs / 60_000}-minute ramp budget`,
@@ -115,28 +149,7 @@ async function main(): Promise<void> {
     await stack.close();
   }
 
-  const throughput = (name: string): number => phases.find((phase) => phase.path === name)?.throughputPerSec ?? NaN;
-  const partial: Omit<BenchReport, 'targets'> = {
-    generatedAt: new Date().toISOString(),
-    machine: machineFacts(),
-    options: { clones, scale: scaleClones, skipScale, trainingMs },
-    stack:
-      'temporal CLI dev server (child process, SQLite file, search attributes registered) + ICE emulator + callback ' +
-      'receiver (auth on) in the bench process; each phase with a fresh worker child process',
-    phases,
-    ratio: {
-      callbackOverBaseline: Math.round((throughput('callback') / throughput('baseline')) * 100) / 100,
-      pollOverBaseline: Math.round((throughput('poll') / throughput('baseline')) * 100) / 100,
-    },
-    ...(poll24h ? { poll24h } : {}),
-    ...(scale ? { scale } : {}),
-    notes,
-  };
-  const report: BenchReport = { ...partial, targets: checkTargets(partial) };
-  await mkdir(values.out ?? 'bench/results', { recursive: true });
-  const outDir = values.out ?? 'bench/results';
-  await writeFile(path.join(outDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(path.join(outDir, 'latest.svg'), renderChart(report));
+  const report = await writeReport();
   process.stdout.write(`${formatReport(report)}\n\nwrote ${outDir}/latest.json and ${outDir}/latest.svg\n`);
 }
 

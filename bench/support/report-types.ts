@@ -33,9 +33,9 @@ export interface ScaleResult {
   waitingWorkerRssMiB: number;
   waitingWorkerPeakRssMiB: number;
   /** From the first training finished (callbacks begin) until every clone has closed. */
-  finishAllMs: number;
+  finishAllMs: number | null;
   /** Peak over the whole scale run, incl. the finishing burst. */
-  workerPeakRssMiB: number;
+  workerPeakRssMiB: number | null;
   completedCorrectly: number;
   completedVia: Record<string, number>;
 }

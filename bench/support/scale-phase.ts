@@ -10,9 +10,11 @@ import { startWorkerChild } from '../../test/faults/support/worker-child';
 import { BENCH_TASK_QUEUE, cloneInput, createVoices } from './clone-phase';
 import type { ScaleResult } from './report-types';
 import type { BenchStack } from './stack';
-import { mapLimit, sleep, toMiB } from './stats';
+import { beforeDeadline, mapLimit, sleep, toMiB } from './stats';
 
 const DAY_MS = 86_400_000;
+/** Waiting for the callback the whole time (no polling), which is what the scale run measures. */
+const SCALE_TIMING = { callbackTimeout: '2 hours' };
 /** Callbacks arrive in waves of this many concurrent finishes (the emulator fires one callback per finish). */
 const FINISH_CONCURRENCY = 100;
 
@@ -21,6 +23,7 @@ export interface ScaleOptions {
   prefix: string;
   /** Stop starting new clones after this long. */
   rampBudgetMs: number;
+  batchSize: number;
   log: (line: string) => void;
 }
 
@@ -47,30 +50,37 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
   try {
     const t0 = Date.now();
     const voiceIds: string[] = [];
-    // Voices and starts in batches, so that the budget cuts a batch boundary and every started clone counts.
-    const batchSize = 500;
-    for (let offset = 0; offset < options.clones && Date.now() - t0 < options.rampBudgetMs; offset += batchSize) {
+    const waitingQuery = `WorkflowId STARTS_WITH "voice-clone-${options.prefix}" AND VoiceCloneStage = "AwaitingCallback" AND ExecutionStatus = "Running"`;
+    // Paced ramp: a batch starts only when the previous one is waiting for its callback, so that when the budget
+    // runs out every started clone is waiting (memory is then read on waiting clones, not on a backlog).
+    for (
+      let offset = 0;
+      offset < options.clones && Date.now() - t0 < options.rampBudgetMs;
+      offset += options.batchSize
+    ) {
       const batch = Array.from(
-        { length: Math.min(batchSize, options.clones - offset) },
+        { length: Math.min(options.batchSize, options.clones - offset) },
         (_, index) => `${options.prefix}${String(offset + index).padStart(6, '0')}`,
       );
       await createVoices(stack, batch);
       await mapLimit(batch, 50, (voiceId) =>
-        startVoiceClone(stack.client, cloneInput(voiceId, {}), { taskQueue: BENCH_TASK_QUEUE }),
+        startVoiceClone(stack.client, cloneInput(voiceId, SCALE_TIMING), { taskQueue: BENCH_TASK_QUEUE }),
       );
       voiceIds.push(...batch);
-      options.log(`scale: started ${voiceIds.length}/${options.clones} (${Math.round((Date.now() - t0) / 1000)} s)`);
+      const batchDeadline = Date.now() + 5 * 60_000;
+      let waiting = 0;
+      while ((waiting = await countWorkflows(stack, waitingQuery)) < voiceIds.length && Date.now() < batchDeadline) {
+        await sleep(1_000);
+      }
+      if (waiting < voiceIds.length) {
+        options.log(`scale: only ${waiting}/${voiceIds.length} waiting after 5 min; measuring as is`);
+        break;
+      }
+      options.log(
+        `scale: ${voiceIds.length}/${options.clones} waiting for their callback (${Math.round((Date.now() - t0) / 1000)} s)`,
+      );
     }
     const clones = voiceIds.length;
-    const waitingQuery = `WorkflowId STARTS_WITH "voice-clone-${options.prefix}" AND VoiceCloneStage = "AwaitingCallback" AND ExecutionStatus = "Running"`;
-    for (;;) {
-      const waiting = await countWorkflows(stack, waitingQuery);
-      if (waiting >= clones) break;
-      options.log(`scale: ${waiting}/${clones} waiting for their callback`);
-      if (Date.now() - t0 > options.rampBudgetMs * 2)
-        throw new Error(`scale: only ${waiting}/${clones} reached AwaitingCallback`);
-      await sleep(5_000);
-    }
     const rampMs = Date.now() - t0;
     await sleep(5_000); // let the worker settle: memory while waiting, not while starting
     const waitingMemory = worker.memory();
@@ -84,9 +94,14 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
     const finishStart = Date.now();
     await mapLimit(jobs, FINISH_CONCURRENCY, (job) => stack.emulator.admin.finishJob(job.jobId, { status: 'Success' }));
     const doneQuery = `WorkflowId STARTS_WITH "voice-clone-${options.prefix}" AND ExecutionStatus != "Running"`;
+    const finishDeadline = finishStart + 15 * 60_000;
     for (;;) {
       const done = await countWorkflows(stack, doneQuery);
       if (done >= clones) break;
+      if (Date.now() > finishDeadline) {
+        options.log(`scale: only ${done}/${clones} closed 15 min after the callbacks began`);
+        break;
+      }
       await sleep(1_000);
     }
     // Close times from the server, not from when our count query noticed.
@@ -98,7 +113,13 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
     let completedCorrectly = 0;
     await mapLimit(voiceIds, 50, async (voiceId) => {
       try {
-        const result = (await stack.client.workflow.getHandle(`voice-clone-${voiceId}`).result()) as VoiceCloneResult;
+        const handle = stack.client.workflow.getHandle(`voice-clone-${voiceId}`);
+        const result = (await beforeDeadline(
+          stack.client,
+          () => handle.result(),
+          Date.now() + 10_000,
+          voiceId,
+        )) as VoiceCloneResult;
         completedVia[result.completedVia] = (completedVia[result.completedVia] ?? 0) + 1;
         completedCorrectly++;
       } catch (error) {

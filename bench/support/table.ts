@@ -71,7 +71,9 @@ export function formatReport(report: BenchReport): string {
     lines.push(
       `Scale: ${scale.clones}/${scale.requestedClones} clones waiting at once; ramp ${fmt(scale.rampMs / 1000)} s; ` +
         `worker RSS while waiting ${fmt(scale.waitingWorkerRssMiB)} MiB (peak ${fmt(scale.waitingWorkerPeakRssMiB)} MiB); ` +
-        `all finished ${fmt(scale.finishAllMs / 1000)} s after the callbacks began; ${scale.completedCorrectly} correct`,
+        (scale.finishAllMs === null
+          ? `not all finished (${scale.completedCorrectly} closed correctly, see notes)`
+          : `all finished ${fmt(scale.finishAllMs / 1000)} s after the callbacks began; ${scale.completedCorrectly} correct`),
       '',
     );
   }
