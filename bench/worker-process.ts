@@ -7,7 +7,7 @@
  * Message from the parent: { type: 'shutdown' } drains and exits.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { IceCredentials } from '../src/config';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, type IceCredentials } from '../src/config';
 import { createBaselineActivities } from './baseline-activities';
 
 export interface WorkerSpec {
@@ -38,7 +38,8 @@ async function createWorker(spec: WorkerSpec, connection: NativeConnection): Pro
       taskQueue: spec.taskQueue,
       ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./baseline-workflows') }),
       activities: createBaselineActivities(spec.baselineTrainerUrl),
-      ...(spec.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: spec.maxCachedWorkflows } : {}),
+      // The same cache size as the package's worker, so that the ratio compares like with like.
+      maxCachedWorkflows: spec.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     });
   }
   if (!spec.iceEndpoint || !spec.iceCredentials) throw new Error('package worker needs iceEndpoint and credentials');
@@ -59,6 +60,7 @@ async function createWorker(spec: WorkerSpec, connection: NativeConnection): Pro
     taskQueue: spec.taskQueue,
     ice,
     workflowBundle,
+    maxCachedWorkflows: spec.maxCachedWorkflows,
     logger: silentLogger,
   });
 }

@@ -120,6 +120,7 @@ export function loadIceClientConfig(env: Env = process.env): IceClientConfig {
 // ---------------------------------------------------------------------------------------------------------
 
 export const DEFAULT_TASK_QUEUE = 'voice-clone';
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
 
 /**
  * Connection settings from Temporal's environment configuration: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
@@ -141,6 +142,11 @@ export interface WorkerConfig {
   taskQueue: string;
   /** Task-queue-wide cap on ICE activities per second (ICE quotas); undefined = no cap. */
   maxIceActivitiesPerSecond?: number;
+  /**
+   * Workflows kept in the worker's sticky cache. Clones spend most of their life waiting, and an evicted one is
+   * replayed from its short history when its callback comes, so a small cache bounds memory at little cost.
+   */
+  maxCachedWorkflows: number;
   /** `host:port` for Prometheus metrics; undefined = metrics off. */
   metricsAddress?: string;
   logLevel: LogLevel;
@@ -170,6 +176,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   return {
     taskQueue: loadTaskQueue(env),
     maxIceActivitiesPerSecond: readOptionalNumber(env, 'VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND', 0.01, 10_000),
+    maxCachedWorkflows: readInt(env, 'VOICE_CLONE_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS, 0, 1_000_000),
     metricsAddress,
     logLevel: loadLogLevel(env),
   };

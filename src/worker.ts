@@ -5,6 +5,7 @@
 import { NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createVoiceCloneActivities } from './activities';
 import {
+  DEFAULT_MAX_CACHED_WORKFLOWS,
   DEFAULT_TASK_QUEUE,
   loadIceClientConfig,
   loadTemporalConnectConfig,
@@ -26,6 +27,8 @@ export interface VoiceCloneWorkerOptions {
   workflowsPath?: string;
   /** Task-queue-wide cap on activities per second, to stay inside ICE's quotas. */
   maxIceActivitiesPerSecond?: number;
+  /** Sticky-cache size; default DEFAULT_MAX_CACHED_WORKFLOWS (waiting clones need no cache, replay is cheap). */
+  maxCachedWorkflows?: number;
   /** Ask the namespace which search attributes exist (default true); false: the workflow upserts none. */
   lookUpSearchAttributes?: boolean;
   logger?: Logger;
@@ -51,11 +54,15 @@ export async function createVoiceCloneWorker(options: VoiceCloneWorkerOptions): 
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: options.workflowsPath ?? defaultWorkflowsPath() }),
+    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     ...(options.maxIceActivitiesPerSecond !== undefined
       ? { maxTaskQueueActivitiesPerSecond: options.maxIceActivitiesPerSecond }
       : {}),
   });
-  logger.info('voice clone worker created', { maxIceActivitiesPerSecond: options.maxIceActivitiesPerSecond });
+  logger.info('voice clone worker created', {
+    maxIceActivitiesPerSecond: options.maxIceActivitiesPerSecond,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+  });
   return worker;
 }
 
@@ -81,6 +88,7 @@ export async function runVoiceCloneWorker(env: Env, overrides: { ice?: IceClient
       taskQueue: workerConfig.taskQueue,
       ice,
       maxIceActivitiesPerSecond: workerConfig.maxIceActivitiesPerSecond,
+      maxCachedWorkflows: workerConfig.maxCachedWorkflows,
       logger,
     });
     logger.info('worker running; SIGINT or SIGTERM stops it after running activities finish', {

@@ -8,20 +8,23 @@ const PAGE_SIZE = 100; // ICE's maximum
 const MAX_PAGES = 1_000;
 
 /**
- * Pages through ListCustomizedVoiceJobs and keeps the newest job of the voice.
- * ASSUMPTION (docs silent on list order): the whole list is read; "newest" is decided by CreateTime/GmtCreate.
+ * Pages through ListCustomizedVoiceJobs until it meets the voice's job (ICE lists newest first, so a voice in use
+ * is usually on the first page).
+ * ASSUMPTION: a VoiceId is unique per account, so it has at most one job (a resubmit after Fail reuses it); the
+ * first match is therefore the job, whatever the list order, and the rest of the account need not be read.
+ * Where several match on one page the newest (CreateTime/GmtCreate) wins, in case that assumption ever fails.
  */
 export async function lookUpNewestVoiceJob(ice: IceClient, voiceId: string): Promise<FoundVoiceJob> {
-  let newest: { job: CustomizedVoiceJob; requestId: string } | undefined;
   for (let pageNo = 1; pageNo <= MAX_PAGES; pageNo++) {
     const page = await callIce(() => ice.listCustomizedVoiceJobs({ pageNo, pageSize: PAGE_SIZE, type: 'Basic' }));
-    for (const job of page.customizedVoiceJobList) {
-      if (job.voiceId !== voiceId) continue;
-      if (newest === undefined || createdAt(job) > createdAt(newest.job)) newest = { job, requestId: page.requestId };
+    const matches = page.customizedVoiceJobList.filter((job) => job.voiceId === voiceId);
+    if (matches.length > 0) {
+      const newest = matches.reduce((a, b) => (createdAt(b) > createdAt(a) ? b : a));
+      return { job: toSnapshot(newest, page.requestId) };
     }
     if (page.customizedVoiceJobList.length < PAGE_SIZE || pageNo * PAGE_SIZE >= page.totalCount) break;
   }
-  return { job: newest ? toSnapshot(newest.job, newest.requestId) : null };
+  return { job: null };
 }
 
 function createdAt(job: CustomizedVoiceJob): string {

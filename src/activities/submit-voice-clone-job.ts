@@ -8,7 +8,7 @@ import type { SubmittedVoiceJob, SubmitVoiceCloneJobInput } from './types';
 const SUBMITTED_STATUSES: readonly VoiceJobStatus[] = ['PreTraining', 'Training', 'Success', 'Fail'];
 
 /**
- * SubmitCustomizedVoiceJob, exactly once per voice. Every attempt looks the voice up first: when an earlier attempt
+ * SubmitCustomizedVoiceJob, exactly once per voice. Every retry looks the voice up first: when an earlier attempt
  * (or a crashed worker) got the job accepted but never heard the answer, the job has moved on from what the
  * workflow saw, and this attempt adopts it instead of paying for a second training.
  * ASSUMPTION: training takes minutes, so a job submitted by an earlier attempt cannot already have gone back to the
@@ -16,7 +16,8 @@ const SUBMITTED_STATUSES: readonly VoiceJobStatus[] = ['PreTraining', 'Training'
  */
 export function createSubmitVoiceCloneJob({ ice }: IceActivityDeps) {
   return async function submitVoiceCloneJob(input: SubmitVoiceCloneJobInput): Promise<SubmittedVoiceJob> {
-    const { job } = await lookUpNewestVoiceJob(ice, input.voiceId);
+    // The first attempt follows the workflow's own lookup; only a retry can follow a submit ICE may have accepted.
+    const { job } = Context.current().info.attempt > 1 ? await lookUpNewestVoiceJob(ice, input.voiceId) : { job: null };
     if (job !== null && SUBMITTED_STATUSES.includes(job.status) && !sameAs(job, input.seenJob)) {
       Context.current().log.info('voice job already submitted: adopting it', {
         voiceId: input.voiceId,

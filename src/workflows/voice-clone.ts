@@ -14,7 +14,7 @@ import {
   type VoiceCloneResult,
 } from './definitions';
 import { asWorkflowFailure, failureSummary, voiceCloneFailure } from './failures';
-import { iceLookups, summary, temporalLookups } from './ice-activities';
+import { iceCalls, iceLookups, summary, temporalLookups } from './ice-activities';
 import { VoiceCloneProgress } from './progress';
 import { validateVoiceCloneInput, type ValidVoiceCloneInput } from './validation';
 import { assertDetectionPassed, verifyDetection } from './verify-detection';
@@ -104,7 +104,7 @@ async function submitVoiceCloneJob(
   progress: VoiceCloneProgress,
 ): Promise<string> {
   progress.enter('Submitting');
-  const submitted = await iceLookups.submitVoiceCloneJob.executeWithOptions(
+  const submitted = await iceCalls.submitVoiceCloneJob.executeWithOptions(
     summary('SubmitCustomizedVoiceJob', valid.voiceId),
     [
       {
