@@ -23,6 +23,9 @@ import { performIceAction, type EventCallbackSettings } from './ice-operations';
 import { NonceStore, verifySignedRequest } from './request-auth';
 import { loadStateFile, StateFileWriter } from './state-file';
 import { iceTime, publicJobView, VoiceJobBook, type StoredJob, type TrainingOutcome } from './voice-job-book';
+
+/** The longest delay Node's setTimeout honours. */
+const MAX_TIMER_MS = 2_147_483_647;
 import { IceWireError, recommendUrl } from './wire-error';
 
 const MAX_BODY_BYTES = 1_048_576;
@@ -199,10 +202,16 @@ export class IceEmulator implements AdminTarget {
     clearTimeout(this.trainingTimers.get(job.jobId));
     if (this.closed) return;
     const delay = Math.max(0, this.book.dueAt(job, this.trainingMs) - Date.now());
-    const timer = setTimeout(() => {
-      this.trainingTimers.delete(job.jobId);
-      this.advanceTraining();
-    }, delay);
+    // Node fires a timer longer than 2^31-1 ms at once: wait in capped steps and look again.
+    const timer = setTimeout(
+      () => {
+        this.trainingTimers.delete(job.jobId);
+        this.advanceTraining();
+        const stillTraining = job.status === 'PreTraining' || job.status === 'Training';
+        if (stillTraining && this.book.dueAt(job, this.trainingMs) > Date.now()) this.scheduleTraining(job);
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
     this.trainingTimers.set(job.jobId, timer);
   }
 
