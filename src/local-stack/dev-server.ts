@@ -15,11 +15,14 @@ export interface TemporalDevServerOptions {
   cliPath: string;
   host?: string;
   port: number;
-  uiPort: number;
+  /** Web UI port; undefined runs the server headless. */
+  uiPort?: number;
   dbFile: string;
   /** Server output goes here (it is noisy and not for the terminal). */
   logFile: string;
   namespace?: string;
+  /** Extra `--dynamic-config-value` pairs, KEY=JSON. */
+  dynamicConfig?: string[];
   readyTimeoutMs?: number;
   logger?: Logger;
 }
@@ -28,10 +31,11 @@ export interface TemporalDevServer {
   /** host:port of the gRPC frontend. */
   address: string;
   namespace: string;
-  /** http://localhost:<uiPort> */
-  uiUrl: string;
+  /** http://localhost:<uiPort>; undefined when headless. */
+  uiUrl?: string;
   pid: number;
-  stop(): Promise<void>;
+  /** SIGTERM (SIGKILL when `hard`, or after a grace period) and wait for the exit. */
+  stop(hard?: boolean): Promise<void>;
 }
 
 const STOP_GRACE_MS = 10_000;
@@ -44,8 +48,7 @@ export function devServerArgs(options: TemporalDevServerOptions): string[] {
     options.host ?? '127.0.0.1',
     '--port',
     String(options.port),
-    '--ui-port',
-    String(options.uiPort),
+    ...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort)]),
     '--db-filename',
     options.dbFile,
     '--namespace',
@@ -53,6 +56,7 @@ export function devServerArgs(options: TemporalDevServerOptions): string[] {
     ...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
     '--log-level',
     'warn',
+    ...(options.dynamicConfig ?? []).flatMap((pair) => ['--dynamic-config-value', pair]),
   ];
 }
 
@@ -118,9 +122,9 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     ),
   );
   spawnError.catch(() => undefined); // only the race below cares
-  const stop = async (): Promise<void> => {
+  const stop = async (hard = false): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
+      child.kill(hard ? 'SIGKILL' : 'SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
       await exited(child);
       clearTimeout(timer);
@@ -138,7 +142,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   return {
     address,
     namespace: options.namespace ?? 'default',
-    uiUrl: `http://localhost:${options.uiPort}`,
+    uiUrl: options.uiPort === undefined ? undefined : `http://localhost:${options.uiPort}`,
     pid: child.pid ?? -1,
     stop,
   };

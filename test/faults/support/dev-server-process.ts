@@ -1,12 +1,10 @@
 /**
- * A Temporal dev server run as our own child process on a persisted SQLite file, so that the fault suite can
- * kill it and start it again on the same database and port (the SDK's createLocal cannot restart), and so that
- * the benchmark measures a server whose memory and CPU are not shared with the test process.
+ * The local stack's Temporal dev server (a child process on a persisted SQLite file) with a restart on the same
+ * database and port, which the SDK's createLocal cannot do: the fault suite kills and restarts it, and the
+ * benchmark measures a server whose memory and CPU are not shared with the test process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_NAMES } from '../../../src/workflows/definitions';
+import { startTemporalDevServer, type TemporalDevServer } from '../../../src/local-stack/dev-server';
 
 export interface DevServerProcess {
   /** host:port of the frontend gRPC service. */
@@ -40,93 +38,31 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForFrontend(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`dev server exited with code ${child.exitCode} during start`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      try {
-        await connection.workflowService.getSystemInfo({});
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (error) {
-      lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  throw new Error(`dev server at ${address} not ready after ${timeoutMs} ms: ${String(lastError)}`);
-}
-
 export async function startDevServerProcess(options: DevServerOptions): Promise<DevServerProcess> {
   const port = await freePort();
-  const address = `127.0.0.1:${port}`;
   const namespace = options.namespace ?? 'default';
-  const args = [
-    'server',
-    'start-dev',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--headless',
-    '--namespace',
-    namespace,
-    '--db-filename',
-    options.dbFile,
-    '--log-format',
-    'json',
-    '--log-level',
-    'error',
-    '--dynamic-config-value',
-    'frontend.enableServerVersionCheck=false',
-    ...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
-    ...(options.dynamicConfig ?? []).flatMap((pair) => ['--dynamic-config-value', pair]),
-  ];
-  let child: ChildProcess | undefined;
-  let stderrTail = '';
-
+  let server: TemporalDevServer | undefined;
   const launch = async (): Promise<void> => {
-    stderrTail = '';
-    const spawned = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    child = spawned;
-    // Never leave a server behind when the bench or test process ends abruptly.
-    const killOnExit = (): void => {
-      spawned.kill('SIGKILL');
-    };
-    process.once('exit', killOnExit);
-    spawned.once('exit', () => process.off('exit', killOnExit));
-    spawned.stderr?.on('data', (chunk: Buffer) => {
-      stderrTail = (stderrTail + chunk.toString()).slice(-4_000);
+    server = await startTemporalDevServer({
+      cliPath: options.cliPath,
+      port,
+      dbFile: options.dbFile,
+      logFile: `${options.dbFile}.log`,
+      namespace,
+      dynamicConfig: options.dynamicConfig,
     });
-    try {
-      await waitForFrontend(address, spawned, 60_000);
-    } catch (error) {
-      spawned.kill('SIGKILL');
-      throw new Error(`${(error as Error).message}\n${stderrTail}`);
-    }
   };
-
   const stop = async (hard = false): Promise<void> => {
-    const running = child;
-    if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-    running.kill(hard ? 'SIGKILL' : 'SIGTERM');
-    const timer = setTimeout(() => running.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+    await server?.stop(hard);
   };
 
   await launch();
   return {
-    address,
+    address: `127.0.0.1:${port}`,
     namespace,
     dbFile: options.dbFile,
     get pid() {
-      return child?.pid;
+      return server?.pid;
     },
     stop,
     restart: async () => {
