@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { loadLocalToolsConfig, type IceCredentials } from '../../src/config';
+import { loadCallbackReceiverConfig, loadLocalToolsConfig, type IceCredentials } from '../../src/config';
 import { createIceClient } from '../../src/ice/client';
 import type { IceClient } from '../../src/ice/types';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
@@ -17,6 +17,7 @@ import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/c
 import { resolveTemporalCli } from '../../src/local-stack/temporal-binaries';
 import { silentLogger } from '../../src/observability/logger';
 import { freePort, startDevServerProcess, type DevServerProcess } from '../../test/faults/support/dev-server-process';
+import { generateCallbackAuthKey } from '../../src/local-stack/auth-key';
 import { bundleToFile } from './bundle';
 
 export interface BenchStack {
@@ -37,10 +38,6 @@ export interface BenchStack {
 }
 
 /** ICE wants auth keys of letters and digits with upper, lower case and a digit. */
-export function randomAuthKey(): string {
-  return `Ak7${randomBytes(12).toString('hex')}`.slice(0, 28) + 'Zz9';
-}
-
 export async function startBenchStack(options: { trainingMs: number; faults?: FaultConfig }): Promise<BenchStack> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ice-voice-clone-bench-'));
   const logDir = await mkdtemp(path.join(os.tmpdir(), 'ice-voice-clone-bench-logs-'));
@@ -74,20 +71,16 @@ export async function startBenchStack(options: { trainingMs: number; faults?: Fa
   });
   // The signed string contains the public URL, so the port must be known before the receiver starts.
   const port = await freePort();
-  const callbackAuthKey = randomAuthKey();
+  const callbackAuthKey = generateCallbackAuthKey();
   const publicUrl = `http://127.0.0.1:${port}/ice/callback`;
   const receiver = await startCallbackReceiver({
-    config: {
-      host: '127.0.0.1',
-      port,
-      path: '/ice/callback',
-      publicUrl,
-      authKeys: [callbackAuthKey],
-      maxSkewSeconds: 300,
-      allowUnsigned: false,
-      maxBodyBytes: 65_536,
-      temporalTimeoutMs: 2_000,
-    },
+    // Every other receiver setting at its default, from the one config module.
+    config: loadCallbackReceiverConfig({
+      ICE_CALLBACK_HOST: '127.0.0.1',
+      ICE_CALLBACK_PORT: String(port),
+      ICE_CALLBACK_URL: publicUrl,
+      ICE_CALLBACK_AUTH_KEYS: callbackAuthKey,
+    }),
     client,
     ice,
     logger: silentLogger,

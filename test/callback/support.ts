@@ -1,11 +1,11 @@
 /** Shared helpers for the callback receiver tests: real HTTP, real signatures, a real fixture worker. */
 import path from 'node:path';
-import { createServer } from 'node:net';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { CallbackReceiverConfig } from '../../src/config';
 import { EMULATOR_VOICE_JOB_EVENT_TYPE, type IceCallbackEnvelope } from '../../src/ice/types';
 import { createLogger, type Logger } from '../../src/observability/logger';
 import { signIceCallback } from '../../src/callback/signature';
+export { freePort } from '../../src/local-stack/ports';
 import { getWorkflowBundle } from '../support/bundle';
 
 export const FIXTURE_WORKFLOWS = path.resolve(__dirname, 'fixtures/workflows.ts');
@@ -99,19 +99,6 @@ export async function createFixtureWorker(connection: NativeConnection, taskQueu
     connection,
     taskQueue,
     workflowBundle: await getWorkflowBundle(FIXTURE_WORKFLOWS),
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
   });
 }
 

@@ -3,12 +3,12 @@
  * workflow's search attributes registered. Binaries come from TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH
  * (set by scripts/run-tests.mjs) or the same resolution the local stack uses.
  */
-import { createServer } from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { loadLocalToolsConfig } from '../../src/config';
 import { resolveTemporalCli, resolveTemporalTestServer } from '../../src/local-stack/temporal-binaries';
 import { createLogger } from '../../src/observability/logger';
+import { freePort } from '../../src/local-stack/ports';
 import { SEARCH_ATTRIBUTE_NAMES, searchAttributes } from '../../src/workflows/definitions';
 
 export interface DevServerOptions {
@@ -95,17 +95,4 @@ async function startOnceMore<T>(what: string, start: () => Promise<T>): Promise<
     logger.warn(`${what} did not start; retrying once`, { error: err instanceof Error ? err.message : String(err) });
     return start();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }

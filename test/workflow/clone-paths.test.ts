@@ -25,6 +25,7 @@ import {
   waitForStatus,
   type CloneStack,
 } from './support';
+import { loadCallbackReceiverConfig } from '../../src/config';
 import type { parentOfVoiceClone } from './fixtures/parent-workflow';
 
 const AUTH_KEY = 'CloneTest2026Key';
@@ -49,17 +50,13 @@ describe('voice clone paths (dev server + emulator)', () => {
     const port = await freePort();
     const callbackUrl = `http://127.0.0.1:${port}/ice/callback`;
     receiver = await startCallbackReceiver({
-      config: {
-        host: '127.0.0.1',
-        port,
-        path: '/ice/callback',
-        publicUrl: callbackUrl,
-        authKeys: [AUTH_KEY],
-        maxSkewSeconds: 300,
-        allowUnsigned: false,
-        maxBodyBytes: 65_536,
-        temporalTimeoutMs: 2_000,
-      },
+      // Every other receiver setting at its default, from the one config module.
+      config: loadCallbackReceiverConfig({
+        ICE_CALLBACK_HOST: '127.0.0.1',
+        ICE_CALLBACK_PORT: String(port),
+        ICE_CALLBACK_URL: callbackUrl,
+        ICE_CALLBACK_AUTH_KEYS: AUTH_KEY,
+      }),
       client: stack.client,
       ice: stack.ice,
       logger: silentLogger,

@@ -3,8 +3,10 @@
  * database and port, which the SDK's createLocal cannot do: the fault suite kills and restarts it, and the
  * benchmark measures a server whose memory and CPU are not shared with the test process.
  */
-import { createServer } from 'node:net';
 import { startTemporalDevServer, type TemporalDevServer } from '../../../src/local-stack/dev-server';
+import { freePort } from '../../../src/local-stack/ports';
+
+export { freePort };
 
 export interface DevServerProcess {
   /** host:port of the frontend gRPC service. */
@@ -24,18 +26,6 @@ export interface DevServerOptions {
   namespace?: string;
   /** Extra `--dynamic-config-value` pairs, KEY=JSON. */
   dynamicConfig?: string[];
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startDevServerProcess(options: DevServerOptions): Promise<DevServerProcess> {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { writeFile } from 'node:fs/promises';
-import { loadLocalToolsConfig, type IceCredentials } from '../../../src/config';
+import { loadCallbackReceiverConfig, loadLocalToolsConfig, type IceCredentials } from '../../../src/config';
 import { createIceClient } from '../../../src/ice/client';
 import type { IceClient } from '../../../src/ice/types';
 import { startEmulator, type CallbackTiming, type FaultConfig, type RunningEmulator } from '../../../src/emulator';
@@ -19,6 +19,7 @@ import { startCallbackReceiver, type RunningCallbackReceiver } from '../../../sr
 import { resolveTemporalCli } from '../../../src/local-stack/temporal-binaries';
 import { silentLogger } from '../../../src/observability/logger';
 import { freePort, startDevServerProcess, type DevServerProcess } from './dev-server-process';
+import { generateCallbackAuthKey } from '../../../src/local-stack/auth-key';
 import { startWorkerChild, type WorkerChild } from './worker-child';
 
 export const FAULT_TASK_QUEUE = 'voice-clone-faults';
@@ -99,19 +100,15 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
   });
   const receiverPort = await freePort();
   const callbackUrl = `http://127.0.0.1:${receiverPort}/ice/callback`;
-  const callbackAuthKey = `Fk7${randomBytes(12).toString('hex')}Zz9`;
+  const callbackAuthKey = generateCallbackAuthKey();
   const receiver = await startCallbackReceiver({
-    config: {
-      host: '127.0.0.1',
-      port: receiverPort,
-      path: '/ice/callback',
-      publicUrl: callbackUrl,
-      authKeys: [callbackAuthKey],
-      maxSkewSeconds: 300,
-      allowUnsigned: false,
-      maxBodyBytes: 65_536,
-      temporalTimeoutMs: 2_000,
-    },
+    // Every other receiver setting at its default, from the one config module.
+    config: loadCallbackReceiverConfig({
+      ICE_CALLBACK_HOST: '127.0.0.1',
+      ICE_CALLBACK_PORT: String(receiverPort),
+      ICE_CALLBACK_URL: callbackUrl,
+      ICE_CALLBACK_AUTH_KEYS: callbackAuthKey,
+    }),
     client,
     ice,
     logger: silentLogger,
