@@ -1,9 +1,17 @@
 /**
  * The baseline: the clone workflow's shape (detection per recording, lookup, submit, one signal, one
  * confirmation) with none of the package's logic, so that the benchmark can say what the package costs on top of
- * bare Temporal on the same machine at the same moment.
+ * bare Temporal on the same machine at the same moment. Each step is the same kind of activity as the package's:
+ * the lookup by JobId and the confirmation are local activities there, so they are local here.
  */
-import { condition, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  defineSignal,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { BaselineActivities } from './baseline-activities';
 
 export const baselineCallbackSignal = defineSignal<[unknown]>('iceCallback');
@@ -14,16 +22,17 @@ export interface BaselineCloneInput {
 }
 
 const activities = proxyActivities<BaselineActivities>({ startToCloseTimeout: '1 minute' });
+const localActivities = proxyLocalActivities<BaselineActivities>({ startToCloseTimeout: '1 minute' });
 
 export async function baselineCloneWorkflow(input: BaselineCloneInput): Promise<{ voiceId: string }> {
   let signalled = false;
   setHandler(baselineCallbackSignal, () => {
     signalled = true;
   });
+  await localActivities.lookUpNothing();
   for (let index = 0; index < input.recordings; index++) await activities.detectNothing();
-  await activities.lookUpNothing();
   await activities.submitNothing(workflowInfo().workflowId);
   await condition(() => signalled);
-  await activities.confirmNothing();
+  await localActivities.confirmNothing();
   return { voiceId: input.voiceId };
 }

@@ -5,6 +5,8 @@
  *   --skip-scale   no scale run
  *   --scale-budget-min M   stop starting scale clones after M minutes (default 20)
  *   --training-ms T        emulator training time for the timed paths (default 500)
+ *   --latency-clones N     clones of the paced callback phase that measures latency (default 100)
+ *   --latency-rate R       its starts per second, below saturation (default 2)
  *   --skip-poll24h         do not measure the 24-hour poll's history on the time-skipping server
  *   --out DIR      where latest.json and latest.svg go (default bench/results)
  * A report, not a test: targets are printed as PASS/MISS and never fail the run.
@@ -19,9 +21,9 @@ import { machineFacts } from './support/machine';
 import { measurePoll24h, type Poll24hResult } from './support/poll24h';
 import type { BenchReport, PhaseResult, ScaleResult } from './support/report-types';
 import { runScalePhase } from './support/scale-phase';
-import { startBenchStack } from './support/stack';
+import { startBenchStack, type BenchStack } from './support/stack';
 import { formatReport } from './support/table';
-import { checkTargets } from './support/targets';
+import { checkTargets, phaseOf } from './support/targets';
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -35,6 +37,21 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   return parsed;
 }
 
+/** Adds the receiver's own latency (from its metrics) to a callback phase. */
+async function withReceiverLatency(stack: BenchStack, run: () => Promise<PhaseResult>): Promise<PhaseResult> {
+  const before = stack.receiver.metrics().latency.count;
+  const phase = await run();
+  const latency = stack.receiver.metrics().latency;
+  phase.receiverLatencyMs = {
+    p50: latency.p50Ms,
+    p90: latency.p90Ms,
+    p99: latency.p99Ms,
+    max: latency.maxMs,
+    count: latency.count - before,
+  };
+  return phase;
+}
+
 async function main(): Promise<void> {
   // Child processes (dev server, workers) are killed from 'exit' handlers: make signals go through exit.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
@@ -45,6 +62,8 @@ async function main(): Promise<void> {
       'skip-scale': { type: 'boolean', default: false },
       'scale-budget-min': { type: 'string' },
       'training-ms': { type: 'string' },
+      'latency-clones': { type: 'string' },
+      'latency-rate': { type: 'string' },
       'skip-poll24h': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/results' },
     },
@@ -52,6 +71,8 @@ async function main(): Promise<void> {
   const clones = positiveInt(values.clones, 'clones', 500);
   const scaleClones = positiveInt(values.scale, 'scale', 10_000);
   const trainingMs = positiveInt(values['training-ms'], 'training-ms', 500);
+  const latencyClones = positiveInt(values['latency-clones'], 'latency-clones', 100);
+  const latencyStartsPerSec = positiveInt(values['latency-rate'], 'latency-rate', 2);
   const scaleBudgetMs = positiveInt(values['scale-budget-min'], 'scale-budget-min', 20) * 60_000;
   const skipScale = values['skip-scale'] ?? false;
   const notes: string[] = [];
@@ -67,11 +88,11 @@ async function main(): Promise<void> {
   }
   /** Written after the timed paths and again after the scale run, so that a failed scale run keeps the rest. */
   const writeReport = async (): Promise<BenchReport> => {
-    const throughput = (name: string): number => phases.find((phase) => phase.path === name)?.throughputPerSec ?? NaN;
+    const throughput = (name: string): number => phaseOf(phases, name)?.throughputPerSec ?? NaN;
     const partial: Omit<BenchReport, 'targets'> = {
       generatedAt: new Date().toISOString(),
       machine: machineFacts(),
-      options: { clones, scale: scaleClones, skipScale, trainingMs },
+      options: { clones, scale: scaleClones, skipScale, trainingMs, latencyClones, latencyStartsPerSec },
       stack:
         'temporal CLI dev server (child process, SQLite file, search attributes registered) + ICE emulator + callback ' +
         'receiver (auth on) in the bench process; each phase with a fresh worker child process',
@@ -99,22 +120,16 @@ async function main(): Promise<void> {
     log(`baseline: ${clones} clones`);
     phases.push(await runBaselinePhase(stack, clones, trainingMs));
     log(`callback path: ${clones} clones`);
-    const beforeCallback = stack.receiver.metrics();
-    const callbackPhase = await runClonePhase(stack, {
-      path: 'callback',
-      clones,
-      prefix: 'BenchCb',
-      timing: { callbackTimeout: '10 minutes' },
-    });
-    const latency = stack.receiver.metrics().latency;
-    callbackPhase.receiverLatencyMs = {
-      p50: latency.p50Ms,
-      p90: latency.p90Ms,
-      p99: latency.p99Ms,
-      max: latency.maxMs,
-      count: latency.count - beforeCallback.latency.count,
-    };
-    phases.push(callbackPhase);
+    phases.push(
+      await withReceiverLatency(stack, () =>
+        runClonePhase(stack, {
+          path: 'callback',
+          clones,
+          prefix: 'BenchCb',
+          timing: { callbackTimeout: '10 minutes' },
+        }),
+      ),
+    );
     log(`poll path: ${clones} clones, every callback dropped by the emulator`);
     await stack.emulator.admin.setFaults({ callbacks: { drop: { rate: 1 } } });
     phases.push(
@@ -126,6 +141,18 @@ async function main(): Promise<void> {
       }),
     );
     await stack.emulator.admin.setFaults({});
+    log(`callback path below saturation: ${latencyClones} clones, ${latencyStartsPerSec} starts/s`);
+    phases.push(
+      await withReceiverLatency(stack, () =>
+        runClonePhase(stack, {
+          path: 'callback',
+          clones: latencyClones,
+          prefix: 'BenchLt',
+          timing: { callbackTimeout: '10 minutes' },
+          startsPerSec: latencyStartsPerSec,
+        }),
+      ),
+    );
     await writeReport();
     if (!skipScale) {
       log(`scale: ${scaleClones} clones waiting at once (ramp budget ${scaleBudgetMs / 60_000} min)`);

@@ -9,25 +9,31 @@ import type { VoiceCloneInput, VoiceCloneResult, VoiceCloneTiming } from '../../
 import { startWorkerChild } from '../../test/faults/support/worker-child';
 import type { PhaseResult } from './report-types';
 import type { BenchStack } from './stack';
-import { beforeDeadline, mapLimit, percentiles, toMiB } from './stats';
+import { beforeDeadline, mapLimit, percentiles, sleep, toMiB } from './stats';
 
 export const BENCH_TASK_QUEUE = 'voice-clone-bench';
 const START_CONCURRENCY = 50;
 const HISTORY_SAMPLE = 20;
 
-export function cloneInput(voiceId: string, timing: VoiceCloneTiming): VoiceCloneInput {
+/** A clone as a user who created the voice starts it: with the JobId CreateCustomizedVoiceJob returned. */
+export function cloneInput(voiceId: string, jobId: string | undefined, timing: VoiceCloneTiming): VoiceCloneInput {
   return {
     voiceId,
+    ...(jobId !== undefined && { jobId }),
     recordings: [{ audioRecordId: 1, recordUrl: `https://bench-bucket.oss-cn-shanghai.aliyuncs.com/${voiceId}/1.wav` }],
     timing,
   };
 }
 
-/** ICE needs the voice to exist (CreateCustomizedVoiceJob) before detection: setup, outside the timed window. */
-export async function createVoices(stack: BenchStack, voiceIds: readonly string[]): Promise<void> {
-  await mapLimit(voiceIds, 16, (voiceId) =>
+/**
+ * ICE needs the voice to exist (CreateCustomizedVoiceJob) before detection: setup, outside the timed window.
+ * Returns each voice's JobId.
+ */
+export async function createVoices(stack: BenchStack, voiceIds: readonly string[]): Promise<Map<string, string>> {
+  const created = await mapLimit(voiceIds, 16, (voiceId) =>
     stack.ice.createCustomizedVoiceJob({ voiceId, gender: 'female', scenario: 'story' }),
   );
+  return new Map(created.map((response, index) => [voiceIds[index], response.jobId]));
 }
 
 export async function closeTimesMs(stack: BenchStack, workflowIds: readonly string[]): Promise<Map<string, number>> {
@@ -71,6 +77,8 @@ export interface ClonePhaseOptions {
   clones: number;
   prefix: string;
   timing: VoiceCloneTiming;
+  /** Start this many clones a second (latency below saturation); default: all at once (throughput). */
+  startsPerSec?: number;
 }
 
 export async function runClonePhase(stack: BenchStack, options: ClonePhaseOptions): Promise<PhaseResult> {
@@ -78,7 +86,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
     { length: options.clones },
     (_, index) => `${options.prefix}${String(index).padStart(6, '0')}`,
   );
-  await createVoices(stack, voiceIds);
+  const jobIds = await createVoices(stack, voiceIds);
   await stack.emulator.admin.clearCalls();
   const worker = await startWorkerChild(
     {
@@ -99,24 +107,30 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
     const t0 = Date.now();
     // A broken build must not hang the bench: a clone not done by then counts as not completed.
     const deadlineAt = t0 + 120_000 + options.clones * 1_000;
-    const handles: WorkflowHandle[] = await mapLimit(voiceIds, START_CONCURRENCY, async (voiceId) => {
+    const pace = options.startsPerSec;
+    const awaitResult = async (handle: WorkflowHandle, voiceId: string): Promise<void> => {
+      try {
+        results.set(
+          voiceId,
+          (await beforeDeadline(stack.client, () => handle.result(), deadlineAt, voiceId)) as VoiceCloneResult,
+        );
+      } catch (error) {
+        results.set(voiceId, error as Error);
+      }
+      resultAt.set(voiceId, Date.now());
+    };
+    // Each result is awaited from its own start on (not after the last start), so that paced latencies are true.
+    const awaiting: Promise<void>[] = [];
+    const handles: WorkflowHandle[] = await mapLimit(voiceIds, START_CONCURRENCY, async (voiceId, index) => {
+      if (pace !== undefined) await sleep(t0 + (index * 1000) / pace - Date.now());
       startedAt.set(voiceId, Date.now());
-      return startVoiceClone(stack.client, cloneInput(voiceId, options.timing), { taskQueue: BENCH_TASK_QUEUE });
+      const handle = await startVoiceClone(stack.client, cloneInput(voiceId, jobIds.get(voiceId), options.timing), {
+        taskQueue: BENCH_TASK_QUEUE,
+      });
+      awaiting.push(awaitResult(handle, voiceId));
+      return handle;
     });
-    await Promise.all(
-      handles.map(async (handle, index) => {
-        const voiceId = voiceIds[index];
-        try {
-          results.set(
-            voiceId,
-            (await beforeDeadline(stack.client, () => handle.result(), deadlineAt, voiceId)) as VoiceCloneResult,
-          );
-        } catch (error) {
-          results.set(voiceId, error as Error);
-        }
-        resultAt.set(voiceId, Date.now());
-      }),
-    );
+    await Promise.all(awaiting);
     const wallMs = Math.max(...resultAt.values()) - t0;
     const memory = worker.memory();
 
@@ -153,6 +167,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
     });
     return {
       path: options.path,
+      load: pace === undefined ? 'all at once' : `${pace} starts/s`,
       clones: options.clones,
       completedCorrectly,
       wallMs,

@@ -6,6 +6,8 @@ export type PathName = 'callback' | 'poll' | 'baseline';
 
 export interface PhaseResult {
   path: PathName;
+  /** 'all at once' (saturation: throughput) or 'N starts/s' (below saturation: latency). */
+  load?: string;
   clones: number;
   /** Clones that ended as expected (package: Success via the expected path; baseline: completed). */
   completedCorrectly: number;
@@ -50,7 +52,14 @@ export interface TargetCheck {
 export interface BenchReport {
   generatedAt: string;
   machine: MachineFacts;
-  options: { clones: number; scale: number; skipScale: boolean; trainingMs: number };
+  options: {
+    clones: number;
+    scale: number;
+    skipScale: boolean;
+    trainingMs: number;
+    latencyClones?: number;
+    latencyStartsPerSec?: number;
+  };
   stack: string;
   phases: PhaseResult[];
   ratio: { callbackOverBaseline: number; pollOverBaseline: number };

@@ -62,9 +62,11 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
         { length: Math.min(options.batchSize, options.clones - offset) },
         (_, index) => `${options.prefix}${String(offset + index).padStart(6, '0')}`,
       );
-      await createVoices(stack, batch);
+      const jobIds = await createVoices(stack, batch);
       await mapLimit(batch, 50, (voiceId) =>
-        startVoiceClone(stack.client, cloneInput(voiceId, SCALE_TIMING), { taskQueue: BENCH_TASK_QUEUE }),
+        startVoiceClone(stack.client, cloneInput(voiceId, jobIds.get(voiceId), SCALE_TIMING), {
+          taskQueue: BENCH_TASK_QUEUE,
+        }),
       );
       voiceIds.push(...batch);
       const batchDeadline = Date.now() + 5 * 60_000;

@@ -17,6 +17,7 @@ export function formatReport(report: BenchReport): string {
   const phaseRows = [
     [
       'path',
+      'load',
       'clones',
       'ok',
       'clones/s',
@@ -27,6 +28,7 @@ export function formatReport(report: BenchReport): string {
     ],
     ...report.phases.map((phase) => [
       phase.path,
+      phase.load ?? 'all at once',
       String(phase.clones),
       String(phase.completedCorrectly),
       fmt(phase.throughputPerSec, 2),

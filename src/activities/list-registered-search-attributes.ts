@@ -8,22 +8,29 @@ export interface SearchAttributeDeps {
   temporal?: { connection: ConnectionLike; namespace: string };
 }
 
+/** Registrations change by an operator's hand, rarely: one question a minute per worker, not one per clone. */
+export const SEARCH_ATTRIBUTE_CACHE_MS = 60_000;
+
 /**
  * Which of the workflow's Keyword search attributes the namespace has registered. Upserting an unregistered one
  * fails every workflow task, so the workflow only upserts what this returns. Any error means "none": the Web UI
- * loses its filters, the clone keeps working.
+ * loses its filters, the clone keeps working (and the next clone asks again).
  */
 export function createListRegisteredSearchAttributes({ temporal: target }: SearchAttributeDeps) {
+  let cached: { names: string[]; at: number } | undefined;
   return async function listRegisteredSearchAttributes(): Promise<string[]> {
     if (target === undefined) return [];
+    if (cached !== undefined && Date.now() - cached.at < SEARCH_ATTRIBUTE_CACHE_MS) return cached.names;
     try {
       const response = await target.connection.operatorService.listSearchAttributes({
         namespace: target.namespace,
       });
       const custom = response.customAttributes ?? {};
-      return SEARCH_ATTRIBUTE_NAMES.filter(
+      const names = SEARCH_ATTRIBUTE_NAMES.filter(
         (name) => custom[name] === temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       );
+      cached = { names, at: Date.now() };
+      return names;
     } catch (error) {
       Context.current().log.warn('cannot list search attributes; the workflow will not upsert any', {
         error: error instanceof Error ? error.message : String(error),

@@ -14,7 +14,7 @@ import type { PolledVoiceJob, TrainingInProgressDetails, VoiceJobSnapshot } from
 import type { CallbackInbox } from './callback-inbox';
 import { TRAINING_IN_PROGRESS_FAILURE_TYPE, type CompletedVia, type VoiceCloneResult } from './definitions';
 import { voiceCloneFailure } from './failures';
-import { iceCalls, pollOptions, summary } from './ice-activities';
+import { iceCalls, iceReads, pollOptions, summary } from './ice-activities';
 import type { VoiceCloneProgress } from './progress';
 import type { ResolvedTiming } from './validation';
 
@@ -74,7 +74,7 @@ async function readTerminalJob(
   why: string,
 ): Promise<VoiceJobSnapshot | undefined> {
   inbox.takeWakeUp();
-  const job = await iceCalls.readVoiceCloneJob.executeWithOptions(
+  const job = await iceReads.readVoiceCloneJob.executeWithOptions(
     summary('GetCustomizedVoiceJob', voiceId, `job=${jobId} (${why})`),
     [{ jobId }],
   );

@@ -46,6 +46,11 @@ export interface VoiceRecording {
 export interface VoiceCloneInput {
   /** 1–32 letters or digits; must be the VoiceId used with CreateCustomizedVoiceJob and detection. */
   voiceId: string;
+  /**
+   * The JobId CreateCustomizedVoiceJob returned for this voice. When given, the lookup is one GetCustomizedVoiceJob
+   * read; without it the workflow pages ListCustomizedVoiceJobs (ICE has no VoiceId filter) until it meets the voice.
+   */
+  jobId?: string;
   /** https URL where ICE writes a demo clip after training. */
   demoAudioMediaUrl?: string;
   /** When given, each recording is run through ICE's audio detection before submitting. */

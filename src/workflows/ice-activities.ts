@@ -2,7 +2,9 @@
 import {
   ActivityCancellationType,
   proxyActivities,
+  proxyLocalActivities,
   type ActivityOptions,
+  type LocalActivityOptions,
   type RetryPolicy,
 } from '@temporalio/workflow';
 import type { VoiceCloneActivities } from '../activities';
@@ -28,7 +30,16 @@ const iceLookup: ActivityOptions = { ...iceCall, startToCloseTimeout: '2 minutes
 export const iceCalls = proxyActivities<VoiceCloneActivities>(iceCall);
 export const iceLookups = proxyActivities<VoiceCloneActivities>(iceLookup);
 
-export const temporalLookups = proxyActivities<VoiceCloneActivities>({
+/**
+ * One GetCustomizedVoiceJob read (a lookup by JobId, a callback's confirmation) runs as a local activity: same
+ * retry policy, but no task-queue round trip and no extra workflow task, which was most of the time from a
+ * callback to the result. Reads are idempotent, so the local activity's at-least-once replay on a crash is harmless.
+ */
+const iceRead: LocalActivityOptions = { ...iceCall };
+export const iceReads = proxyLocalActivities<VoiceCloneActivities>(iceRead);
+
+/** Asks the worker's own cache (see list-registered-search-attributes.ts): local, it costs no workflow task. */
+export const temporalLookups = proxyLocalActivities<VoiceCloneActivities>({
   startToCloseTimeout: '15 seconds',
   retry: { maximumAttempts: 3 },
 });

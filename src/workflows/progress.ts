@@ -1,12 +1,22 @@
 /**
  * The clone's visible state: answers the `status` query and keeps the Web UI legible (current details in
- * markdown, Keyword search attributes). Search attributes are upserted only when registered in the namespace.
+ * markdown, Keyword search attributes). Search attributes are upserted only when registered in the namespace,
+ * and only on entering a stage that lasts (waiting on ICE) or ends the clone: each upsert is a history event and a
+ * visibility write, and the passing stages (lookup, detection, submit) take seconds and show in the current details.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { searchAttributes, type DetectionResult, type VoiceCloneStage, type VoiceCloneStatus } from './definitions';
 
 type SearchAttributeField = 'iceVoiceId' | 'iceJobId' | 'voiceCloneStage';
+
+/** The stages an operator filters on: the clone waits in them for minutes, or they are final. */
+export const INDEXED_STAGES: ReadonlySet<VoiceCloneStage> = new Set([
+  'AwaitingCallback',
+  'Polling',
+  'Succeeded',
+  'Failed',
+]);
 
 export class VoiceCloneProgress {
   readonly status: VoiceCloneStatus;
@@ -15,6 +25,11 @@ export class VoiceCloneProgress {
 
   constructor(voiceId: string) {
     this.status = { stage: 'Validating', voiceId, detection: [], callbacksReceived: 0, statusChecks: 0 };
+    // What the client set at start (IceVoiceId) need not be upserted again.
+    for (const field of Object.keys(searchAttributes) as SearchAttributeField[]) {
+      const value = workflowInfo().typedSearchAttributes.get(searchAttributes[field]);
+      if (typeof value === 'string') this.upserted.set(searchAttributes[field].name, value);
+    }
     this.publish();
   }
 
@@ -61,6 +76,7 @@ export class VoiceCloneProgress {
 
   private publish(): void {
     setCurrentDetails(renderDetails(this.status));
+    if (!INDEXED_STAGES.has(this.status.stage)) return;
     const wanted: Record<SearchAttributeField, string | undefined> = {
       iceVoiceId: this.status.voiceId || undefined,
       iceJobId: this.status.jobId,

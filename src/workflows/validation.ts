@@ -15,6 +15,7 @@ export interface ResolvedTiming {
 
 export interface ValidVoiceCloneInput {
   voiceId: string;
+  jobId?: string;
   demoAudioMediaUrl?: string;
   recordings?: VoiceRecording[];
   timing: ResolvedTiming;
@@ -24,12 +25,14 @@ export type VoiceCloneInputValidation =
   { ok: true; value: ValidVoiceCloneInput } | { ok: false; field: string; rule: string; message: string };
 
 export const VOICE_ID_PATTERN = /^[A-Za-z0-9]{1,32}$/;
+/** ICE's JobIds are 32 hex digits; the rule is looser (letters, digits, '-', '_') in case that ever changes. */
+export const JOB_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_RECORDINGS = 20;
 export const MIN_DURATION_MS = 100;
 export const MAX_DURATION_MS = 30 * 24 * 60 * 60 * 1000;
 const MAX_URL_LENGTH = 2048;
 
-const INPUT_FIELDS = ['voiceId', 'demoAudioMediaUrl', 'recordings', 'timing'] as const;
+const INPUT_FIELDS = ['voiceId', 'jobId', 'demoAudioMediaUrl', 'recordings', 'timing'] as const;
 const RECORDING_FIELDS = ['audioRecordId', 'recordUrl'] as const;
 const TIMING_FIELDS = ['callbackTimeout', 'pollInterval', 'maxPollInterval', 'trainingTimeout'] as const;
 
@@ -60,6 +63,15 @@ function parseInput(input: unknown): ValidVoiceCloneInput {
     throw new InvalidField('voiceId', 'must be 1-32 letters or digits');
   }
   const value: ValidVoiceCloneInput = { voiceId, timing: parseTiming(record.timing) };
+  if (record.jobId !== undefined) {
+    if (typeof record.jobId !== 'string' || !JOB_ID_PATTERN.test(record.jobId)) {
+      throw new InvalidField(
+        'jobId',
+        "must be 1-64 letters, digits, '-' or '_' (the JobId CreateCustomizedVoiceJob returned)",
+      );
+    }
+    value.jobId = record.jobId;
+  }
   if (record.demoAudioMediaUrl !== undefined) {
     value.demoAudioMediaUrl = parseHttpsUrl(record.demoAudioMediaUrl, 'demoAudioMediaUrl');
   }

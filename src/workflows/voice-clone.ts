@@ -14,7 +14,7 @@ import {
   type VoiceCloneResult,
 } from './definitions';
 import { asWorkflowFailure, failureSummary, voiceCloneFailure } from './failures';
-import { iceCalls, iceLookups, summary, temporalLookups } from './ice-activities';
+import { iceCalls, iceLookups, iceReads, summary, temporalLookups } from './ice-activities';
 import { VoiceCloneProgress } from './progress';
 import { validateVoiceCloneInput, type ValidVoiceCloneInput } from './validation';
 import { assertDetectionPassed, verifyDetection } from './verify-detection';
@@ -77,10 +77,7 @@ function validated(input: unknown): ValidVoiceCloneInput {
 /** The voice's newest job; fails with `VoiceNotReady` when there is nothing ICE could train. */
 async function lookUpVoice(valid: ValidVoiceCloneInput, progress: VoiceCloneProgress): Promise<VoiceJobSnapshot> {
   progress.enter('LookingUpVoice');
-  const { job } = await iceLookups.findVoiceCloneJob.executeWithOptions(
-    summary('ListCustomizedVoiceJobs', valid.voiceId),
-    [{ voiceId: valid.voiceId }],
-  );
+  const job = valid.jobId ? await readGivenJob(valid.voiceId, valid.jobId) : await findVoiceJob(valid.voiceId);
   if (job === null) {
     throw voiceCloneFailure(
       'VoiceNotReady',
@@ -93,6 +90,29 @@ async function lookUpVoice(valid: ValidVoiceCloneInput, progress: VoiceCloneProg
     throw voiceCloneFailure(
       'VoiceNotReady',
       `voice ${valid.voiceId} has no detected recordings (job ${job.jobId} is in Initialization): pass recordings or run detection first`,
+    );
+  }
+  return job;
+}
+
+async function findVoiceJob(voiceId: string): Promise<VoiceJobSnapshot | null> {
+  const { job } = await iceLookups.findVoiceCloneJob.executeWithOptions(summary('ListCustomizedVoiceJobs', voiceId), [
+    { voiceId },
+  ]);
+  return job;
+}
+
+/** The caller named the job: one read, and it must be this voice's (a wrong JobId would train nothing or bill twice). */
+async function readGivenJob(voiceId: string, jobId: string): Promise<VoiceJobSnapshot> {
+  const job = await iceReads.readVoiceCloneJob.executeWithOptions(
+    summary('GetCustomizedVoiceJob', voiceId, `job=${jobId} (lookup)`),
+    [{ jobId }],
+  );
+  if (job.voiceId !== voiceId) {
+    throw voiceCloneFailure(
+      'InvalidInput',
+      `jobId: must be the job of voice ${voiceId}, but ICE says job ${jobId} belongs to voice ${job.voiceId}`,
+      { field: 'jobId', rule: 'must be the job of voiceId' },
     );
   }
   return job;

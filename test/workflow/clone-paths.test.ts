@@ -119,6 +119,56 @@ describe('voice clone paths (dev server + emulator)', () => {
     assert.ok((report.progress?.callbacksReceived ?? 0) >= 1);
   });
 
+  test('given its JobId, a clone costs ICE four calls: one read to look up, detect, submit, one read to confirm', async () => {
+    const voiceId = newVoiceId('GivenJob');
+    const jobId = await createVoice(stack.ice, voiceId);
+    await stack.emulator.admin.clearCalls();
+    const handle = await startVoiceClone(
+      stack.client,
+      { voiceId, jobId, recordings: recordings(voiceId, 1), timing: { ...FAST_TIMING, callbackTimeout: '30 seconds' } },
+      { taskQueue: stack.taskQueue },
+    );
+    const result = await handle.result();
+    assert.equal(result.completedVia, 'callback');
+    assert.equal(result.jobId, jobId);
+    const calls = (await stack.emulator.admin.calls())
+      .filter((call) => call.params.VoiceId === voiceId || call.params.JobId === jobId)
+      .map((call) => call.action);
+    assert.deepEqual(calls, [
+      'GetCustomizedVoiceJob',
+      'DetectAudioForCustomizedVoiceJob',
+      'SubmitCustomizedVoiceJob',
+      'GetCustomizedVoiceJob',
+    ]);
+    assert.ok(!(await iceCalls(stack.emulator)).includes('ListCustomizedVoiceJobs'), 'no paging through the job list');
+    // Search attributes change only where an operator filters: waiting for ICE, and the end.
+    const upserts = ((await handle.fetchHistory()).events ?? []).filter(
+      (event) => event.upsertWorkflowSearchAttributesEventAttributes,
+    );
+    assert.equal(upserts.length, 2);
+  });
+
+  test("another voice's JobId fails as InvalidInput after one read, before detection or submit", async () => {
+    const voiceId = newVoiceId('WrongJob');
+    const otherVoiceId = newVoiceId('OtherJob');
+    await createVoice(stack.ice, voiceId);
+    const otherJobId = await createVoice(stack.ice, otherVoiceId);
+    const handle = await startVoiceClone(
+      stack.client,
+      { voiceId, jobId: otherJobId, recordings: recordings(voiceId, 1), timing: FAST_TIMING },
+      { taskQueue: stack.taskQueue },
+    );
+    const failure = await failureOf(handle.result());
+    assert.equal(failure.type, 'InvalidInput');
+    assert.match(failure.message, new RegExp(`jobId: .*belongs to voice ${otherVoiceId}`));
+    const calls = await iceCalls(stack.emulator, voiceId);
+    assert.ok(
+      !calls.includes('DetectAudioForCustomizedVoiceJob') && !calls.includes('SubmitCustomizedVoiceJob'),
+      calls.join(),
+    );
+    assert.equal((await jobOf(stack.emulator, voiceId)).submitCount, 0);
+  });
+
   test('lost callback: polling after callbackTimeout finds the result', async () => {
     const voiceId = newVoiceId('Lost');
     await createVoice(stack.ice, voiceId);

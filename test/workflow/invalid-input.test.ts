@@ -27,6 +27,9 @@ const BAD_INPUTS: [string, unknown, string][] = [
   ['voiceId of 33 characters', { voiceId: 'a'.repeat(33) }, 'voiceId'],
   ['numeric voiceId', { voiceId: 12345 }, 'voiceId'],
   ['unknown top-level field', { voiceId: 'Anna1', accessKeySecret: 'x' }, 'accessKeySecret'],
+  ['jobId with a quote', { voiceId: 'Anna1', jobId: 'abc" OR 1' }, 'jobId'],
+  ['empty jobId', { voiceId: 'Anna1', jobId: '' }, 'jobId'],
+  ['numeric jobId', { voiceId: 'Anna1', jobId: 42 }, 'jobId'],
   ['http demo URL', { voiceId: 'Anna1', demoAudioMediaUrl: 'http://bucket.example.com/demo.wav' }, 'demoAudioMediaUrl'],
   [
     'demo URL with credentials',

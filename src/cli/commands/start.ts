@@ -26,6 +26,11 @@ const spec: CommandSpec = {
     'asked to train the same voice twice). The voice must exist in ICE (CreateCustomizedVoiceJob) first.',
   options: {
     'voice-id': { type: 'string', value: '<id>', description: 'The VoiceId (1-32 letters or digits). Required.' },
+    'job-id': {
+      type: 'string',
+      value: '<id>',
+      description: 'The JobId CreateCustomizedVoiceJob returned: one read instead of paging the job list.',
+    },
     'demo-audio-url': { type: 'string', value: '<url>', description: 'https URL where ICE writes a demo clip.' },
     recording: {
       type: 'string',
@@ -75,6 +80,7 @@ export function voiceCloneInputFromFlags(values: ParsedValues): VoiceCloneInput 
   const recordings = listOption(values, 'recording').map(parseRecordingFlag);
   const input: VoiceCloneInput = {
     voiceId: requiredString(spec, values, 'voice-id'),
+    ...(stringOption(values, 'job-id') !== undefined && { jobId: stringOption(values, 'job-id') }),
     ...(stringOption(values, 'demo-audio-url') !== undefined && {
       demoAudioMediaUrl: stringOption(values, 'demo-audio-url'),
     }),

@@ -1,0 +1,43 @@
+/**
+ * The workflow asks which search attributes are registered at every start; the worker answers from a cache so that
+ * a thousand clones do not ask the server a thousand times. Real dev server, a counter around its real connection.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
+import type { ConnectionLike } from '@temporalio/client';
+import { createListRegisteredSearchAttributes } from '../../src/activities/list-registered-search-attributes';
+import { SEARCH_ATTRIBUTE_NAMES } from '../../src/workflows/definitions';
+import { startDevServer } from '../support/temporal';
+
+describe('registered search attributes, cached per worker', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    env = await startDevServer();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  test('many clones in a minute cost one ListSearchAttributes', async () => {
+    let asked = 0;
+    const real = env.connection;
+    const counting = {
+      ...real,
+      operatorService: {
+        listSearchAttributes: (request: Parameters<typeof real.operatorService.listSearchAttributes>[0]) => {
+          asked += 1;
+          return real.operatorService.listSearchAttributes(request);
+        },
+      },
+    } as unknown as ConnectionLike;
+    const list = createListRegisteredSearchAttributes({
+      temporal: { connection: counting, namespace: env.namespace ?? 'default' },
+    });
+    const activityEnv = new MockActivityEnvironment();
+    for (let clone = 0; clone < 20; clone++) {
+      assert.deepEqual([...((await activityEnv.run(list)) as string[])].sort(), [...SEARCH_ATTRIBUTE_NAMES].sort());
+    }
+    assert.equal(asked, 1);
+  });
+});
