@@ -199,6 +199,8 @@ export interface CallbackReceiverConfig {
   maxBodyBytes: number;
   /** Bound on each Temporal call so that the answer stays inside ICE's 3 s. */
   temporalTimeoutMs: number;
+  /** Deliveries (Temporal calls) in flight at once; the rest queue until their deadline, then get 503. */
+  maxInFlight: number;
 }
 
 const AUTH_KEY_PATTERN = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{1,32}$/;
@@ -239,6 +241,7 @@ export function loadCallbackReceiverConfig(env: Env = process.env): CallbackRece
     allowUnsigned: readBool(env, 'ICE_CALLBACK_ALLOW_UNSIGNED', false),
     maxBodyBytes: readInt(env, 'ICE_CALLBACK_MAX_BODY_BYTES', 65_536, 256, 10_485_760),
     temporalTimeoutMs: readInt(env, 'ICE_CALLBACK_TEMPORAL_TIMEOUT_MS', 2_000, 100, 2_900),
+    maxInFlight: readInt(env, 'ICE_CALLBACK_MAX_IN_FLIGHT', 32, 1, 10_000),
   };
 }
 

@@ -15,7 +15,7 @@ export type CallbackRejectionReason =
   | 'bad_signature';
 
 export type CallbackOutcome =
-  'signalled' | 'unmatched' | 'ignored' | 'temporal_unavailable' | 'ice_unavailable' | 'error';
+  'signalled' | 'unmatched' | 'ignored' | 'temporal_unavailable' | 'ice_unavailable' | 'busy' | 'error';
 
 export interface LatencySummary {
   /** All callback requests answered since start. */
@@ -38,6 +38,8 @@ export interface CallbackMetrics {
   ignored: number;
   temporalUnavailable: number;
   iceUnavailable: number;
+  /** Answered 503 after waiting for a delivery slot until the deadline (ICE_CALLBACK_MAX_IN_FLIGHT). */
+  busy: number;
   errors: number;
   latency: LatencySummary;
 }
@@ -90,6 +92,7 @@ export class CallbackMetricsRecorder {
       ignored: this.outcomes.get('ignored') ?? 0,
       temporalUnavailable: this.outcomes.get('temporal_unavailable') ?? 0,
       iceUnavailable: this.outcomes.get('ice_unavailable') ?? 0,
+      busy: this.outcomes.get('busy') ?? 0,
       errors: this.outcomes.get('error') ?? 0,
       latency: {
         count: this.latencyCount,
@@ -129,6 +132,11 @@ export function renderPrometheusMetrics(metrics: CallbackMetrics): string {
     metrics.temporalUnavailable,
   );
   counter('ice_unavailable_total', 'Callbacks answered 503 because the ICE job lookup failed.', metrics.iceUnavailable);
+  counter(
+    'busy_total',
+    'Callbacks answered 503 because they waited for a delivery slot until their deadline (a burst).',
+    metrics.busy,
+  );
   counter('errors_total', 'Callbacks answered 500 after an unexpected error.', metrics.errors);
   const latency = metrics.latency;
   const name = `${PREFIX}_request_duration_seconds`;

@@ -12,6 +12,7 @@ import type { IceClient } from '../ice/types';
 import { createLogger, type LogFields, type Logger } from '../observability/logger';
 import { checkIceCallbackEnvelope } from './envelope';
 import { deliverIceCallback, type DeliveryResult } from './delivery';
+import { DeliveryGate } from './delivery-gate';
 import {
   CallbackMetricsRecorder,
   renderPrometheusMetrics,
@@ -162,6 +163,7 @@ export async function startCallbackReceiver(options: CallbackReceiverOptions): P
     throw new CallbackReceiverError('MissingPublicUrl', 'ICE_CALLBACK_URL is required to verify signatures');
   }
   const recorder = new CallbackMetricsRecorder();
+  const gate = new DeliveryGate(config.maxInFlight);
 
   async function receiveCallback(req: IncomingMessage, startedAt: number): Promise<Reply> {
     if (signed && publicUrl !== undefined) {
@@ -199,15 +201,21 @@ export async function startCallbackReceiver(options: CallbackReceiverOptions): P
       };
     }
     const fields: LogFields = { eventType: check.envelope.EventType, voiceId: check.voiceId, jobId: check.jobId };
-    const result = await deliverIceCallback(
-      { client, ice, logger },
-      {
-        envelope: check.envelope,
-        voiceId: check.voiceId,
-        jobId: check.jobId,
-        deadlineMs: startedAt + config.temporalTimeoutMs,
-      },
+    const deadlineMs = startedAt + config.temporalTimeoutMs;
+    const result = await gate.run(deadlineMs, () =>
+      deliverIceCallback(
+        { client, ice, logger },
+        { envelope: check.envelope, voiceId: check.voiceId, jobId: check.jobId, deadlineMs },
+      ),
     );
+    if (result === undefined) {
+      return {
+        status: 503,
+        body: { error: 'busy', message: 'try again shortly' },
+        fields: { ...fields, detail: `${gate.limit} deliveries in flight, ${gate.queued} queued` },
+        outcome: 'busy',
+      };
+    }
     return replyForDelivery(result, fields);
   }
 

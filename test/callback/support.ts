@@ -1,7 +1,7 @@
 /** Shared helpers for the callback receiver tests: real HTTP, real signatures, a real fixture worker. */
 import path from 'node:path';
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import type { CallbackReceiverConfig } from '../../src/config';
+import { loadCallbackReceiverConfig, type CallbackReceiverConfig } from '../../src/config';
 import { EMULATOR_VOICE_JOB_EVENT_TYPE, type IceCallbackEnvelope } from '../../src/ice/types';
 import { createLogger, type Logger } from '../../src/observability/logger';
 import { signIceCallback } from '../../src/callback/signature';
@@ -13,18 +13,17 @@ export const PUBLIC_URL = 'https://callbacks.example.com/ice/callback';
 export const OLD_KEY = 'OldKey2024a';
 export const NEW_KEY = 'NewKey2025b';
 
+/** The receiver's own defaults (from the config module) with the tests' URL, keys and port. */
 export function receiverConfig(overrides: Partial<CallbackReceiverConfig> = {}): CallbackReceiverConfig {
   return {
-    host: '127.0.0.1',
-    port: 0,
-    path: '/ice/callback',
-    publicUrl: PUBLIC_URL,
-    authKeys: [OLD_KEY, NEW_KEY],
-    maxSkewSeconds: 300,
-    allowUnsigned: false,
-    maxBodyBytes: 65_536,
-    // The most ICE's 3 s allow: tests share two cores with other test files.
-    temporalTimeoutMs: 2_900,
+    ...loadCallbackReceiverConfig({
+      ICE_CALLBACK_HOST: '127.0.0.1',
+      ICE_CALLBACK_PORT: '0',
+      ICE_CALLBACK_URL: PUBLIC_URL,
+      ICE_CALLBACK_AUTH_KEYS: `${OLD_KEY},${NEW_KEY}`,
+      // The most ICE's 3 s allow: tests share two cores with other test files.
+      ICE_CALLBACK_TEMPORAL_TIMEOUT_MS: '2900',
+    }),
     ...overrides,
   };
 }
