@@ -37,6 +37,8 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   return parsed;
 }
 
+const WARM_UP_CLONES = 50;
+
 /** Adds the receiver's own latency (from its metrics) to a callback phase. */
 async function withReceiverLatency(stack: BenchStack, run: () => Promise<PhaseResult>): Promise<PhaseResult> {
   const before = stack.receiver.metrics().latency.count;
@@ -117,6 +119,9 @@ async function main(): Promise<void> {
   const phases: PhaseResult[] = [];
   let scale: ScaleResult | undefined;
   try {
+    // The first phase would otherwise also pay for a cold server and a cold bench process (JIT, connections).
+    log(`warm-up: ${WARM_UP_CLONES} baseline clones, not reported`);
+    await runBaselinePhase(stack, WARM_UP_CLONES, trainingMs, 'warmup');
     log(`baseline: ${clones} clones`);
     phases.push(await runBaselinePhase(stack, clones, trainingMs));
     log(`callback path: ${clones} clones`);

@@ -120,7 +120,7 @@ export function loadIceClientConfig(env: Env = process.env): IceClientConfig {
 // ---------------------------------------------------------------------------------------------------------
 
 export const DEFAULT_TASK_QUEUE = 'voice-clone';
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
 /**
  * Connection settings from Temporal's environment configuration: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,

@@ -9,7 +9,12 @@ import { beforeDeadline, mapLimit, percentiles, toMiB } from './stats';
 
 const BASELINE_TASK_QUEUE = 'baseline-bench';
 
-export async function runBaselinePhase(stack: BenchStack, clones: number, trainingMs: number): Promise<PhaseResult> {
+export async function runBaselinePhase(
+  stack: BenchStack,
+  clones: number,
+  trainingMs: number,
+  idPrefix = 'baseline',
+): Promise<PhaseResult> {
   const trainer = await startBaselineTrainer(stack.client, trainingMs);
   const worker = await startWorkerChild(
     {
@@ -23,7 +28,7 @@ export async function runBaselinePhase(stack: BenchStack, clones: number, traini
     { logFile: path.join(stack.logDir, `worker-${'baseline'}.log`) },
   );
   try {
-    const workflowIds = Array.from({ length: clones }, (_, index) => `baseline-${String(index).padStart(6, '0')}`);
+    const workflowIds = Array.from({ length: clones }, (_, index) => `${idPrefix}-${String(index).padStart(6, '0')}`);
     const startedAt = new Map<string, number>();
     const resultAt = new Map<string, number>();
     let completed = 0;

@@ -1,5 +1,5 @@
 /** A hand-written SVG chart of the latest results: throughput, latency percentiles, worker memory. */
-import type { BenchReport } from './report-types';
+import type { BenchReport, PhaseResult } from './report-types';
 
 interface Bar {
   label: string;
@@ -79,28 +79,33 @@ export function renderChart(report: BenchReport): string {
   const width = 960;
   const height = 330;
   const phases = report.phases;
-  const throughput: Group[] = phases.map((phase) => ({
-    label: phase.path,
-    bars: [{ label: phase.path, value: phase.throughputPerSec, color: COLORS[phase.path] }],
-  }));
+  const paced = (phase: PhaseResult): boolean => (phase.load ?? 'all at once') !== 'all at once';
+  const labelOf = (phase: PhaseResult): string => (paced(phase) ? `${phase.path} (paced)` : phase.path);
+  // Throughput only means something when every clone started at once.
+  const throughput: Group[] = phases
+    .filter((phase) => !paced(phase))
+    .map((phase) => ({
+      label: phase.path,
+      bars: [{ label: phase.path, value: phase.throughputPerSec, color: COLORS[phase.path] }],
+    }));
   const latency: Group[] = phases.map((phase) => ({
-    label: `${phase.path} start→result`,
+    label: `${labelOf(phase)} start→result`,
     bars: (['p50', 'p95', 'p99'] as const).map((key) => ({
       label: key,
       value: phase.startToResultMs[key],
       color: COLORS[key],
     })),
   }));
-  const callbackPhase = phases.find((phase) => phase.path === 'callback');
-  if (callbackPhase?.callbackToResultMs) {
-    const cb = callbackPhase.callbackToResultMs;
+  for (const phase of phases) {
+    const cb = phase.callbackToResultMs;
+    if (phase.path !== 'callback' || !cb) continue;
     latency.push({
-      label: 'callback→result',
+      label: `${paced(phase) ? '(paced) ' : ''}callback→result`,
       bars: (['p50', 'p95', 'p99'] as const).map((key) => ({ label: key, value: cb[key], color: COLORS[key] })),
     });
   }
   const memory: Group[] = phases.map((phase) => ({
-    label: phase.path,
+    label: labelOf(phase),
     bars: [{ label: phase.path, value: phase.workerPeakRssMiB, color: COLORS[phase.path] }],
   }));
   if (report.scale) {

@@ -97,9 +97,16 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
     await mapLimit(jobs, FINISH_CONCURRENCY, (job) => stack.emulator.admin.finishJob(job.jobId, { status: 'Success' }));
     const doneQuery = `WorkflowId STARTS_WITH "voice-clone-${options.prefix}" AND ExecutionStatus != "Running"`;
     const finishDeadline = finishStart + 15 * 60_000;
+    let loggedAt = Date.now();
     for (;;) {
       const done = await countWorkflows(stack, doneQuery);
       if (done >= clones) break;
+      if (Date.now() - loggedAt >= 15_000) {
+        loggedAt = Date.now();
+        options.log(
+          `scale: ${done}/${clones} closed ${Math.round((loggedAt - finishStart) / 1000)} s after the callbacks began`,
+        );
+      }
       if (Date.now() > finishDeadline) {
         options.log(`scale: only ${done}/${clones} closed 15 min after the callbacks began`);
         break;

@@ -81,6 +81,11 @@ export class IceEmulator implements AdminTarget {
     this.faultController = new FaultController(faults);
     this.dispatcher = new CallbackDispatcher(this.faultController, logger, callbackTiming);
     this.server = http.createServer((req, res) => void this.handle(req, res));
+    // Node closes an idle keep-alive connection after 5 s, racing a client that reuses it at that moment (seen as
+    // ECONNRESET under load in the bench, and a needless submit retry). Hold idle connections longer, as a cloud
+    // endpoint behind a load balancer does (ASSUMPTION: ICE's own idle timeout is not documented).
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 66_000;
     this.stateWriter = config.stateFile
       ? new StateFileWriter(
           config.stateFile,
