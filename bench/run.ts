@@ -3,7 +3,7 @@
  *   --clones N     clones per path (default 500)
  *   --scale N      clones waiting at once in the scale run (default 10000)
  *   --skip-scale   no scale run
- *   --scale-budget-min M   stop starting scale clones after M minutes (default 20)
+ *   --scale-budget-min M   stop starting scale clones after M minutes (default 12)
  *   --training-ms T        emulator training time for the timed paths (default 500)
  *   --latency-clones N     clones of the paced callback phase that measures latency (default 100)
  *   --latency-rate R       its starts per second, below saturation (default 2)
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const trainingMs = positiveInt(values['training-ms'], 'training-ms', 500);
   const latencyClones = positiveInt(values['latency-clones'], 'latency-clones', 100);
   const latencyStartsPerSec = positiveInt(values['latency-rate'], 'latency-rate', 2);
-  const scaleBudgetMs = positiveInt(values['scale-budget-min'], 'scale-budget-min', 20) * 60_000;
+  const scaleBudgetMs = positiveInt(values['scale-budget-min'], 'scale-budget-min', 12) * 60_000;
   const skipScale = values['skip-scale'] ?? false;
   const notes: string[] = [];
   const outDir = values.out ?? 'bench/results';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { startWorkerChild } from '../../test/faults/support/worker-child';
 import { startBaselineTrainer } from './baseline-trainer';
 import { closeTimesMs, historySizes } from './clone-phase';
+import { startCpuCount } from './cpu';
 import type { PhaseResult } from './report-types';
 import type { BenchStack } from './stack';
 import { beforeDeadline, mapLimit, percentiles, toMiB } from './stats';
@@ -28,6 +29,7 @@ export async function runBaselinePhase(
     { logFile: path.join(stack.logDir, `worker-${'baseline'}.log`) },
   );
   try {
+    const cpu = startCpuCount(stack.server.pid);
     const workflowIds = Array.from({ length: clones }, (_, index) => `${idPrefix}-${String(index).padStart(6, '0')}`);
     const startedAt = new Map<string, number>();
     const resultAt = new Map<string, number>();
@@ -56,6 +58,7 @@ export async function runBaselinePhase(
     );
     const wallMs = Math.max(...resultAt.values()) - t0;
     const memory = worker.memory();
+    const cpuSeconds = cpu.stop(worker.pid);
     const closed = await closeTimesMs(stack, workflowIds);
     const signalToResult = workflowIds
       .map((workflowId) => (closed.get(workflowId) ?? NaN) - (trainer.signalledAt.get(workflowId) ?? NaN))
@@ -70,6 +73,7 @@ export async function runBaselinePhase(
       callbackDeliveredToResultMs: percentiles(signalToResult),
       historyEvents: await historySizes(stack, workflowIds),
       workerPeakRssMiB: toMiB(Math.max(memory.peakRssBytes, worker.sampledPeakRssBytes())),
+      cpuSeconds,
     };
   } finally {
     await worker.shutdown();

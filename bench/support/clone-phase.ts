@@ -7,6 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { startVoiceClone } from '../../src/client/start-voice-clone';
 import type { VoiceCloneInput, VoiceCloneResult, VoiceCloneTiming } from '../../src/workflows/definitions';
 import { startWorkerChild } from '../../test/faults/support/worker-child';
+import { startCpuCount } from './cpu';
 import type { PhaseResult } from './report-types';
 import type { BenchStack } from './stack';
 import { beforeDeadline, mapLimit, percentiles, sleep, toMiB } from './stats';
@@ -101,6 +102,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
     { logFile: path.join(stack.logDir, `worker-${options.path}.log`) },
   );
   try {
+    const cpu = startCpuCount(stack.server.pid);
     const startedAt = new Map<string, number>();
     const resultAt = new Map<string, number>();
     const results = new Map<string, VoiceCloneResult | Error>();
@@ -133,6 +135,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
     await Promise.all(awaiting);
     const wallMs = Math.max(...resultAt.values()) - t0;
     const memory = worker.memory();
+    const cpuSeconds = cpu.stop(worker.pid);
 
     const workflowIds = handles.map((handle) => handle.workflowId);
     const closed = await closeTimesMs(stack, workflowIds);
@@ -185,6 +188,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
       iceCallsPerClone: await iceCallsPerClone(stack, options.clones),
       completedVia,
       workerPeakRssMiB: toMiB(Math.max(memory.peakRssBytes, worker.sampledPeakRssBytes())),
+      cpuSeconds,
     };
   } finally {
     await worker.shutdown();

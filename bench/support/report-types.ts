@@ -1,5 +1,6 @@
 /** Shape of bench/results/latest.json (the README quotes it). */
 import type { MachineFacts } from './machine';
+import type { PhaseCpu } from './cpu';
 import type { Percentiles } from './stats';
 
 export type PathName = 'callback' | 'poll' | 'baseline';
@@ -25,6 +26,8 @@ export interface PhaseResult {
   iceCallsPerClone?: Record<string, number>;
   completedVia?: Record<string, number>;
   workerPeakRssMiB: number;
+  /** CPU seconds used during the phase by the dev server, the worker and the bench process. */
+  cpuSeconds?: PhaseCpu;
 }
 
 export interface ScaleResult {

@@ -25,6 +25,7 @@ export function formatReport(report: BenchReport): string {
       'callback→result p50/p95/p99 ms',
       'events',
       'worker peak MiB',
+      'CPU s server/worker/bench',
     ],
     ...report.phases.map((phase) => [
       phase.path,
@@ -38,6 +39,9 @@ export function formatReport(report: BenchReport): string {
         : '-',
       `${phase.historyEvents.min}-${phase.historyEvents.max}`,
       fmt(phase.workerPeakRssMiB),
+      phase.cpuSeconds
+        ? `${fmt(phase.cpuSeconds.server)}/${fmt(phase.cpuSeconds.worker)}/${fmt(phase.cpuSeconds.benchProcess)}`
+        : '-',
     ]),
   ];
   const iceRows = [

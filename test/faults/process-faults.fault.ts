@@ -34,6 +34,30 @@ test('worker killed with SIGKILL mid-training: a new worker finishes every clone
   assertScenario(outcome);
 });
 
+test('worker killed with SIGKILL while submits are in flight: no voice is trained twice', async () => {
+  const outcome = await runScenario({
+    name: 'worker SIGKILL mid-submit',
+    clones: CLONES,
+    prefix: 'KillSubmit',
+    stack: { trainingMs: 4_000 },
+    timing: FAULT_TIMING,
+    expectVia: ['callback', 'poll'],
+    // A submit cut off by the kill waits out its 30 s startToCloseTimeout, then its retry looks the voice up first.
+    timeoutMs: 180_000,
+    disrupt: async (context) => {
+      // Slow submits (ICE answers 1.5 s after it accepted the job), so that the kill lands on some in flight.
+      await context.stack.emulator.admin.setFaults({ operations: { SubmitCustomizedVoiceJob: { latencyMs: 1_500 } } });
+      await waitForSubmitted(context.stack, context.voiceIds, CLONES / 3);
+      await context.worker.kill();
+      await context.stack.emulator.admin.setFaults({});
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      context.worker = await context.stack.startWorker();
+    },
+  });
+  rows.push(outcome);
+  assertScenario(outcome);
+});
+
 test('dev server restarted on its persisted database mid-run: every clone completes', async () => {
   const outcome = await runScenario({
     name: 'dev server restart (persisted DB)',

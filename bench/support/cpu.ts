@@ -1,0 +1,44 @@
+/** CPU seconds per process over a phase, so that the report can say where the time went (Linux /proc). */
+import { readFileSync } from 'node:fs';
+
+/** Linux's USER_HZ: /proc reports utime/stime in these ticks (100 on every mainstream kernel build). */
+const TICKS_PER_SECOND = 100;
+
+/** User + system CPU seconds a process has used so far; NaN when it cannot be read (no /proc, process gone). */
+export function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start at field 3; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+export interface PhaseCpu {
+  /** Temporal dev server. */
+  server: number;
+  /** The phase's worker process (started for the phase: all of its CPU). */
+  worker: number;
+  /** The bench process: clients, emulator and callback receiver (or the baseline's trainer). */
+  benchProcess: number;
+}
+
+/** Starts counting now; `stop(workerPid)` returns the CPU each process used since. */
+export function startCpuCount(serverPid: number | undefined): { stop(workerPid: number): PhaseCpu } {
+  const serverBefore = cpuSecondsOf(serverPid);
+  const benchBefore = process.cpuUsage();
+  const round = (seconds: number): number => Math.round(seconds * 10) / 10;
+  return {
+    stop(workerPid) {
+      const bench = process.cpuUsage(benchBefore);
+      return {
+        server: round(cpuSecondsOf(serverPid) - serverBefore),
+        worker: round(cpuSecondsOf(workerPid)),
+        benchProcess: round((bench.user + bench.system) / 1e6),
+      };
+    },
+  };
+}
