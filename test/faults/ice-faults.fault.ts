@@ -22,7 +22,7 @@ test('30% 5xx plus throttling on every ICE operation: every clone succeeds', asy
     stack: { trainingMs: 2_000 },
     timing: FAULT_TIMING,
     expectVia: ['callback', 'poll'],
-    timeoutMs: 240_000,
+    timeoutMs: 360_000,
     beforeStart: (stack) =>
       stack.emulator.admin.setFaults({
         operations: { '*': { throttle: { rate: 0.15 }, serverError: { rate: 0.3 } } },
