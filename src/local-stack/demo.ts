@@ -35,7 +35,7 @@ export function demoRecordingUrl(voiceId: string, audioId: number): string {
 
 export async function startDemoClone(stack: LocalStack, options: DemoCloneOptions = {}): Promise<DemoClone> {
   const voiceId = options.voiceId ?? demoVoiceId();
-  await stack.ice.createCustomizedVoiceJob({
+  const { jobId } = await stack.ice.createCustomizedVoiceJob({
     voiceId,
     gender: 'female',
     scenario: 'story',
@@ -46,7 +46,8 @@ export async function startDemoClone(stack: LocalStack, options: DemoCloneOption
   const recordings: VoiceRecording[] = demonstrationList
     .slice(0, options.recordingCount ?? DEMO_RECORDING_COUNT)
     .map((sentence) => ({ audioRecordId: sentence.audioId, recordUrl: demoRecordingUrl(voiceId, sentence.audioId) }));
-  const input: VoiceCloneInput = { voiceId, recordings };
+  // Passing the JobId CreateCustomizedVoiceJob returned makes the workflow's lookup one read.
+  const input: VoiceCloneInput = { voiceId, jobId, recordings };
   const handle = await startVoiceClone(stack.client, input, { taskQueue: stack.taskQueue });
   return { voiceId, workflowId: handle.workflowId, webUiUrl: stack.workflowUrl(handle.workflowId), handle, input };
 }
