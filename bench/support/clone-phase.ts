@@ -2,17 +2,14 @@
  * One timed phase of N clones of the package (callback or poll path) with a fresh worker process: starts them
  * all, awaits every result, then reads close times, history sizes, ICE calls and the worker's peak memory.
  */
-import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startVoiceClone } from '../../src/client/start-voice-clone';
 import type { VoiceCloneInput, VoiceCloneResult, VoiceCloneTiming } from '../../src/workflows/definitions';
-import { startWorkerChild } from '../../test/faults/support/worker-child';
 import { startCpuCount } from './cpu';
 import type { PhaseResult } from './report-types';
-import type { BenchStack } from './stack';
+import { BENCH_TASK_QUEUE, type BenchStack } from './stack';
 import { beforeDeadline, mapLimit, percentiles, sleep, toMiB } from './stats';
 
-export const BENCH_TASK_QUEUE = 'voice-clone-bench';
 const START_CONCURRENCY = 50;
 const HISTORY_SAMPLE = 20;
 
@@ -89,18 +86,8 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
   );
   const jobIds = await createVoices(stack, voiceIds);
   await stack.emulator.admin.clearCalls();
-  const worker = await startWorkerChild(
-    {
-      mode: 'package',
-      address: stack.server.address,
-      namespace: stack.server.namespace,
-      taskQueue: BENCH_TASK_QUEUE,
-      workflowBundlePath: stack.packageBundlePath,
-      iceEndpoint: stack.emulator.url,
-      iceCredentials: stack.credentials,
-    },
-    { logFile: path.join(stack.logDir, `worker-${options.path}.log`) },
-  );
+  const worker = await stack.startPackageWorker(options.path);
+
   try {
     const cpu = startCpuCount(stack.server.pid);
     const startedAt = new Map<string, number>();

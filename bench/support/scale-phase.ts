@@ -3,13 +3,11 @@
  * the worker's memory while they wait, then every job finished through the admin API and the time until every
  * clone has closed. Starting stops at a time budget so that a slow machine still yields a (smaller) result.
  */
-import path from 'node:path';
 import { startVoiceClone } from '../../src/client/start-voice-clone';
 import type { VoiceCloneResult } from '../../src/workflows/definitions';
-import { startWorkerChild } from '../../test/faults/support/worker-child';
-import { BENCH_TASK_QUEUE, cloneInput, createVoices } from './clone-phase';
+import { cloneInput, createVoices } from './clone-phase';
 import type { ScaleResult } from './report-types';
-import type { BenchStack } from './stack';
+import { BENCH_TASK_QUEUE, type BenchStack } from './stack';
 import { beforeDeadline, mapLimit, sleep, toMiB } from './stats';
 
 const DAY_MS = 86_400_000;
@@ -41,18 +39,8 @@ async function countWorkflows(stack: BenchStack, query: string): Promise<number>
 export async function runScalePhase(stack: BenchStack, options: ScaleOptions): Promise<ScaleResult> {
   const previous = await stack.emulator.admin.settings();
   await stack.emulator.admin.updateSettings({ trainingMs: DAY_MS });
-  const worker = await startWorkerChild(
-    {
-      mode: 'package',
-      address: stack.server.address,
-      namespace: stack.server.namespace,
-      taskQueue: BENCH_TASK_QUEUE,
-      workflowBundlePath: stack.packageBundlePath,
-      iceEndpoint: stack.emulator.url,
-      iceCredentials: stack.credentials,
-    },
-    { logFile: path.join(stack.logDir, `worker-${'scale'}.log`) },
-  );
+  const worker = await stack.startPackageWorker('scale');
+
   try {
     const timing = scaleTiming(options.rampBudgetMs);
     const t0 = Date.now();

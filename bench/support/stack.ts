@@ -8,17 +8,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { loadCallbackReceiverConfig, loadLocalToolsConfig, type IceCredentials } from '../../src/config';
+import { loadLocalToolsConfig, type IceCredentials } from '../../src/config';
 import { createIceClient } from '../../src/ice/client';
 import type { IceClient } from '../../src/ice/types';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import type { FaultConfig } from '../../src/emulator/admin-api';
-import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import type { RunningCallbackReceiver } from '../../src/callback/server';
+import { startSignedCallbackReceiver } from '../../src/local-stack/signed-callback-receiver';
 import { resolveTemporalCli } from '../../src/local-stack/temporal-binaries';
 import { silentLogger } from '../../src/observability/logger';
-import { freePort, startDevServerProcess, type DevServerProcess } from '../../test/faults/support/dev-server-process';
-import { generateCallbackAuthKey } from '../../src/local-stack/auth-key';
+import { startDevServerProcess, type DevServerProcess } from '../../test/faults/support/dev-server-process';
+import { startWorkerChild, type WorkerChild } from '../../test/faults/support/worker-child';
 import { bundleToFile } from './bundle';
+
+export const BENCH_TASK_QUEUE = 'voice-clone-bench';
 
 export interface BenchStack {
   dir: string;
@@ -34,6 +37,8 @@ export interface BenchStack {
   callbackAuthKey: string;
   packageBundlePath: string;
   baselineBundlePath: string;
+  /** A package worker in its own process on the bench task queue; its log goes to `<logDir>/worker-<name>.log`. */
+  startPackageWorker(name: string): Promise<WorkerChild>;
   close(): Promise<void>;
 }
 
@@ -69,27 +74,10 @@ export async function startBenchStack(options: { trainingMs: number; faults?: Fa
     readTimeoutMs: 10_000,
     credentials,
   });
-  // The signed string contains the public URL, so the port must be known before the receiver starts.
-  const port = await freePort();
-  const callbackAuthKey = generateCallbackAuthKey();
-  const publicUrl = `http://127.0.0.1:${port}/ice/callback`;
-  const receiver = await startCallbackReceiver({
-    // Every other receiver setting at its default, from the one config module.
-    config: loadCallbackReceiverConfig({
-      ICE_CALLBACK_HOST: '127.0.0.1',
-      ICE_CALLBACK_PORT: String(port),
-      ICE_CALLBACK_URL: publicUrl,
-      ICE_CALLBACK_AUTH_KEYS: callbackAuthKey,
-    }),
+  const { receiver, authKey: callbackAuthKey } = await startSignedCallbackReceiver({
     client,
     ice,
     logger: silentLogger,
-  });
-  await ice.setEventCallback({
-    callbackType: 'HTTP',
-    callbackUrl: publicUrl,
-    authSwitch: 'on',
-    authKey: callbackAuthKey,
   });
   return {
     dir,
@@ -104,6 +92,19 @@ export async function startBenchStack(options: { trainingMs: number; faults?: Fa
     callbackAuthKey,
     packageBundlePath,
     baselineBundlePath,
+    startPackageWorker: (name) =>
+      startWorkerChild(
+        {
+          mode: 'package',
+          address: server.address,
+          namespace: server.namespace,
+          taskQueue: BENCH_TASK_QUEUE,
+          workflowBundlePath: packageBundlePath,
+          iceEndpoint: emulator.url,
+          iceCredentials: credentials,
+        },
+        { logFile: path.join(logDir, `worker-${name}.log`) },
+      ),
     close: async () => {
       await receiver.close();
       await emulator.close();

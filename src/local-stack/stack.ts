@@ -8,18 +8,17 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { configureIceCallback } from '../callback/configure-callback';
-import { startCallbackReceiver, type RunningCallbackReceiver } from '../callback/server';
-import { DEFAULT_TASK_QUEUE, loadCallbackReceiverConfig, loadIceClientConfig, type LocalToolsConfig } from '../config';
+import type { RunningCallbackReceiver } from '../callback/server';
+import { DEFAULT_TASK_QUEUE, loadIceClientConfig, type LocalToolsConfig } from '../config';
 import { startEmulator, type RunningEmulator } from '../emulator';
 import { createIceClient } from '../ice/client';
 import type { IceClient } from '../ice/types';
 import { silentLogger, type Logger } from '../observability/logger';
 import { countIceCalls } from '../observability/metrics';
 import { createVoiceCloneWorker } from '../worker';
-import { generateCallbackAuthKey } from './auth-key';
 import { startTemporalDevServer, type TemporalDevServer } from './dev-server';
 import { assertPortsFree, concretePort, LocalStackError } from './ports';
+import { startSignedCallbackReceiver } from './signed-callback-receiver';
 import { resolveTemporalCli } from './temporal-binaries';
 
 export const LOCAL_STACK_DEFAULT_PORTS = { temporal: 7233, ui: 8233, callback: 8787, emulator: 8788 } as const;
@@ -52,8 +51,6 @@ export interface LocalStack {
   workflowUrl(workflowId: string): string;
   close(): Promise<void>;
 }
-
-const CALLBACK_HOST = '127.0.0.1';
 
 /** Fails with `PortInUse` (naming the port and its flag) before anything starts; returns the ports to use. */
 export async function checkLocalStackPorts(
@@ -127,19 +124,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push({ name: 'client connection', stop: () => connection.close() });
     const client = new Client({ connection, namespace: temporal.namespace });
 
-    const authKey = generateCallbackAuthKey();
-    const callbackPort = await concretePort(ports.callback, CALLBACK_HOST);
-    const receiverDefaults = loadCallbackReceiverConfig({});
-    const publicUrl = `http://${CALLBACK_HOST}:${callbackPort}${receiverDefaults.path}`;
-    const receiver = await startCallbackReceiver({
-      config: { ...receiverDefaults, host: CALLBACK_HOST, port: callbackPort, publicUrl, authKeys: [authKey] },
+    const { receiver, callbackUrl } = await startSignedCallbackReceiver({
       client,
       ice,
+      port: ports.callback,
       taskQueue,
       logger: logger.child({ component: 'callback-receiver' }),
     });
     stops.push({ name: 'callback receiver', stop: () => receiver.close() });
-    await configureIceCallback(ice, { url: publicUrl, authKey });
 
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push({ name: 'worker connection', stop: () => nativeConnection.close() });
@@ -164,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       temporal: temporal.address,
       ui: temporal.uiUrl,
       emulator: emulator.url,
-      publicUrl,
+      publicUrl: callbackUrl,
     });
 
     return {

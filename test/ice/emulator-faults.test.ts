@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { createIceClient, IceError, NETWORK_ERROR_CODE, TIMEOUT_ERROR_CODE, type IceClient } from '../../src/ice';
+import { iceErrorOf as expectIceError } from './support';
 
 let emulator: RunningEmulator;
 let client: IceClient;
@@ -13,14 +14,9 @@ let impatientClient: IceClient;
 const seenErrors: IceError[] = [];
 
 async function iceErrorOf(promise: Promise<unknown>): Promise<IceError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof IceError, `expected IceError, got ${String(error)}`);
-    seenErrors.push(error);
-    return error;
-  }
-  assert.fail('expected the call to fail');
+  const error = await expectIceError(promise);
+  seenErrors.push(error);
+  return error;
 }
 
 /** A voice with one passed recording, ready to submit. */

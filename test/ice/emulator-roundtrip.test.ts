@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { IceClientConfig } from '../../src/config';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { createIceClient, IceError, type IceClient } from '../../src/ice';
+import { createIceClient, type IceClient } from '../../src/ice';
+import { iceErrorOf } from './support';
 
 const TRICKY_NAME = '声音 A&B=C+D/E?F#G%H';
 const TRICKY_DESC = "中文描述 with spaces & = + / ? # % 100% ~!*()' and more";
@@ -19,16 +20,6 @@ let client: IceClient;
 
 function configFor(emulatorUrl: string, credentials: IceClientConfig['credentials']): IceClientConfig {
   return { region: 'cn-shanghai', endpoint: emulatorUrl, connectTimeoutMs: 3_000, readTimeoutMs: 3_000, credentials };
-}
-
-async function iceErrorOf(promise: Promise<unknown>): Promise<IceError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof IceError, `expected IceError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
 }
 
 async function lastParams(action: string): Promise<Record<string, string>> {

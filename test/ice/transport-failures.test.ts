@@ -11,6 +11,7 @@ import { ConfigError, type IceClientConfig } from '../../src/config';
 import { createIceClient, IceError, NETWORK_ERROR_CODE, TIMEOUT_ERROR_CODE } from '../../src/ice';
 import { parseIceEndpoint } from '../../src/ice/transport';
 import { answerJson, closedPort, startRawServer, type RawServer } from './raw-server';
+import { iceErrorOf } from './support';
 
 const SECRET = 'NeverPrintThisSecret0042';
 const AUTH_KEY = 'CallbackKey9Zz';
@@ -24,16 +25,6 @@ function configFor(endpoint: string, overrides: Partial<IceClientConfig> = {}): 
     credentials: { accessKeyId: 'LTAITestKeyId', accessKeySecret: SECRET },
     ...overrides,
   };
-}
-
-async function iceErrorOf(promise: Promise<unknown>): Promise<IceError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof IceError, `expected IceError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
 }
 
 function assertNoSecrets(error: IceError): void {

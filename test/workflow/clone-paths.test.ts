@@ -8,12 +8,12 @@ import { after, before, describe, test } from 'node:test';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import type { RunningCallbackReceiver } from '../../src/callback/server';
+import { startSignedCallbackReceiver } from '../../src/local-stack/signed-callback-receiver';
 import { startVoiceClone, getVoiceCloneStatus } from '../../src/client';
 import { TRAINING_FAILED_MESSAGE } from '../../src/emulator';
 import { searchAttributes, voiceCloneWorkflowId, type VoiceCloneResult } from '../../src/workflows/definitions';
 import { silentLogger } from '../../src/observability/logger';
-import { freePort } from '../callback/support';
 import {
   createVoice,
   FAST_TIMING,
@@ -25,10 +25,8 @@ import {
   waitForStatus,
   type CloneStack,
 } from './support';
-import { loadCallbackReceiverConfig } from '../../src/config';
 import type { parentOfVoiceClone } from './fixtures/parent-workflow';
 
-const AUTH_KEY = 'CloneTest2026Key';
 const PARENT_WORKFLOWS = path.resolve(__dirname, 'fixtures/parent-workflow.ts');
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -47,21 +45,7 @@ describe('voice clone paths (dev server + emulator)', () => {
 
   before(async () => {
     stack = await startCloneStack();
-    const port = await freePort();
-    const callbackUrl = `http://127.0.0.1:${port}/ice/callback`;
-    receiver = await startCallbackReceiver({
-      // Every other receiver setting at its default, from the one config module.
-      config: loadCallbackReceiverConfig({
-        ICE_CALLBACK_HOST: '127.0.0.1',
-        ICE_CALLBACK_PORT: String(port),
-        ICE_CALLBACK_URL: callbackUrl,
-        ICE_CALLBACK_AUTH_KEYS: AUTH_KEY,
-      }),
-      client: stack.client,
-      ice: stack.ice,
-      logger: silentLogger,
-    });
-    await stack.ice.setEventCallback({ callbackType: 'HTTP', callbackUrl, authSwitch: 'on', authKey: AUTH_KEY });
+    ({ receiver } = await startSignedCallbackReceiver({ client: stack.client, ice: stack.ice, logger: silentLogger }));
   });
 
   after(async () => {

@@ -11,15 +11,15 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { writeFile } from 'node:fs/promises';
-import { loadCallbackReceiverConfig, loadLocalToolsConfig, type IceCredentials } from '../../../src/config';
+import { loadLocalToolsConfig, type IceCredentials } from '../../../src/config';
 import { createIceClient } from '../../../src/ice/client';
 import type { IceClient } from '../../../src/ice/types';
 import { startEmulator, type CallbackTiming, type FaultConfig, type RunningEmulator } from '../../../src/emulator';
-import { startCallbackReceiver, type RunningCallbackReceiver } from '../../../src/callback/server';
+import type { RunningCallbackReceiver } from '../../../src/callback/server';
+import { startSignedCallbackReceiver } from '../../../src/local-stack/signed-callback-receiver';
 import { resolveTemporalCli } from '../../../src/local-stack/temporal-binaries';
 import { silentLogger } from '../../../src/observability/logger';
 import { freePort, startDevServerProcess, type DevServerProcess } from './dev-server-process';
-import { generateCallbackAuthKey } from '../../../src/local-stack/auth-key';
 import { startWorkerChild, type WorkerChild } from './worker-child';
 
 export const FAULT_TASK_QUEUE = 'voice-clone-faults';
@@ -98,22 +98,11 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
     readTimeoutMs: 5_000,
     credentials,
   });
-  const receiverPort = await freePort();
-  const callbackUrl = `http://127.0.0.1:${receiverPort}/ice/callback`;
-  const callbackAuthKey = generateCallbackAuthKey();
-  const receiver = await startCallbackReceiver({
-    // Every other receiver setting at its default, from the one config module.
-    config: loadCallbackReceiverConfig({
-      ICE_CALLBACK_HOST: '127.0.0.1',
-      ICE_CALLBACK_PORT: String(receiverPort),
-      ICE_CALLBACK_URL: callbackUrl,
-      ICE_CALLBACK_AUTH_KEYS: callbackAuthKey,
-    }),
-    client,
-    ice,
-    logger: silentLogger,
-  });
-  await ice.setEventCallback({ callbackType: 'HTTP', callbackUrl, authSwitch: 'on', authKey: callbackAuthKey });
+  const {
+    receiver,
+    callbackUrl,
+    authKey: callbackAuthKey,
+  } = await startSignedCallbackReceiver({ client, ice, logger: silentLogger });
   const workers: WorkerChild[] = [];
   return {
     server,
