@@ -1,6 +1,7 @@
 /**
  * `npm run bench` — the package against bare Temporal on one local stack, plus a scale run.
- *   --clones N     clones per path (default 500)
+ *   --clones N     clones per path and round (default 500)
+ *   --rounds R     rounds of the three throughput phases, order rotated each round (default 3)
  *   --scale N      clones waiting at once in the scale run (default 10000)
  *   --skip-scale   no scale run
  *   --scale-budget-min M   stop starting scale clones after M minutes (default 12)
@@ -19,7 +20,8 @@ import { renderChart } from './support/chart';
 import { runClonePhase } from './support/clone-phase';
 import { machineFacts } from './support/machine';
 import { measurePoll24h, type Poll24hResult } from './support/poll24h';
-import type { BenchReport, PhaseResult, ScaleResult } from './support/report-types';
+import type { BenchReport, PathName, PhaseResult, ScaleResult } from './support/report-types';
+import { mergeRounds, roundOrder, type PhaseRun } from './support/rounds';
 import { runScalePhase } from './support/scale-phase';
 import { startBenchStack, type BenchStack } from './support/stack';
 import { formatReport } from './support/table';
@@ -39,19 +41,55 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
 
 const WARM_UP_CLONES = 50;
 
-/** Adds the receiver's own latency (from its metrics) to a callback phase. */
-async function withReceiverLatency(stack: BenchStack, run: () => Promise<PhaseResult>): Promise<PhaseResult> {
-  const before = stack.receiver.metrics().latency.count;
-  const phase = await run();
+/** Adds the receiver's own latency (from its metrics, cumulative since `countBefore`) to a callback phase. */
+function withReceiverLatency(stack: BenchStack, phase: PhaseResult, countBefore: number): PhaseResult {
   const latency = stack.receiver.metrics().latency;
-  phase.receiverLatencyMs = {
-    p50: latency.p50Ms,
-    p90: latency.p90Ms,
-    p99: latency.p99Ms,
-    max: latency.maxMs,
-    count: latency.count - before,
+  return {
+    ...phase,
+    receiverLatencyMs: {
+      p50: latency.p50Ms,
+      p90: latency.p90Ms,
+      p99: latency.p99Ms,
+      max: latency.maxMs,
+      count: latency.count - countBefore,
+    },
   };
-  return phase;
+}
+
+function describePath(path: PathName, clones: number): string {
+  if (path === 'baseline') return `baseline, ${clones} clones`;
+  if (path === 'callback') return `callback path, ${clones} clones`;
+  return `poll path, ${clones} clones, every callback dropped by the emulator`;
+}
+
+/** One throughput phase: every clone started at once. Voice and workflow IDs carry the round, so none repeats. */
+async function runThroughputPhase(
+  stack: BenchStack,
+  path: PathName,
+  clones: number,
+  trainingMs: number,
+  round: number,
+): Promise<PhaseRun> {
+  if (path === 'baseline') return runBaselinePhase(stack, clones, trainingMs, `baseline-r${round}`);
+  if (path === 'callback') {
+    return runClonePhase(stack, {
+      path: 'callback',
+      clones,
+      prefix: `BenchCb${round}r`,
+      timing: { callbackTimeout: '10 minutes' },
+    });
+  }
+  await stack.emulator.admin.setFaults({ callbacks: { drop: { rate: 1 } } });
+  try {
+    return await runClonePhase(stack, {
+      path: 'poll',
+      clones,
+      prefix: `BenchPl${round}r`,
+      timing: { callbackTimeout: '1s', pollInterval: '1s', maxPollInterval: '2s' },
+    });
+  } finally {
+    await stack.emulator.admin.setFaults({});
+  }
 }
 
 async function main(): Promise<void> {
@@ -60,6 +98,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       clones: { type: 'string' },
+      rounds: { type: 'string' },
       scale: { type: 'string' },
       'skip-scale': { type: 'boolean', default: false },
       'scale-budget-min': { type: 'string' },
@@ -71,6 +110,7 @@ async function main(): Promise<void> {
     },
   });
   const clones = positiveInt(values.clones, 'clones', 500);
+  const rounds = positiveInt(values.rounds, 'rounds', 3);
   const scaleClones = positiveInt(values.scale, 'scale', 10_000);
   const trainingMs = positiveInt(values['training-ms'], 'training-ms', 500);
   const latencyClones = positiveInt(values['latency-clones'], 'latency-clones', 100);
@@ -91,17 +131,25 @@ async function main(): Promise<void> {
   /** Written after the timed paths and again after the scale run, so that a failed scale run keeps the rest. */
   const writeReport = async (): Promise<BenchReport> => {
     const throughput = (name: string): number => phaseOf(phases, name)?.throughputPerSec ?? NaN;
+    const ratioOf = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
+    const byRound = (path: PathName): number[] =>
+      runs.baseline.map((baseline, index) =>
+        ratioOf(runs[path][index]?.result.throughputPerSec ?? NaN, baseline.result.throughputPerSec),
+      );
     const partial: Omit<BenchReport, 'targets'> = {
       generatedAt: new Date().toISOString(),
       machine: machineFacts(),
-      options: { clones, scale: scaleClones, skipScale, trainingMs, latencyClones, latencyStartsPerSec },
+      options: { clones, rounds, scale: scaleClones, skipScale, trainingMs, latencyClones, latencyStartsPerSec },
       stack:
         'temporal CLI dev server (child process, SQLite file, search attributes registered) + ICE emulator + callback ' +
         'receiver (auth on) in the bench process; each phase with a fresh worker child process',
       phases,
       ratio: {
-        callbackOverBaseline: Math.round((throughput('callback') / throughput('baseline')) * 100) / 100,
-        pollOverBaseline: Math.round((throughput('poll') / throughput('baseline')) * 100) / 100,
+        callbackOverBaseline: ratioOf(throughput('callback'), throughput('baseline')),
+        pollOverBaseline: ratioOf(throughput('poll'), throughput('baseline')),
+        ...(rounds > 1 && {
+          byRound: { callbackOverBaseline: byRound('callback'), pollOverBaseline: byRound('poll') },
+        }),
       },
       ...(poll24h ? { poll24h } : {}),
       ...(scale ? { scale } : {}),
@@ -117,47 +165,34 @@ async function main(): Promise<void> {
   log(`starting the local stack (dev server child process, emulator trainingMs=${trainingMs}, callback receiver)`);
   const stack = await startBenchStack({ trainingMs });
   const phases: PhaseResult[] = [];
+  const runs: Record<PathName, PhaseRun[]> = { baseline: [], callback: [], poll: [] };
   let scale: ScaleResult | undefined;
   try {
     // The first phase would otherwise also pay for a cold server and a cold bench process (JIT, connections).
     log(`warm-up: ${WARM_UP_CLONES} baseline clones, not reported`);
     await runBaselinePhase(stack, WARM_UP_CLONES, trainingMs, 'warmup');
-    log(`baseline: ${clones} clones`);
-    phases.push(await runBaselinePhase(stack, clones, trainingMs));
-    log(`callback path: ${clones} clones`);
+    const receiverCountBefore = stack.receiver.metrics().latency.count;
+    for (let round = 0; round < rounds; round++) {
+      for (const path of roundOrder(round)) {
+        log(`round ${round + 1}/${rounds}: ${describePath(path, clones)}`);
+        runs[path].push(await runThroughputPhase(stack, path, clones, trainingMs, round));
+      }
+    }
     phases.push(
-      await withReceiverLatency(stack, () =>
-        runClonePhase(stack, {
-          path: 'callback',
-          clones,
-          prefix: 'BenchCb',
-          timing: { callbackTimeout: '10 minutes' },
-        }),
-      ),
+      mergeRounds(runs.baseline),
+      withReceiverLatency(stack, mergeRounds(runs.callback), receiverCountBefore),
+      mergeRounds(runs.poll),
     );
-    log(`poll path: ${clones} clones, every callback dropped by the emulator`);
-    await stack.emulator.admin.setFaults({ callbacks: { drop: { rate: 1 } } });
-    phases.push(
-      await runClonePhase(stack, {
-        path: 'poll',
-        clones,
-        prefix: 'BenchPl',
-        timing: { callbackTimeout: '1s', pollInterval: '1s', maxPollInterval: '2s' },
-      }),
-    );
-    await stack.emulator.admin.setFaults({});
     log(`callback path below saturation: ${latencyClones} clones, ${latencyStartsPerSec} starts/s`);
-    phases.push(
-      await withReceiverLatency(stack, () =>
-        runClonePhase(stack, {
-          path: 'callback',
-          clones: latencyClones,
-          prefix: 'BenchLt',
-          timing: { callbackTimeout: '10 minutes' },
-          startsPerSec: latencyStartsPerSec,
-        }),
-      ),
-    );
+    const pacedCountBefore = stack.receiver.metrics().latency.count;
+    const paced = await runClonePhase(stack, {
+      path: 'callback',
+      clones: latencyClones,
+      prefix: 'BenchLt',
+      timing: { callbackTimeout: '10 minutes' },
+      startsPerSec: latencyStartsPerSec,
+    });
+    phases.push(withReceiverLatency(stack, mergeRounds([paced]), pacedCountBefore));
     await writeReport();
     if (!skipScale) {
       log(`scale: ${scaleClones} clones waiting at once (ramp budget ${scaleBudgetMs / 60_000} min)`);

@@ -4,7 +4,7 @@ import { startWorkerChild } from '../../test/faults/support/worker-child';
 import { startBaselineTrainer } from './baseline-trainer';
 import { closeTimesMs, historySizes } from './clone-phase';
 import { startCpuCount } from './cpu';
-import type { PhaseResult } from './report-types';
+import type { PhaseRun } from './rounds';
 import type { BenchStack } from './stack';
 import { beforeDeadline, mapLimit, percentiles, toMiB } from './stats';
 
@@ -15,7 +15,7 @@ export async function runBaselinePhase(
   clones: number,
   trainingMs: number,
   idPrefix = 'baseline',
-): Promise<PhaseResult> {
+): Promise<PhaseRun> {
   const trainer = await startBaselineTrainer(stack.client, trainingMs);
   const worker = await startWorkerChild(
     {
@@ -63,17 +63,21 @@ export async function runBaselinePhase(
     const signalToResult = workflowIds
       .map((workflowId) => (closed.get(workflowId) ?? NaN) - (trainer.signalledAt.get(workflowId) ?? NaN))
       .filter((value) => Number.isFinite(value));
+    const startToResult = workflowIds.map((id) => (resultAt.get(id) ?? NaN) - (startedAt.get(id) ?? NaN));
     return {
-      path: 'baseline',
-      clones,
-      completedCorrectly: completed,
-      wallMs,
-      throughputPerSec: Math.round((clones / (wallMs / 1000)) * 100) / 100,
-      startToResultMs: percentiles(workflowIds.map((id) => (resultAt.get(id) ?? NaN) - (startedAt.get(id) ?? NaN))),
-      callbackDeliveredToResultMs: percentiles(signalToResult),
-      historyEvents: await historySizes(stack, workflowIds),
-      workerPeakRssMiB: toMiB(Math.max(memory.peakRssBytes, worker.sampledPeakRssBytes())),
-      cpuSeconds,
+      result: {
+        path: 'baseline',
+        clones,
+        completedCorrectly: completed,
+        wallMs,
+        throughputPerSec: Math.round((clones / (wallMs / 1000)) * 100) / 100,
+        startToResultMs: percentiles(startToResult),
+        callbackDeliveredToResultMs: percentiles(signalToResult),
+        historyEvents: await historySizes(stack, workflowIds),
+        workerPeakRssMiB: toMiB(Math.max(memory.peakRssBytes, worker.sampledPeakRssBytes())),
+        cpuSeconds,
+      },
+      samples: { startToResultMs: startToResult, callbackDeliveredToResultMs: signalToResult },
     };
   } finally {
     await worker.shutdown();

@@ -7,6 +7,7 @@ import { startVoiceClone } from '../../src/client/start-voice-clone';
 import type { VoiceCloneInput, VoiceCloneResult, VoiceCloneTiming } from '../../src/workflows/definitions';
 import { startCpuCount } from './cpu';
 import type { PhaseResult } from './report-types';
+import type { PhaseRun } from './rounds';
 import { BENCH_TASK_QUEUE, type BenchStack } from './stack';
 import { beforeDeadline, mapLimit, percentiles, sleep, toMiB } from './stats';
 
@@ -79,7 +80,7 @@ export interface ClonePhaseOptions {
   startsPerSec?: number;
 }
 
-export async function runClonePhase(stack: BenchStack, options: ClonePhaseOptions): Promise<PhaseResult> {
+export async function runClonePhase(stack: BenchStack, options: ClonePhaseOptions): Promise<PhaseRun> {
   const voiceIds = Array.from(
     { length: options.clones },
     (_, index) => `${options.prefix}${String(index).padStart(6, '0')}`,
@@ -155,17 +156,17 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
       if (options.path === 'callback' && closeMs !== undefined && deliveredMs !== undefined)
         deliveredToResult.push(closeMs - deliveredMs);
     });
-    return {
+    const startToResult = voiceIds.map((voiceId) => (resultAt.get(voiceId) ?? NaN) - (startedAt.get(voiceId) ?? NaN));
+    const isCallback = options.path === 'callback';
+    const result: PhaseResult = {
       path: options.path,
       load: pace === undefined ? 'all at once' : `${pace} starts/s`,
       clones: options.clones,
       completedCorrectly,
       wallMs,
       throughputPerSec: Math.round((options.clones / (wallMs / 1000)) * 100) / 100,
-      startToResultMs: percentiles(
-        voiceIds.map((voiceId) => (resultAt.get(voiceId) ?? NaN) - (startedAt.get(voiceId) ?? NaN)),
-      ),
-      ...(options.path === 'callback'
+      startToResultMs: percentiles(startToResult),
+      ...(isCallback
         ? {
             callbackToResultMs: percentiles(callbackToResult),
             callbackDeliveredToResultMs: percentiles(deliveredToResult),
@@ -176,6 +177,13 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
       completedVia,
       workerPeakRssMiB: toMiB(Math.max(memory.peakRssBytes, worker.sampledPeakRssBytes())),
       cpuSeconds,
+    };
+    return {
+      result,
+      samples: {
+        startToResultMs: startToResult,
+        ...(isCallback ? { callbackToResultMs: callbackToResult, callbackDeliveredToResultMs: deliveredToResult } : {}),
+      },
     };
   } finally {
     await worker.shutdown();

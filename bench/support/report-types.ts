@@ -12,8 +12,12 @@ export interface PhaseResult {
   clones: number;
   /** Clones that ended as expected (package: Success via the expected path; baseline: completed). */
   completedCorrectly: number;
+  /** Summed over rounds. */
   wallMs: number;
+  /** clones ÷ (first start → last result); over several rounds, the median round. */
   throughputPerSec: number;
+  /** Each round's throughput, in run order (when the phase ran in more than one round). */
+  roundThroughputsPerSec?: number[];
   startToResultMs: Percentiles;
   /** Callback delivered (emulator log; baseline: signal sent) → workflow closed (server close time). */
   callbackToResultMs?: Percentiles;
@@ -26,7 +30,7 @@ export interface PhaseResult {
   iceCallsPerClone?: Record<string, number>;
   completedVia?: Record<string, number>;
   workerPeakRssMiB: number;
-  /** CPU seconds used during the phase by the dev server, the worker and the bench process. */
+  /** CPU seconds used during the phase by the dev server, the worker and the bench process (mean per round). */
   cpuSeconds?: PhaseCpu;
 }
 
@@ -62,10 +66,16 @@ export interface BenchReport {
     trainingMs: number;
     latencyClones?: number;
     latencyStartsPerSec?: number;
+    rounds?: number;
   };
   stack: string;
   phases: PhaseResult[];
-  ratio: { callbackOverBaseline: number; pollOverBaseline: number };
+  /** Median throughputs over the rounds, and each round's own ratio (its paths ran minutes apart, not hours). */
+  ratio: {
+    callbackOverBaseline: number;
+    pollOverBaseline: number;
+    byRound?: { callbackOverBaseline: number[]; pollOverBaseline: number[] };
+  };
   /** 24-hour poll event count (time-skipping server). */
   poll24h?: { historyEvents: number; statusChecks: number; failureType: string; source: string };
   scale?: ScaleResult;

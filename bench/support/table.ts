@@ -55,6 +55,12 @@ export function formatReport(report: BenchReport): string {
           .join(' '),
       ]),
   ];
+  const roundRows = [
+    ['path', 'clones/s by round (run order)'],
+    ...report.phases
+      .filter((phase) => phase.roundThroughputsPerSec)
+      .map((phase) => [phase.path, (phase.roundThroughputsPerSec ?? []).map((value) => fmt(value, 2)).join(' / ')]),
+  ];
   const targetRows = [
     ['target', 'wanted', 'measured', ''],
     ...report.targets.map((check) => [
@@ -72,6 +78,13 @@ export function formatReport(report: BenchReport): string {
     renderTable(iceRows),
     '',
   ];
+  if (roundRows.length > 1) {
+    const byRound = report.ratio.byRound;
+    const ratios = byRound
+      ? `ratio by round: callback ${byRound.callbackOverBaseline.map((value) => fmt(value, 2)).join(' / ')}, poll ${byRound.pollOverBaseline.map((value) => fmt(value, 2)).join(' / ')}`
+      : '';
+    lines.push(renderTable(roundRows), ratios, '');
+  }
   if (report.scale) {
     const scale = report.scale;
     lines.push(
