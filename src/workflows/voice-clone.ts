@@ -31,15 +31,16 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
 
   try {
     const valid = validated(input);
-    progress.useSearchAttributes(
-      await temporalLookups.listRegisteredSearchAttributes.executeWithOptions(
-        { summary: 'Temporal ListSearchAttributes (which search attributes this namespace has)' },
-        [],
-      ),
+    // Both local activities go out in the same workflow task: one round trip instead of two.
+    const registered = temporalLookups.listRegisteredSearchAttributes.executeWithOptions(
+      { summary: 'Temporal ListSearchAttributes (which search attributes this namespace has)' },
+      [],
     );
-
     // Look first: a voice already trained or training has passed detection, and ICE refuses to detect it again.
-    const found = await lookUpVoice(valid, progress);
+    const lookup = lookUpVoice(valid, progress);
+    lookup.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+    progress.useSearchAttributes(await registered);
+    const found = await lookup;
     if (found.status === 'Success') return alreadyTrained(found, progress);
 
     let detection: DetectionResult[] | undefined;
