@@ -8,6 +8,9 @@
  *   --training-ms T        emulator training time for the timed paths (default 500)
  *   --latency-clones N     clones of the paced callback phase that measures latency (default 100)
  *   --latency-rate R       its starts per second, below saturation (default 2)
+ *   --max-cached-workflows N  sticky cache of every bench worker, package and baseline (default: the package's 100)
+ *   --without-search-attributes  package workers with lookUpSearchAttributes: false (what the upserts cost)
+ *   --profile-workers DIR  write a V8 CPU profile of every worker process (all threads) to DIR
  *   --skip-poll24h         do not measure the 24-hour poll's history on the time-skipping server
  *   --out DIR      where latest.json and latest.svg go (default bench/results)
  * A report, not a test: targets are printed as PASS/MISS and never fail the run.
@@ -15,6 +18,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../src/config';
 import { runBaselinePhase } from './support/baseline-phase';
 import { renderChart } from './support/chart';
 import { runClonePhase } from './support/clone-phase';
@@ -106,6 +110,9 @@ async function main(): Promise<void> {
       'latency-clones': { type: 'string' },
       'latency-rate': { type: 'string' },
       'skip-poll24h': { type: 'boolean', default: false },
+      'max-cached-workflows': { type: 'string' },
+      'profile-workers': { type: 'string' },
+      'without-search-attributes': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/results' },
     },
   });
@@ -117,6 +124,10 @@ async function main(): Promise<void> {
   const latencyStartsPerSec = positiveInt(values['latency-rate'], 'latency-rate', 2);
   const scaleBudgetMs = positiveInt(values['scale-budget-min'], 'scale-budget-min', 12) * 60_000;
   const skipScale = values['skip-scale'] ?? false;
+  const maxCachedWorkflows =
+    values['max-cached-workflows'] === undefined
+      ? undefined
+      : positiveInt(values['max-cached-workflows'], 'max-cached-workflows', DEFAULT_MAX_CACHED_WORKFLOWS);
   const notes: string[] = [];
   const outDir = values.out ?? 'bench/results';
 
@@ -139,7 +150,17 @@ async function main(): Promise<void> {
     const partial: Omit<BenchReport, 'targets'> = {
       generatedAt: new Date().toISOString(),
       machine: machineFacts(),
-      options: { clones, rounds, scale: scaleClones, skipScale, trainingMs, latencyClones, latencyStartsPerSec },
+      options: {
+        clones,
+        rounds,
+        maxCachedWorkflows: maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+        searchAttributes: !withoutSearchAttributes,
+        scale: scaleClones,
+        skipScale,
+        trainingMs,
+        latencyClones,
+        latencyStartsPerSec,
+      },
       stack:
         'temporal CLI dev server (child process, SQLite file, search attributes registered) + ICE emulator + callback ' +
         'receiver (auth on) in the bench process; each phase with a fresh worker child process',
@@ -163,7 +184,10 @@ async function main(): Promise<void> {
   };
 
   log(`starting the local stack (dev server child process, emulator trainingMs=${trainingMs}, callback receiver)`);
-  const stack = await startBenchStack({ trainingMs });
+  const cpuProfileDir = values['profile-workers'] && path.resolve(values['profile-workers']);
+  if (cpuProfileDir) await mkdir(cpuProfileDir, { recursive: true });
+  const withoutSearchAttributes = values['without-search-attributes'] ?? false;
+  const stack = await startBenchStack({ trainingMs, maxCachedWorkflows, cpuProfileDir, withoutSearchAttributes });
   const phases: PhaseResult[] = [];
   const runs: Record<PathName, PhaseRun[]> = { baseline: [], callback: [], poll: [] };
   let scale: ScaleResult | undefined;

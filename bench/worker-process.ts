@@ -22,6 +22,8 @@ export interface WorkerSpec {
   baselineTrainerUrl?: string;
   /** Bench option: sticky cache size; undefined = the package's / SDK's default. */
   maxCachedWorkflows?: number;
+  /** Bench option: false = the package worker upserts no search attributes (what they cost). */
+  lookUpSearchAttributes?: boolean;
 }
 
 function send(message: Record<string, unknown>): void {
@@ -61,6 +63,7 @@ async function createWorker(spec: WorkerSpec, connection: NativeConnection): Pro
     ice,
     workflowBundle,
     maxCachedWorkflows: spec.maxCachedWorkflows,
+    lookUpSearchAttributes: spec.lookUpSearchAttributes,
     logger: silentLogger,
   });
 }

@@ -25,11 +25,12 @@ export async function runBaselinePhase(
       taskQueue: BASELINE_TASK_QUEUE,
       workflowBundlePath: stack.baselineBundlePath,
       baselineTrainerUrl: trainer.url,
+      maxCachedWorkflows: stack.maxCachedWorkflows,
     },
-    { logFile: path.join(stack.logDir, `worker-${'baseline'}.log`) },
+    { logFile: path.join(stack.logDir, `worker-${'baseline'}.log`), cpuProfileDir: stack.cpuProfileDir },
   );
   try {
-    const cpu = startCpuCount(stack.server.pid);
+    const cpu = startCpuCount(stack.server.pid, worker.pid);
     const workflowIds = Array.from({ length: clones }, (_, index) => `${idPrefix}-${String(index).padStart(6, '0')}`);
     const startedAt = new Map<string, number>();
     const resultAt = new Map<string, number>();
@@ -58,7 +59,7 @@ export async function runBaselinePhase(
     );
     const wallMs = Math.max(...resultAt.values()) - t0;
     const memory = worker.memory();
-    const cpuSeconds = cpu.stop(worker.pid);
+    const cpuSeconds = cpu.stop();
     const closed = await closeTimesMs(stack, workflowIds);
     const signalToResult = workflowIds
       .map((workflowId) => (closed.get(workflowId) ?? NaN) - (trainer.signalledAt.get(workflowId) ?? NaN))

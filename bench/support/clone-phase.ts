@@ -90,7 +90,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
   const worker = await stack.startPackageWorker(options.path);
 
   try {
-    const cpu = startCpuCount(stack.server.pid);
+    const cpu = startCpuCount(stack.server.pid, worker.pid);
     const startedAt = new Map<string, number>();
     const resultAt = new Map<string, number>();
     const results = new Map<string, VoiceCloneResult | Error>();
@@ -123,7 +123,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
     await Promise.all(awaiting);
     const wallMs = Math.max(...resultAt.values()) - t0;
     const memory = worker.memory();
-    const cpuSeconds = cpu.stop(worker.pid);
+    const cpuSeconds = cpu.stop();
 
     const workflowIds = handles.map((handle) => handle.workflowId);
     const closed = await closeTimesMs(stack, workflowIds);

@@ -20,23 +20,24 @@ export function cpuSecondsOf(pid: number | undefined): number {
 export interface PhaseCpu {
   /** Temporal dev server. */
   server: number;
-  /** The phase's worker process (started for the phase: all of its CPU). */
+  /** The phase's worker process, from the first start on (its own start-up, the same for every phase, left out). */
   worker: number;
   /** The bench process: clients, emulator and callback receiver (or the baseline's trainer). */
   benchProcess: number;
 }
 
-/** Starts counting now; `stop(workerPid)` returns the CPU each process used since. */
-export function startCpuCount(serverPid: number | undefined): { stop(workerPid: number): PhaseCpu } {
+/** Starts counting now; `stop()` returns the CPU each process used since. */
+export function startCpuCount(serverPid: number | undefined, workerPid: number): { stop(): PhaseCpu } {
   const serverBefore = cpuSecondsOf(serverPid);
+  const workerBefore = cpuSecondsOf(workerPid);
   const benchBefore = process.cpuUsage();
   const round = (seconds: number): number => Math.round(seconds * 10) / 10;
   return {
-    stop(workerPid) {
+    stop() {
       const bench = process.cpuUsage(benchBefore);
       return {
         server: round(cpuSecondsOf(serverPid) - serverBefore),
-        worker: round(cpuSecondsOf(workerPid)),
+        worker: round(cpuSecondsOf(workerPid) - workerBefore),
         benchProcess: round((bench.user + bench.system) / 1e6),
       };
     },

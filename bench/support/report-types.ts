@@ -67,6 +67,10 @@ export interface BenchReport {
     latencyClones?: number;
     latencyStartsPerSec?: number;
     rounds?: number;
+    /** Sticky cache of every bench worker. */
+    maxCachedWorkflows?: number;
+    /** false when the package workers ran with lookUpSearchAttributes: false (--without-search-attributes). */
+    searchAttributes?: boolean;
   };
   stack: string;
   phases: PhaseResult[];

@@ -37,13 +37,23 @@ export interface BenchStack {
   callbackAuthKey: string;
   packageBundlePath: string;
   baselineBundlePath: string;
+  /** Sticky cache of every worker the bench starts (package and baseline); undefined = the package's default. */
+  maxCachedWorkflows?: number;
+  /** Where workers write V8 CPU profiles (`--profile-workers`); undefined = no profiling. */
+  cpuProfileDir?: string;
   /** A package worker in its own process on the bench task queue; its log goes to `<logDir>/worker-<name>.log`. */
   startPackageWorker(name: string): Promise<WorkerChild>;
   close(): Promise<void>;
 }
 
 /** ICE wants auth keys of letters and digits with upper, lower case and a digit. */
-export async function startBenchStack(options: { trainingMs: number; faults?: FaultConfig }): Promise<BenchStack> {
+export async function startBenchStack(options: {
+  trainingMs: number;
+  faults?: FaultConfig;
+  maxCachedWorkflows?: number;
+  cpuProfileDir?: string;
+  withoutSearchAttributes?: boolean;
+}): Promise<BenchStack> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ice-voice-clone-bench-'));
   const logDir = await mkdtemp(path.join(os.tmpdir(), 'ice-voice-clone-bench-logs-'));
   const cliPath = await resolveTemporalCli(loadLocalToolsConfig(), silentLogger, { allowSdkDownload: false });
@@ -92,6 +102,8 @@ export async function startBenchStack(options: { trainingMs: number; faults?: Fa
     callbackAuthKey,
     packageBundlePath,
     baselineBundlePath,
+    maxCachedWorkflows: options.maxCachedWorkflows,
+    cpuProfileDir: options.cpuProfileDir,
     startPackageWorker: (name) =>
       startWorkerChild(
         {
@@ -102,8 +114,10 @@ export async function startBenchStack(options: { trainingMs: number; faults?: Fa
           workflowBundlePath: packageBundlePath,
           iceEndpoint: emulator.url,
           iceCredentials: credentials,
+          maxCachedWorkflows: options.maxCachedWorkflows,
+          ...(options.withoutSearchAttributes && { lookUpSearchAttributes: false }),
         },
-        { logFile: path.join(logDir, `worker-${name}.log`) },
+        { logFile: path.join(logDir, `worker-${name}.log`), cpuProfileDir: options.cpuProfileDir },
       ),
     close: async () => {
       await receiver.close();

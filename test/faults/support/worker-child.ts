@@ -30,14 +30,18 @@ function readStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
-/** `logFile`: where the worker's stdout/stderr (Temporal core warnings included) go; else only a tail is kept. */
+/**
+ * `logFile`: where the worker's stdout/stderr (Temporal core warnings included) go; else only a tail is kept.
+ * `cpuProfileDir`: write a V8 CPU profile of every thread there when the worker exits (the bench's --profile-workers).
+ */
 export async function startWorkerChild(
   spec: WorkerSpec,
-  options: { logFile?: string; sampleMs?: number } = {},
+  options: { logFile?: string; sampleMs?: number; cpuProfileDir?: string } = {},
 ): Promise<WorkerChild> {
   const sampleMs = options.sampleMs ?? 500;
+  const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const child: ChildProcess = fork(WORKER_SCRIPT, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...profiling],
     env: { ...process.env, BENCH_WORKER_SPEC: JSON.stringify(spec) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
