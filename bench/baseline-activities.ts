@@ -5,6 +5,7 @@
  */
 export interface BaselineActivities {
   detectNothing(): Promise<void>;
+  listNothing(): Promise<void>;
   lookUpNothing(): Promise<void>;
   submitNothing(workflowId: string): Promise<void>;
   confirmNothing(): Promise<void>;
@@ -13,6 +14,7 @@ export interface BaselineActivities {
 export function createBaselineActivities(trainerUrl: string): BaselineActivities {
   return {
     detectNothing: async () => undefined,
+    listNothing: async () => undefined,
     lookUpNothing: async () => undefined,
     submitNothing: async (workflowId) => {
       const response = await fetch(`${trainerUrl}?workflowId=${encodeURIComponent(workflowId)}`, { method: 'POST' });

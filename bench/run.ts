@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — the package against bare Temporal on one local stack, plus a scale run.
  *   --clones N     clones per path and round (default 500)
- *   --rounds R     rounds of the three throughput phases, order rotated each round (default 3)
+ *   --rounds R     rounds of the three throughput phases, order rotated each round (default 5)
  *   --scale N      clones waiting at once in the scale run (default 10000)
  *   --skip-scale   no scale run
  *   --scale-budget-min M   stop starting scale clones after M minutes (default 12)
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     },
   });
   const clones = positiveInt(values.clones, 'clones', 500);
-  const rounds = positiveInt(values.rounds, 'rounds', 3);
+  const rounds = positiveInt(values.rounds, 'rounds', 5);
   const scaleClones = positiveInt(values.scale, 'scale', 10_000);
   const trainingMs = positiveInt(values['training-ms'], 'training-ms', 500);
   const latencyClones = positiveInt(values['latency-clones'], 'latency-clones', 100);
