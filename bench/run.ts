@@ -187,7 +187,8 @@ async function main(): Promise<void> {
   const cpuProfileDir = values['profile-workers'] && path.resolve(values['profile-workers']);
   if (cpuProfileDir) await mkdir(cpuProfileDir, { recursive: true });
   const withoutSearchAttributes = values['without-search-attributes'] ?? false;
-  const stack = await startBenchStack({ trainingMs, maxCachedWorkflows, cpuProfileDir, withoutSearchAttributes });
+  const stackOptions = { trainingMs, maxCachedWorkflows, cpuProfileDir, withoutSearchAttributes };
+  const stack = await startBenchStack(stackOptions);
   const phases: PhaseResult[] = [];
   const runs: Record<PathName, PhaseRun[]> = { baseline: [], callback: [], poll: [] };
   let scale: ScaleResult | undefined;
@@ -218,9 +219,20 @@ async function main(): Promise<void> {
     });
     phases.push(withReceiverLatency(stack, mergeRounds([paced]), pacedCountBefore));
     await writeReport();
-    if (!skipScale) {
-      log(`scale: ${scaleClones} clones waiting at once (ramp budget ${scaleBudgetMs / 60_000} min)`);
-      scale = await runScalePhase(stack, {
+  } catch (error) {
+    log(`phase failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    throw error;
+  } finally {
+    await stack.close();
+  }
+
+  if (!skipScale) {
+    // A stack of its own: the timed rounds leave thousands of closed workflows in the server's SQLite file, and
+    // the 10,000-callback burst then ran into interrupted queries there.
+    log(`scale: fresh local stack; ${scaleClones} clones waiting at once (ramp budget ${scaleBudgetMs / 60_000} min)`);
+    const scaleStack = await startBenchStack(stackOptions);
+    try {
+      scale = await runScalePhase(scaleStack, {
         clones: scaleClones,
         prefix: 'BenchSc',
         rampBudgetMs: scaleBudgetMs,
@@ -232,12 +244,12 @@ async function main(): Promise<void> {
           `scale run cut to ${scale.clones} of ${scale.requestedClones} clones by the ${scaleBudgetMs / 60_000}-minute ramp budget`,
         );
       }
+    } catch (error) {
+      log(`scale run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      throw error;
+    } finally {
+      await scaleStack.close();
     }
-  } catch (error) {
-    log(`phase failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    throw error;
-  } finally {
-    await stack.close();
   }
 
   const report = await writeReport();

@@ -31,8 +31,26 @@ export interface ScaleOptions {
   log: (line: string) => void;
 }
 
-async function countWorkflows(stack: BenchStack, query: string): Promise<number> {
-  const { count } = await stack.client.workflow.count(query);
+/**
+ * A visibility read, retried: under the burst of 10,000 callbacks the dev server's SQLite answers some reads with
+ * "interrupted", "something went wrong" or even "namespace not found" for a while, and a bench that dies on one of
+ * them loses the finish time of a run that was still going fine.
+ */
+async function readWithRetries<T>(what: string, read: () => Promise<T>, log: (line: string) => void): Promise<T> {
+  const attempts = 20;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      log(`scale: ${what} failed (${error instanceof Error ? error.message : String(error)}), retrying in 5 s`);
+      await sleep(5_000);
+    }
+  }
+}
+
+async function countWorkflows(stack: BenchStack, query: string, log: (line: string) => void): Promise<number> {
+  const { count } = await readWithRetries('counting workflows', () => stack.client.workflow.count(query), log);
   return count;
 }
 
@@ -66,7 +84,10 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
       voiceIds.push(...batch);
       const batchDeadline = Date.now() + 5 * 60_000;
       let waiting = 0;
-      while ((waiting = await countWorkflows(stack, waitingQuery)) < voiceIds.length && Date.now() < batchDeadline) {
+      while (
+        (waiting = await countWorkflows(stack, waitingQuery, options.log)) < voiceIds.length &&
+        Date.now() < batchDeadline
+      ) {
         await sleep(1_000);
       }
       if (waiting < voiceIds.length) {
@@ -95,7 +116,7 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
     const finishDeadline = t0 + timing.callbackTimeout + 5 * 60_000;
     let loggedAt = Date.now();
     for (;;) {
-      const done = await countWorkflows(stack, doneQuery);
+      const done = await countWorkflows(stack, doneQuery, options.log);
       if (done >= clones) break;
       if (Date.now() - loggedAt >= 15_000) {
         loggedAt = Date.now();
@@ -112,10 +133,17 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
       await sleep(1_000);
     }
     // Close times from the server, not from when our count query noticed.
-    let lastClose = finishStart;
-    for await (const execution of stack.client.workflow.list({ query: doneQuery })) {
-      lastClose = Math.max(lastClose, execution.closeTime?.getTime() ?? 0);
-    }
+    const lastClose = await readWithRetries(
+      'listing close times',
+      async () => {
+        let last = finishStart;
+        for await (const execution of stack.client.workflow.list({ query: doneQuery })) {
+          last = Math.max(last, execution.closeTime?.getTime() ?? 0);
+        }
+        return last;
+      },
+      options.log,
+    );
     const completedVia: Record<string, number> = {};
     let completedCorrectly = 0;
     await mapLimit(voiceIds, 50, async (voiceId) => {
