@@ -189,6 +189,7 @@ async function main(): Promise<void> {
   const withoutSearchAttributes = values['without-search-attributes'] ?? false;
   const stackOptions = { trainingMs, maxCachedWorkflows, cpuProfileDir, withoutSearchAttributes };
   const stack = await startBenchStack(stackOptions);
+  log(`server and worker logs: ${stack.logDir}`);
   const phases: PhaseResult[] = [];
   const runs: Record<PathName, PhaseRun[]> = { baseline: [], callback: [], poll: [] };
   let scale: ScaleResult | undefined;
@@ -231,6 +232,7 @@ async function main(): Promise<void> {
     // the 10,000-callback burst then ran into interrupted queries there.
     log(`scale: fresh local stack; ${scaleClones} clones waiting at once (ramp budget ${scaleBudgetMs / 60_000} min)`);
     const scaleStack = await startBenchStack(stackOptions);
+    log(`scale: server and worker logs: ${scaleStack.logDir}`);
     try {
       scale = await runScalePhase(scaleStack, {
         clones: scaleClones,

@@ -4,7 +4,14 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { startVoiceClone } from '../../src/client/start-voice-clone';
-import type { VoiceCloneInput, VoiceCloneResult, VoiceCloneTiming } from '../../src/workflows/definitions';
+import type { CallbackDelivery } from '../../src/emulator';
+import {
+  statusQuery,
+  voiceCloneWorkflowId,
+  type VoiceCloneInput,
+  type VoiceCloneResult,
+  type VoiceCloneTiming,
+} from '../../src/workflows/definitions';
 import { startCpuCount } from './cpu';
 import type { PhaseResult } from './report-types';
 import type { PhaseRun } from './rounds';
@@ -71,6 +78,42 @@ export async function iceCallsPerClone(stack: BenchStack, clones: number): Promi
   );
 }
 
+const STRAGGLERS_DESCRIBED = 5;
+
+/**
+ * What a clone that missed the phase's deadline was doing: its execution status and stage (status query), the
+ * emulator's job and every callback attempt for it, so that the report says why, not only how many.
+ */
+async function describeStragglers(
+  stack: BenchStack,
+  voiceIds: readonly string[],
+  deliveries: readonly CallbackDelivery[],
+  jobs: readonly { voiceId: string; jobId: string; status: string }[],
+): Promise<string[]> {
+  return mapLimit(voiceIds.slice(0, STRAGGLERS_DESCRIBED), 5, async (voiceId) => {
+    const handle = stack.client.workflow.getHandle(voiceCloneWorkflowId(voiceId));
+    const job = jobs.find((candidate) => candidate.voiceId === voiceId);
+    const callbacks = deliveries
+      .filter((delivery) => delivery.voiceId === voiceId)
+      .map(
+        (delivery) =>
+          `#${delivery.attempt} ${delivery.outcome} ${delivery.httpStatus ?? 'no answer'} at ${delivery.at}`,
+      );
+    let state: string;
+    try {
+      const description = await handle.describe();
+      state = description.status.name;
+      if (state === 'RUNNING') {
+        const status = await handle.query(statusQuery);
+        state += ` stage=${status.stage} lastIceStatus=${status.lastIceStatus ?? '-'} callbacksReceived=${status.callbacksReceived} statusChecks=${status.statusChecks}`;
+      }
+    } catch (error) {
+      state = `unreadable (${error instanceof Error ? error.message : String(error)})`;
+    }
+    return `${voiceId}: ${state}; ICE job ${job ? `${job.jobId} ${job.status}` : 'none'}; callbacks: ${callbacks.join(', ') || 'none'}`;
+  });
+}
+
 export interface ClonePhaseOptions {
   path: 'callback' | 'poll';
   clones: number;
@@ -131,8 +174,9 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
     const finishedAt = new Map(
       jobs.filter((job) => job.finishedAt).map((job) => [job.voiceId, Date.parse(job.finishedAt ?? '')]),
     );
+    const deliveries = await stack.emulator.admin.callbacks();
     const deliveredAt = new Map<string, number>();
-    for (const delivery of await stack.emulator.admin.callbacks()) {
+    for (const delivery of deliveries) {
       if (delivery.outcome === 'delivered' && !deliveredAt.has(delivery.voiceId))
         deliveredAt.set(delivery.voiceId, Date.parse(delivery.at));
     }
@@ -156,6 +200,12 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
       if (options.path === 'callback' && closeMs !== undefined && deliveredMs !== undefined)
         deliveredToResult.push(closeMs - deliveredMs);
     });
+    const stragglers = await describeStragglers(
+      stack,
+      voiceIds.filter((voiceId) => results.get(voiceId) instanceof Error),
+      deliveries,
+      jobs,
+    );
     const startToResult = voiceIds.map((voiceId) => (resultAt.get(voiceId) ?? NaN) - (startedAt.get(voiceId) ?? NaN));
     const isCallback = options.path === 'callback';
     const result: PhaseResult = {
@@ -175,6 +225,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
       historyEvents: await historySizes(stack, workflowIds),
       iceCallsPerClone: await iceCallsPerClone(stack, options.clones),
       completedVia,
+      ...(stragglers.length > 0 && { stragglers }),
       workerPeakRssMiB: toMiB(Math.max(memory.peakRssBytes, worker.sampledPeakRssBytes())),
       cpuSeconds,
     };

@@ -29,6 +29,8 @@ export interface PhaseResult {
   /** ICE calls per clone by operation during the timed window (setup calls excluded). */
   iceCallsPerClone?: Record<string, number>;
   completedVia?: Record<string, number>;
+  /** Up to 5 clones that missed the deadline: what they were doing and what happened to their callbacks. */
+  stragglers?: string[];
   workerPeakRssMiB: number;
   /** CPU seconds used during the phase by the dev server, the worker and the bench process (mean per round). */
   cpuSeconds?: PhaseCpu;

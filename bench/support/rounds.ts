@@ -97,6 +97,9 @@ export function mergeRounds(runs: readonly PhaseRun[]): PhaseResult {
       iceCallsPerClone: Object.fromEntries(Object.entries(iceCalls).map(([op, total]) => [op, round2(total / clones)])),
     }),
     ...(completedVia && { completedVia }),
+    ...(results.some((result) => result.stragglers) && {
+      stragglers: results.flatMap((result) => result.stragglers ?? []),
+    }),
     workerPeakRssMiB: Math.max(...results.map((result) => result.workerPeakRssMiB)),
     ...(cpu.length > 0 && {
       cpuSeconds: {

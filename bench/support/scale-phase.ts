@@ -32,25 +32,43 @@ export interface ScaleOptions {
 }
 
 /**
- * A visibility read, retried: under the burst of 10,000 callbacks the dev server's SQLite answers some reads with
- * "interrupted", "something went wrong" or even "namespace not found" for a while, and a bench that dies on one of
- * them loses the finish time of a run that was still going fine.
+ * A visibility read, retried until `giveUpAt`: under the burst of 10,000 callbacks the dev server's SQLite has
+ * answered reads with "interrupted", "something went wrong" and "namespace not found", and a bench that dies on
+ * one of them loses the finish time of a run that may still recover.
  */
-async function readWithRetries<T>(what: string, read: () => Promise<T>, log: (line: string) => void): Promise<T> {
-  const attempts = 20;
-  for (let attempt = 1; ; attempt++) {
+async function readWithRetries<T>(
+  what: string,
+  read: () => Promise<T>,
+  log: (line: string) => void,
+  giveUpAt = Date.now() + 60_000,
+): Promise<T> {
+  let loggedAt = 0;
+  for (;;) {
     try {
       return await read();
     } catch (error) {
-      if (attempt >= attempts) throw error;
-      log(`scale: ${what} failed (${error instanceof Error ? error.message : String(error)}), retrying in 5 s`);
+      if (Date.now() >= giveUpAt) throw error;
+      if (Date.now() - loggedAt >= 30_000) {
+        loggedAt = Date.now();
+        log(`scale: ${what} failed (${error instanceof Error ? error.message : String(error)}); retrying every 5 s`);
+      }
       await sleep(5_000);
     }
   }
 }
 
-async function countWorkflows(stack: BenchStack, query: string, log: (line: string) => void): Promise<number> {
-  const { count } = await readWithRetries('counting workflows', () => stack.client.workflow.count(query), log);
+async function countWorkflows(
+  stack: BenchStack,
+  query: string,
+  log: (line: string) => void,
+  giveUpAt?: number,
+): Promise<number> {
+  const { count } = await readWithRetries(
+    'counting workflows',
+    () => stack.client.workflow.count(query),
+    log,
+    giveUpAt,
+  );
   return count;
 }
 
@@ -116,7 +134,7 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
     const finishDeadline = t0 + timing.callbackTimeout + 5 * 60_000;
     let loggedAt = Date.now();
     for (;;) {
-      const done = await countWorkflows(stack, doneQuery, options.log);
+      const done = await countWorkflows(stack, doneQuery, options.log, finishDeadline);
       if (done >= clones) break;
       if (Date.now() - loggedAt >= 15_000) {
         loggedAt = Date.now();

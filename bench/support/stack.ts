@@ -59,7 +59,12 @@ export async function startBenchStack(options: {
   const cliPath = await resolveTemporalCli(loadLocalToolsConfig(), silentLogger, { allowSdkDownload: false });
   if (!cliPath) throw new Error('no Temporal CLI: run `npm test` once or set TEMPORAL_CLI_PATH');
   const [server, packageBundlePath, baselineBundlePath] = await Promise.all([
-    startDevServerProcess({ cliPath, dbFile: path.join(dir, 'temporal.sqlite') }),
+    // The server's log goes with the worker logs, which outlive the run: it is what explains a server that failed.
+    startDevServerProcess({
+      cliPath,
+      dbFile: path.join(dir, 'temporal.sqlite'),
+      logFile: path.join(logDir, 'dev-server.log'),
+    }),
     bundleToFile(require.resolve('../../src/workflows'), dir, 'package'),
     bundleToFile(require.resolve('../baseline-workflows'), dir, 'baseline'),
   ]);

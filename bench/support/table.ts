@@ -96,6 +96,9 @@ export function formatReport(report: BenchReport): string {
       '',
     );
   }
+  for (const phase of report.phases) {
+    for (const straggler of phase.stragglers ?? []) lines.push(`not completed (${phase.path}): ${straggler}`);
+  }
   lines.push(renderTable(targetRows));
   if (report.notes.length > 0) lines.push('', ...report.notes.map((note) => `note: ${note}`));
   return lines.join('\n');

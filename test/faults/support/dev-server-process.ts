@@ -26,6 +26,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** Extra `--dynamic-config-value` pairs, KEY=JSON. */
   dynamicConfig?: string[];
+  /** Server log; default `<dbFile>.log`. */
+  logFile?: string;
 }
 
 export async function startDevServerProcess(options: DevServerOptions): Promise<DevServerProcess> {
@@ -37,7 +39,7 @@ export async function startDevServerProcess(options: DevServerOptions): Promise<
       cliPath: options.cliPath,
       port,
       dbFile: options.dbFile,
-      logFile: `${options.dbFile}.log`,
+      logFile: options.logFile ?? `${options.dbFile}.log`,
       namespace,
       dynamicConfig: options.dynamicConfig,
     });
