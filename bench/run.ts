@@ -128,6 +128,9 @@ async function main(): Promise<void> {
     values['max-cached-workflows'] === undefined
       ? undefined
       : positiveInt(values['max-cached-workflows'], 'max-cached-workflows', DEFAULT_MAX_CACHED_WORKFLOWS);
+  const withoutSearchAttributes = values['without-search-attributes'] ?? false;
+  const cpuProfileDir = values['profile-workers'] && path.resolve(values['profile-workers']);
+  if (cpuProfileDir) await mkdir(cpuProfileDir, { recursive: true });
   const notes: string[] = [];
   const outDir = values.out ?? 'bench/results';
 
@@ -184,9 +187,6 @@ async function main(): Promise<void> {
   };
 
   log(`starting the local stack (dev server child process, emulator trainingMs=${trainingMs}, callback receiver)`);
-  const cpuProfileDir = values['profile-workers'] && path.resolve(values['profile-workers']);
-  if (cpuProfileDir) await mkdir(cpuProfileDir, { recursive: true });
-  const withoutSearchAttributes = values['without-search-attributes'] ?? false;
   const stackOptions = { trainingMs, maxCachedWorkflows, cpuProfileDir, withoutSearchAttributes };
   const stack = await startBenchStack(stackOptions);
   log(`server and worker logs: ${stack.logDir}`);

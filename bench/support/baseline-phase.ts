@@ -1,6 +1,4 @@
 /** The baseline phase: N bare-Temporal clones of the same shape on the same stack, with a fresh worker process. */
-import path from 'node:path';
-import { startWorkerChild } from '../../test/faults/support/worker-child';
 import { startBaselineTrainer } from './baseline-trainer';
 import { closeTimesMs, historySizes } from './clone-phase';
 import { startCpuCount } from './cpu';
@@ -17,18 +15,7 @@ export async function runBaselinePhase(
   idPrefix = 'baseline',
 ): Promise<PhaseRun> {
   const trainer = await startBaselineTrainer(stack.client, trainingMs);
-  const worker = await startWorkerChild(
-    {
-      mode: 'baseline',
-      address: stack.server.address,
-      namespace: stack.server.namespace,
-      taskQueue: BASELINE_TASK_QUEUE,
-      workflowBundlePath: stack.baselineBundlePath,
-      baselineTrainerUrl: trainer.url,
-      maxCachedWorkflows: stack.maxCachedWorkflows,
-    },
-    { logFile: path.join(stack.logDir, `worker-${'baseline'}.log`), cpuProfileDir: stack.cpuProfileDir },
-  );
+  const worker = await stack.startBaselineWorker(BASELINE_TASK_QUEUE, trainer.url);
   try {
     const cpu = startCpuCount(stack.server.pid, worker.pid);
     const workflowIds = Array.from({ length: clones }, (_, index) => `${idPrefix}-${String(index).padStart(6, '0')}`);

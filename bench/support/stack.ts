@@ -19,6 +19,7 @@ import { resolveTemporalCli } from '../../src/local-stack/temporal-binaries';
 import { silentLogger } from '../../src/observability/logger';
 import { startDevServerProcess, type DevServerProcess } from '../../test/faults/support/dev-server-process';
 import { startWorkerChild, type WorkerChild } from '../../test/faults/support/worker-child';
+import type { WorkerSpec } from '../worker-process';
 import { bundleToFile } from './bundle';
 
 export const BENCH_TASK_QUEUE = 'voice-clone-bench';
@@ -37,12 +38,10 @@ export interface BenchStack {
   callbackAuthKey: string;
   packageBundlePath: string;
   baselineBundlePath: string;
-  /** Sticky cache of every worker the bench starts (package and baseline); undefined = the package's default. */
-  maxCachedWorkflows?: number;
-  /** Where workers write V8 CPU profiles (`--profile-workers`); undefined = no profiling. */
-  cpuProfileDir?: string;
   /** A package worker in its own process on the bench task queue; its log goes to `<logDir>/worker-<name>.log`. */
   startPackageWorker(name: string): Promise<WorkerChild>;
+  /** A baseline worker in its own process on `taskQueue`, with the same cache, profiling and log folder. */
+  startBaselineWorker(taskQueue: string, trainerUrl: string): Promise<WorkerChild>;
   close(): Promise<void>;
 }
 
@@ -94,6 +93,15 @@ export async function startBenchStack(options: {
     ice,
     logger: silentLogger,
   });
+  /** Every bench worker: this server, the bench's cache size and profiling, its log in `logDir`. */
+  const startWorker = (
+    name: string,
+    spec: Omit<WorkerSpec, 'address' | 'namespace' | 'maxCachedWorkflows'>,
+  ): Promise<WorkerChild> =>
+    startWorkerChild(
+      { ...spec, address: server.address, namespace: server.namespace, maxCachedWorkflows: options.maxCachedWorkflows },
+      { logFile: path.join(logDir, `worker-${name}.log`), cpuProfileDir: options.cpuProfileDir },
+    );
   return {
     dir,
     logDir,
@@ -107,23 +115,22 @@ export async function startBenchStack(options: {
     callbackAuthKey,
     packageBundlePath,
     baselineBundlePath,
-    maxCachedWorkflows: options.maxCachedWorkflows,
-    cpuProfileDir: options.cpuProfileDir,
     startPackageWorker: (name) =>
-      startWorkerChild(
-        {
-          mode: 'package',
-          address: server.address,
-          namespace: server.namespace,
-          taskQueue: BENCH_TASK_QUEUE,
-          workflowBundlePath: packageBundlePath,
-          iceEndpoint: emulator.url,
-          iceCredentials: credentials,
-          maxCachedWorkflows: options.maxCachedWorkflows,
-          ...(options.withoutSearchAttributes && { lookUpSearchAttributes: false }),
-        },
-        { logFile: path.join(logDir, `worker-${name}.log`), cpuProfileDir: options.cpuProfileDir },
-      ),
+      startWorker(name, {
+        mode: 'package',
+        taskQueue: BENCH_TASK_QUEUE,
+        workflowBundlePath: packageBundlePath,
+        iceEndpoint: emulator.url,
+        iceCredentials: credentials,
+        ...(options.withoutSearchAttributes && { lookUpSearchAttributes: false }),
+      }),
+    startBaselineWorker: (taskQueue, trainerUrl) =>
+      startWorker('baseline', {
+        mode: 'baseline',
+        taskQueue,
+        workflowBundlePath: baselineBundlePath,
+        baselineTrainerUrl: trainerUrl,
+      }),
     close: async () => {
       await receiver.close();
       await emulator.close();
