@@ -1,6 +1,6 @@
 /**
  * A worker in its own process, so that the bench can read its peak memory (VmHWM) and the fault suite can kill it
- * with SIGKILL. Started with `fork` (IPC on); the spec arrives in the BENCH_WORKER_SPEC environment variable
+ * with SIGKILL. Runs compiled (test/faults/support/compiled-worker-script.ts), on plain node like a built package. Started with `fork` (IPC on); the spec arrives in the BENCH_WORKER_SPEC environment variable
  * because it carries the ICE key pair, which must not appear on a command line.
  *
  * Messages to the parent: { type: 'ready' }, { type: 'memory', rss, heapUsed } every second, { type: 'stopped' }.
@@ -16,7 +16,7 @@ export interface WorkerSpec {
   namespace: string;
   taskQueue: string;
   /** Pre-built workflow bundle (bundleWorkflowCode output written to a file): built once, shared by workers. */
-  workflowBundlePath?: string;
+  workflowBundlePath: string;
   iceEndpoint?: string;
   iceCredentials?: IceCredentials;
   baselineTrainerUrl?: string;
@@ -31,14 +31,14 @@ function send(message: Record<string, unknown>): void {
 }
 
 async function createWorker(spec: WorkerSpec, connection: NativeConnection): Promise<Worker> {
-  const workflowBundle = spec.workflowBundlePath ? { codePath: spec.workflowBundlePath } : undefined;
+  const workflowBundle = { codePath: spec.workflowBundlePath };
   if (spec.mode === 'baseline') {
     if (!spec.baselineTrainerUrl) throw new Error('baseline worker needs baselineTrainerUrl');
     return Worker.create({
       connection,
       namespace: spec.namespace,
       taskQueue: spec.taskQueue,
-      ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./baseline-workflows') }),
+      workflowBundle,
       activities: createBaselineActivities(spec.baselineTrainerUrl),
       // The same cache size as the package's worker, so that the ratio compares like with like.
       maxCachedWorkflows: spec.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,

@@ -1,11 +1,11 @@
 /**
- * Parent side of bench/worker-process.ts: fork it (tsx loader, IPC), wait until it polls, read its memory from
+ * Parent side of bench/worker-process.ts: fork it (compiled, plain node, IPC), wait until it polls, read its memory from
  * /proc, stop it cleanly or kill it with SIGKILL. Shared by the benchmark and the fault suite.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { WorkerSpec } from '../../../bench/worker-process';
+import { compiledWorkerScript } from './compiled-worker-script';
 
 export interface WorkerChild {
   readonly pid: number;
@@ -17,8 +17,6 @@ export interface WorkerChild {
   kill(): Promise<void>;
   readonly exited: Promise<number | null>;
 }
-
-const WORKER_SCRIPT = path.resolve(__dirname, '../../../bench/worker-process.ts');
 
 function readStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
@@ -40,8 +38,8 @@ export async function startWorkerChild(
 ): Promise<WorkerChild> {
   const sampleMs = options.sampleMs ?? 500;
   const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child: ChildProcess = fork(WORKER_SCRIPT, [], {
-    execArgv: ['--import', 'tsx', ...profiling],
+  const child: ChildProcess = fork(await compiledWorkerScript(), [], {
+    execArgv: profiling,
     env: { ...process.env, BENCH_WORKER_SPEC: JSON.stringify(spec) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
