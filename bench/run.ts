@@ -5,6 +5,7 @@
  *   --scale N      clones waiting at once in the scale run (default 10000)
  *   --skip-scale   no scale run
  *   --scale-budget-min M   stop starting scale clones after M minutes (default 12)
+ *   --scale-settle-s S     how long all scale clones wait before the memory reading (default 120)
  *   --training-ms T        emulator training time for the timed paths (default 500)
  *   --latency-clones N     clones of the paced callback phase that measures latency (default 100)
  *   --latency-rate R       its starts per second, below saturation (default 2)
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
       scale: { type: 'string' },
       'skip-scale': { type: 'boolean', default: false },
       'scale-budget-min': { type: 'string' },
+      'scale-settle-s': { type: 'string' },
       'training-ms': { type: 'string' },
       'latency-clones': { type: 'string' },
       'latency-rate': { type: 'string' },
@@ -123,6 +125,7 @@ async function main(): Promise<void> {
   const latencyClones = positiveInt(values['latency-clones'], 'latency-clones', 100);
   const latencyStartsPerSec = positiveInt(values['latency-rate'], 'latency-rate', 2);
   const scaleBudgetMs = positiveInt(values['scale-budget-min'], 'scale-budget-min', 12) * 60_000;
+  const scaleSettleMs = positiveInt(values['scale-settle-s'], 'scale-settle-s', 120) * 1000;
   const skipScale = values['skip-scale'] ?? false;
   const maxCachedWorkflows =
     values['max-cached-workflows'] === undefined
@@ -159,6 +162,7 @@ async function main(): Promise<void> {
         maxCachedWorkflows: maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
         searchAttributes: !withoutSearchAttributes,
         scale: scaleClones,
+        scaleSettleS: scaleSettleMs / 1000,
         skipScale,
         trainingMs,
         latencyClones,
@@ -166,7 +170,7 @@ async function main(): Promise<void> {
       },
       stack:
         'temporal CLI dev server (child process, SQLite file, search attributes registered) + ICE emulator + callback ' +
-        'receiver (auth on) in the bench process; each phase with a fresh worker child process',
+        'receiver (auth on) in the bench process; each phase with a fresh worker child process (compiled, plain node)',
       phases,
       ratio: {
         callbackOverBaseline: ratioOf(throughput('callback'), throughput('baseline')),
@@ -239,6 +243,7 @@ async function main(): Promise<void> {
         prefix: 'BenchSc',
         rampBudgetMs: scaleBudgetMs,
         batchSize: Math.max(100, Math.ceil(scaleClones / 40)),
+        settleMs: scaleSettleMs,
         log,
       });
       if (scale.clones < scale.requestedClones) {

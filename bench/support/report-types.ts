@@ -36,12 +36,24 @@ export interface PhaseResult {
   cpuSeconds?: PhaseCpu;
 }
 
+export interface RssSample {
+  afterS: number;
+  rssMiB: number;
+}
+
 export interface ScaleResult {
   clones: number;
   requestedClones: number;
   /** Time to start all clones and see them all waiting for their callback. */
   rampMs: number;
+  /**
+   * Worker RSS at the end of the settle window (every clone waiting, nothing else happening): the memory the
+   * waiting clones hold once V8 has collected what the ramp left behind.
+   */
   waitingWorkerRssMiB: number;
+  /** RSS every 5 s of the settle window, from 5 s after the last clone started waiting. */
+  waitingWorkerRssSeries?: RssSample[];
+  /** VmHWM at the end of the ramp: the most the worker held while starting the clones. */
   waitingWorkerPeakRssMiB: number;
   /** From the first training finished (callbacks begin) until every clone has closed. */
   finishAllMs: number | null;
@@ -64,6 +76,8 @@ export interface BenchReport {
   options: {
     clones: number;
     scale: number;
+    /** Seconds every scale clone waited before the memory reading. */
+    scaleSettleS?: number;
     skipScale: boolean;
     trainingMs: number;
     latencyClones?: number;

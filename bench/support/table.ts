@@ -1,5 +1,5 @@
 /** The console table the bench prints at the end. */
-import type { BenchReport } from './report-types';
+import type { BenchReport, ScaleResult } from './report-types';
 
 function pad(cells: string[], widths: number[]): string {
   return cells.map((cell, index) => cell.padEnd(widths[index])).join('  ');
@@ -89,7 +89,8 @@ export function formatReport(report: BenchReport): string {
     const scale = report.scale;
     lines.push(
       `Scale: ${scale.clones}/${scale.requestedClones} clones waiting at once; ramp ${fmt(scale.rampMs / 1000)} s; ` +
-        `worker RSS while waiting ${fmt(scale.waitingWorkerRssMiB)} MiB (peak ${fmt(scale.waitingWorkerPeakRssMiB)} MiB); ` +
+        `worker RSS while waiting ${fmt(scale.waitingWorkerRssMiB)} MiB${settleNote(scale)} ` +
+        `(peak ${fmt(scale.waitingWorkerPeakRssMiB)} MiB); ` +
         (scale.finishAllMs === null
           ? `not all finished (${scale.completedCorrectly} closed correctly, see notes)`
           : `all finished ${fmt(scale.finishAllMs / 1000)} s after the callbacks began; ${scale.completedCorrectly} correct`),
@@ -102,4 +103,14 @@ export function formatReport(report: BenchReport): string {
   lines.push(renderTable(targetRows));
   if (report.notes.length > 0) lines.push('', ...report.notes.map((note) => `note: ${note}`));
   return lines.join('\n');
+}
+
+/** " after 120 s (5 s after the ramp: 374)": the reading is taken once V8 has had time to free the ramp's garbage. */
+function settleNote(scale: ScaleResult): string {
+  const series = scale.waitingWorkerRssSeries;
+  const first = series?.[0];
+  const last = series?.at(-1);
+  return first && last && first !== last
+    ? ` after ${last.afterS} s (${first.afterS} s after the ramp: ${first.rssMiB})`
+    : '';
 }

@@ -81,7 +81,9 @@ export function checkTargets(report: Omit<BenchReport, 'targets'>): TargetCheck[
     name: 'worker memory, clones waiting at once',
     target: '10,000 within 400 MB',
     measured: report.scale
-      ? `${report.scale.clones} waiting: ${report.scale.waitingWorkerRssMiB} MiB RSS (peak ${report.scale.waitingWorkerPeakRssMiB} MiB)`
+      ? `${report.scale.clones} waiting: ${report.scale.waitingWorkerRssMiB} MiB RSS` +
+        `${report.options.scaleSettleS ? ` after ${report.options.scaleSettleS} s of waiting` : ''}` +
+        ` (peak ${report.scale.waitingWorkerPeakRssMiB} MiB)`
       : 'not measured',
     pass: report.scale
       ? report.scale.clones >= 10_000 && report.scale.waitingWorkerRssMiB * 1.048576 <= 400
