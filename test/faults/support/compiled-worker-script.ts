@@ -4,6 +4,7 @@
  * support on every stack trace (measured: +40 MiB RSS at idle), which is the cost of the bench harness, not of
  * the package. Dependencies stay external and resolve from the project's node_modules.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -35,8 +36,10 @@ async function compile(): Promise<string> {
   const code = result.outputFiles[0]?.contents;
   if (!code) throw new Error(`esbuild produced no output for ${SOURCE}`);
   await mkdir(OUT_DIR, { recursive: true });
-  const outfile = path.join(OUT_DIR, 'worker-process.js');
-  // Temp file + rename: a bench and a test run compiling at the same time never see half a file.
+  // Named by content: a bench running from another checkout (sharing node_modules) never runs this one's code.
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 12);
+  const outfile = path.join(OUT_DIR, `worker-process-${hash}.js`);
+  // Temp file + rename: two runs compiling at the same time never see half a file.
   const temp = `${outfile}.${process.pid}.tmp`;
   await writeFile(temp, code);
   await rename(temp, outfile);
