@@ -61,6 +61,9 @@ export class VoiceJobBook {
   private readonly voices = new Map<string, StoredVoice>();
   private readonly jobs = new Map<string, StoredJob>();
   private readonly jobByVoice = new Map<string, string>();
+  /** Jobs in PreTraining or Training, with their submit time in ms: `advance` runs on every request and must not
+   * scan (and date-parse) every job the account ever had, 10,000 and more in a scale run. */
+  private readonly training = new Map<StoredJob, number>();
 
   constructor(snapshot?: VoiceJobBookSnapshot) {
     if (snapshot) this.restore(snapshot);
@@ -73,6 +76,7 @@ export class VoiceJobBook {
     for (const job of snapshot.jobs) {
       this.jobs.set(job.jobId, job);
       this.jobByVoice.set(job.voiceId, job.jobId);
+      if (isTraining(job)) this.training.set(job, Date.parse(job.submittedAt ?? ''));
     }
   }
 
@@ -85,6 +89,7 @@ export class VoiceJobBook {
     this.voices.clear();
     this.jobs.clear();
     this.jobByVoice.clear();
+    this.training.clear();
   }
 
   create(
@@ -151,15 +156,15 @@ export class VoiceJobBook {
     job.finishedAt = undefined;
     job.submitCount += 1;
     job.demoAudioMediaUrl = demoAudioMediaUrl;
+    this.training.set(job, nowMs);
     return job;
   }
 
   /** Moves time-driven jobs on; returns the jobs whose training is over but not yet finished. */
   advance(nowMs: number, trainingMs: number): StoredJob[] {
     const due: StoredJob[] = [];
-    for (const job of this.jobs.values()) {
-      if (job.status !== 'PreTraining' && job.status !== 'Training') continue;
-      const elapsed = nowMs - Date.parse(job.submittedAt ?? '');
+    for (const [job, submittedMs] of this.training) {
+      const elapsed = nowMs - submittedMs;
       if (elapsed >= trainingMs) due.push(job);
       else if (elapsed >= trainingMs * PRE_TRAINING_SHARE) job.status = 'Training';
     }
@@ -169,7 +174,8 @@ export class VoiceJobBook {
   /** Ends training; returns false when the job is not training (already ended). */
   finish(jobId: string, outcome: TrainingOutcome, nowMs: number): boolean {
     const job = this.jobs.get(jobId);
-    if (!job || (job.status !== 'PreTraining' && job.status !== 'Training')) return false;
+    if (!job || !isTraining(job)) return false;
+    this.training.delete(job);
     job.status = outcome.status;
     job.message = outcome.message;
     job.finishedAt = new Date(nowMs).toISOString();
@@ -184,7 +190,7 @@ export class VoiceJobBook {
   }
 
   trainingJobs(): StoredJob[] {
-    return [...this.jobs.values()].filter((job) => job.status === 'PreTraining' || job.status === 'Training');
+    return [...this.training.keys()];
   }
 
   job(jobId: string): StoredJob {
@@ -223,6 +229,10 @@ export class VoiceJobBook {
   listVoices(): StoredVoice[] {
     return [...this.voices.values()].sort((a, b) => b.seq - a.seq);
   }
+}
+
+function isTraining(job: StoredJob): boolean {
+  return job.status === 'PreTraining' || job.status === 'Training';
 }
 
 export function publicJobView(job: StoredJob): EmulatedVoiceJob {
