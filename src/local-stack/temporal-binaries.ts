@@ -2,7 +2,8 @@
  * Finds the Temporal server binaries that tests, the benchmark and the local stack run. `@temporalio/testing`
  * downloads them from a host that offline machines cannot reach, so the project brings them from a package
  * registry instead (Go module proxy for the CLI, Maven Central for the time-skipping test server).
- * Order: explicit path → already on PATH or built earlier → build/fetch with the local toolchain → SDK download.
+ * Order: explicit path → built or fetched earlier → build/fetch with the local toolchain → on PATH → SDK download
+ * (the test server is taken from PATH first: nothing is pinned there).
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -12,9 +13,18 @@ import path from 'node:path';
 import type { LocalToolsConfig } from '../config';
 import { silentLogger, type Logger } from '../observability/logger';
 
-/** v1.6.0 and later carry a `replace` directive in go.mod, which `go install pkg@version` refuses. */
+/**
+ * Built from tools/temporal-cli (go.mod + go.sum): the CLI with a newer SQLite driver than its own, whose
+ * v1.34.1 leaves the dev server's one SQLite connection failing with "interrupted" for good once a cancelled
+ * request interrupted a query (why: tools/temporal-cli/tools.go). v1.6.0 and later of the CLI carry a `replace`
+ * directive in go.mod that a dependent module cannot follow, hence v1.5.1.
+ */
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+const TEMPORAL_CLI_SQLITE_VERSION = 'v1.44.3';
+/** The binary's name says what it is, so that a plain `temporal` built earlier (old driver) is never taken for it. */
+export const TEMPORAL_CLI_BINARY = `temporal-${TEMPORAL_CLI_VERSION}-sqlite-${TEMPORAL_CLI_SQLITE_VERSION}`;
+const TEMPORAL_CLI_GO_MODULE_DIR = path.resolve(__dirname, '../../tools/temporal-cli');
 /** The SDK's "default" test server is the newest Java SDK release; 1.38.0 is the newest on Maven Central here. */
 export const TEMPORAL_TEST_SERVER_VERSION = '1.38.0';
 const TEST_SERVER_MAIN_CLASS = 'io.temporal.testserver.TestServer';
@@ -60,7 +70,7 @@ export function describeMissingTemporalBinary(kind: BinaryKind, reasons: string[
       'No Temporal CLI (dev server) is available.' +
       why +
       ' Provide one of: TEMPORAL_CLI_PATH=<path to a `temporal` binary with `server start-dev`>; a `temporal` on PATH; ' +
-      `Go >= 1.25 on PATH with access to the Go module proxy (runs \`go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}\`); ` +
+      `Go >= 1.25 on PATH with access to the Go module proxy (runs \`go build\` in tools/temporal-cli: CLI ${TEMPORAL_CLI_VERSION}); ` +
       'or internet access for the SDK download.'
     );
   }
@@ -82,12 +92,12 @@ export async function resolveTemporalCli(
   if (tools.temporalCliPath) return explicitPath(tools.temporalCliPath, 'TEMPORAL_CLI_PATH');
 
   const gopathBin = await goBinDir();
-  const candidates = [
-    await findOnPath('temporal'),
+  // The pinned build first: a `temporal` on PATH may carry the SQLite driver that fails under load (see above).
+  const pinned = [
     path.resolve(tools.cacheDir, 'bin', 'temporal'),
-    gopathBin && path.join(gopathBin, 'temporal'),
+    gopathBin && path.join(gopathBin, TEMPORAL_CLI_BINARY),
   ];
-  for (const candidate of candidates) {
+  for (const candidate of pinned) {
     if (candidate && (await isExecutable(candidate))) {
       log.debug('using existing Temporal CLI', { path: candidate });
       return candidate;
@@ -99,11 +109,16 @@ export async function resolveTemporalCli(
     try {
       return await buildTemporalCli(gopathBin, log);
     } catch (err) {
-      reasons.push(`go install failed: ${errorText(err)}`);
+      reasons.push(`go build failed: ${errorText(err)}`);
       log.warn('building the Temporal CLI failed', { error: errorText(err) });
     }
   } else {
-    reasons.push('no `temporal` on PATH and no Go toolchain to build one');
+    reasons.push('no Go toolchain to build the pinned CLI');
+  }
+  const onPath = await findOnPath('temporal');
+  if (onPath) {
+    log.warn('using the `temporal` on PATH; its SQLite driver may fail under load', { path: onPath, reasons });
+    return onPath;
   }
   return sdkDownloadOrThrow('cli', reasons, log, options);
 }
@@ -158,12 +173,14 @@ function sdkDownloadOrThrow(kind: BinaryKind, reasons: string[], log: Logger, op
 }
 
 async function buildTemporalCli(binDir: string, log: Logger): Promise<string> {
-  const target = `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`;
-  log.info('building the Temporal CLI with go install; the first build takes several minutes', { target, binDir });
+  const binary = path.join(binDir, TEMPORAL_CLI_BINARY);
+  log.info('building the Temporal CLI with go build; the first build takes several minutes', { binary });
   const started = Date.now();
-  await run('go', ['install', target], log, 'go install');
-  const binary = path.join(binDir, 'temporal');
-  if (!(await isExecutable(binary))) throw new Error(`go install succeeded but ${binary} is missing`);
+  // Built to a temporary name and renamed: an interrupted build never leaves a half-written binary behind.
+  const staging = `${binary}.tmp-${process.pid}`;
+  await run('go', ['build', '-o', staging, TEMPORAL_CLI_MODULE], log, 'go build', TEMPORAL_CLI_GO_MODULE_DIR);
+  await rename(staging, binary);
+  if (!(await isExecutable(binary))) throw new Error(`go build succeeded but ${binary} is missing`);
   log.info('built the Temporal CLI', { path: binary, seconds: Math.round((Date.now() - started) / 1000) });
   return binary;
 }
@@ -242,7 +259,7 @@ exec "$JAVA" ${TEST_SERVER_JVM_FLAGS} -cp "$DIR/lib/*" ${TEST_SERVER_MAIN_CLASS}
 `;
 }
 
-/** `go env GOBIN`, else `$(go env GOPATH)/bin`: where `go install` puts binaries (kept between fresh clones). */
+/** `go env GOBIN`, else `$(go env GOPATH)/bin`: where the CLI is built to (kept between fresh clones). */
 async function goBinDir(): Promise<string | undefined> {
   if (!(await findOnPath('go'))) return undefined;
   try {
@@ -280,14 +297,14 @@ function capture(command: string, args: string[]): Promise<string> {
 }
 
 /** Runs a long build step, logging that it is still alive so that CI logs do not look hung. */
-function run(command: string, args: string[], log: Logger, label: string): Promise<void> {
+function run(command: string, args: string[], log: Logger, label: string, cwd?: string): Promise<void> {
   const started = Date.now();
   const progress = setInterval(
     () => log.info(`${label} still running`, { seconds: Math.round((Date.now() - started) / 1000) }),
     PROGRESS_INTERVAL_MS,
   );
   return new Promise<void>((resolve, reject) => {
-    execFile(command, args, { timeout: BUILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(command, args, { cwd, timeout: BUILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       clearInterval(progress);
       if (!err) return resolve();
       const output = `${stdout}\n${stderr}`.trim().split('\n').slice(-15).join('\n');

@@ -46,7 +46,7 @@ function assertOneLineError(run: Run, pattern: RegExp): void {
 }
 
 function temporalProcessesUsing(dir: string): string[] {
-  const result = spawnSync('pgrep', ['-af', 'temporal server start-dev'], { encoding: 'utf8' });
+  const result = spawnSync('pgrep', ['-af', 'temporal[^ ]* server start-dev'], { encoding: 'utf8' });
   return result.stdout.split('\n').filter((line) => line.includes(dir));
 }
 
@@ -272,12 +272,12 @@ describe('ice-voice-clone CLI', () => {
 
   it('SIGINT stops a running dev stack and its Temporal server', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'ice-voice-clone-sigint-'));
+    const ports = ['--temporal-port', '0', '--ui-port', '0', '--callback-port', '0', '--emulator-port', '0'];
+    const child = spawn(process.execPath, [BIN, 'dev', '--no-demo', ...ports, '--data-dir', dataDir], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
-      const ports = ['--temporal-port', '0', '--ui-port', '0', '--callback-port', '0', '--emulator-port', '0'];
-      const child = spawn(process.execPath, [BIN, 'dev', '--no-demo', ...ports, '--data-dir', dataDir], {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -292,6 +292,7 @@ describe('ice-voice-clone CLI', () => {
       assert.match(out, /Stopped\./);
       assert.deepEqual(temporalProcessesUsing(dataDir), []);
     } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT'); // a failed assertion must not leave the stack running
       await rm(dataDir, { recursive: true, force: true });
     }
   });
