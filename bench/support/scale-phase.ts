@@ -150,12 +150,17 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
     const finishStart = Date.now();
     await mapLimit(jobs, FINISH_CONCURRENCY, (job) => stack.emulator.admin.finishJob(job.jobId, { status: 'Success' }));
     const doneQuery = `WorkflowId STARTS_WITH "voice-clone-${options.prefix}" AND ExecutionStatus != "Running"`;
-    // Dropped callbacks are polled for after callbackTimeout, then within one poll interval (30 s) or so.
-    const finishDeadline = t0 + timing.callbackTimeout + 5 * 60_000;
+    // Dropped callbacks are polled for callbackTimeout after each clone's start, the last one started at the end of
+    // the ramp, then within one poll interval (30 s) or so.
+    const finishDeadline = t0 + rampMs + timing.callbackTimeout + 5 * 60_000;
     let loggedAt = Date.now();
+    let allClosed = false;
     for (;;) {
       const done = await countWorkflows(stack, doneQuery, options.log, finishDeadline);
-      if (done >= clones) break;
+      if (done >= clones) {
+        allClosed = true;
+        break;
+      }
       if (Date.now() - loggedAt >= 15_000) {
         loggedAt = Date.now();
         options.log(
@@ -213,7 +218,7 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
       waitingWorkerRssMiB: waitingMemory.series.at(-1)?.rssMiB ?? 0,
       waitingWorkerRssSeries: waitingMemory.series,
       waitingWorkerPeakRssMiB: toMiB(waitingMemory.peakRssBytes),
-      finishAllMs: lastClose - finishStart,
+      finishAllMs: allClosed ? lastClose - finishStart : null,
       workerPeakRssMiB: toMiB(Math.max(worker.memory().peakRssBytes, worker.sampledPeakRssBytes())),
       completedCorrectly,
       completedVia,
