@@ -4,18 +4,18 @@
  * clone has closed. Starting stops at a time budget so that a slow machine still yields a (smaller) result.
  */
 import { startVoiceClone } from '../../src/client/start-voice-clone';
+import type { WorkerChild } from '../../test/faults/support/worker-child';
 import type { VoiceCloneResult } from '../../src/workflows/definitions';
 import { cloneInput, createVoices } from './clone-phase';
 import type { RssSample, ScaleResult } from './report-types';
 import { BENCH_TASK_QUEUE, type BenchStack } from './stack';
-import type { WorkerChild } from '../../test/faults/support/worker-child';
 import { beforeDeadline, mapLimit, sleep, toMiB } from './stats';
 
 const DAY_MS = 86_400_000;
 /**
  * The package's default callbackTimeout (10 min), or longer when the ramp and the settle window may take longer, so
- * that no clone polls before the callbacks begin. A callback ICE drops after its three tries (a burst beyond what the stack absorbs in
- * ~11 s) is then picked up by polling, as in production: the finish time includes that.
+ * that no clone polls before the callbacks begin. A callback ICE drops after its three tries (a burst beyond what
+ * the stack absorbs in ~11 s) is then picked up by polling, as in production: the finish time includes that.
  */
 function scaleTiming(rampBudgetMs: number, settleMs: number): { callbackTimeout: number } {
   return { callbackTimeout: Math.max(10 * 60_000, rampBudgetMs + settleMs + 2 * 60_000) };

@@ -23,7 +23,7 @@ export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const TEMPORAL_CLI_SQLITE_VERSION = 'v1.44.3';
 /** The binary's name says what it is, so that a plain `temporal` built earlier (old driver) is never taken for it. */
-export const TEMPORAL_CLI_BINARY = `temporal-${TEMPORAL_CLI_VERSION}-sqlite-${TEMPORAL_CLI_SQLITE_VERSION}`;
+const TEMPORAL_CLI_BINARY = `temporal-${TEMPORAL_CLI_VERSION}-sqlite-${TEMPORAL_CLI_SQLITE_VERSION}`;
 const TEMPORAL_CLI_GO_MODULE_DIR = path.resolve(__dirname, '../../tools/temporal-cli');
 /** The SDK's "default" test server is the newest Java SDK release; 1.38.0 is the newest on Maven Central here. */
 export const TEMPORAL_TEST_SERVER_VERSION = '1.38.0';

@@ -292,7 +292,8 @@ describe('ice-voice-clone CLI', () => {
       assert.match(out, /Stopped\./);
       assert.deepEqual(temporalProcessesUsing(dataDir), []);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT'); // a failed assertion must not leave the stack running
+      // A failed assertion must not leave the stack running (the test file would hang until its timeout).
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       await rm(dataDir, { recursive: true, force: true });
     }
   });

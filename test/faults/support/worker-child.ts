@@ -1,6 +1,6 @@
 /**
- * Parent side of bench/worker-process.ts: fork it (compiled, plain node, IPC), wait until it polls, read its memory from
- * /proc, stop it cleanly or kill it with SIGKILL. Shared by the benchmark and the fault suite.
+ * Parent side of bench/worker-process.ts: fork it (compiled, plain node, IPC), wait until it polls, read its memory
+ * from /proc, stop it cleanly or kill it with SIGKILL. Shared by the benchmark and the fault suite.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
