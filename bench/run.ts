@@ -1,21 +1,4 @@
-/**
- * `npm run bench` — the package against bare Temporal on one local stack, plus a scale run.
- *   --clones N     clones per path and round (default 500)
- *   --rounds R     rounds of the three throughput phases, order rotated each round (default 5)
- *   --scale N      clones waiting at once in the scale run (default 10000)
- *   --skip-scale   no scale run
- *   --scale-budget-min M   stop starting scale clones after M minutes (default 12)
- *   --scale-settle-s S     how long all scale clones wait before the memory reading (default 120)
- *   --training-ms T        emulator training time for the timed paths (default 500)
- *   --latency-clones N     clones of the paced callback phase that measures latency (default 100)
- *   --latency-rate R       its starts per second, below saturation (default 2)
- *   --max-cached-workflows N  sticky cache of every bench worker, package and baseline (default: the package's 100)
- *   --without-search-attributes  package workers with lookUpSearchAttributes: false (what the upserts cost)
- *   --profile-workers DIR  write a V8 CPU profile of every worker process (all threads) to DIR
- *   --skip-poll24h         do not measure the 24-hour poll's history on the time-skipping server
- *   --out DIR      where latest.json and latest.svg go (default bench/results)
- * A report, not a test: targets are printed as PASS/MISS and never fail the run.
- */
+/** `npm run bench`: the package against bare Temporal on one local stack, plus a scale run (see bench/README.md). */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,13 +19,39 @@ function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
+/** Bad command-line input: reported as one line and the usage hint, without a stack. */
+class UsageError extends Error {}
+
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1)
-    throw new Error(`--${name} must be a positive whole number, got "${value}"`);
+    throw new UsageError(`--${name} must be a positive whole number, got "${value}"`);
   return parsed;
 }
+
+const USAGE = `Usage: npm run bench -- [options]
+
+The package against bare Temporal on one local stack (dev server + ICE emulator + callback receiver), plus a
+scale run. A report, not a test: targets are printed as PASS/MISS and never fail the run.
+
+Options:
+  --clones N                 clones per path and round (default 500)
+  --rounds R                 rounds of the three throughput phases, order rotated each round (default 5)
+  --scale N                  clones waiting at once in the scale run (default 10000)
+  --skip-scale               no scale run
+  --scale-budget-min M       stop starting scale clones after M minutes (default 12)
+  --scale-settle-s S         how long all scale clones wait before the memory reading (default 120)
+  --training-ms T            emulator training time for the timed paths (default 500)
+  --latency-clones N         clones of the paced callback phase that measures latency (default 100)
+  --latency-rate R           its starts per second, below saturation (default 2)
+  --max-cached-workflows N   sticky cache of every bench worker, package and baseline (default: the package's)
+  --without-search-attributes  package workers with lookUpSearchAttributes: false (what the upserts cost)
+  --profile-workers DIR      write a V8 CPU profile of every worker process (all threads) to DIR
+  --skip-poll24h             do not measure the 24-hour poll's history on the time-skipping server
+  --out DIR                  where latest.json and latest.svg go (default bench/results)
+  -h, --help                 this text
+`;
 
 const WARM_UP_CLONES = 50;
 
@@ -116,8 +125,13 @@ async function main(): Promise<void> {
       'profile-workers': { type: 'string' },
       'without-search-attributes': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/results' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const clones = positiveInt(values.clones, 'clones', 500);
   const rounds = positiveInt(values.rounds, 'rounds', 5);
   const scaleClones = positiveInt(values.scale, 'scale', 10_000);
@@ -258,6 +272,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  const parseError =
+    error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+  if (error instanceof UsageError || parseError) {
+    process.stderr.write(`bench: ${(error as Error).message}\nRun npm run bench -- --help for the options.\n`);
+    process.exit(2);
+  }
   process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
