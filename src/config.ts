@@ -199,8 +199,13 @@ export interface CallbackReceiverConfig {
   maxBodyBytes: number;
   /** Bound on each Temporal call so that the answer stays inside ICE's 3 s. */
   temporalTimeoutMs: number;
-  /** Deliveries (Temporal calls) in flight at once; the rest queue until their deadline, then get 503. */
+  /** Deliveries (Temporal calls) in flight at once; the rest queue in arrival order. */
   maxInFlight: number;
+  /**
+   * Callbacks still queued at their deadline that are answered 200 and delivered later (0: answer them 503).
+   * In memory: a backlog lost with the process is covered by the clones' polling.
+   */
+  maxBacklog: number;
 }
 
 const AUTH_KEY_PATTERN = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{1,32}$/;
@@ -242,6 +247,7 @@ export function loadCallbackReceiverConfig(env: Env = process.env): CallbackRece
     maxBodyBytes: readInt(env, 'ICE_CALLBACK_MAX_BODY_BYTES', 65_536, 256, 10_485_760),
     temporalTimeoutMs: readInt(env, 'ICE_CALLBACK_TEMPORAL_TIMEOUT_MS', 2_000, 100, 2_900),
     maxInFlight: readInt(env, 'ICE_CALLBACK_MAX_IN_FLIGHT', 32, 1, 10_000),
+    maxBacklog: readInt(env, 'ICE_CALLBACK_MAX_BACKLOG', 10_000, 0, 1_000_000),
   };
 }
 

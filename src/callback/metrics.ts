@@ -38,8 +38,12 @@ export interface CallbackMetrics {
   ignored: number;
   temporalUnavailable: number;
   iceUnavailable: number;
-  /** Answered 503 after waiting for a delivery slot until the deadline (ICE_CALLBACK_MAX_IN_FLIGHT). */
+  /** Answered 503 after waiting for a delivery slot until the deadline, with the backlog full. */
   busy: number;
+  /** Answered 200 "queued" after waiting for a delivery slot until the deadline; delivered later (ICE_CALLBACK_MAX_BACKLOG). */
+  backlogged: number;
+  /** Backlogged callbacks not delivered yet. */
+  backlogDepth: number;
   errors: number;
   latency: LatencySummary;
 }
@@ -55,6 +59,8 @@ export class CallbackMetricsRecorder {
   private received = 0;
   private readonly rejected = new Map<CallbackRejectionReason, number>();
   private readonly outcomes = new Map<CallbackOutcome, number>();
+  private backlogged = 0;
+  private depth = 0;
   private latencyCount = 0;
   private latencySumMs = 0;
   private readonly window: number[] = [];
@@ -72,6 +78,20 @@ export class CallbackMetricsRecorder {
 
   recordOutcome(outcome: CallbackOutcome): void {
     this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
+  }
+
+  /** A callback answered before its delivery; its outcome is recorded when the delivery ends. */
+  recordBacklogged(): void {
+    this.backlogged += 1;
+    this.depth += 1;
+  }
+
+  backlogSettled(): void {
+    this.depth -= 1;
+  }
+
+  get backlogDepth(): number {
+    return this.depth;
   }
 
   recordLatency(ms: number): void {
@@ -94,6 +114,8 @@ export class CallbackMetricsRecorder {
       iceUnavailable: this.outcomes.get('ice_unavailable') ?? 0,
       busy: this.outcomes.get('busy') ?? 0,
       errors: this.outcomes.get('error') ?? 0,
+      backlogged: this.backlogged,
+      backlogDepth: this.depth,
       latency: {
         count: this.latencyCount,
         sumMs: this.latencySumMs,
@@ -134,8 +156,19 @@ export function renderPrometheusMetrics(metrics: CallbackMetrics): string {
   counter('ice_unavailable_total', 'Callbacks answered 503 because the ICE job lookup failed.', metrics.iceUnavailable);
   counter(
     'busy_total',
-    'Callbacks answered 503 because they waited for a delivery slot until their deadline (a burst).',
+    'Callbacks answered 503 because they waited for a delivery slot until their deadline and the backlog was full.',
     metrics.busy,
+  );
+  counter(
+    'backlogged_total',
+    'Callbacks answered 200 "queued" because they waited for a delivery slot until their deadline (a burst); ' +
+      'their delivery outcome is counted when it ends.',
+    metrics.backlogged,
+  );
+  lines.push(
+    `# HELP ${PREFIX}_backlog Backlogged callbacks not delivered yet.`,
+    `# TYPE ${PREFIX}_backlog gauge`,
+    `${PREFIX}_backlog ${metrics.backlogDepth}`,
   );
   counter('errors_total', 'Callbacks answered 500 after an unexpected error.', metrics.errors);
   const latency = metrics.latency;

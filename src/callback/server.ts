@@ -1,8 +1,12 @@
 /**
  * The ICE callback receiver: the package's only door open to the internet. It turns a verified HTTP callback
- * into the clone workflow's `iceCallback` signal and answers 200 only once Temporal has accepted it, 503 when
- * Temporal cannot be reached in time (ICE then retries twice, 1 s apart), and 200 for anything a retry would not
- * fix (unknown clone, event type we do not handle). One log line per request, never with keys or signatures.
+ * into the clone workflow's `iceCallback` signal and answers 200 once Temporal has accepted it, 503 when Temporal
+ * cannot be reached in time (ICE then retries twice, 1 s apart), and 200 for anything a retry would not fix
+ * (unknown clone, event type we do not handle). In a burst, a callback still waiting for a delivery slot at its
+ * deadline is kept in a bounded backlog and answered 200 "queued": ICE's three tries within seconds would
+ * otherwise drop it, while the backlog delivers it at Temporal's pace. A backlog lost with the process costs no
+ * clone: the workflow polls after its callbackTimeout. One log line per request (and one when a backlogged
+ * callback's delivery ends), never with keys or signatures.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,6 +60,10 @@ export class CallbackReceiverError extends Error {
 export const HEALTH_PATH = '/healthz';
 export const METRICS_PATH = '/metrics';
 const FORCE_CLOSE_AFTER_MS = 5_000;
+/** How long close() lets the backlog drain; what is left is found by the clones' polling. */
+const BACKLOG_DRAIN_MS = 10_000;
+/** Bound on a backlogged delivery's Temporal calls (retries of UNAVAILABLE included), so it cannot hold a slot forever. */
+const BACKLOG_DELIVERY_TIMEOUT_MS = 10_000;
 
 interface Reply {
   status: number;
@@ -119,6 +127,22 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     req.once('end', onEnd);
     req.once('error', reject);
   });
+}
+
+/** The promise's value if it settles before `deadlineMs`; a rejection passes through. */
+async function resultBefore<T>(
+  promise: Promise<T>,
+  deadlineMs: number,
+): Promise<{ done: true; value: T } | { done: false }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<{ done: false }>((resolve) => {
+    timer = setTimeout(() => resolve({ done: false }), Math.max(0, deadlineMs - Date.now()));
+  });
+  try {
+    return await Promise.race([promise.then((value) => ({ done: true as const, value })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function replyForDelivery(result: DeliveryResult, fields: LogFields): Reply {
@@ -202,21 +226,57 @@ export async function startCallbackReceiver(options: CallbackReceiverOptions): P
     }
     const fields: LogFields = { eventType: check.envelope.EventType, voiceId: check.voiceId, jobId: check.jobId };
     const deadlineMs = startedAt + config.temporalTimeoutMs;
-    const result = await gate.run(deadlineMs, () =>
+    let backlogged = false;
+    const ticket = gate.enqueue(() =>
       deliverIceCallback(
         { client, ice, logger },
-        { envelope: check.envelope, voiceId: check.voiceId, jobId: check.jobId, deadlineMs },
+        {
+          envelope: check.envelope,
+          voiceId: check.voiceId,
+          jobId: check.jobId,
+          // ICE has had its answer: a backlogged delivery is not bound by ICE's 3 s, only by its own bound.
+          deadlineMs: backlogged ? Date.now() + BACKLOG_DELIVERY_TIMEOUT_MS : deadlineMs,
+        },
       ),
     );
-    if (result === undefined) {
+    const inTime = await resultBefore(ticket.result, deadlineMs);
+    // A delivery that has started is bounded by the same deadline: wait for its answer.
+    const result = inTime.done ? inTime.value : ticket.started ? await ticket.result : undefined;
+    if (result !== undefined) return replyForDelivery(result, fields);
+    if (recorder.backlogDepth < config.maxBacklog) {
+      backlogged = true;
+      recorder.recordBacklogged();
+      ticket.result.then(
+        (late) => finishBacklogged(late, fields),
+        (error: unknown) => finishBacklogged(undefined, fields, error),
+      );
       return {
-        status: 503,
-        body: { error: 'busy', message: 'try again shortly' },
-        fields: { ...fields, detail: `${gate.limit} deliveries in flight, ${gate.queued} queued` },
-        outcome: 'busy',
+        status: 200,
+        body: { status: 'queued' },
+        fields: { ...fields, detail: `kept in the backlog behind ${gate.queued - 1} others` },
       };
     }
-    return replyForDelivery(result, fields);
+    ticket.withdraw();
+    return {
+      status: 503,
+      body: { error: 'busy', message: 'try again shortly' },
+      fields: { ...fields, detail: `${gate.limit} deliveries in flight, backlog full (${config.maxBacklog})` },
+      outcome: 'busy',
+    };
+  }
+
+  /** The end of a delivery ICE was answered for already: counted and logged like any other, never retried. */
+  function finishBacklogged(result: DeliveryResult | undefined, fields: LogFields, error?: unknown): void {
+    recorder.backlogSettled();
+    const outcome: CallbackOutcome = result?.outcome ?? 'error';
+    recorder.recordOutcome(outcome);
+    const line: LogFields = {
+      outcome,
+      ...fields,
+      ...(result !== undefined ? replyForDelivery(result, {}).fields : { error: String(error) }),
+    };
+    if (outcome === 'signalled' || outcome === 'unmatched') logger.info('backlogged callback delivered', line);
+    else logger.warn('backlogged callback not delivered; the clone polls after its callbackTimeout', line);
   }
 
   function send(res: ServerResponse, status: number, body: string, contentType: string, close = false): void {
@@ -320,6 +380,13 @@ export async function startCallbackReceiver(options: CallbackReceiverOptions): P
           else resolve();
         });
         server.closeIdleConnections();
+      }).then(async () => {
+        const left = await gate.drain(BACKLOG_DRAIN_MS);
+        if (left > 0) {
+          logger.warn('closing with backlogged callbacks undelivered; their clones poll after callbackTimeout', {
+            undelivered: left,
+          });
+        }
       });
       return closing;
     },

@@ -8,9 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
-import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
-import { createIceClient } from '../../src/ice';
 import { CallbackReceiverError, startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import type { IceClient } from '../../src/ice/types';
 import { searchAttributes } from '../../src/workflows/definitions';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
 import { startDevServer } from '../support/temporal';
@@ -21,12 +20,12 @@ import {
   PUBLIC_URL,
   capturingLogger,
   createFixtureWorker,
-  freePort,
   nowSeconds,
   postCallback,
   receiverConfig,
   signedHeaders,
   voiceJobEvent,
+  unreachableIce,
 } from './support';
 
 const TASK_QUEUE = 'callback-receiver-test';
@@ -37,24 +36,18 @@ describe('callback receiver', () => {
   let workerRun: Promise<void>;
   let receiver: RunningCallbackReceiver;
   const { logger, lines } = capturingLogger();
-  let unreachableIce: ReturnType<typeof createIceClient>;
+  let ice: IceClient;
 
   before(async () => {
     env = await startDevServer();
     worker = await createFixtureWorker(env.nativeConnection, TASK_QUEUE);
     workerRun = worker.run();
-    // A real ICE client pointed at a closed port: any test that reaches ICE would get 503, proving it did not.
-    unreachableIce = createIceClient({
-      region: 'cn-shanghai',
-      endpoint: `http://127.0.0.1:${await freePort()}`,
-      connectTimeoutMs: 200,
-      readTimeoutMs: 200,
-      credentials: EMULATOR_DEV_CREDENTIALS,
-    });
+    // Any test that reached ICE would get 503, proving it did not.
+    ice = await unreachableIce();
     receiver = await startCallbackReceiver({
       config: receiverConfig(),
       client: env.client,
-      ice: unreachableIce,
+      ice,
       taskQueue: TASK_QUEUE,
       logger,
     });
@@ -264,7 +257,7 @@ describe('callback receiver', () => {
       startCallbackReceiver({
         config: receiverConfig({ authKeys: [] }),
         client: env.client,
-        ice: unreachableIce,
+        ice,
         logger,
       }),
       (error: unknown) => error instanceof CallbackReceiverError && error.code === 'UnsignedCallbacksRefused',
@@ -273,7 +266,7 @@ describe('callback receiver', () => {
     const open = await startCallbackReceiver({
       config: receiverConfig({ authKeys: [], publicUrl: undefined, allowUnsigned: true }),
       client: env.client,
-      ice: unreachableIce,
+      ice,
       logger: unsignedLog.logger,
     });
     try {

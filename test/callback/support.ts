@@ -1,11 +1,14 @@
 /** Shared helpers for the callback receiver tests: real HTTP, real signatures, a real fixture worker. */
 import path from 'node:path';
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import { loadCallbackReceiverConfig, type CallbackReceiverConfig } from '../../src/config';
+import { EMULATOR_DEV_CREDENTIALS, loadCallbackReceiverConfig, type CallbackReceiverConfig } from '../../src/config';
+import { createIceClient } from '../../src/ice';
+import type { IceClient } from '../../src/ice/types';
 import { EMULATOR_VOICE_JOB_EVENT_TYPE, type IceCallbackEnvelope } from '../../src/ice/types';
 import { createLogger, type Logger } from '../../src/observability/logger';
 import { signIceCallback } from '../../src/callback/signature';
-export { freePort } from '../../src/local-stack/ports';
+import { freePort } from '../../src/local-stack/ports';
+export { freePort };
 import { getWorkflowBundle } from '../support/bundle';
 
 export const FIXTURE_WORKFLOWS = path.resolve(__dirname, 'fixtures/workflows.ts');
@@ -26,6 +29,17 @@ export function receiverConfig(overrides: Partial<CallbackReceiverConfig> = {}):
     }),
     ...overrides,
   };
+}
+
+/** A real ICE client pointed at a closed port: a test that reaches ICE gets `ice_unavailable` (503) at once. */
+export async function unreachableIce(): Promise<IceClient> {
+  return createIceClient({
+    region: 'cn-shanghai',
+    endpoint: `http://127.0.0.1:${await freePort()}`,
+    connectTimeoutMs: 200,
+    readTimeoutMs: 200,
+    credentials: EMULATOR_DEV_CREDENTIALS,
+  });
 }
 
 export function nowSeconds(): number {
