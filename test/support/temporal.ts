@@ -88,7 +88,7 @@ export async function registeredSearchAttributes(env: TestWorkflowEnvironment): 
  * The SDK gives a server ~5 s to answer; on 2 busy cores a JVM or a fresh SQLite can miss that once. One retry,
  * logged, keeps a slow start from failing a test that is about something else; a real failure still surfaces.
  */
-async function startOnceMore<T>(what: string, start: () => Promise<T>): Promise<T> {
+export async function startOnceMore<T>(what: string, start: () => Promise<T>): Promise<T> {
   try {
     return await start();
   } catch (err) {
