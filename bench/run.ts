@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { CallbackMetrics } from '../src/callback/metrics';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../src/config';
 import { runBaselinePhase } from './support/baseline-phase';
 import { renderChart } from './support/chart';
@@ -55,9 +56,10 @@ Options:
 
 const WARM_UP_CLONES = 50;
 
-/** Adds the receiver's own latency (from its metrics, cumulative since `countBefore`) to a callback phase. */
-function withReceiverLatency(stack: BenchStack, phase: PhaseResult, countBefore: number): PhaseResult {
-  const latency = stack.receiver.metrics().latency;
+/** Adds the receiver's own latency and backlog use (from its metrics, cumulative since `before`) to a callback phase. */
+function withReceiverLatency(stack: BenchStack, phase: PhaseResult, before: CallbackMetrics): PhaseResult {
+  const now = stack.receiver.metrics();
+  const latency = now.latency;
   return {
     ...phase,
     receiverLatencyMs: {
@@ -65,8 +67,9 @@ function withReceiverLatency(stack: BenchStack, phase: PhaseResult, countBefore:
       p90: latency.p90Ms,
       p99: latency.p99Ms,
       max: latency.maxMs,
-      count: latency.count - countBefore,
+      count: latency.count - before.latency.count,
     },
+    receiverBacklogged: now.backlogged - before.backlogged,
   };
 }
 
@@ -215,7 +218,7 @@ async function main(): Promise<void> {
     // The first phase would otherwise also pay for a cold server and a cold bench process (JIT, connections).
     log(`warm-up: ${WARM_UP_CLONES} baseline clones, not reported`);
     await runBaselinePhase(stack, WARM_UP_CLONES, trainingMs, 'warmup');
-    const receiverCountBefore = stack.receiver.metrics().latency.count;
+    const receiverBefore = stack.receiver.metrics();
     for (let round = 0; round < rounds; round++) {
       for (const path of roundOrder(round)) {
         log(`round ${round + 1}/${rounds}: ${describePath(path, clones)}`);
@@ -224,11 +227,11 @@ async function main(): Promise<void> {
     }
     phases.push(
       mergeRounds(runs.baseline),
-      withReceiverLatency(stack, mergeRounds(runs.callback), receiverCountBefore),
+      withReceiverLatency(stack, mergeRounds(runs.callback), receiverBefore),
       mergeRounds(runs.poll),
     );
     log(`callback path below saturation: ${latencyClones} clones, ${latencyStartsPerSec} starts/s`);
-    const pacedCountBefore = stack.receiver.metrics().latency.count;
+    const pacedBefore = stack.receiver.metrics();
     const paced = await runClonePhase(stack, {
       path: 'callback',
       clones: latencyClones,
@@ -236,7 +239,7 @@ async function main(): Promise<void> {
       timing: { callbackTimeout: '10 minutes' },
       startsPerSec: latencyStartsPerSec,
     });
-    phases.push(withReceiverLatency(stack, mergeRounds([paced]), pacedCountBefore));
+    phases.push(withReceiverLatency(stack, mergeRounds([paced]), pacedBefore));
     await writeReport();
   } finally {
     await stack.close();

@@ -25,6 +25,8 @@ export interface PhaseResult {
   callbackDeliveredToResultMs?: Percentiles;
   /** The receiver's own request latency (its metrics), for the callback path. */
   receiverLatencyMs?: { p50: number; p90: number; p99: number; max: number; count: number };
+  /** Callbacks the receiver answered "queued" (kept in its backlog, signalled later) during the phase. */
+  receiverBacklogged?: number;
   historyEvents: { sampled: number; min: number; max: number; mean: number };
   /** ICE calls per clone by operation during the timed window (setup calls excluded). */
   iceCallsPerClone?: Record<string, number>;
@@ -61,6 +63,8 @@ export interface ScaleResult {
   workerPeakRssMiB: number | null;
   completedCorrectly: number;
   completedVia: Record<string, number>;
+  /** The receiver during the burst: signals sent (in time or from the backlog), callbacks kept in the backlog, 503s. */
+  receiverDuringBurst?: { signalled: number; backlogged: number; busy: number; temporalUnavailable: number };
 }
 
 export interface TargetCheck {

@@ -147,6 +147,7 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
     const jobs = (await stack.emulator.admin.jobs()).filter(
       (job) => job.voiceId.startsWith(options.prefix) && job.submittedAt,
     );
+    const receiverBefore = stack.receiver.metrics();
     const finishStart = Date.now();
     await mapLimit(jobs, FINISH_CONCURRENCY, (job) => stack.emulator.admin.finishJob(job.jobId, { status: 'Success' }));
     const doneQuery = `WorkflowId STARTS_WITH "voice-clone-${options.prefix}" AND ExecutionStatus != "Running"`;
@@ -175,6 +176,14 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
       }
       await sleep(1_000);
     }
+    const receiverAfter = stack.receiver.metrics();
+    const receiverDuringBurst = {
+      signalled: receiverAfter.signalled - receiverBefore.signalled, // in time or from the backlog
+      backlogged: receiverAfter.backlogged - receiverBefore.backlogged,
+      busy: receiverAfter.busy - receiverBefore.busy,
+      temporalUnavailable: receiverAfter.temporalUnavailable - receiverBefore.temporalUnavailable,
+    };
+    options.log(`scale: the receiver's answers to the burst: ${JSON.stringify(receiverDuringBurst)}`);
     // Close times from the server, not from when our count query noticed.
     const lastClose = await readWithRetries(
       'listing close times',
@@ -222,6 +231,7 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
       workerPeakRssMiB: toMiB(Math.max(worker.memory().peakRssBytes, worker.sampledPeakRssBytes())),
       completedCorrectly,
       completedVia,
+      receiverDuringBurst,
     };
   } finally {
     await worker.shutdown();

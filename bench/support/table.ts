@@ -93,7 +93,9 @@ export function formatReport(report: BenchReport): string {
         `(peak ${fmt(scale.waitingWorkerPeakRssMiB)} MiB); ` +
         (scale.finishAllMs === null
           ? `not all finished (${scale.completedCorrectly} closed correctly, see notes)`
-          : `all finished ${fmt(scale.finishAllMs / 1000)} s after the callbacks began; ${scale.completedCorrectly} correct`),
+          : `all finished ${fmt(scale.finishAllMs / 1000)} s after the callbacks began; ${scale.completedCorrectly} correct`) +
+        `; closed via ${JSON.stringify(scale.completedVia)}` +
+        (scale.receiverDuringBurst ? `; receiver during the burst ${JSON.stringify(scale.receiverDuringBurst)}` : ''),
       '',
     );
   }
