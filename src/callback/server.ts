@@ -3,10 +3,10 @@
  * into the clone workflow's `iceCallback` signal and answers 200 once Temporal has accepted it, 503 when Temporal
  * cannot be reached in time (ICE then retries twice, 1 s apart), and 200 for anything a retry would not fix
  * (unknown clone, event type we do not handle). In a burst, a callback still waiting for a delivery slot at its
- * deadline is kept in a bounded backlog and answered 200 "queued": ICE's three tries within seconds would
- * otherwise drop it, while the backlog delivers it at Temporal's pace. A backlog lost with the process costs no
- * clone: the workflow polls after its callbackTimeout. One log line per request (and one when a backlogged
- * callback's delivery ends), never with keys or signatures.
+ * deadline, or arriving behind a full round of waiting ones, is kept in a bounded backlog and answered 200
+ * "queued": ICE's three tries within seconds would otherwise drop it, while the backlog delivers it at Temporal's
+ * pace. A backlog lost with the process costs no clone: the workflow polls after its callbackTimeout. One log
+ * line per request (and one when a backlogged callback's delivery ends), never with keys or signatures.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -226,6 +226,9 @@ export async function startCallbackReceiver(options: CallbackReceiverOptions): P
     }
     const fields: LogFields = { eventType: check.envelope.EventType, voiceId: check.voiceId, jobId: check.jobId };
     const deadlineMs = startedAt + config.temporalTimeoutMs;
+    // Behind a full round of waiting deliveries it cannot start in time: waiting out the deadline would only make
+    // ICE's 3 s harder to meet for this answer and the ones after it.
+    const behindFullRound = gate.inFlight >= gate.limit && gate.queued >= gate.limit;
     let backlogged = false;
     const ticket = gate.enqueue(() =>
       deliverIceCallback(
@@ -239,11 +242,7 @@ export async function startCallbackReceiver(options: CallbackReceiverOptions): P
         },
       ),
     );
-    const inTime = await resultBefore(ticket.result, deadlineMs);
-    // A delivery that has started is bounded by the same deadline: wait for its answer.
-    const result = inTime.done ? inTime.value : ticket.started ? await ticket.result : undefined;
-    if (result !== undefined) return replyForDelivery(result, fields);
-    if (recorder.backlogDepth < config.maxBacklog) {
+    const keepInBacklog = (when: string): Reply => {
       backlogged = true;
       recorder.recordBacklogged();
       ticket.result.then(
@@ -253,9 +252,17 @@ export async function startCallbackReceiver(options: CallbackReceiverOptions): P
       return {
         status: 200,
         body: { status: 'queued' },
-        fields: { ...fields, detail: `kept in the backlog behind ${gate.queued - 1} others` },
+        fields: { ...fields, detail: `kept in the backlog ${when}, behind ${gate.queued - 1} others` },
       };
-    }
+    };
+    const roomInBacklog = (): boolean => recorder.backlogDepth < config.maxBacklog;
+    if (behindFullRound && roomInBacklog()) return keepInBacklog('at once');
+
+    const inTime = await resultBefore(ticket.result, deadlineMs);
+    // A delivery that has started is bounded by the same deadline: wait for its answer.
+    const result = inTime.done ? inTime.value : ticket.started ? await ticket.result : undefined;
+    if (result !== undefined) return replyForDelivery(result, fields);
+    if (roomInBacklog()) return keepInBacklog('at its deadline');
     ticket.withdraw();
     return {
       status: 503,
