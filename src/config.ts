@@ -202,7 +202,7 @@ export interface CallbackReceiverConfig {
   /** Deliveries (Temporal calls) in flight at once; the rest queue in arrival order. */
   maxInFlight: number;
   /**
-   * Callbacks still queued at their deadline that are answered 200 and delivered later (0: answer them 503).
+   * Callbacks that cannot get a delivery slot by their deadline, answered 200 and delivered later (0: answer 503).
    * In memory: a backlog lost with the process is covered by the clones' polling.
    */
   maxBacklog: number;

@@ -40,7 +40,10 @@ export interface CallbackMetrics {
   iceUnavailable: number;
   /** Answered 503 after waiting for a delivery slot until the deadline, with the backlog full. */
   busy: number;
-  /** Answered 200 "queued" after waiting for a delivery slot until the deadline; delivered later (ICE_CALLBACK_MAX_BACKLOG). */
+  /**
+   * Answered 200 "queued" (waited for a delivery slot until the deadline, or arrived behind a full round of waiting
+   * ones) and delivered later; ICE_CALLBACK_MAX_BACKLOG.
+   */
   backlogged: number;
   /** Backlogged callbacks not delivered yet. */
   backlogDepth: number;
@@ -161,7 +164,7 @@ export function renderPrometheusMetrics(metrics: CallbackMetrics): string {
   );
   counter(
     'backlogged_total',
-    'Callbacks answered 200 "queued" because they waited for a delivery slot until their deadline (a burst); ' +
+    'Callbacks answered 200 "queued" because they could not get a delivery slot by their deadline (a burst); ' +
       'their delivery outcome is counted when it ends.',
     metrics.backlogged,
   );

@@ -226,9 +226,9 @@ export async function startCallbackReceiver(options: CallbackReceiverOptions): P
     }
     const fields: LogFields = { eventType: check.envelope.EventType, voiceId: check.voiceId, jobId: check.jobId };
     const deadlineMs = startedAt + config.temporalTimeoutMs;
-    // Behind a full round of waiting deliveries it cannot start in time: waiting out the deadline would only make
-    // ICE's 3 s harder to meet for this answer and the ones after it.
-    const behindFullRound = gate.inFlight >= gate.limit && gate.queued >= gate.limit;
+    // Behind a full round of waiting deliveries (a queue means every slot is busy) it cannot start in time: waiting
+    // out the deadline would only make ICE's 3 s harder to meet for this answer and the ones after it.
+    const behindFullRound = gate.queued >= gate.limit;
     let backlogged = false;
     const ticket = gate.enqueue(() =>
       deliverIceCallback(
