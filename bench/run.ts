@@ -48,7 +48,7 @@ Options:
   --latency-rate R           its starts per second, below saturation (default 2)
   --max-cached-workflows N   sticky cache of every bench worker, package and baseline (default: the package's)
   --without-search-attributes  package workers with lookUpSearchAttributes: false (what the upserts cost)
-  --profile-workers DIR      write a V8 CPU profile of every worker process (all threads) to DIR
+  --profile-workers DIR      write a V8 CPU profile of every worker process (all threads) and the emulator to DIR
   --skip-poll24h             do not measure the 24-hour poll's history on the time-skipping server
   --out DIR                  where latest.json and latest.svg go (default bench/results)
   -h, --help                 this text

@@ -1,6 +1,6 @@
 /**
  * A worker in its own process, so that the bench can read its peak memory (VmHWM) and the fault suite can kill it
- * with SIGKILL. Runs compiled on plain node, like a built package (test/faults/support/compiled-worker-script.ts).
+ * with SIGKILL. Runs compiled on plain node, like a built package (test/faults/support/compiled-script.ts).
  * Started with `fork` (IPC on); the spec arrives in the BENCH_WORKER_SPEC environment variable because it carries
  * the ICE key pair, which must not appear on a command line.
  *

@@ -22,22 +22,26 @@ export interface PhaseCpu {
   server: number;
   /** The phase's worker process, from the first start on (its own start-up, the same for every phase, left out). */
   worker: number;
-  /** The bench process: clients, emulator and callback receiver (or the baseline's trainer). */
+  /** The ICE emulator's process: ICE's work, remote in production (idle in the baseline phase). */
+  emulator: number;
+  /** The bench process: clients and callback receiver (or the baseline's trainer). */
   benchProcess: number;
 }
 
 /** Starts counting now; `stop()` returns the CPU each process used since. */
-export function startCpuCount(serverPid: number | undefined, workerPid: number): { stop(): PhaseCpu } {
-  const serverBefore = cpuSecondsOf(serverPid);
-  const workerBefore = cpuSecondsOf(workerPid);
+export function startCpuCount(pids: { server?: number; worker: number; emulator: number }): { stop(): PhaseCpu } {
+  const serverBefore = cpuSecondsOf(pids.server);
+  const workerBefore = cpuSecondsOf(pids.worker);
+  const emulatorBefore = cpuSecondsOf(pids.emulator);
   const benchBefore = process.cpuUsage();
   const round = (seconds: number): number => Math.round(seconds * 10) / 10;
   return {
     stop() {
       const bench = process.cpuUsage(benchBefore);
       return {
-        server: round(cpuSecondsOf(serverPid) - serverBefore),
-        worker: round(cpuSecondsOf(workerPid) - workerBefore),
+        server: round(cpuSecondsOf(pids.server) - serverBefore),
+        worker: round(cpuSecondsOf(pids.worker) - workerBefore),
+        emulator: round(cpuSecondsOf(pids.emulator) - emulatorBefore),
         benchProcess: round((bench.user + bench.system) / 1e6),
       };
     },

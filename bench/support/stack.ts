@@ -1,6 +1,7 @@
 /**
  * The benchmark's local stack: our own dev server child process (persisted SQLite, search attributes
- * registered), the emulator, the callback receiver with auth on, and ICE's event callback pointed at it.
+ * registered), the emulator in its own process (ICE is remote), the callback receiver with auth on in the bench
+ * process, and ICE's event callback pointed at it.
  * Workers are not part of it: each phase forks its own so that its memory is measured alone.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,7 +12,6 @@ import { Client, Connection } from '@temporalio/client';
 import { loadLocalToolsConfig, type IceCredentials } from '../../src/config';
 import { createIceClient } from '../../src/ice/client';
 import type { IceClient } from '../../src/ice/types';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import type { FaultConfig } from '../../src/emulator/admin-api';
 import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { startSignedCallbackReceiver } from '../../src/local-stack/signed-callback-receiver';
@@ -21,6 +21,7 @@ import { startDevServerProcess, type DevServerProcess } from '../../test/faults/
 import { startWorkerChild, type WorkerChild } from '../../test/faults/support/worker-child';
 import type { WorkerSpec } from '../worker-process';
 import { bundleToFile } from './bundle';
+import { startEmulatorChild, type EmulatorChild } from './emulator-child';
 
 export const BENCH_TASK_QUEUE = 'voice-clone-bench';
 
@@ -31,7 +32,7 @@ export interface BenchStack {
   server: DevServerProcess;
   connection: Connection;
   client: Client;
-  emulator: RunningEmulator;
+  emulator: EmulatorChild;
   ice: IceClient;
   receiver: RunningCallbackReceiver;
   credentials: IceCredentials;
@@ -57,30 +58,26 @@ export async function startBenchStack(options: {
   const logDir = await mkdtemp(path.join(os.tmpdir(), 'ice-voice-clone-bench-logs-'));
   const cliPath = await resolveTemporalCli(loadLocalToolsConfig(), silentLogger, { allowSdkDownload: false });
   if (!cliPath) throw new Error('no Temporal CLI: run `npm test` once or set TEMPORAL_CLI_PATH');
-  const [server, packageBundlePath, baselineBundlePath] = await Promise.all([
+  const credentials: IceCredentials = {
+    accessKeyId: 'LTAIBenchKey0001',
+    accessKeySecret: `BenchSecret${randomBytes(12).toString('hex')}`,
+  };
+  const [server, emulator, packageBundlePath, baselineBundlePath] = await Promise.all([
     // The server's log goes with the worker logs, which outlive the run: it is what explains a server that failed.
     startDevServerProcess({
       cliPath,
       dbFile: path.join(dir, 'temporal.sqlite'),
       logFile: path.join(logDir, 'dev-server.log'),
     }),
+    startEmulatorChild(
+      { keyPairs: [credentials], trainingMs: options.trainingMs, faults: options.faults },
+      { logFile: path.join(logDir, 'emulator.log'), cpuProfileDir: options.cpuProfileDir },
+    ),
     bundleToFile(require.resolve('../../src/workflows'), dir, 'package'),
     bundleToFile(require.resolve('../baseline-workflows'), dir, 'baseline'),
   ]);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
-  const credentials: IceCredentials = {
-    accessKeyId: 'LTAIBenchKey0001',
-    accessKeySecret: `BenchSecret${randomBytes(12).toString('hex')}`,
-  };
-  const emulator = await startEmulator({
-    host: '127.0.0.1',
-    port: 0,
-    keyPairs: [credentials],
-    trainingMs: options.trainingMs,
-    faults: options.faults ?? {},
-    logger: silentLogger,
-  });
   const ice = createIceClient({
     region: 'cn-shanghai',
     endpoint: emulator.url,

@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import type { WorkerSpec } from '../../../bench/worker-process';
-import { compiledWorkerScript } from './compiled-worker-script';
+import { compiledScript } from './compiled-script';
 
 export interface WorkerChild {
   readonly pid: number;
@@ -38,7 +38,7 @@ export async function startWorkerChild(
 ): Promise<WorkerChild> {
   const sampleMs = options.sampleMs ?? 500;
   const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child: ChildProcess = fork(await compiledWorkerScript(), [], {
+  const child: ChildProcess = fork(await compiledScript('worker-process'), [], {
     execArgv: profiling,
     env: { ...process.env, BENCH_WORKER_SPEC: JSON.stringify(spec) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
