@@ -65,6 +65,8 @@ export interface ScaleResult {
   completedVia: Record<string, number>;
   /** The receiver during the burst: signals sent (in time or from the backlog), callbacks kept in the backlog, 503s. */
   receiverDuringBurst?: { signalled: number; backlogged: number; busy: number; temporalUnavailable: number };
+  /** ICE's side of the burst, from the emulator's delivery log: jobs whose callback got a 2xx on the first try, on a retry, or never. */
+  iceCallbacksDuringBurst?: { jobs: number; deliveredFirstTry: number; deliveredOnRetry: number; gaveUp: number };
 }
 
 export interface TargetCheck {

@@ -92,6 +92,26 @@ async function settledMemory(
   return { series, peakRssBytes: worker.memory().peakRssBytes };
 }
 
+/** Per job, whether ICE's callback was answered 2xx on its first try, on one of its retries, or never. */
+async function iceCallbackOutcomes(
+  stack: BenchStack,
+  prefix: string,
+): Promise<NonNullable<ScaleResult['iceCallbacksDuringBurst']>> {
+  const firstDeliveredAttempt = new Map<string, number>();
+  for (const delivery of await stack.emulator.admin.callbacks()) {
+    if (!delivery.voiceId.startsWith(prefix)) continue;
+    const attempt = delivery.outcome === 'delivered' ? delivery.attempt : Infinity;
+    firstDeliveredAttempt.set(delivery.jobId, Math.min(firstDeliveredAttempt.get(delivery.jobId) ?? Infinity, attempt));
+  }
+  const attempts = [...firstDeliveredAttempt.values()];
+  return {
+    jobs: attempts.length,
+    deliveredFirstTry: attempts.filter((attempt) => attempt === 1).length,
+    deliveredOnRetry: attempts.filter((attempt) => attempt > 1 && attempt !== Infinity).length,
+    gaveUp: attempts.filter((attempt) => attempt === Infinity).length,
+  };
+}
+
 export async function runScalePhase(stack: BenchStack, options: ScaleOptions): Promise<ScaleResult> {
   const previous = await stack.emulator.admin.settings();
   await stack.emulator.admin.updateSettings({ trainingMs: DAY_MS });
@@ -184,6 +204,8 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
       temporalUnavailable: receiverAfter.temporalUnavailable - receiverBefore.temporalUnavailable,
     };
     options.log(`scale: the receiver's answers to the burst: ${JSON.stringify(receiverDuringBurst)}`);
+    const iceCallbacksDuringBurst = await iceCallbackOutcomes(stack, options.prefix);
+    options.log(`scale: ICE's callbacks in the burst, by job: ${JSON.stringify(iceCallbacksDuringBurst)}`);
     // Close times from the server, not from when our count query noticed.
     const lastClose = await readWithRetries(
       'listing close times',
@@ -232,6 +254,7 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
       completedCorrectly,
       completedVia,
       receiverDuringBurst,
+      iceCallbacksDuringBurst,
     };
   } finally {
     await worker.shutdown();

@@ -95,7 +95,10 @@ export function formatReport(report: BenchReport): string {
           ? `not all finished (${scale.completedCorrectly} closed correctly, see notes)`
           : `all finished ${fmt(scale.finishAllMs / 1000)} s after the callbacks began; ${scale.completedCorrectly} correct`) +
         `; closed via ${JSON.stringify(scale.completedVia)}` +
-        (scale.receiverDuringBurst ? `; receiver during the burst ${JSON.stringify(scale.receiverDuringBurst)}` : ''),
+        (scale.receiverDuringBurst ? `; receiver during the burst ${JSON.stringify(scale.receiverDuringBurst)}` : '') +
+        (scale.iceCallbacksDuringBurst
+          ? `; ICE's callbacks by job ${JSON.stringify(scale.iceCallbacksDuringBurst)}`
+          : ''),
       '',
     );
   }
