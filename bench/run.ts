@@ -186,8 +186,9 @@ async function main(): Promise<void> {
         latencyStartsPerSec,
       },
       stack:
-        'temporal CLI dev server (child process, SQLite file, search attributes registered) + ICE emulator + callback ' +
-        'receiver (auth on) in the bench process; each phase with a fresh worker child process (compiled, plain node)',
+        'temporal CLI dev server (child process, SQLite file, search attributes registered) + ICE emulator (child ' +
+        'process) + callback receiver (auth on) in the bench process; each phase with a fresh worker child process ' +
+        '(compiled, plain node)',
       phases,
       ratio: {
         callbackOverBaseline: ratioOf(throughput('callback'), throughput('baseline')),
