@@ -2,10 +2,9 @@
  * Parent side of bench/worker-process.ts: fork it (compiled, plain node, IPC), wait until it polls, read its memory
  * from /proc, stop it cleanly or kill it with SIGKILL. Shared by the benchmark and the fault suite.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { WorkerSpec } from '../../../bench/worker-process';
-import { compiledScript } from './compiled-script';
+import { forkChild } from './forked-child';
 
 export interface WorkerChild {
   readonly pid: number;
@@ -37,40 +36,12 @@ export async function startWorkerChild(
   options: { logFile?: string; sampleMs?: number; cpuProfileDir?: string } = {},
 ): Promise<WorkerChild> {
   const sampleMs = options.sampleMs ?? 500;
-  const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child: ChildProcess = fork(await compiledScript('worker-process'), [], {
-    execArgv: profiling,
-    env: { ...process.env, BENCH_WORKER_SPEC: JSON.stringify(spec) },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  if (options.logFile) {
-    const log = createWriteStream(options.logFile, { flags: 'a' });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
-  } else {
-    child.stdout?.resume();
-  }
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
-  let stderrTail = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString()).slice(-4_000);
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const onMessage = (message: { type?: string }): void => {
-      if (message.type === 'ready') {
-        child.off('message', onMessage);
-        resolve();
-      }
-    };
-    child.on('message', onMessage);
-    void exited.then((code) => reject(new Error(`worker process exited (${code}) before ready:\n${stderrTail}`)));
-  });
-  const pid = child.pid ?? 0;
+  const child = await forkChild(
+    'worker-process',
+    { variable: 'BENCH_WORKER_SPEC', value: spec },
+    { logFile: options.logFile, cpuProfileDir: options.cpuProfileDir },
+  );
+  const { pid, exited } = child;
   let sampledPeak = 0;
   const sampler = setInterval(() => {
     sampledPeak = Math.max(sampledPeak, readStatusKb(pid, 'VmRSS') * 1024);
@@ -78,7 +49,6 @@ export async function startWorkerChild(
   sampler.unref();
   void exited.then(() => clearInterval(sampler));
 
-  const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
   return {
     pid,
     exited,
@@ -87,17 +57,7 @@ export async function startWorkerChild(
       peakRssBytes: readStatusKb(pid, 'VmHWM') * 1024,
     }),
     sampledPeakRssBytes: () => Math.max(sampledPeak, readStatusKb(pid, 'VmRSS') * 1024),
-    shutdown: async () => {
-      if (!isRunning()) return;
-      child.send({ type: 'shutdown' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(timer);
-    },
-    kill: async () => {
-      if (!isRunning()) return;
-      child.kill('SIGKILL');
-      await exited;
-    },
+    shutdown: () => child.shutdown(30_000),
+    kill: () => child.kill(),
   };
 }

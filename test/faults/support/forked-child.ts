@@ -1,0 +1,80 @@
+/**
+ * One bench/fault-suite child process (bench/worker-process.ts, bench/emulator-process.ts): forked compiled on plain
+ * node with IPC, its spec in an environment variable (it carries key pairs, which must not appear on a command
+ * line), its output in a log file, killed if this process exits, and ready once it sends { type: 'ready', ... }.
+ */
+import { fork } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { compiledScript, type ChildEntry } from './compiled-script';
+
+export interface ForkedChild<Ready> {
+  readonly pid: number;
+  /** The child's 'ready' message. */
+  readonly ready: Ready;
+  readonly exited: Promise<number | null>;
+  /** Asks the child to stop ({ type: 'shutdown' }); SIGKILL after `graceMs`. */
+  shutdown(graceMs: number): Promise<void>;
+  kill(): Promise<void>;
+}
+
+/**
+ * `logFile`: where the child's stdout/stderr go; else only a tail of stderr is kept, for the error if it dies early.
+ * `cpuProfileDir`: write a V8 CPU profile of every thread there when the child exits (the bench's --profile-workers).
+ */
+export async function forkChild<Ready extends { type: 'ready' }>(
+  entry: ChildEntry,
+  spec: { variable: string; value: unknown },
+  options: { logFile?: string; cpuProfileDir?: string } = {},
+): Promise<ForkedChild<Ready>> {
+  const child = fork(await compiledScript(entry), [], {
+    execArgv: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
+    env: { ...process.env, [spec.variable]: JSON.stringify(spec.value) },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  if (options.logFile) {
+    const log = createWriteStream(options.logFile, { flags: 'a' });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  } else {
+    child.stdout?.resume();
+  }
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString()).slice(-4_000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    const onMessage = (message: { type?: string }): void => {
+      if (message.type === 'ready') {
+        child.off('message', onMessage);
+        resolve(message as Ready);
+      }
+    };
+    child.on('message', onMessage);
+    void exited.then((code) => reject(new Error(`${entry} exited (${code}) before ready:\n${stderrTail}`)));
+  });
+
+  const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
+  return {
+    pid: child.pid ?? 0,
+    ready,
+    exited,
+    shutdown: async (graceMs) => {
+      if (!isRunning()) return;
+      child.send({ type: 'shutdown' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+    kill: async () => {
+      if (!isRunning()) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
