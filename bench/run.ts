@@ -41,14 +41,15 @@ Options:
   --rounds R                 rounds of the three throughput phases, order rotated each round (default 5)
   --scale N                  clones waiting at once in the scale run (default 10000)
   --skip-scale               no scale run
-  --scale-budget-min M       stop starting scale clones after M minutes (default 12)
+  --scale-budget-min M       stop starting scale clones after M minutes (default 20)
   --scale-settle-s S         how long all scale clones wait before the memory reading (default 120)
   --training-ms T            emulator training time for the timed paths (default 500)
   --latency-clones N         clones of the paced callback phase that measures latency (default 100)
   --latency-rate R           its starts per second, below saturation (default 2)
   --max-cached-workflows N   sticky cache of every bench worker, package and baseline (default: the package's)
   --without-search-attributes  package workers with lookUpSearchAttributes: false (what the upserts cost)
-  --profile-workers DIR      write a V8 CPU profile of every worker process (all threads) and the emulator to DIR
+  --profile-workers DIR      write a V8 CPU profile of every worker process (all threads), the emulator
+                             and the receiver to DIR
   --skip-poll24h             do not measure the 24-hour poll's history on the time-skipping server
   --out DIR                  where latest.json and latest.svg go (default bench/results)
   -h, --help                 this text
@@ -57,8 +58,12 @@ Options:
 const WARM_UP_CLONES = 50;
 
 /** Adds the receiver's own latency and backlog use (from its metrics, cumulative since `before`) to a callback phase. */
-function withReceiverLatency(stack: BenchStack, phase: PhaseResult, before: CallbackMetrics): PhaseResult {
-  const now = stack.receiver.metrics();
+async function withReceiverLatency(
+  stack: BenchStack,
+  phase: PhaseResult,
+  before: CallbackMetrics,
+): Promise<PhaseResult> {
+  const now = await stack.receiver.metrics();
   const latency = now.latency;
   return {
     ...phase,
@@ -141,7 +146,7 @@ async function main(): Promise<void> {
   const trainingMs = positiveInt(values['training-ms'], 'training-ms', 500);
   const latencyClones = positiveInt(values['latency-clones'], 'latency-clones', 100);
   const latencyStartsPerSec = positiveInt(values['latency-rate'], 'latency-rate', 2);
-  const scaleBudgetMs = positiveInt(values['scale-budget-min'], 'scale-budget-min', 12) * 60_000;
+  const scaleBudgetMs = positiveInt(values['scale-budget-min'], 'scale-budget-min', 20) * 60_000;
   const scaleSettleMs = positiveInt(values['scale-settle-s'], 'scale-settle-s', 120) * 1000;
   const skipScale = values['skip-scale'] ?? false;
   const maxCachedWorkflows =
@@ -187,7 +192,7 @@ async function main(): Promise<void> {
       },
       stack:
         'temporal CLI dev server (child process, SQLite file, search attributes registered) + ICE emulator (child ' +
-        'process) + callback receiver (auth on) in the bench process; each phase with a fresh worker child process ' +
+        'process) + callback receiver (auth on, child process); each phase with a fresh worker child process ' +
         '(compiled, plain node)',
       phases,
       ratio: {
@@ -219,7 +224,7 @@ async function main(): Promise<void> {
     // The first phase would otherwise also pay for a cold server and a cold bench process (JIT, connections).
     log(`warm-up: ${WARM_UP_CLONES} baseline clones, not reported`);
     await runBaselinePhase(stack, WARM_UP_CLONES, trainingMs, 'warmup');
-    const receiverBefore = stack.receiver.metrics();
+    const receiverBefore = await stack.receiver.metrics();
     for (let round = 0; round < rounds; round++) {
       for (const path of roundOrder(round)) {
         log(`round ${round + 1}/${rounds}: ${describePath(path, clones)}`);
@@ -228,11 +233,11 @@ async function main(): Promise<void> {
     }
     phases.push(
       mergeRounds(runs.baseline),
-      withReceiverLatency(stack, mergeRounds(runs.callback), receiverBefore),
+      await withReceiverLatency(stack, mergeRounds(runs.callback), receiverBefore),
       mergeRounds(runs.poll),
     );
     log(`callback path below saturation: ${latencyClones} clones, ${latencyStartsPerSec} starts/s`);
-    const pacedBefore = stack.receiver.metrics();
+    const pacedBefore = await stack.receiver.metrics();
     const paced = await runClonePhase(stack, {
       path: 'callback',
       clones: latencyClones,
@@ -240,7 +245,7 @@ async function main(): Promise<void> {
       timing: { callbackTimeout: '10 minutes' },
       startsPerSec: latencyStartsPerSec,
     });
-    phases.push(withReceiverLatency(stack, mergeRounds([paced]), pacedBefore));
+    phases.push(await withReceiverLatency(stack, mergeRounds([paced]), pacedBefore));
     await writeReport();
   } finally {
     await stack.close();

@@ -10,6 +10,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, type IceCredentials } from '../src/config';
 import { createBaselineActivities } from './baseline-activities';
+import { benchIceClientConfig } from './support/bench-ice-client';
 
 export interface WorkerSpec {
   mode: 'package' | 'baseline';
@@ -50,13 +51,7 @@ async function createWorker(spec: WorkerSpec, connection: NativeConnection): Pro
   const { createIceClient } = await import('../src/ice/client');
   const { createVoiceCloneWorker } = await import('../src/worker');
   const { silentLogger } = await import('../src/observability/logger');
-  const ice = createIceClient({
-    region: 'cn-shanghai',
-    endpoint: spec.iceEndpoint,
-    connectTimeoutMs: 5_000,
-    readTimeoutMs: 10_000,
-    credentials: spec.iceCredentials,
-  });
+  const ice = createIceClient(benchIceClientConfig(spec.iceEndpoint, spec.iceCredentials));
   return createVoiceCloneWorker({
     connection,
     namespace: spec.namespace,

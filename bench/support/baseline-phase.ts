@@ -17,7 +17,12 @@ export async function runBaselinePhase(
   const trainer = await startBaselineTrainer(stack.client, trainingMs);
   const worker = await stack.startBaselineWorker(BASELINE_TASK_QUEUE, trainer.url);
   try {
-    const cpu = startCpuCount({ server: stack.server.pid, worker: worker.pid, emulator: stack.emulator.pid });
+    const cpu = startCpuCount({
+      server: stack.server.pid,
+      worker: worker.pid,
+      emulator: stack.emulator.pid,
+      receiver: stack.receiver.pid,
+    });
     const workflowIds = Array.from({ length: clones }, (_, index) => `${idPrefix}-${String(index).padStart(6, '0')}`);
     const startedAt = new Map<string, number>();
     const resultAt = new Map<string, number>();

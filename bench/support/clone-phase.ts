@@ -133,7 +133,12 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
   const worker = await stack.startPackageWorker(options.path);
 
   try {
-    const cpu = startCpuCount({ server: stack.server.pid, worker: worker.pid, emulator: stack.emulator.pid });
+    const cpu = startCpuCount({
+      server: stack.server.pid,
+      worker: worker.pid,
+      emulator: stack.emulator.pid,
+      receiver: stack.receiver.pid,
+    });
     const startedAt = new Map<string, number>();
     const resultAt = new Map<string, number>();
     const results = new Map<string, VoiceCloneResult | Error>();

@@ -24,15 +24,20 @@ export interface PhaseCpu {
   worker: number;
   /** The ICE emulator's process: ICE's work, remote in production (idle in the baseline phase). */
   emulator: number;
-  /** The bench process: clients and callback receiver (or the baseline's trainer). */
+  /** The callback receiver's process: the package's own service (idle in the baseline phase). */
+  receiver: number;
+  /** The bench process: clients, counting queries, and the baseline's trainer. */
   benchProcess: number;
 }
 
 /** Starts counting now; `stop()` returns the CPU each process used since. */
-export function startCpuCount(pids: { server?: number; worker: number; emulator: number }): { stop(): PhaseCpu } {
+export function startCpuCount(pids: { server?: number; worker: number; emulator: number; receiver: number }): {
+  stop(): PhaseCpu;
+} {
   const serverBefore = cpuSecondsOf(pids.server);
   const workerBefore = cpuSecondsOf(pids.worker);
   const emulatorBefore = cpuSecondsOf(pids.emulator);
+  const receiverBefore = cpuSecondsOf(pids.receiver);
   const benchBefore = process.cpuUsage();
   const round = (seconds: number): number => Math.round(seconds * 10) / 10;
   return {
@@ -42,6 +47,7 @@ export function startCpuCount(pids: { server?: number; worker: number; emulator:
         server: round(cpuSecondsOf(pids.server) - serverBefore),
         worker: round(cpuSecondsOf(pids.worker) - workerBefore),
         emulator: round(cpuSecondsOf(pids.emulator) - emulatorBefore),
+        receiver: round(cpuSecondsOf(pids.receiver) - receiverBefore),
         benchProcess: round((bench.user + bench.system) / 1e6),
       };
     },

@@ -106,6 +106,7 @@ export function mergeRounds(runs: readonly PhaseRun[]): PhaseResult {
         server: round1(cpu.reduce((sum, value) => sum + value.server, 0) / cpu.length),
         worker: round1(cpu.reduce((sum, value) => sum + value.worker, 0) / cpu.length),
         emulator: round1(cpu.reduce((sum, value) => sum + value.emulator, 0) / cpu.length),
+        receiver: round1(cpu.reduce((sum, value) => sum + value.receiver, 0) / cpu.length),
         benchProcess: round1(cpu.reduce((sum, value) => sum + value.benchProcess, 0) / cpu.length),
       },
     }),

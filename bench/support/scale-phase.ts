@@ -167,7 +167,7 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
     const jobs = (await stack.emulator.admin.jobs()).filter(
       (job) => job.voiceId.startsWith(options.prefix) && job.submittedAt,
     );
-    const receiverBefore = stack.receiver.metrics();
+    const receiverBefore = await stack.receiver.metrics();
     const finishStart = Date.now();
     await mapLimit(jobs, FINISH_CONCURRENCY, (job) => stack.emulator.admin.finishJob(job.jobId, { status: 'Success' }));
     const doneQuery = `WorkflowId STARTS_WITH "voice-clone-${options.prefix}" AND ExecutionStatus != "Running"`;
@@ -196,7 +196,7 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
       }
       await sleep(1_000);
     }
-    const receiverAfter = stack.receiver.metrics();
+    const receiverAfter = await stack.receiver.metrics();
     const receiverDuringBurst = {
       signalled: receiverAfter.signalled - receiverBefore.signalled, // in time or from the backlog
       backlogged: receiverAfter.backlogged - receiverBefore.backlogged,

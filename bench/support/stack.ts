@@ -1,7 +1,7 @@
 /**
  * The benchmark's local stack: our own dev server child process (persisted SQLite, search attributes
- * registered), the emulator in its own process (ICE is remote), the callback receiver with auth on in the bench
- * process, and ICE's event callback pointed at it.
+ * registered), the emulator in its own process (ICE is remote), the callback receiver with auth on in its own process
+ * (a service of its own in production), and ICE's event callback pointed at it.
  * Workers are not part of it: each phase forks its own so that its memory is measured alone.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,15 +13,15 @@ import { loadLocalToolsConfig, type IceCredentials } from '../../src/config';
 import { createIceClient } from '../../src/ice/client';
 import type { IceClient } from '../../src/ice/types';
 import type { FaultConfig } from '../../src/emulator/admin-api';
-import type { RunningCallbackReceiver } from '../../src/callback/server';
-import { startSignedCallbackReceiver } from '../../src/local-stack/signed-callback-receiver';
 import { resolveTemporalCli } from '../../src/local-stack/temporal-binaries';
 import { silentLogger } from '../../src/observability/logger';
 import { startDevServerProcess, type DevServerProcess } from '../../test/faults/support/dev-server-process';
 import { startWorkerChild, type WorkerChild } from '../../test/faults/support/worker-child';
 import type { WorkerSpec } from '../worker-process';
+import { benchIceClientConfig } from './bench-ice-client';
 import { bundleToFile } from './bundle';
 import { startEmulatorChild, type EmulatorChild } from './emulator-child';
+import { startReceiverChild, type ReceiverChild } from './receiver-child';
 
 export const BENCH_TASK_QUEUE = 'voice-clone-bench';
 
@@ -34,9 +34,8 @@ export interface BenchStack {
   client: Client;
   emulator: EmulatorChild;
   ice: IceClient;
-  receiver: RunningCallbackReceiver;
+  receiver: ReceiverChild;
   credentials: IceCredentials;
-  callbackAuthKey: string;
   packageBundlePath: string;
   baselineBundlePath: string;
   /** A package worker in its own process on the bench task queue; its log goes to `<logDir>/worker-<name>.log`. */
@@ -78,18 +77,11 @@ export async function startBenchStack(options: {
   ]);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
-  const ice = createIceClient({
-    region: 'cn-shanghai',
-    endpoint: emulator.url,
-    connectTimeoutMs: 5_000,
-    readTimeoutMs: 10_000,
-    credentials,
-  });
-  const { receiver, authKey: callbackAuthKey } = await startSignedCallbackReceiver({
-    client,
-    ice,
-    logger: silentLogger,
-  });
+  const ice = createIceClient(benchIceClientConfig(emulator.url, credentials));
+  const receiver = await startReceiverChild(
+    { address: server.address, namespace: server.namespace, iceEndpoint: emulator.url, iceCredentials: credentials },
+    { logFile: path.join(logDir, 'receiver.log'), cpuProfileDir: options.cpuProfileDir },
+  );
   /** Every bench worker: this server, the bench's cache size and profiling, its log in `logDir`. */
   const startWorker = (
     name: string,
@@ -109,7 +101,6 @@ export async function startBenchStack(options: {
     ice,
     receiver,
     credentials,
-    callbackAuthKey,
     packageBundlePath,
     baselineBundlePath,
     startPackageWorker: (name) =>

@@ -25,7 +25,7 @@ export function formatReport(report: BenchReport): string {
       'callback→result p50/p95/p99 ms',
       'events',
       'worker peak MiB',
-      'CPU s server/worker/emulator/bench',
+      'CPU s server/worker/emulator/receiver/bench',
     ],
     ...report.phases.map((phase) => [
       phase.path,
@@ -40,7 +40,7 @@ export function formatReport(report: BenchReport): string {
       `${phase.historyEvents.min}-${phase.historyEvents.max}`,
       fmt(phase.workerPeakRssMiB),
       phase.cpuSeconds
-        ? `${fmt(phase.cpuSeconds.server)}/${fmt(phase.cpuSeconds.worker)}/${fmt(phase.cpuSeconds.emulator)}/${fmt(phase.cpuSeconds.benchProcess)}`
+        ? `${fmt(phase.cpuSeconds.server)}/${fmt(phase.cpuSeconds.worker)}/${fmt(phase.cpuSeconds.emulator)}/${fmt(phase.cpuSeconds.receiver)}/${fmt(phase.cpuSeconds.benchProcess)}`
         : '-',
     ]),
   ];

@@ -16,7 +16,7 @@ function run(throughputPerSec: number, startToResultMs: number[], extra: Partial
       iceCallsPerClone: { GetCustomizedVoiceJob: 2 },
       completedVia: { callback: startToResultMs.length },
       workerPeakRssMiB: 300,
-      cpuSeconds: { server: 10, worker: 8, emulator: 3, benchProcess: 2 },
+      cpuSeconds: { server: 10, worker: 8, emulator: 3, receiver: 1, benchProcess: 2 },
       ...extra,
     },
     samples: { startToResultMs, callbackToResultMs: startToResultMs.map((ms) => ms / 10) },
@@ -44,7 +44,7 @@ describe('bench rounds', () => {
       run(30, [100, 200, 300], { workerPeakRssMiB: 310, historyEvents: { sampled: 2, min: 28, max: 29, mean: 28.5 } }),
       run(20, [400], {
         iceCallsPerClone: { GetCustomizedVoiceJob: 3 },
-        cpuSeconds: { server: 20, worker: 4, emulator: 0, benchProcess: 0 },
+        cpuSeconds: { server: 20, worker: 4, emulator: 0, receiver: 3, benchProcess: 0 },
       }),
     ]);
     assert.equal(merged.clones, 4);
@@ -58,7 +58,7 @@ describe('bench rounds', () => {
     assert.deepEqual(merged.iceCallsPerClone, { GetCustomizedVoiceJob: 2.25 });
     assert.deepEqual(merged.historyEvents, { sampled: 4, min: 28, max: 29, mean: 28.3 });
     assert.equal(merged.workerPeakRssMiB, 310);
-    assert.deepEqual(merged.cpuSeconds, { server: 15, worker: 6, emulator: 1.5, benchProcess: 1 });
+    assert.deepEqual(merged.cpuSeconds, { server: 15, worker: 6, emulator: 1.5, receiver: 2, benchProcess: 1 });
   });
 
   it('leaves a single round as it was, without a per-round list', () => {

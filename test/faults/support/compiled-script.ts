@@ -1,9 +1,9 @@
 /**
- * A child process's entry (bench/worker-process.ts, bench/emulator-process.ts) compiled to one JavaScript file, so
- * that bench and fault-suite children run on plain `node` as a built package does. Under `--import tsx` a worker
- * carries tsx's loader thread and Node's source-map support on every stack trace (measured: 228 instead of 175 MiB
- * RSS for an idle package worker), which is the cost of the bench harness, not of the package. Dependencies stay
- * external and resolve from the project's node_modules.
+ * A child process's entry (bench/worker-process.ts, emulator-process.ts, receiver-process.ts) compiled to one
+ * JavaScript file, so that bench and fault-suite children run on plain `node` as a built package does. Under
+ * `--import tsx` a worker carries tsx's loader thread and Node's source-map support on every stack trace
+ * (measured: 228 instead of 175 MiB RSS for an idle package worker), which is the cost of the bench harness, not of
+ * the package. Dependencies stay external and resolve from the project's node_modules.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -15,7 +15,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 const OUT_DIR = path.join(ROOT, 'node_modules', '.cache', 'ice-voice-clone');
 
 /** The child entries under bench/. */
-export type ChildEntry = 'worker-process' | 'emulator-process';
+export type ChildEntry = 'worker-process' | 'emulator-process' | 'receiver-process';
 
 const compiled = new Map<ChildEntry, Promise<string>>();
 

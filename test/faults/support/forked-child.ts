@@ -1,5 +1,5 @@
 /**
- * One bench/fault-suite child process (bench/worker-process.ts, bench/emulator-process.ts): forked compiled on plain
+ * One bench/fault-suite child process (bench/worker-process.ts, emulator-process.ts, receiver-process.ts): forked compiled on plain
  * node with IPC, its spec in an environment variable (it carries key pairs, which must not appear on a command
  * line), its output in a log file, killed if this process exits, and ready once it sends { type: 'ready', ... }.
  */
@@ -12,6 +12,8 @@ export interface ForkedChild<Ready> {
   /** The child's 'ready' message. */
   readonly ready: Ready;
   readonly exited: Promise<number | null>;
+  /** Sends `{ ...message, id }` and resolves with the child's answer: the message of the same type and id. */
+  request<Reply>(message: { type: string }): Promise<Reply>;
   /** Asks the child to stop ({ type: 'shutdown' }); SIGKILL after `graceMs`. */
   shutdown(graceMs: number): Promise<void>;
   kill(): Promise<void>;
@@ -60,10 +62,28 @@ export async function forkChild<Ready extends { type: 'ready' }>(
   });
 
   const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
+  let lastRequestId = 0;
+  const request = <Reply>(message: { type: string }): Promise<Reply> => {
+    const id = ++lastRequestId;
+    return new Promise<Reply>((resolve, reject) => {
+      const onMessage = (answer: { type?: string; id?: number }): void => {
+        if (answer.type !== message.type || answer.id !== id) return;
+        child.off('message', onMessage);
+        resolve(answer as Reply);
+      };
+      child.on('message', onMessage);
+      void exited.then((code) => {
+        child.off('message', onMessage);
+        reject(new Error(`${entry} exited (${code}) before answering ${message.type}`));
+      });
+      child.send({ ...message, id });
+    });
+  };
   return {
     pid: child.pid ?? 0,
     ready,
     exited,
+    request,
     shutdown: async (graceMs) => {
       if (!isRunning()) return;
       child.send({ type: 'shutdown' });
