@@ -2,7 +2,7 @@
  * The worker that runs the clone workflow and its ICE activities. Credentials are read here, by the worker
  * process, through src/config.ts (or Alibaba's default chain): they never travel in workflow input or history.
  */
-import { NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createVoiceCloneActivities } from './activities';
 import {
   DEFAULT_MAX_CACHED_WORKFLOWS,
@@ -15,6 +15,7 @@ import {
 import { createIceClient } from './ice/client';
 import type { IceClient } from './ice/types';
 import { createLogger, silentLogger, type Logger } from './observability/logger';
+import { installTemporalRuntime } from './observability/temporal-runtime';
 
 export interface VoiceCloneWorkerOptions {
   connection: NativeConnection;
@@ -68,17 +69,16 @@ export async function createVoiceCloneWorker(options: VoiceCloneWorkerOptions): 
 
 /**
  * The CLI's `worker` command: settings from the environment (Temporal's envconfig, ICE_*, VOICE_CLONE_*),
- * runs until SIGINT/SIGTERM, then lets running activities finish and closes the connection.
+ * runs until SIGINT/SIGTERM, then lets running activities finish and closes the connection. Installs Temporal's
+ * runtime for the process (SDK logs as JSON lines, metrics exporter): call it before any other Temporal connection.
  */
 export async function runVoiceCloneWorker(env: Env, overrides: { ice?: IceClient } = {}): Promise<void> {
   const workerConfig = loadWorkerConfig(env);
   const connectConfig = loadTemporalConnectConfig(env);
   const logger = createLogger('worker', workerConfig.logLevel);
-  // The metrics exporter lives in the runtime, which must be installed before the first connection. Without it the
-  // default runtime already shuts workers down on SIGINT/SIGTERM.
-  if (workerConfig.metricsAddress) {
-    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: workerConfig.metricsAddress } } } });
-  }
+  // Before the first connection: the runtime carries the SDK's logging and the metrics exporter, and shuts the
+  // worker down on SIGINT/SIGTERM.
+  installTemporalRuntime({ logger, sdkLogLevel: workerConfig.logLevel, metricsAddress: workerConfig.metricsAddress });
   const ice = overrides.ice ?? createIceClient(loadIceClientConfig(env), { logger });
   const connection = await NativeConnection.connect(connectConfig.connectionOptions);
   try {

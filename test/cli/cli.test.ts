@@ -200,7 +200,7 @@ describe('ice-voice-clone CLI', () => {
       assert.match(status.out, /Failure\s+AudioDetectionFailed/);
     });
 
-    it('worker runs clones from environment settings and exports Prometheus metrics with the package counters', async () => {
+    it('worker runs clones from environment settings, exports Prometheus metrics with the package counters and logs JSON only', async () => {
       const metricsAddress = `127.0.0.1:${await freePort()}`;
       const workerEnv = {
         ...process.env,
@@ -210,9 +210,12 @@ describe('ice-voice-clone CLI', () => {
         ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_DEV_CREDENTIALS.accessKeyId,
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_DEV_CREDENTIALS.accessKeySecret,
         VOICE_CLONE_METRICS_ADDRESS: metricsAddress,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'info',
       };
-      const worker = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env: workerEnv, stdio: 'ignore' });
+      const worker = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env: workerEnv, stdio: 'pipe' });
+      let stderr = '';
+      worker.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      worker.stdout.resume();
       const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
       try {
         const voiceId = `CliWk${Date.now().toString(36)}`;
@@ -229,6 +232,20 @@ describe('ice-voice-clone CLI', () => {
         worker.kill('SIGTERM');
       }
       assert.equal(await exited, 0);
+      // The SDK's own lines too (worker state, activity failures) go through the package's JSON logger.
+      const lines = stderr.split('\n').filter((line) => line.trim() !== '');
+      const entries = lines.map((line) => {
+        try {
+          return JSON.parse(line) as { msg?: string; temporal?: boolean; component?: string };
+        } catch {
+          return assert.fail(`a worker log line is not JSON: ${line}`);
+        }
+      });
+      assert.ok(
+        entries.some((entry) => entry.temporal === true && entry.msg === 'Worker state changed'),
+        `no SDK line among the worker's logs:\n${stderr}`,
+      );
+      assert.ok(entries.every((entry) => entry.component === 'worker'));
     });
 
     it('status of an unknown voice exits 1 with one line', async () => {

@@ -15,7 +15,7 @@ import { EXIT_FAILURE, EXIT_OK, portOption, stringOption, wholeNumberOption, typ
 import type { CliContext, Command } from '../context';
 import { describeWorkflowFailure } from '../errors';
 import { formatElapsed, watchCloneProgress } from '../progress';
-import { installEmbeddedRuntime } from '../runtime';
+import { installTemporalRuntime } from '../../observability/temporal-runtime';
 import { describeResult } from './start';
 
 const spec: CommandSpec = {
@@ -107,7 +107,8 @@ export const command: Command = {
     const logFile = path.join(dataDir, 'local-stack.log');
     const logStream = createWriteStream(logFile, { flags: 'a' });
     const logger = createLogger('local-stack', logLevel, (line) => logStream.write(line + '\n'));
-    installEmbeddedRuntime(logger, metricsAddress);
+    // The stack stops its parts in order itself: no shutdown signals for the runtime.
+    installTemporalRuntime({ logger, sdkLogLevel: logLevel, metricsAddress, shutdownSignals: [] });
 
     context.io.out('Starting the local stack (Temporal dev server, ICE emulator, callback receiver, worker)…');
     let stack: LocalStack | undefined;

@@ -1,9 +1,7 @@
-import { Runtime } from '@temporalio/worker';
-import { loadIceClientConfig, loadLogLevel, loadWorkerConfig } from '../../config';
+import { loadIceClientConfig, loadLogLevel } from '../../config';
 import { createIceClient } from '../../ice/client';
-import type { IceClient } from '../../ice/types';
 import { createLogger } from '../../observability/logger';
-import { countIceCalls, packageMetrics } from '../../observability/metrics';
+import { countIceCalls } from '../../observability/metrics';
 import { runVoiceCloneWorker } from '../../worker';
 import { EXIT_OK, type CommandSpec } from '../args';
 import type { Command } from '../context';
@@ -22,36 +20,13 @@ const spec: CommandSpec = {
   ],
 };
 
-/**
- * The worker's runtime is installed inside runVoiceCloneWorker; the package's counters join its Prometheus
- * exporter on the first ICE call, when that runtime exists.
- */
-function attachMetricsOnFirstCall(ice: IceClient): IceClient {
-  let attached = false;
-  const attach = (): void => {
-    if (attached) return;
-    attached = true;
-    packageMetrics.attachTemporalMeter(Runtime.instance().metricMeter);
-  };
-  return new Proxy(ice, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        attach();
-        return (value as (...callArgs: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-}
-
 export const command: Command = {
   spec,
   async run(_args, context) {
-    const { metricsAddress } = loadWorkerConfig(context.env);
     const logger = createLogger('worker', loadLogLevel(context.env));
-    const counted = countIceCalls(createIceClient(loadIceClientConfig(context.env), { logger }));
-    await runVoiceCloneWorker(context.env, { ice: metricsAddress ? attachMetricsOnFirstCall(counted) : counted });
+    // Counted into the package's metrics, which the worker's runtime exports with VOICE_CLONE_METRICS_ADDRESS.
+    const ice = countIceCalls(createIceClient(loadIceClientConfig(context.env), { logger }));
+    await runVoiceCloneWorker(context.env, { ice });
     return EXIT_OK;
   },
 };

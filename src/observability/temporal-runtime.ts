@@ -1,0 +1,49 @@
+/**
+ * Temporal's runtime for the processes that host a worker (the `worker` command, the local stack): the SDK's own
+ * log lines (worker state, activity and workflow logs) go through our structured logger, as JSON with secrets
+ * redacted, instead of the SDK's plain-text console logger; with a metrics address it exports Prometheus metrics
+ * that include the package's own counters. One per process, installed before the first connection.
+ */
+import { IllegalStateError } from '@temporalio/common';
+import { DefaultLogger, Runtime, type LogLevel as SdkLogLevel } from '@temporalio/worker';
+import type { LogLevel } from '../config';
+import type { Logger } from './logger';
+import { packageMetrics } from './metrics';
+
+export interface TemporalRuntimeOptions {
+  logger: Logger;
+  /** The lowest level of the SDK's logs that is passed on. */
+  sdkLogLevel: LogLevel;
+  /** host:port for Temporal's Prometheus exporter, which also serves the package's counters. */
+  metricsAddress?: string;
+  /** Signals on which the runtime shuts its workers down; default SIGINT and SIGTERM. [] when the host does it. */
+  shutdownSignals?: NodeJS.Signals[];
+}
+
+const SDK_LEVEL: Record<LogLevel, SdkLogLevel> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+
+/**
+ * Installs the runtime. A host application that installed its own first keeps it (and its logging), unless a
+ * metrics address was asked for: that needs this runtime, so the conflict is an error.
+ */
+export function installTemporalRuntime(options: TemporalRuntimeOptions): void {
+  const { logger, metricsAddress } = options;
+  try {
+    Runtime.install({
+      ...(options.shutdownSignals && { shutdownSignals: options.shutdownSignals }),
+      logger: new DefaultLogger(SDK_LEVEL[options.sdkLogLevel], ({ level, message, meta }) => {
+        const fields = { temporal: true, ...(meta ?? {}) };
+        if (level === 'ERROR') logger.error(message, fields);
+        else if (level === 'WARN') logger.warn(message, fields);
+        else if (level === 'INFO') logger.info(message, fields);
+        else logger.debug(message, fields);
+      }),
+      ...(metricsAddress && { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } }),
+    });
+  } catch (error) {
+    if (!(error instanceof IllegalStateError) || metricsAddress) throw error;
+    logger.debug("Temporal's runtime was installed by the host application: its logger stays in place");
+    return;
+  }
+  packageMetrics.attachTemporalMeter(Runtime.instance().metricMeter);
+}
