@@ -23,7 +23,10 @@ export interface PhaseResult {
   callbackToResultMs?: Percentiles;
   /** Callback answered 200 by the receiver (emulator log; the receiver answers after the signal) → closed. */
   callbackDeliveredToResultMs?: Percentiles;
-  /** The receiver's own request latency (its metrics), for the callback path. */
+  /**
+   * The receiver's own request latency (its metrics), for the callback path. `count` is this phase's; the
+   * quantiles and max are over the receiver's window of its last 10,000 callbacks, earlier phases included.
+   */
   receiverLatencyMs?: { p50: number; p90: number; p99: number; max: number; count: number };
   /** Callbacks the receiver answered "queued" (kept in its backlog, signalled later) during the phase. */
   receiverBacklogged?: number;
