@@ -15,6 +15,7 @@ import {
 import { startCpuCount } from './cpu';
 import type { PhaseResult } from './report-types';
 import type { PhaseRun } from './rounds';
+import { describeSlowCallbacks, SLOW_CALLBACK_MS, type SlowCallback } from './slow-callbacks';
 import { BENCH_TASK_QUEUE, type BenchStack } from './stack';
 import { beforeDeadline, mapLimit, percentiles, sleep, toMiB } from './stats';
 
@@ -189,6 +190,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
     let completedCorrectly = 0;
     const callbackToResult: number[] = [];
     const deliveredToResult: number[] = [];
+    const slowCallbacks: SlowCallback[] = [];
     voiceIds.forEach((voiceId, index) => {
       const result = results.get(voiceId);
       const via =
@@ -200,8 +202,12 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
       const closeMs = closed.get(workflowIds[index]);
       const sentMs = finishedAt.get(voiceId);
       const deliveredMs = deliveredAt.get(voiceId);
-      if (options.path === 'callback' && closeMs !== undefined && sentMs !== undefined)
+      if (options.path === 'callback' && closeMs !== undefined && sentMs !== undefined) {
         callbackToResult.push(closeMs - sentMs);
+        const workflowId = workflowIds[index] ?? '';
+        if (closeMs - sentMs > SLOW_CALLBACK_MS)
+          slowCallbacks.push({ voiceId, workflowId, sentMs, callbackToResultMs: closeMs - sentMs });
+      }
       if (options.path === 'callback' && closeMs !== undefined && deliveredMs !== undefined)
         deliveredToResult.push(closeMs - deliveredMs);
     });
@@ -211,6 +217,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
       deliveries,
       jobs,
     );
+    const slow = await describeSlowCallbacks(stack, slowCallbacks, deliveries);
     const startToResult = voiceIds.map((voiceId) => (resultAt.get(voiceId) ?? NaN) - (startedAt.get(voiceId) ?? NaN));
     const isCallback = options.path === 'callback';
     const result: PhaseResult = {
@@ -231,6 +238,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
       iceCallsPerClone: await iceCallsPerClone(stack, options.clones),
       completedVia,
       ...(stragglers.length > 0 && { stragglers }),
+      ...(slow.length > 0 && { slowCallbacks: slow }),
       workerPeakRssMiB: toMiB(Math.max(memory.peakRssBytes, worker.sampledPeakRssBytes())),
       cpuSeconds,
     };

@@ -36,6 +36,8 @@ export interface PhaseResult {
   completedVia?: Record<string, number>;
   /** Up to 5 clones that missed the deadline: what they were doing and what happened to their callbacks. */
   stragglers?: string[];
+  /** Callback path: the slowest clones whose callback→result passed 10 s, step by step (slow-callbacks.ts). */
+  slowCallbacks?: string[];
   workerPeakRssMiB: number;
   /** CPU seconds used during the phase by the dev server, the worker and the bench process (mean per round). */
   cpuSeconds?: PhaseCpu;

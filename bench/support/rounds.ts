@@ -100,6 +100,9 @@ export function mergeRounds(runs: readonly PhaseRun[]): PhaseResult {
     ...(results.some((result) => result.stragglers) && {
       stragglers: results.flatMap((result) => result.stragglers ?? []),
     }),
+    ...(results.some((result) => result.slowCallbacks) && {
+      slowCallbacks: results.flatMap((result) => result.slowCallbacks ?? []),
+    }),
     workerPeakRssMiB: Math.max(...results.map((result) => result.workerPeakRssMiB)),
     ...(cpu.length > 0 && {
       cpuSeconds: {

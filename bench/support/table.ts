@@ -104,6 +104,7 @@ export function formatReport(report: BenchReport): string {
   }
   for (const phase of report.phases) {
     for (const straggler of phase.stragglers ?? []) lines.push(`not completed (${phase.path}): ${straggler}`);
+    for (const slow of phase.slowCallbacks ?? []) lines.push(`slow callback (${phase.path}): ${slow}`);
   }
   lines.push(renderTable(targetRows));
   if (report.notes.length > 0) lines.push('', ...report.notes.map((note) => `note: ${note}`));
