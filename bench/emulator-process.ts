@@ -8,6 +8,7 @@
  */
 import type { IceCredentials } from '../src/config';
 import { startEmulator, type FaultConfig } from '../src/emulator';
+import { closeOnParentRequest, readChildSpec, runChild } from './support/child-entry';
 
 export interface EmulatorSpec {
   keyPairs: IceCredentials[];
@@ -16,9 +17,7 @@ export interface EmulatorSpec {
 }
 
 async function main(): Promise<void> {
-  const raw = process.env.BENCH_EMULATOR_SPEC;
-  if (!raw) throw new Error('BENCH_EMULATOR_SPEC is not set');
-  const spec = JSON.parse(raw) as EmulatorSpec;
+  const spec = readChildSpec<EmulatorSpec>('BENCH_EMULATOR_SPEC');
   const emulator = await startEmulator({
     host: '127.0.0.1',
     port: 0,
@@ -26,21 +25,8 @@ async function main(): Promise<void> {
     trainingMs: spec.trainingMs,
     faults: spec.faults ?? {},
   });
-  const stop = (): void => {
-    void emulator.close().finally(() => process.exit(0));
-  };
-  process.on('message', (message: { type?: string }) => {
-    if (message.type === 'shutdown') stop();
-  });
-  process.on('SIGTERM', stop);
-  // The parent is gone (killed, crashed): an emulator left behind would hold its port and keep firing callbacks.
-  process.on('disconnect', stop);
+  closeOnParentRequest(() => emulator.close());
   process.send?.({ type: 'ready', url: emulator.url, port: emulator.port });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `emulator-process failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runChild('emulator-process', main);

@@ -16,6 +16,7 @@ import { createIceClient } from '../src/ice/client';
 import { startSignedCallbackReceiver } from '../src/local-stack/signed-callback-receiver';
 import { silentLogger } from '../src/observability/logger';
 import { benchIceClientConfig } from './support/bench-ice-client';
+import { closeOnParentRequest, readChildSpec, runChild } from './support/child-entry';
 
 export interface ReceiverSpec {
   address: string;
@@ -25,32 +26,16 @@ export interface ReceiverSpec {
 }
 
 async function main(): Promise<void> {
-  const raw = process.env.BENCH_RECEIVER_SPEC;
-  if (!raw) throw new Error('BENCH_RECEIVER_SPEC is not set');
-  const spec = JSON.parse(raw) as ReceiverSpec;
+  const spec = readChildSpec<ReceiverSpec>('BENCH_RECEIVER_SPEC');
   const connection = createReceiverConnection({ address: spec.address });
   const client = new Client({ connection, namespace: spec.namespace });
   const ice = createIceClient(benchIceClientConfig(spec.iceEndpoint, spec.iceCredentials));
   const { receiver, callbackUrl } = await startSignedCallbackReceiver({ client, ice, logger: silentLogger });
-  const stop = (): void => {
-    void receiver
-      .close()
-      .then(() => connection.close())
-      .finally(() => process.exit(0));
-  };
+  closeOnParentRequest(() => receiver.close().then(() => connection.close()));
   process.on('message', (message: { type?: string; id?: number }) => {
-    if (message.type === 'shutdown') stop();
     if (message.type === 'metrics') process.send?.({ type: 'metrics', id: message.id, metrics: receiver.metrics() });
   });
-  process.on('SIGTERM', stop);
-  // The parent is gone: a receiver left behind would hold its port and keep signalling.
-  process.on('disconnect', stop);
   process.send?.({ type: 'ready', callbackUrl });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `receiver-process failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runChild('receiver-process', main);

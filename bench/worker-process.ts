@@ -11,6 +11,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, type IceCredentials } from '../src/config';
 import { createBaselineActivities } from './baseline-activities';
 import { benchIceClientConfig } from './support/bench-ice-client';
+import { readChildSpec, runChild } from './support/child-entry';
 
 export interface WorkerSpec {
   mode: 'package' | 'baseline';
@@ -65,9 +66,7 @@ async function createWorker(spec: WorkerSpec, connection: NativeConnection): Pro
 }
 
 async function main(): Promise<void> {
-  const raw = process.env.BENCH_WORKER_SPEC;
-  if (!raw) throw new Error('BENCH_WORKER_SPEC is not set');
-  const spec = JSON.parse(raw) as WorkerSpec;
+  const spec = readChildSpec<WorkerSpec>('BENCH_WORKER_SPEC');
   const connection = await NativeConnection.connect({ address: spec.address });
   const worker = await createWorker(spec, connection);
   const memoryTimer = setInterval(() => {
@@ -87,9 +86,4 @@ async function main(): Promise<void> {
   process.disconnect?.();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `worker-process failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runChild('worker-process', main);

@@ -203,10 +203,9 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
       const sentMs = finishedAt.get(voiceId);
       const deliveredMs = deliveredAt.get(voiceId);
       if (options.path === 'callback' && closeMs !== undefined && sentMs !== undefined) {
-        callbackToResult.push(closeMs - sentMs);
-        const workflowId = workflowIds[index] ?? '';
-        if (closeMs - sentMs > SLOW_CALLBACK_MS)
-          slowCallbacks.push({ voiceId, workflowId, sentMs, callbackToResultMs: closeMs - sentMs });
+        const callbackToResultMs = closeMs - sentMs;
+        callbackToResult.push(callbackToResultMs);
+        if (callbackToResultMs > SLOW_CALLBACK_MS) slowCallbacks.push({ voiceId, sentMs, callbackToResultMs });
       }
       if (options.path === 'callback' && closeMs !== undefined && deliveredMs !== undefined)
         deliveredToResult.push(closeMs - deliveredMs);

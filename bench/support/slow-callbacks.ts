@@ -6,6 +6,7 @@
 import { temporal } from '@temporalio/proto';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { CallbackDelivery } from '../../src/emulator';
+import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
 import type { BenchStack } from './stack';
 import { mapLimit } from './stats';
 
@@ -15,7 +16,6 @@ const DESCRIBED = 5;
 
 export interface SlowCallback {
   voiceId: string;
-  workflowId: string;
   /** When the emulator ended the training and fired the callback (epoch ms). */
   sentMs: number;
   callbackToResultMs: number;
@@ -39,7 +39,7 @@ export async function describeSlowCallbacks(
       );
     let signals: string;
     try {
-      const history = await stack.client.workflow.getHandle(clone.workflowId).fetchHistory();
+      const history = await stack.client.workflow.getHandle(voiceCloneWorkflowId(clone.voiceId)).fetchHistory();
       const times = (history.events ?? [])
         .filter((event) => event.eventType === SIGNALED)
         .map((event) => after(tsToMs(event.eventTime)));
