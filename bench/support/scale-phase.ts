@@ -121,7 +121,11 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
     const timing = scaleTiming(options.rampBudgetMs, options.settleMs);
     const t0 = Date.now();
     const voiceIds: string[] = [];
-    const waitingQuery = `WorkflowId STARTS_WITH "voice-clone-${options.prefix}" AND VoiceCloneStage = "AwaitingCallback" AND ExecutionStatus = "Running"`;
+    // A clone waits for its callback once ICE has its submit: the wait is not indexed (the package's plan leaves it
+    // out), so the emulator's job book says how many are waiting.
+    const submittedJobs = async () =>
+      (await stack.emulator.admin.jobs()).filter((job) => job.voiceId.startsWith(options.prefix) && job.submittedAt)
+        .length;
     // Paced ramp: a batch starts only when the previous one is waiting for its callback, so that when the budget
     // runs out every started clone is waiting (memory is then read on waiting clones, not on a backlog).
     for (
@@ -142,10 +146,7 @@ export async function runScalePhase(stack: BenchStack, options: ScaleOptions): P
       voiceIds.push(...batch);
       const batchDeadline = Date.now() + 5 * 60_000;
       let waiting = 0;
-      while (
-        (waiting = await countWorkflows(stack, waitingQuery, options.log)) < voiceIds.length &&
-        Date.now() < batchDeadline
-      ) {
+      while ((waiting = await submittedJobs()) < voiceIds.length && Date.now() < batchDeadline) {
         await sleep(1_000);
       }
       if (waiting < voiceIds.length) {

@@ -136,8 +136,9 @@ function isUnavailable(error: unknown): boolean {
 class TemporalUnavailable extends Error {}
 
 /**
- * The clone whose `IceJobId` search attribute is `jobId`, if visibility already knows it. A closed clone counts
- * too: signalling it then answers "unmatched" without asking ICE about a job that is already finished.
+ * The clone whose `IceJobId` search attribute is `jobId`, if visibility already knows it: a clone indexes it once it
+ * polls or closes, not during the usual wait (then ICE's record answers). A closed clone counts too: signalling it
+ * then answers "unmatched" without asking ICE about a job that is already finished.
  */
 async function findWorkflowByJobId(deps: DeliveryDeps, jobId: string, deadlineMs: number): Promise<string | undefined> {
   // jobId matched /^[\w-]+$/ in envelope validation, so it cannot break out of the quoted literal.

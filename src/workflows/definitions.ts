@@ -125,5 +125,14 @@ export const searchAttributes = {
 
 export const SEARCH_ATTRIBUTE_NAMES = Object.values(searchAttributes).map((key) => key.name);
 
+/**
+ * The worker's answer to "what may this clone upsert": the registered names and the stages to index. It is a local
+ * activity's result, so it is recorded: a clone replays with the plan it started with, whatever the code says now.
+ */
+export interface SearchAttributePlan {
+  names: string[];
+  indexedStages: VoiceCloneStage[];
+}
+
 /** Type of the retryable failure each poll attempt throws while training runs (activity retries do the polling). */
 export const TRAINING_IN_PROGRESS_FAILURE_TYPE = 'TrainingInProgress';

@@ -1,26 +1,31 @@
 /**
  * The clone's visible state: answers the `status` query and keeps the Web UI legible (current details in
- * markdown, Keyword search attributes). Search attributes are upserted only when registered in the namespace,
- * and only on entering a stage that lasts (waiting on ICE) or ends the clone: each upsert is a history event and a
- * visibility write, and the passing stages (lookup, detection, submit) take seconds and show in the current details.
+ * markdown, Keyword search attributes). Search attributes are upserted only when registered in the namespace, and
+ * only on entering a stage of the worker's plan (list-registered-search-attributes.ts): each upsert is a history
+ * event and a visibility write, and the passing stages (lookup, detection, submit) show in the current details.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { searchAttributes, type DetectionResult, type VoiceCloneStage, type VoiceCloneStatus } from './definitions';
+import {
+  searchAttributes,
+  type DetectionResult,
+  type SearchAttributePlan,
+  type VoiceCloneStage,
+  type VoiceCloneStatus,
+} from './definitions';
 
 type SearchAttributeField = 'iceVoiceId' | 'iceJobId' | 'voiceCloneStage';
 
-/** The stages an operator filters on: the clone waits in them for minutes, or they are final. */
-export const INDEXED_STAGES: ReadonlySet<VoiceCloneStage> = new Set([
-  'AwaitingCallback',
-  'Polling',
-  'Succeeded',
-  'Failed',
-]);
+/**
+ * Clones that recorded the worker's answer as a bare list of names (before 2026-11-28) also indexed the wait for
+ * the callback; they replay with it, or their recorded upsert would no longer match the code.
+ */
+const STAGES_INDEXED_BEFORE_PLANS: readonly VoiceCloneStage[] = ['AwaitingCallback', 'Polling', 'Succeeded', 'Failed'];
 
 export class VoiceCloneProgress {
   readonly status: VoiceCloneStatus;
   private registered = new Set<string>();
+  private indexedStages = new Set<VoiceCloneStage>();
   private readonly upserted = new Map<string, string>();
 
   constructor(voiceId: string) {
@@ -33,8 +38,11 @@ export class VoiceCloneProgress {
     this.publish();
   }
 
-  useSearchAttributes(names: readonly string[]): void {
-    this.registered = new Set(names);
+  /** The worker's answer as recorded: a bare list of names for clones started before 2026-11-28. */
+  useSearchAttributes(answer: SearchAttributePlan | readonly string[]): void {
+    const plan = 'names' in answer ? answer : { names: answer, indexedStages: STAGES_INDEXED_BEFORE_PLANS };
+    this.registered = new Set(plan.names);
+    this.indexedStages = new Set(plan.indexedStages);
     this.publish();
   }
 
@@ -76,7 +84,7 @@ export class VoiceCloneProgress {
 
   private publish(): void {
     setCurrentDetails(renderDetails(this.status));
-    if (!INDEXED_STAGES.has(this.status.stage)) return;
+    if (!this.indexedStages.has(this.status.stage)) return;
     const wanted: Record<SearchAttributeField, string | undefined> = {
       iceVoiceId: this.status.voiceId || undefined,
       iceJobId: this.status.jobId,

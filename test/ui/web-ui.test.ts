@@ -87,7 +87,7 @@ describe('Temporal Web UI shows the clone legibly', () => {
   const running = `UiRun${runId}`;
   const succeeded = `UiOk${runId}`;
   const failed = `UiFail${runId}`;
-  let runningJobId = '';
+  let succeededJobId = '';
 
   before(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
@@ -145,8 +145,7 @@ describe('Temporal Web UI shows the clone legibly', () => {
     for (const voiceId of [running, succeeded]) await createVoice(voiceId);
 
     await startVoiceClone(stack.client, { voiceId: running, recordings }, { taskQueue: stack.taskQueue });
-    const runningStatus = await statusOf(running, (s) => s.stage === 'AwaitingCallback' && s.jobId !== undefined);
-    runningJobId = runningStatus.jobId!;
+    await statusOf(running, (s) => s.stage === 'AwaitingCallback' && s.jobId !== undefined);
 
     const ok = await startVoiceClone(
       stack.client,
@@ -157,6 +156,7 @@ describe('Temporal Web UI shows the clone legibly', () => {
     await stack.emulator.admin.finishJob(jobId!, { status: 'Success' });
     const result = await ok.result();
     assert.equal(result.status, 'Success');
+    succeededJobId = result.jobId;
 
     // A failed detection leaves the voice with no staged audio, so ICE refuses the submit: a final ICE error with
     // its Code and RequestId.
@@ -179,16 +179,17 @@ describe('Temporal Web UI shows the clone legibly', () => {
   });
 
   it('lists clones filtered by VoiceCloneStage and IceJobId', async () => {
-    const byStage = encodeURIComponent('VoiceCloneStage="AwaitingCallback"');
+    // Indexed on closing (and when polling): the usual wait for the callback writes no stage.
+    const byStage = encodeURIComponent('VoiceCloneStage="Succeeded"');
     await page.goto(`${stack.temporal.uiUrl}/namespaces/default/workflows?query=${byStage}`);
-    const text = await expectVisibleText(page, [`voice-clone-${running}`]);
-    assert.ok(!text.includes(`voice-clone-${succeeded}`) && !text.includes(`voice-clone-${failed}`));
+    const text = await expectVisibleText(page, [`voice-clone-${succeeded}`]);
+    assert.ok(!text.includes(`voice-clone-${running}`) && !text.includes(`voice-clone-${failed}`));
     await screenshot(page, 'list-filtered-by-stage');
 
-    const byJob = encodeURIComponent(`IceJobId="${runningJobId}"`);
+    const byJob = encodeURIComponent(`IceJobId="${succeededJobId}"`);
     await page.goto(`${stack.temporal.uiUrl}/namespaces/default/workflows?query=${byJob}`);
-    const jobText = await expectVisibleText(page, [`voice-clone-${running}`]);
-    assert.ok(!jobText.includes(`voice-clone-${succeeded}`) && !jobText.includes(`voice-clone-${failed}`));
+    const jobText = await expectVisibleText(page, [`voice-clone-${succeeded}`]);
+    assert.ok(!jobText.includes(`voice-clone-${running}`) && !jobText.includes(`voice-clone-${failed}`));
   });
 
   it('shows a running clone: summary, current details with stage and ICE status, activity summaries', async () => {

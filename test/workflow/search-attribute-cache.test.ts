@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ConnectionLike } from '@temporalio/client';
 import { createListRegisteredSearchAttributes } from '../../src/activities/list-registered-search-attributes';
-import { SEARCH_ATTRIBUTE_NAMES } from '../../src/workflows/definitions';
+import { SEARCH_ATTRIBUTE_NAMES, type SearchAttributePlan } from '../../src/workflows/definitions';
 import { startDevServer } from '../support/temporal';
 
 describe('registered search attributes, cached per worker', () => {
@@ -36,7 +36,9 @@ describe('registered search attributes, cached per worker', () => {
     });
     const activityEnv = new MockActivityEnvironment();
     for (let clone = 0; clone < 20; clone++) {
-      assert.deepEqual([...((await activityEnv.run(list)) as string[])].sort(), [...SEARCH_ATTRIBUTE_NAMES].sort());
+      const plan = (await activityEnv.run(list)) as SearchAttributePlan;
+      assert.deepEqual([...plan.names].sort(), [...SEARCH_ATTRIBUTE_NAMES].sort());
+      assert.deepEqual(plan.indexedStages, ['Polling', 'Succeeded', 'Failed']);
     }
     assert.equal(asked, 1);
   });
