@@ -1,7 +1,8 @@
 /**
  * Replays recorded clone histories (test/fixtures/history-*.json, recorded by
- * test/fixtures/record-voice-clone-histories.ts) through today's workflow code: a change that would break running
- * clones fails here. A deliberately incompatible workflow proves the check can fail.
+ * test/fixtures/record-voice-clone-histories.ts, and test/fixtures/before-plans/, recorded by earlier workflow code)
+ * through today's workflow code: a change that would break running clones fails here. A deliberately incompatible
+ * workflow proves the check can fail.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { describe, test } from 'node:test';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { historyFromFixtureJSON } from '../fixtures/history-json';
-import { RECORDED_HISTORIES } from '../fixtures/record-voice-clone-histories';
+import { HISTORIES_RECORDED_BEFORE_PLANS, RECORDED_HISTORIES } from '../fixtures/record-voice-clone-histories';
 import { getWorkflowBundle } from '../support/bundle';
 
 const INCOMPATIBLE = path.resolve(__dirname, 'fixtures/incompatible-workflow.ts');
@@ -20,7 +21,11 @@ async function load(file: string) {
 }
 
 describe('replay of recorded clone histories', () => {
-  for (const [name, file] of Object.entries(RECORDED_HISTORIES)) {
+  const histories = [
+    ...Object.entries(RECORDED_HISTORIES),
+    ...Object.entries(HISTORIES_RECORDED_BEFORE_PLANS).map(([name, file]) => [`${name} (before plans)`, file]),
+  ];
+  for (const [name, file] of histories) {
     test(`${name} replays deterministically`, async () => {
       const history = await load(file);
       assert.ok((history.events?.length ?? 0) > 10, 'a real recorded history');
