@@ -19,9 +19,9 @@ export const INDEXED_STAGES: readonly VoiceCloneStage[] = ['Polling', 'Succeeded
 export const SEARCH_ATTRIBUTE_CACHE_MS = 60_000;
 
 /**
- * Which of the workflow's Keyword search attributes the namespace has registered, and which stages to index. Upserting an unregistered one
- * fails every workflow task, so the workflow only upserts what this returns. Any error means "none": the Web UI
- * loses its filters, the clone keeps working (and the next clone asks again).
+ * Which of the workflow's Keyword search attributes the namespace has registered, and which stages to index.
+ * Upserting an unregistered one fails every workflow task, so the workflow only upserts what this returns. Any
+ * error means "none": the Web UI loses its filters, the clone keeps working (and the next clone asks again).
  */
 export function createListRegisteredSearchAttributes({ temporal: target }: SearchAttributeDeps) {
   let cached: { names: string[]; at: number } | undefined;
