@@ -21,6 +21,13 @@ export interface TemporalRuntimeOptions {
 }
 
 const SDK_LEVEL: Record<LogLevel, SdkLogLevel> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+const PACKAGE_LEVEL: Record<SdkLogLevel, LogLevel> = {
+  TRACE: 'debug',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
 
 /**
  * Installs the runtime. A host application that installed its own first keeps it (and its logging), unless a
@@ -31,13 +38,9 @@ export function installTemporalRuntime(options: TemporalRuntimeOptions): void {
   try {
     Runtime.install({
       ...(options.shutdownSignals && { shutdownSignals: options.shutdownSignals }),
-      logger: new DefaultLogger(SDK_LEVEL[options.sdkLogLevel], ({ level, message, meta }) => {
-        const fields = { temporal: true, ...(meta ?? {}) };
-        if (level === 'ERROR') logger.error(message, fields);
-        else if (level === 'WARN') logger.warn(message, fields);
-        else if (level === 'INFO') logger.info(message, fields);
-        else logger.debug(message, fields);
-      }),
+      logger: new DefaultLogger(SDK_LEVEL[options.sdkLogLevel], ({ level, message, meta }) =>
+        logger[PACKAGE_LEVEL[level]](message, { temporal: true, ...(meta ?? {}) }),
+      ),
       ...(metricsAddress && { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } }),
     });
   } catch (error) {
