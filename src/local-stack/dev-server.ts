@@ -5,7 +5,7 @@
  * before the server; `stop()` waits for it to exit, and a last-resort exit hook kills it if we die abruptly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { silentLogger, type Logger } from '../observability/logger';
 import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/definitions';
@@ -87,16 +87,16 @@ async function waitForFrontend(address: string, child: ChildProcess, options: Te
         `Temporal dev server exited during start (${child.exitCode ?? child.signalCode}); see ${options.logFile}: ${logTail(options.logFile)}`,
       );
     }
+    // lazy + close in finally: Connection.connect leaves the channel of a failed attempt open, retrying.
+    const connection = Connection.lazy({ address, connectTimeout: 1_000 });
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      try {
-        await connection.workflowService.getSystemInfo({});
-        return;
-      } finally {
-        await connection.close();
-      }
+      await connection.ensureConnected();
+      await connection.workflowService.getSystemInfo({});
+      return;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 250));
+    } finally {
+      await connection.close();
     }
   }
   throw new LocalStackError(
@@ -105,7 +105,55 @@ async function waitForFrontend(address: string, child: ChildProcess, options: Te
   );
 }
 
+/** Starts the CLI at most this often when it loses a port it chose itself (see startTemporalDevServer). */
+const LAUNCHES_FOR_A_PORT_THE_CLI_CHOSE = 3;
+
+function logSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The port in a Go "listen tcp HOST:PORT: bind: address already in use" error in the server's log, if any. */
+export function portTakenAtStart(logText: string): number | undefined {
+  const match = /listen tcp \S*?:(\d+): bind: address already in use/.exec(logText);
+  return match ? Number(match[1]) : undefined;
+}
+
+function logSince(file: string, from: number): string {
+  try {
+    return readFileSync(file).subarray(from).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Starts the dev server and waits for its frontend. The CLI picks its HTTP API port itself (a free port it
+ * releases and binds again later), so another process can take that port in between: seen once in the bench, on
+ * a busy machine. Such a start is tried again; a port the caller chose that is taken fails at once.
+ */
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  const logger = options.logger ?? silentLogger;
+  for (let launch = 1; ; launch++) {
+    const logStart = logSize(options.logFile);
+    try {
+      return await launchTemporalDevServer(options);
+    } catch (error) {
+      const port = portTakenAtStart(logSince(options.logFile, logStart));
+      const choseItself = port !== undefined && port !== options.port && port !== options.uiPort;
+      if (!choseItself || launch >= LAUNCHES_FOR_A_PORT_THE_CLI_CHOSE) throw error;
+      logger.warn('Temporal dev server lost a port it chose itself to another process; starting it again', {
+        port,
+        launch,
+      });
+    }
+  }
+}
+
+async function launchTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
   const logger = options.logger ?? silentLogger;
   const host = options.host ?? '127.0.0.1';
   const address = `${host}:${options.port}`;
