@@ -169,12 +169,14 @@ async function main(): Promise<void> {
   }
   /** Written after the timed paths and again after the scale run, so that a failed scale run keeps the rest. */
   const writeReport = async (): Promise<BenchReport> => {
-    const throughput = (name: string): number => phaseOf(phases, name)?.throughputPerSec ?? NaN;
+    type Rate = 'throughputPerSec' | 'steadyThroughputPerSec';
+    const throughput = (name: string, rate: Rate = 'throughputPerSec'): number => phaseOf(phases, name)?.[rate] ?? NaN;
     const ratioOf = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
-    const byRound = (path: PathName): number[] =>
+    const byRound = (path: PathName, rate: Rate = 'throughputPerSec'): number[] =>
       runs.baseline.map((baseline, index) =>
-        ratioOf(runs[path][index]?.result.throughputPerSec ?? NaN, baseline.result.throughputPerSec),
+        ratioOf(runs[path][index]?.result[rate] ?? NaN, baseline.result[rate] ?? NaN),
       );
+    const steadyRate: Rate = 'steadyThroughputPerSec';
     const partial: Omit<BenchReport, 'targets'> = {
       generatedAt: new Date().toISOString(),
       machine: machineFacts(),
@@ -201,6 +203,16 @@ async function main(): Promise<void> {
         ...(rounds > 1 && {
           byRound: { callbackOverBaseline: byRound('callback'), pollOverBaseline: byRound('poll') },
         }),
+        steady: {
+          callbackOverBaseline: ratioOf(throughput('callback', steadyRate), throughput('baseline', steadyRate)),
+          pollOverBaseline: ratioOf(throughput('poll', steadyRate), throughput('baseline', steadyRate)),
+          ...(rounds > 1 && {
+            byRound: {
+              callbackOverBaseline: byRound('callback', steadyRate),
+              pollOverBaseline: byRound('poll', steadyRate),
+            },
+          }),
+        },
       },
       ...(poll24h ? { poll24h } : {}),
       ...(scale ? { scale } : {}),

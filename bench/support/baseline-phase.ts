@@ -4,7 +4,7 @@ import { closeTimesMs, historySizes } from './clone-phase';
 import { startCpuCount } from './cpu';
 import type { PhaseRun } from './rounds';
 import type { BenchStack } from './stack';
-import { beforeDeadline, mapLimit, percentiles, toMiB } from './stats';
+import { beforeDeadline, completionTimeline, mapLimit, percentiles, steadyThroughputPerSec, toMiB } from './stats';
 
 const BASELINE_TASK_QUEUE = 'baseline-bench';
 
@@ -50,6 +50,7 @@ export async function runBaselinePhase(
       }),
     );
     const wallMs = Math.max(...resultAt.values()) - t0;
+    const completedAtMs = completionTimeline([...resultAt.values()].map((at) => at - t0));
     const memory = worker.memory();
     const cpuSeconds = cpu.stop();
     const closed = await closeTimesMs(stack, workflowIds);
@@ -64,6 +65,8 @@ export async function runBaselinePhase(
         completedCorrectly: completed,
         wallMs,
         throughputPerSec: Math.round((clones / (wallMs / 1000)) * 100) / 100,
+        steadyThroughputPerSec: steadyThroughputPerSec(clones, completedAtMs),
+        completedAtMs: [completedAtMs],
         startToResultMs: percentiles(startToResult),
         callbackDeliveredToResultMs: percentiles(signalToResult),
         historyEvents: await historySizes(stack, workflowIds),

@@ -17,7 +17,15 @@ import type { PhaseResult } from './report-types';
 import type { PhaseRun } from './rounds';
 import { describeSlowCallbacks, SLOW_CALLBACK_MS, type SlowCallback } from './slow-callbacks';
 import { BENCH_TASK_QUEUE, type BenchStack } from './stack';
-import { beforeDeadline, mapLimit, percentiles, sleep, toMiB } from './stats';
+import {
+  beforeDeadline,
+  completionTimeline,
+  mapLimit,
+  percentiles,
+  sleep,
+  steadyThroughputPerSec,
+  toMiB,
+} from './stats';
 
 const START_CONCURRENCY = 50;
 const HISTORY_SAMPLE = 20;
@@ -171,6 +179,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
     });
     await Promise.all(awaiting);
     const wallMs = Math.max(...resultAt.values()) - t0;
+    const completedAtMs = completionTimeline([...resultAt.values()].map((at) => at - t0));
     const memory = worker.memory();
     const cpuSeconds = cpu.stop();
 
@@ -226,6 +235,8 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
       completedCorrectly,
       wallMs,
       throughputPerSec: Math.round((options.clones / (wallMs / 1000)) * 100) / 100,
+      steadyThroughputPerSec: steadyThroughputPerSec(options.clones, completedAtMs),
+      completedAtMs: [completedAtMs],
       startToResultMs: percentiles(startToResult),
       ...(isCallback
         ? {

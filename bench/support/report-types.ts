@@ -1,7 +1,7 @@
 /** Shape of bench/results/latest.json (the README quotes it). */
 import type { MachineFacts } from './machine';
 import type { PhaseCpu } from './cpu';
-import type { Percentiles } from './stats';
+import type { CompletionTimeline, Percentiles } from './stats';
 
 export type PathName = 'callback' | 'poll' | 'baseline';
 
@@ -18,6 +18,11 @@ export interface PhaseResult {
   throughputPerSec: number;
   /** Each round's throughput, in run order (when the phase ran in more than one round). */
   roundThroughputsPerSec?: number[];
+  /** Results per second between the 10th and 90th percentile result (stats.ts); over rounds, the median round. */
+  steadyThroughputPerSec?: number;
+  roundSteadyThroughputsPerSec?: number[];
+  /** When the results came in, ms after the first start; one entry per round. */
+  completedAtMs?: CompletionTimeline[];
   startToResultMs: Percentiles;
   /** Callback delivered (emulator log; baseline: signal sent) → workflow closed (server close time). */
   callbackToResultMs?: Percentiles;
@@ -106,6 +111,12 @@ export interface BenchReport {
     callbackOverBaseline: number;
     pollOverBaseline: number;
     byRound?: { callbackOverBaseline: number[]; pollOverBaseline: number[] };
+    /** The same ratios on the steady throughputs (10th to 90th percentile result). */
+    steady?: {
+      callbackOverBaseline: number;
+      pollOverBaseline: number;
+      byRound?: { callbackOverBaseline: number[]; pollOverBaseline: number[] };
+    };
   };
   /** 24-hour poll event count (time-skipping server). */
   poll24h?: { historyEvents: number; statusChecks: number; failureType: string; source: string };

@@ -76,6 +76,7 @@ export function mergeRounds(runs: readonly PhaseRun[]): PhaseResult {
   const callbackDeliveredToResultMs = pooled(runs, (samples) => samples.callbackDeliveredToResultMs);
   const completedVia = mergeCounts(results.map((result) => result.completedVia));
   const cpu = results.map((result) => result.cpuSeconds).filter((value) => value !== undefined);
+  const steady = results.map((result) => result.steadyThroughputPerSec).filter((value) => value !== undefined);
   return {
     path: first.path,
     ...(first.load !== undefined && { load: first.load }),
@@ -84,6 +85,11 @@ export function mergeRounds(runs: readonly PhaseRun[]): PhaseResult {
     wallMs: sumBy(results, (result) => result.wallMs),
     throughputPerSec: round2(median(results.map((result) => result.throughputPerSec))),
     ...(results.length > 1 && { roundThroughputsPerSec: results.map((result) => result.throughputPerSec) }),
+    ...(steady.length === results.length && {
+      steadyThroughputPerSec: round2(median(steady)),
+      ...(results.length > 1 && { roundSteadyThroughputsPerSec: steady }),
+      completedAtMs: results.flatMap((result) => result.completedAtMs ?? []),
+    }),
     startToResultMs: startToResultMs ?? percentiles([]),
     ...(callbackToResultMs && { callbackToResultMs }),
     ...(callbackDeliveredToResultMs && { callbackDeliveredToResultMs }),

@@ -10,11 +10,16 @@ export interface Percentiles {
   mean: number;
 }
 
+/** The p-th percentile of ascending `sorted` by nearest rank. */
+function nearestRank(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
 /** Nearest-rank percentiles (no interpolation), rounded to 0.1. */
 export function percentiles(values: readonly number[]): Percentiles {
   if (values.length === 0) return { count: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN };
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  const rank = (p: number): number => nearestRank(sorted, p);
   const round = (value: number): number => Math.round(value * 10) / 10;
   return {
     count: sorted.length,
@@ -63,4 +68,32 @@ export function beforeDeadline<T>(client: Client, run: () => Promise<T>, deadlin
     Math.max(0, deadlineAt - Date.now()),
   );
   return client.withAbortSignal(controller.signal, run).finally(() => clearTimeout(timer));
+}
+
+/** When a phase's results came in, in ms after its first start: the 10th, 50th and 90th percentile result and the last. */
+export interface CompletionTimeline {
+  p10: number;
+  p50: number;
+  p90: number;
+  last: number;
+}
+
+export function completionTimeline(resultOffsetsMs: readonly number[]): CompletionTimeline {
+  const sorted = [...resultOffsetsMs].sort((a, b) => a - b);
+  return {
+    p10: nearestRank(sorted, 10),
+    p50: nearestRank(sorted, 50),
+    p90: nearestRank(sorted, 90),
+    last: sorted[sorted.length - 1],
+  };
+}
+
+/**
+ * Results per second between the 10th and the 90th percentile result: the rate while the phase keeps the machine
+ * busy. It leaves out the start (clones still being submitted) and the drain (the last clones' own latency, when
+ * the machine is no longer full), which weigh on clones ÷ (first start → last result) by a phase's length.
+ */
+export function steadyThroughputPerSec(clones: number, timeline: CompletionTimeline): number {
+  const spanS = (timeline.p90 - timeline.p10) / 1000;
+  return spanS > 0 ? Math.round(((0.8 * clones) / spanS) * 100) / 100 : NaN;
 }

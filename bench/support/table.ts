@@ -55,11 +55,13 @@ export function formatReport(report: BenchReport): string {
           .join(' '),
       ]),
   ];
+  const byRound = (values: readonly number[] | undefined): string =>
+    (values ?? []).map((value) => fmt(value, 2)).join(' / ');
   const roundRows = [
-    ['path', 'clones/s by round (run order)'],
+    ['path', 'clones/s by round (run order)', 'steady clones/s (10th-90th percentile result)'],
     ...report.phases
       .filter((phase) => phase.roundThroughputsPerSec)
-      .map((phase) => [phase.path, (phase.roundThroughputsPerSec ?? []).map((value) => fmt(value, 2)).join(' / ')]),
+      .map((phase) => [phase.path, byRound(phase.roundThroughputsPerSec), byRound(phase.roundSteadyThroughputsPerSec)]),
   ];
   const targetRows = [
     ['target', 'wanted', 'measured', ''],
@@ -79,11 +81,27 @@ export function formatReport(report: BenchReport): string {
     '',
   ];
   if (roundRows.length > 1) {
-    const byRound = report.ratio.byRound;
-    const ratios = byRound
-      ? `ratio by round: callback ${byRound.callbackOverBaseline.map((value) => fmt(value, 2)).join(' / ')}, poll ${byRound.pollOverBaseline.map((value) => fmt(value, 2)).join(' / ')}`
-      : '';
-    lines.push(renderTable(roundRows), ratios, '');
+    const ratios = (
+      label: string,
+      rounds: { callbackOverBaseline: number[]; pollOverBaseline: number[] } | undefined,
+    ) =>
+      rounds
+        ? `${label}: callback ${byRound(rounds.callbackOverBaseline)}, poll ${byRound(rounds.pollOverBaseline)}`
+        : '';
+    lines.push(
+      renderTable(roundRows),
+      ratios('ratio by round', report.ratio.byRound),
+      ratios('steady ratio by round', report.ratio.steady?.byRound),
+      '',
+    );
+  }
+  const steady = report.ratio.steady;
+  if (steady) {
+    lines.push(
+      `steady ratio (10th-90th percentile result, median round): callback ${fmt(steady.callbackOverBaseline, 2)}, ` +
+        `poll ${fmt(steady.pollOverBaseline, 2)}`,
+      '',
+    );
   }
   if (report.scale) {
     const scale = report.scale;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { median, mergeRounds, roundOrder, type PhaseRun } from '../../bench/support/rounds';
+import { completionTimeline, steadyThroughputPerSec } from '../../bench/support/stats';
 
 function run(throughputPerSec: number, startToResultMs: number[], extra: Partial<PhaseRun['result']> = {}): PhaseRun {
   return {
@@ -65,5 +66,24 @@ describe('bench rounds', () => {
     const merged = mergeRounds([run(25, [7, 9])]);
     assert.equal(merged.throughputPerSec, 25);
     assert.equal(merged.roundThroughputsPerSec, undefined);
+  });
+
+  it('takes the steady throughput between the 10th and 90th percentile result, leaving out start and drain', () => {
+    // 100 results one every 100 ms from 1 s on, and one straggler 20 s later.
+    const offsets = [...Array.from({ length: 100 }, (_, index) => 1_000 + index * 100), 30_000];
+    const timeline = completionTimeline(offsets);
+    assert.deepEqual(timeline, { p10: 2_000, p50: 6_000, p90: 10_000, last: 30_000 });
+    // 0.8 × 101 results over 8 s; the straggler would have cut clones ÷ last result to 3.4 a second.
+    assert.equal(steadyThroughputPerSec(101, timeline), 10.1);
+    assert.ok(Number.isNaN(steadyThroughputPerSec(1, completionTimeline([500]))));
+
+    const merged = mergeRounds([
+      run(30, [1], { steadyThroughputPerSec: 33, completedAtMs: [timeline] }),
+      run(10, [2], { steadyThroughputPerSec: 11, completedAtMs: [timeline] }),
+      run(20, [3], { steadyThroughputPerSec: 22, completedAtMs: [timeline] }),
+    ]);
+    assert.equal(merged.steadyThroughputPerSec, 22);
+    assert.deepEqual(merged.roundSteadyThroughputsPerSec, [33, 11, 22]);
+    assert.equal(merged.completedAtMs?.length, 3);
   });
 });
