@@ -94,6 +94,14 @@ export interface EmulatedVoiceJob {
   passedAudioRecordIds: number[];
 }
 
+/** `GET /jobs/counts`: the job book in three numbers, without listing it (the bench polls it while thousands wait). */
+export interface EmulatedJobCounts {
+  jobs: number;
+  /** Jobs ICE accepted a submit for (PreTraining, Training, Success or Fail). */
+  submitted: number;
+  byStatus: Partial<Record<VoiceJobStatus, number>>;
+}
+
 export interface CallbackDelivery {
   jobId: string;
   voiceId: string;
@@ -144,6 +152,9 @@ export class EmulatorAdminClient {
   }
   jobs(): Promise<EmulatedVoiceJob[]> {
     return this.call('GET', '/jobs');
+  }
+  jobCounts(): Promise<EmulatedJobCounts> {
+    return this.call('GET', '/jobs/counts');
   }
   callbacks(): Promise<CallbackDelivery[]> {
     return this.call('GET', '/callbacks');

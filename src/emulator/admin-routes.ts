@@ -1,5 +1,12 @@
 /** Server side of the admin API described in ./admin-api.ts (routes under /__emulator). */
-import type { CallbackDelivery, EmulatedVoiceJob, EmulatorSettings, FaultConfig, RecordedCall } from './admin-api';
+import type {
+  CallbackDelivery,
+  EmulatedJobCounts,
+  EmulatedVoiceJob,
+  EmulatorSettings,
+  FaultConfig,
+  RecordedCall,
+} from './admin-api';
 
 /** What the admin routes need from the running emulator. */
 export interface AdminTarget {
@@ -10,6 +17,7 @@ export interface AdminTarget {
   settings(): EmulatorSettings;
   updateSettings(settings: Partial<EmulatorSettings>): EmulatorSettings;
   jobs(): EmulatedVoiceJob[];
+  jobCounts(): EmulatedJobCounts;
   callbacks(): CallbackDelivery[];
   /** False when the job is unknown or not training. */
   finishJob(
@@ -61,6 +69,8 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
     }
     case 'GET /jobs':
       return { status: 200, body: target.jobs() };
+    case 'GET /jobs/counts':
+      return { status: 200, body: target.jobCounts() };
     case 'GET /callbacks':
       return { status: 200, body: target.callbacks() };
     case 'POST /callbacks/flush':

@@ -11,6 +11,7 @@ import type { Logger } from '../observability/logger';
 import {
   EMULATOR_ADMIN_PREFIX,
   type CallbackDelivery,
+  type EmulatedJobCounts,
   type EmulatedVoiceJob,
   type EmulatorSettings,
   type FaultConfig,
@@ -162,6 +163,10 @@ export class IceEmulator implements AdminTarget {
   jobs(): EmulatedVoiceJob[] {
     this.advanceTraining();
     return this.book.listJobs().reverse().map(publicJobView);
+  }
+  jobCounts(): EmulatedJobCounts {
+    this.advanceTraining();
+    return this.book.countJobs();
   }
   callbacks(): CallbackDelivery[] {
     return this.dispatcher.deliveries();

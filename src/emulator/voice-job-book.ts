@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { VoiceGender, VoiceJobStatus, VoiceScenario } from '../ice/types';
-import type { EmulatedVoiceJob } from './admin-api';
+import type { EmulatedJobCounts, EmulatedVoiceJob } from './admin-api';
 import { IceWireError } from './wire-error';
 
 export interface StoredVoice {
@@ -222,6 +222,16 @@ export class VoiceJobBook {
   }
 
   /** Newest first. */
+  countJobs(): EmulatedJobCounts {
+    const counts: EmulatedJobCounts = { jobs: 0, submitted: 0, byStatus: {} };
+    for (const job of this.jobs.values()) {
+      counts.jobs++;
+      if (job.submittedAt !== undefined) counts.submitted++;
+      counts.byStatus[job.status] = (counts.byStatus[job.status] ?? 0) + 1;
+    }
+    return counts;
+  }
+
   listJobs(): StoredJob[] {
     return [...this.jobs.values()].sort((a, b) => b.seq - a.seq);
   }

@@ -157,6 +157,30 @@ describe('voice job state machine', () => {
     assert.equal(resubmitted?.submitCount, 2);
   });
 
+  it('counts jobs by status without listing them, as the list would', async () => {
+    await create('countCreated');
+    await create('countDetected');
+    await detect('countDetected', 1);
+    for (const voiceId of ['countSubmitted', 'countTrained']) {
+      await create(voiceId);
+      await detect(voiceId, 1);
+      await ice.ok('SubmitCustomizedVoiceJob', { VoiceId: voiceId });
+    }
+    const trained = (await emulator.admin.jobs()).find((job) => job.voiceId === 'countTrained');
+    await emulator.admin.finishJob(trained?.jobId ?? '');
+
+    const counts = await emulator.admin.jobCounts();
+    const listed = await emulator.admin.jobs();
+    assert.equal(counts.jobs, 4);
+    assert.equal(counts.submitted, 2);
+    const byStatus: Record<string, number> = {};
+    for (const job of listed) byStatus[job.status] = (byStatus[job.status] ?? 0) + 1;
+    assert.deepEqual(counts.byStatus, byStatus);
+    assert.equal(counts.byStatus.Initialization, 1);
+    assert.equal(counts.byStatus.AudioDetecting, 1);
+    assert.equal(counts.byStatus.Success, 1);
+  });
+
   it('lets the admin API end training with a chosen outcome, once', async () => {
     const jobId = await create('voiceAdmin');
     await detect('voiceAdmin', 3);
