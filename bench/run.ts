@@ -169,14 +169,22 @@ async function main(): Promise<void> {
   }
   /** Written after the timed paths and again after the scale run, so that a failed scale run keeps the rest. */
   const writeReport = async (): Promise<BenchReport> => {
-    type Rate = 'throughputPerSec' | 'steadyThroughputPerSec';
-    const throughput = (name: string, rate: Rate = 'throughputPerSec'): number => phaseOf(phases, name)?.[rate] ?? NaN;
-    const ratioOf = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
-    const byRound = (path: PathName, rate: Rate = 'throughputPerSec'): number[] =>
-      runs.baseline.map((baseline, index) =>
-        ratioOf(runs[path][index]?.result[rate] ?? NaN, baseline.result[rate] ?? NaN),
-      );
-    const steadyRate: Rate = 'steadyThroughputPerSec';
+    /** Callback and poll over baseline on one of the two throughputs: medians, and round by round. */
+    const ratiosOn = (rate: 'throughputPerSec' | 'steadyThroughputPerSec') => {
+      const ratioOf = (a: number | undefined, b: number | undefined): number =>
+        Math.round(((a ?? NaN) / (b ?? NaN)) * 100) / 100;
+      const overBaseline = (path: PathName): number =>
+        ratioOf(phaseOf(phases, path)?.[rate], phaseOf(phases, 'baseline')?.[rate]);
+      const byRound = (path: PathName): number[] =>
+        runs.baseline.map((baseline, index) => ratioOf(runs[path][index]?.result[rate], baseline.result[rate]));
+      return {
+        callbackOverBaseline: overBaseline('callback'),
+        pollOverBaseline: overBaseline('poll'),
+        ...(rounds > 1 && {
+          byRound: { callbackOverBaseline: byRound('callback'), pollOverBaseline: byRound('poll') },
+        }),
+      };
+    };
     const partial: Omit<BenchReport, 'targets'> = {
       generatedAt: new Date().toISOString(),
       machine: machineFacts(),
@@ -197,23 +205,7 @@ async function main(): Promise<void> {
         'process) + callback receiver (auth on, child process); each phase with a fresh worker child process ' +
         '(compiled, plain node)',
       phases,
-      ratio: {
-        callbackOverBaseline: ratioOf(throughput('callback'), throughput('baseline')),
-        pollOverBaseline: ratioOf(throughput('poll'), throughput('baseline')),
-        ...(rounds > 1 && {
-          byRound: { callbackOverBaseline: byRound('callback'), pollOverBaseline: byRound('poll') },
-        }),
-        steady: {
-          callbackOverBaseline: ratioOf(throughput('callback', steadyRate), throughput('baseline', steadyRate)),
-          pollOverBaseline: ratioOf(throughput('poll', steadyRate), throughput('baseline', steadyRate)),
-          ...(rounds > 1 && {
-            byRound: {
-              callbackOverBaseline: byRound('callback', steadyRate),
-              pollOverBaseline: byRound('poll', steadyRate),
-            },
-          }),
-        },
-      },
+      ratio: { ...ratiosOn('throughputPerSec'), steady: ratiosOn('steadyThroughputPerSec') },
       ...(poll24h ? { poll24h } : {}),
       ...(scale ? { scale } : {}),
       notes,

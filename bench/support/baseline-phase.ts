@@ -4,7 +4,7 @@ import { closeTimesMs, historySizes } from './clone-phase';
 import { startCpuCount } from './cpu';
 import type { PhaseRun } from './rounds';
 import type { BenchStack } from './stack';
-import { beforeDeadline, completionTimeline, mapLimit, percentiles, steadyThroughputPerSec, toMiB } from './stats';
+import { beforeDeadline, mapLimit, percentiles, phaseThroughput, toMiB } from './stats';
 
 const BASELINE_TASK_QUEUE = 'baseline-bench';
 
@@ -49,8 +49,10 @@ export async function runBaselinePhase(
         }
       }),
     );
-    const wallMs = Math.max(...resultAt.values()) - t0;
-    const completedAtMs = completionTimeline([...resultAt.values()].map((at) => at - t0));
+    const throughput = phaseThroughput(
+      clones,
+      [...resultAt.values()].map((at) => at - t0),
+    );
     const memory = worker.memory();
     const cpuSeconds = cpu.stop();
     const closed = await closeTimesMs(stack, workflowIds);
@@ -63,10 +65,7 @@ export async function runBaselinePhase(
         path: 'baseline',
         clones,
         completedCorrectly: completed,
-        wallMs,
-        throughputPerSec: Math.round((clones / (wallMs / 1000)) * 100) / 100,
-        steadyThroughputPerSec: steadyThroughputPerSec(clones, completedAtMs),
-        completedAtMs: [completedAtMs],
+        ...throughput,
         startToResultMs: percentiles(startToResult),
         callbackDeliveredToResultMs: percentiles(signalToResult),
         historyEvents: await historySizes(stack, workflowIds),

@@ -17,15 +17,7 @@ import type { PhaseResult } from './report-types';
 import type { PhaseRun } from './rounds';
 import { describeSlowCallbacks, SLOW_CALLBACK_MS, type SlowCallback } from './slow-callbacks';
 import { BENCH_TASK_QUEUE, type BenchStack } from './stack';
-import {
-  beforeDeadline,
-  completionTimeline,
-  mapLimit,
-  percentiles,
-  sleep,
-  steadyThroughputPerSec,
-  toMiB,
-} from './stats';
+import { beforeDeadline, mapLimit, percentiles, phaseThroughput, sleep, toMiB } from './stats';
 
 const START_CONCURRENCY = 50;
 const HISTORY_SAMPLE = 20;
@@ -178,8 +170,10 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
       return handle;
     });
     await Promise.all(awaiting);
-    const wallMs = Math.max(...resultAt.values()) - t0;
-    const completedAtMs = completionTimeline([...resultAt.values()].map((at) => at - t0));
+    const throughput = phaseThroughput(
+      options.clones,
+      [...resultAt.values()].map((at) => at - t0),
+    );
     const memory = worker.memory();
     const cpuSeconds = cpu.stop();
 
@@ -233,10 +227,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
       load: pace === undefined ? 'all at once' : `${pace} starts/s`,
       clones: options.clones,
       completedCorrectly,
-      wallMs,
-      throughputPerSec: Math.round((options.clones / (wallMs / 1000)) * 100) / 100,
-      steadyThroughputPerSec: steadyThroughputPerSec(options.clones, completedAtMs),
-      completedAtMs: [completedAtMs],
+      ...throughput,
       startToResultMs: percentiles(startToResult),
       ...(isCallback
         ? {

@@ -97,3 +97,23 @@ export function steadyThroughputPerSec(clones: number, timeline: CompletionTimel
   const spanS = (timeline.p90 - timeline.p10) / 1000;
   return spanS > 0 ? Math.round(((0.8 * clones) / spanS) * 100) / 100 : NaN;
 }
+
+export interface PhaseThroughput {
+  /** First start → last result. */
+  wallMs: number;
+  /** clones ÷ wallMs. */
+  throughputPerSec: number;
+  steadyThroughputPerSec: number;
+  completedAtMs: CompletionTimeline[];
+}
+
+/** A phase's throughputs from when its results came in, in ms after its first start. */
+export function phaseThroughput(clones: number, resultOffsetsMs: readonly number[]): PhaseThroughput {
+  const timeline = completionTimeline(resultOffsetsMs);
+  return {
+    wallMs: timeline.last,
+    throughputPerSec: Math.round((clones / (timeline.last / 1000)) * 100) / 100,
+    steadyThroughputPerSec: steadyThroughputPerSec(clones, timeline),
+    completedAtMs: [timeline],
+  };
+}

@@ -221,7 +221,6 @@ export class VoiceJobBook {
     return this.job(jobId);
   }
 
-  /** Newest first. */
   countJobs(): EmulatedJobCounts {
     const counts: EmulatedJobCounts = { jobs: 0, submitted: 0, byStatus: {} };
     for (const job of this.jobs.values()) {
@@ -232,6 +231,7 @@ export class VoiceJobBook {
     return counts;
   }
 
+  /** Newest first. */
   listJobs(): StoredJob[] {
     return [...this.jobs.values()].sort((a, b) => b.seq - a.seq);
   }

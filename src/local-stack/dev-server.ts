@@ -94,10 +94,11 @@ async function waitForFrontend(address: string, child: ChildProcess, options: Te
       await connection.workflowService.getSystemInfo({});
       return;
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      // not serving yet
     } finally {
       await connection.close();
     }
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new LocalStackError(
     'TemporalServerFailed',

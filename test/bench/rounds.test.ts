@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { median, mergeRounds, roundOrder, type PhaseRun } from '../../bench/support/rounds';
-import { completionTimeline, steadyThroughputPerSec } from '../../bench/support/stats';
+import { completionTimeline, phaseThroughput, steadyThroughputPerSec } from '../../bench/support/stats';
 
 function run(throughputPerSec: number, startToResultMs: number[], extra: Partial<PhaseRun['result']> = {}): PhaseRun {
   return {
@@ -76,6 +76,12 @@ describe('bench rounds', () => {
     // 0.8 × 101 results over 8 s; the straggler would have cut clones ÷ last result to 3.4 a second.
     assert.equal(steadyThroughputPerSec(101, timeline), 10.1);
     assert.ok(Number.isNaN(steadyThroughputPerSec(1, completionTimeline([500]))));
+    assert.deepEqual(phaseThroughput(101, offsets), {
+      wallMs: 30_000,
+      throughputPerSec: 3.37,
+      steadyThroughputPerSec: 10.1,
+      completedAtMs: [timeline],
+    });
 
     const merged = mergeRounds([
       run(30, [1], { steadyThroughputPerSec: 33, completedAtMs: [timeline] }),
