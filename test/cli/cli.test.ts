@@ -17,6 +17,8 @@ import { freePort } from '../../src/local-stack/ports';
 import { startLocalStack, type LocalStack } from '../../src/local-stack/stack';
 import { demoRecordingUrl } from '../../src/local-stack/demo';
 import { getWorkflowBundle } from '../support/bundle';
+import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
+import { voiceCloneWorkflow } from '../../src/workflows/voice-clone';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'ice-voice-clone.js');
@@ -198,6 +200,23 @@ describe('ice-voice-clone CLI', () => {
       assert.equal(status.code, 1);
       assert.match(status.out, /Execution\s+FAILED/);
       assert.match(status.out, /Failure\s+AudioDetectionFailed/);
+    });
+
+    it('status names the stage of a clone that failed before it wrote one (invalid input from another client)', async () => {
+      const voiceId = `CliInvalid${Date.now().toString(36)}`;
+      // Started without the package's client, which would refuse this input before Temporal sees it.
+      const handle = await stack.client.workflow.start(voiceCloneWorkflow, {
+        taskQueue: stack.taskQueue,
+        workflowId: voiceCloneWorkflowId(voiceId),
+        args: [{ voiceId, recordings: [{ audioRecordId: 0, recordUrl: 'not a url' }] }],
+      });
+      await assert.rejects(handle.result());
+      const status = await runCli(['status', voiceId, '--json'], env);
+      assert.equal(status.code, 1);
+      const report = JSON.parse(status.out) as { execution: string; stage?: string; failure?: string };
+      assert.equal(report.execution, 'FAILED');
+      assert.equal(report.stage, 'Failed');
+      assert.match(report.failure ?? '', /InvalidInput/);
     });
 
     it('worker runs clones from environment settings, exports Prometheus metrics with the package counters and logs JSON only', async () => {

@@ -86,6 +86,8 @@ export async function readCloneStatus(client: Client, voiceId: string): Promise<
       });
     }
   } else if (description.status.name === 'COMPLETED') {
+    // A clone completes only when trained; without registered search attributes it wrote no VoiceCloneStage.
+    report.stage = 'Succeeded';
     report.result = (await handle.result()) as VoiceCloneResult;
     report.lastIceStatus = report.result.status;
     report.jobId = report.result.jobId || report.jobId;
@@ -94,6 +96,8 @@ export async function readCloneStatus(client: Client, voiceId: string): Promise<
     try {
       await handle.result();
     } catch (error) {
+      // Failed before it knew its search attributes (invalid input) or without them registered: no stage written.
+      if (description.status.name === 'FAILED') report.stage ??= 'Failed';
       report.failure = error instanceof WorkflowFailedError ? describeWorkflowFailure(error) : String(error);
     }
   }
