@@ -1,6 +1,6 @@
 /**
- * One bench/fault-suite child process (bench/worker-process.ts, emulator-process.ts, receiver-process.ts): forked compiled on plain
- * node with IPC, its spec in an environment variable (it carries key pairs, which must not appear on a command
+ * One bench/fault-suite child process (bench/worker-process.ts, emulator-process.ts, receiver-process.ts): forked
+ * compiled on plain node with IPC, its spec in an environment variable (it carries key pairs, which must not appear on a command
  * line), its output in a log file, killed if this process exits, and ready once it sends { type: 'ready', ... }.
  */
 import { fork } from 'node:child_process';
@@ -63,18 +63,26 @@ export async function forkChild<Ready extends { type: 'ready' }>(
 
   const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
   let lastRequestId = 0;
+  // Requests still waiting for their answer, failed together if the child exits: one exit hook, not one per request.
+  const unanswered = new Map<number, (error: Error) => void>();
+  void exited.then((code) => {
+    for (const [id, fail] of unanswered) fail(new Error(`${entry} exited (${code}) before answering request ${id}`));
+    unanswered.clear();
+  });
   const request = <Reply>(message: { type: string }): Promise<Reply> => {
+    if (!isRunning()) return Promise.reject(new Error(`${entry} is not running (${message.type})`));
     const id = ++lastRequestId;
     return new Promise<Reply>((resolve, reject) => {
       const onMessage = (answer: { type?: string; id?: number }): void => {
         if (answer.type !== message.type || answer.id !== id) return;
         child.off('message', onMessage);
+        unanswered.delete(id);
         resolve(answer as Reply);
       };
       child.on('message', onMessage);
-      void exited.then((code) => {
+      unanswered.set(id, (error) => {
         child.off('message', onMessage);
-        reject(new Error(`${entry} exited (${code}) before answering ${message.type}`));
+        reject(error);
       });
       child.send({ ...message, id });
     });
