@@ -1,7 +1,8 @@
 /**
  * One bench/fault-suite child process (bench/worker-process.ts, emulator-process.ts, receiver-process.ts): forked
- * compiled on plain node with IPC, its spec in an environment variable (it carries key pairs, which must not appear on a command
- * line), its output in a log file, killed if this process exits, and ready once it sends { type: 'ready', ... }.
+ * compiled on plain node with IPC, its spec in an environment variable (it carries key pairs, which must not appear
+ * on a command line), its output in a log file, killed if this process exits, and ready once it sends
+ * { type: 'ready', ... }.
  */
 import { fork } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -64,9 +65,9 @@ export async function forkChild<Ready extends { type: 'ready' }>(
   const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
   let lastRequestId = 0;
   // Requests still waiting for their answer, failed together if the child exits: one exit hook, not one per request.
-  const unanswered = new Map<number, (error: Error) => void>();
+  const unanswered = new Map<number, (exitCode: number | null) => void>();
   void exited.then((code) => {
-    for (const [id, fail] of unanswered) fail(new Error(`${entry} exited (${code}) before answering request ${id}`));
+    for (const fail of unanswered.values()) fail(code);
     unanswered.clear();
   });
   const request = <Reply>(message: { type: string }): Promise<Reply> => {
@@ -80,9 +81,9 @@ export async function forkChild<Ready extends { type: 'ready' }>(
         resolve(answer as Reply);
       };
       child.on('message', onMessage);
-      unanswered.set(id, (error) => {
+      unanswered.set(id, (code) => {
         child.off('message', onMessage);
-        reject(error);
+        reject(new Error(`${entry} exited (${code}) before answering ${message.type}`));
       });
       child.send({ ...message, id });
     });
