@@ -86,6 +86,17 @@ export interface TargetCheck {
   pass: boolean | null;
 }
 
+/** Callback and poll path over the baseline, one number per path. */
+export interface RatiosByPath<T> {
+  callbackOverBaseline: T;
+  pollOverBaseline: T;
+}
+
+/** The ratios of the median throughputs, and round by round when the phases ran in more than one round. */
+export interface PathRatios extends RatiosByPath<number> {
+  byRound?: RatiosByPath<number[]>;
+}
+
 export interface BenchReport {
   generatedAt: string;
   machine: MachineFacts;
@@ -107,16 +118,9 @@ export interface BenchReport {
   stack: string;
   phases: PhaseResult[];
   /** Median throughputs over the rounds, and each round's own ratio (its paths ran minutes apart, not hours). */
-  ratio: {
-    callbackOverBaseline: number;
-    pollOverBaseline: number;
-    byRound?: { callbackOverBaseline: number[]; pollOverBaseline: number[] };
+  ratio: PathRatios & {
     /** The same ratios on the steady throughputs (10th to 90th percentile result). */
-    steady?: {
-      callbackOverBaseline: number;
-      pollOverBaseline: number;
-      byRound?: { callbackOverBaseline: number[]; pollOverBaseline: number[] };
-    };
+    steady?: PathRatios;
   };
   /** 24-hour poll event count (time-skipping server). */
   poll24h?: { historyEvents: number; statusChecks: number; failureType: string; source: string };

@@ -1,5 +1,5 @@
 /** The console table the bench prints at the end. */
-import type { BenchReport, ScaleResult } from './report-types';
+import type { BenchReport, RatiosByPath, ScaleResult } from './report-types';
 
 function pad(cells: string[], widths: number[]): string {
   return cells.map((cell, index) => cell.padEnd(widths[index])).join('  ');
@@ -81,10 +81,7 @@ export function formatReport(report: BenchReport): string {
     '',
   ];
   if (roundRows.length > 1) {
-    const ratios = (
-      label: string,
-      rounds: { callbackOverBaseline: number[]; pollOverBaseline: number[] } | undefined,
-    ) =>
+    const ratios = (label: string, rounds: RatiosByPath<number[]> | undefined) =>
       rounds
         ? `${label}: callback ${byRound(rounds.callbackOverBaseline)}, poll ${byRound(rounds.pollOverBaseline)}`
         : '';

@@ -16,9 +16,9 @@ import { EMULATOR_DEV_CREDENTIALS, loadLocalToolsConfig, type Env } from '../../
 import { freePort } from '../../src/local-stack/ports';
 import { startLocalStack, type LocalStack } from '../../src/local-stack/stack';
 import { demoRecordingUrl } from '../../src/local-stack/demo';
-import { getWorkflowBundle } from '../support/bundle';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
 import { voiceCloneWorkflow } from '../../src/workflows/voice-clone';
+import { getWorkflowBundle } from '../support/bundle';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'ice-voice-clone.js');
