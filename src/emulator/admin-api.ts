@@ -78,6 +78,11 @@ export interface RecordedCall {
   requestId: string;
   /** Name of the fault that shaped the answer, if any. */
   fault?: 'throttle' | 'serverError' | 'closeAfterAccept' | 'latency';
+  /**
+   * The request reached the operation's business logic (signature checked, no fault answered for it), whatever the
+   * operation then answered: a second submit that the emulator refuses still counts, so double submits show.
+   */
+  performed: boolean;
 }
 
 export interface EmulatedVoiceJob {

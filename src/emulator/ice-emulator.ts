@@ -300,6 +300,7 @@ export class IceEmulator implements AdminTarget {
     let status = 200;
     let responseBody: Record<string, unknown>;
     let closeSocket = false;
+    let performed = false;
     try {
       if (req.method !== 'POST' && req.method !== 'GET') {
         throw new IceWireError(405, 'UnsupportedHTTPMethod', `HTTP method ${req.method} is not supported.`);
@@ -344,6 +345,7 @@ export class IceEmulator implements AdminTarget {
         );
       }
       this.advanceTraining();
+      performed = true;
       responseBody = {
         RequestId: requestId,
         ...performIceAction(action, params, {
@@ -379,6 +381,7 @@ export class IceEmulator implements AdminTarget {
       code: status === 200 ? undefined : String(responseBody.Code),
       requestId,
       fault,
+      performed,
     });
     if (closeSocket) {
       req.socket.destroy();
@@ -395,6 +398,7 @@ export class IceEmulator implements AdminTarget {
     code?: string;
     requestId: string;
     fault: RecordedFault;
+    performed: boolean;
   }): void {
     const params = Object.fromEntries(
       Object.entries(call.params).map(([name, value]) => [name, SECRET_PARAMS.has(name) ? '[redacted]' : value]),
@@ -415,6 +419,7 @@ export class IceEmulator implements AdminTarget {
       code: call.code,
       requestId: call.requestId,
       fault: call.fault,
+      performed: call.performed,
     });
   }
 
