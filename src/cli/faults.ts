@@ -1,16 +1,17 @@
 /**
  * Parses `--fault op:kind[:count|rate]` flags into the emulator's FaultConfig.
- *   <Action|*>:throttle|serverError|closeAfterAccept[:N|0.x]   e.g. SubmitCustomizedVoiceJob:closeAfterAccept:1
+ *   <Action|*>:throttle|serverError|closeAfterAccept|omitJobId[:N|0.x]   e.g. SubmitCustomizedVoiceJob:omitJobId:1
  *   <Action|*>:latency:<ms>                                     e.g. *:latency:200
  *   callbacks:drop|duplicate[:N|0.x]   callbacks:delay:<ms>   callbacks:reorder:<batch>
  *   failTraining:<VoiceId>
- * A trailing integer ≥ 1 is a count (the next N calls); a number below 1 is a rate; nothing means every call.
+ *   status:<VoiceId>:<raw|none>[:N]   GetCustomizedVoiceJob reports Status <raw> (none = no Status field)
+ * A trailing integer ≥ 1 is a count (the next N calls or reads); a number below 1 is a rate; nothing means every call.
  */
-import type { FaultConfig, FaultTrigger, OperationFaults } from '../emulator/admin-api';
+import type { FaultConfig, FaultTrigger, JobStatusOverride, OperationFaults } from '../emulator/admin-api';
 import { ICE_ACTIONS, type IceAction } from '../ice/types';
 import { UsageError } from './args';
 
-const OPERATION_KINDS = ['throttle', 'serverError', 'closeAfterAccept'] as const;
+const OPERATION_KINDS = ['throttle', 'serverError', 'closeAfterAccept', 'omitJobId'] as const;
 const CALLBACK_KINDS = ['drop', 'duplicate'] as const;
 
 function trigger(flag: string, raw: string | undefined): FaultTrigger {
@@ -26,9 +27,26 @@ function milliseconds(flag: string, raw: string | undefined): number {
   return Number(raw);
 }
 
+/** `status:<VoiceId>:<raw|none>[:N]`; without N the override holds for every read. */
+function statusOverride(flag: string): JobStatusOverride {
+  const [, voiceId, raw, reads, ...extra] = flag.split(':');
+  if (!voiceId || !raw || extra.length > 0 || (reads !== undefined && !/^[1-9]\d*$/.test(reads))) {
+    throw new UsageError(`--fault "${flag}": expected status:<VoiceId>:<raw Status|none>[:N reads]`);
+  }
+  return {
+    voiceId,
+    status: raw === 'none' ? null : raw,
+    reads: reads === undefined ? Number.MAX_SAFE_INTEGER : Number(reads),
+  };
+}
+
 export function parseFaultFlags(flags: readonly string[]): FaultConfig {
   const config: FaultConfig = {};
   for (const flag of flags) {
+    if (flag.startsWith('status:')) {
+      config.jobStatusOverrides = [...(config.jobStatusOverrides ?? []), statusOverride(flag)];
+      continue;
+    }
     const [target, kind, amount, ...extra] = flag.split(':');
     if (!target || !kind || extra.length > 0) {
       throw new UsageError(`--fault "${flag}": expected op:kind[:count|rate] (see --help)`);
@@ -48,7 +66,7 @@ export function parseFaultFlags(flags: readonly string[]): FaultConfig {
     }
     if (target !== '*' && !(ICE_ACTIONS as readonly string[]).includes(target)) {
       throw new UsageError(
-        `--fault "${flag}": unknown operation "${target}" (an ICE action, *, callbacks or failTraining)`,
+        `--fault "${flag}": unknown operation "${target}" (an ICE action, *, callbacks, failTraining or status)`,
       );
     }
     const operations = (config.operations ??= {});
@@ -57,7 +75,9 @@ export function parseFaultFlags(flags: readonly string[]): FaultConfig {
       faults[kind as (typeof OPERATION_KINDS)[number]] = trigger(flag, amount);
     } else if (kind === 'latency') faults.latencyMs = milliseconds(flag, amount);
     else
-      throw new UsageError(`--fault "${flag}": operation faults are throttle, serverError, closeAfterAccept, latency`);
+      throw new UsageError(
+        `--fault "${flag}": operation faults are throttle, serverError, closeAfterAccept, omitJobId, latency`,
+      );
   }
   return config;
 }

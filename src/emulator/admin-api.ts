@@ -37,6 +37,21 @@ export interface OperationFaults {
   closeAfterAccept?: FaultTrigger;
   /** Wait this long before answering. */
   latencyMs?: number;
+  /**
+   * Carry the operation out and answer 200, but leave `JobId` out of the answer's `Data` (fires only for answers
+   * that carry one: CreateCustomizedVoiceJob, SubmitCustomizedVoiceJob).
+   */
+  omitJobId?: FaultTrigger;
+}
+
+/**
+ * GetCustomizedVoiceJob reports `status` instead of the job's real Status for the next `reads` reads of this voice's
+ * job (`null` leaves the Status field out). Entries for the same voice apply in order; `reads` counts down.
+ */
+export interface JobStatusOverride {
+  voiceId: string;
+  status: string | null;
+  reads: number;
 }
 
 export interface CallbackFaults {
@@ -56,6 +71,7 @@ export interface FaultConfig {
   /** Training ends in `Fail` for these VoiceIds (besides the documented rule: VoiceId starting with "FailTrain"). */
   failTrainingVoiceIds?: string[];
   callbacks?: CallbackFaults;
+  jobStatusOverrides?: JobStatusOverride[];
   /** Seed for `rate` triggers so that runs repeat. */
   seed?: number;
 }
@@ -77,7 +93,7 @@ export interface RecordedCall {
   code?: string;
   requestId: string;
   /** Name of the fault that shaped the answer, if any. */
-  fault?: 'throttle' | 'serverError' | 'closeAfterAccept' | 'latency';
+  fault?: 'throttle' | 'serverError' | 'closeAfterAccept' | 'latency' | 'omitJobId' | 'jobStatusOverride';
   /**
    * The request reached the operation's business logic (signature checked, no fault answered for it), whatever the
    * operation then answered: a second submit that the emulator refuses still counts, so double submits show.

@@ -41,6 +41,24 @@ function badRequest(message: string): AdminAnswer {
   return { status: 400, body: { error: message } };
 }
 
+function jobStatusOverridesProblem(overrides: unknown): string | undefined {
+  if (overrides === undefined) return undefined;
+  if (!Array.isArray(overrides)) return 'jobStatusOverrides must be an array';
+  for (const entry of overrides as unknown[]) {
+    if (
+      !isObject(entry) ||
+      typeof entry.voiceId !== 'string' ||
+      (entry.status !== null && typeof entry.status !== 'string') ||
+      typeof entry.reads !== 'number' ||
+      !Number.isInteger(entry.reads) ||
+      entry.reads < 0
+    ) {
+      return 'each jobStatusOverrides entry needs voiceId (text), status (text or null) and reads (a whole number ≥ 0)';
+    }
+  }
+  return undefined;
+}
+
 export function routeAdmin(target: AdminTarget, method: string, path: string, body: unknown): AdminAnswer {
   const route = `${method} ${path}`;
   switch (route) {
@@ -53,10 +71,13 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
       return { status: 204 };
     case 'GET /faults':
       return { status: 200, body: target.faults() };
-    case 'PUT /faults':
+    case 'PUT /faults': {
       if (!isObject(body)) return badRequest('body must be a FaultConfig object');
+      const overridesProblem = jobStatusOverridesProblem(body.jobStatusOverrides);
+      if (overridesProblem) return badRequest(overridesProblem);
       target.setFaults(body as FaultConfig);
       return { status: 204 };
+    }
     case 'GET /settings':
       return { status: 200, body: target.settings() };
     case 'PATCH /settings': {

@@ -39,9 +39,22 @@ export class FaultController {
   }
 
   /** True when the fault fires for this call (consumes a count). */
-  fires(action: string, fault: 'throttle' | 'serverError' | 'closeAfterAccept'): boolean {
+  fires(action: string, fault: 'throttle' | 'serverError' | 'closeAfterAccept' | 'omitJobId'): boolean {
     const entry = this.operationEntries(action).find((candidate) => candidate[fault] !== undefined);
     return entry ? this.pull(entry[fault]) : false;
+  }
+
+  /**
+   * The Status to report for one GetCustomizedVoiceJob read of this voice's job (`null` = leave it out), or
+   * undefined for the real one. Consumes a read of the first override of this voice that has reads left.
+   */
+  takeJobStatusOverride(voiceId: string): { status: string | null } | undefined {
+    const override = (this.config.jobStatusOverrides ?? []).find(
+      (entry) => entry.voiceId === voiceId && entry.reads > 0,
+    );
+    if (!override) return undefined;
+    override.reads -= 1;
+    return { status: override.status };
   }
 
   failsTraining(voiceId: string): boolean {

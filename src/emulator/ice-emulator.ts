@@ -356,9 +356,19 @@ export class IceEmulator implements AdminTarget {
             this.eventCallback = settings;
           },
           onSubmitted: (job) => this.scheduleTraining(job),
+          jobStatusOverride: (voiceId) => {
+            const override = this.faultController.takeJobStatusOverride(voiceId);
+            if (override) fault = 'jobStatusOverride';
+            return override;
+          },
         }),
       };
       if (MUTATING_ACTIONS.has(action)) this.stateWriter?.markDirty();
+      const data = responseBody.Data as Record<string, unknown> | undefined;
+      if (data?.JobId !== undefined && this.faultController.fires(action, 'omitJobId')) {
+        fault = 'omitJobId';
+        delete data.JobId;
+      }
       if (this.faultController.fires(action, 'closeAfterAccept')) {
         fault = 'closeAfterAccept';
         closeSocket = true;

@@ -26,6 +26,8 @@ export interface OperationContext {
   setEventCallback(settings: EventCallbackSettings): void;
   /** Called after an accepted submit so the emulator schedules the end of training. */
   onSubmitted(job: StoredJob): void;
+  /** A Status fault for this read of the voice's job (`null` = no Status field), or undefined for the real one. */
+  jobStatusOverride(voiceId: string): { status: string | null } | undefined;
 }
 
 export type IceResponseBody = Record<string, unknown>;
@@ -120,7 +122,11 @@ export function performIceAction(action: string, params: WireParams, ctx: Operat
     }
     case 'GetCustomizedVoiceJob': {
       const job = book.job(requiredParam(params, 'JobId'));
-      return { Data: { CustomizedVoiceJob: jobWire(job, book.voice(job.voiceId)) }, Success: true };
+      const wire = jobWire(job, book.voice(job.voiceId));
+      const override = ctx.jobStatusOverride(job.voiceId);
+      if (override?.status === null) delete wire.Status;
+      else if (override) wire.Status = override.status;
+      return { Data: { CustomizedVoiceJob: wire }, Success: true };
     }
     case 'ListCustomizedVoiceJobs': {
       const type = typeFilter(params);

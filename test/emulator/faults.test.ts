@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
+import { parseFaultFlags } from '../../src/cli/faults';
 import { startEmulator, type FaultConfig, type RunningEmulator } from '../../src/emulator';
 import { wireClient, type WireClient } from './support/ice-wire';
 import { submitVoice } from './support/voice-flow';
@@ -122,6 +123,89 @@ describe('operation faults', () => {
       assert.equal((await emulator.admin.jobs())[0].status, 'Fail');
     });
 
+    it('answers a submit without Data.JobId (omitJobId) while carrying it out', async () => {
+      await emulator.admin.setFaults({ operations: { SubmitCustomizedVoiceJob: { omitJobId: { count: 1 } } } });
+      const jobId = await submitVoice(ice, 'noJobId1');
+      const [job] = await emulator.admin.jobs();
+      assert.equal(job.jobId, jobId);
+      assert.equal(job.submitCount, 1);
+      assert.equal(job.status, 'PreTraining');
+      const submit = (await emulator.admin.calls()).find((call) => call.action === 'SubmitCustomizedVoiceJob');
+      assert.deepEqual([submit?.httpStatus, submit?.fault, submit?.performed], [200, 'omitJobId', true]);
+      assert.equal((await emulator.admin.faults()).operations?.SubmitCustomizedVoiceJob?.omitJobId?.count, 0);
+    });
+
+    it('omitJobId leaves the rest of the answer as ICE sends it, and fires only for answers with a JobId', async () => {
+      await emulator.admin.setFaults({ operations: { '*': { omitJobId: { count: 1 } } } });
+      assert.equal((await demo()).status, 200);
+      const created = await ice.ok('CreateCustomizedVoiceJob', {
+        VoiceId: 'noJobId2',
+        Gender: 'male',
+        Scenario: 'story',
+      });
+      assert.deepEqual(created.Data, { VoiceId: 'noJobId2' });
+      assert.equal(created.Success, true);
+      assert.match(String(created.RequestId), /\S/);
+      const second = await ice.ok('CreateCustomizedVoiceJob', {
+        VoiceId: 'noJobId3',
+        Gender: 'male',
+        Scenario: 'story',
+      });
+      assert.match(String((second.Data as { JobId?: string }).JobId), /^[0-9a-f]{32}$/);
+      assert.deepEqual(
+        (await emulator.admin.calls()).map((call) => call.fault),
+        [undefined, 'omitJobId', undefined],
+      );
+    });
+
+    it('reports a chosen raw Status for the next N reads of a voice job, then the real one', async () => {
+      const jobId = await submitVoice(ice, 'rawStatus1');
+      const other = await submitVoice(ice, 'rawStatus2');
+      await emulator.admin.setFaults({
+        jobStatusOverrides: [
+          { voiceId: 'rawStatus1', status: 'Queued', reads: 2 },
+          { voiceId: 'rawStatus1', status: null, reads: 1 },
+        ],
+      });
+      const read = async (id: string) =>
+        ((await ice.ok('GetCustomizedVoiceJob', { JobId: id })).Data as { CustomizedVoiceJob: Record<string, unknown> })
+          .CustomizedVoiceJob;
+      assert.equal((await read(jobId)).Status, 'Queued');
+      assert.equal((await read(other)).Status, 'PreTraining', 'another voice is not affected');
+      assert.deepEqual(
+        (await emulator.admin.faults()).jobStatusOverrides?.map((entry) => entry.reads),
+        [1, 1],
+        'GET /faults shows the reads left',
+      );
+      assert.equal((await read(jobId)).Status, 'Queued');
+      const missing = await read(jobId);
+      assert.ok(!('Status' in missing), `no Status field expected: ${JSON.stringify(missing)}`);
+      assert.equal(missing.JobId, jobId, 'the rest of the job is still there');
+      assert.equal((await read(jobId)).Status, 'PreTraining', 'the real Status once the reads are used up');
+      // ListCustomizedVoiceJobs is not a read of the override: it reports the real Status meanwhile.
+      await emulator.admin.setFaults({ jobStatusOverrides: [{ voiceId: 'rawStatus1', status: 'Queued', reads: 1 }] });
+      const listed = await ice.ok('ListCustomizedVoiceJobs', {});
+      const list = (listed.Data as { CustomizedVoiceJobList: Record<string, unknown>[] }).CustomizedVoiceJobList;
+      assert.equal(list.find((job) => job.VoiceId === 'rawStatus1')?.Status, 'PreTraining');
+      const calls = (await emulator.admin.calls()).filter((call) => call.action === 'GetCustomizedVoiceJob');
+      assert.deepEqual(
+        calls.map((call) => call.fault),
+        ['jobStatusOverride', undefined, 'jobStatusOverride', 'jobStatusOverride', undefined],
+      );
+      assert.equal((await emulator.admin.faults()).jobStatusOverrides?.[0].reads, 1, 'the list did not consume it');
+    });
+
+    it('refuses malformed jobStatusOverrides', async () => {
+      await assert.rejects(
+        emulator.admin.setFaults({ jobStatusOverrides: [{ voiceId: 'v1', status: 3, reads: 1 }] } as never),
+        /HTTP 400.*jobStatusOverrides/,
+      );
+      await assert.rejects(
+        emulator.admin.setFaults({ jobStatusOverrides: [{ voiceId: 'v1', status: 'Queued', reads: -1 }] }),
+        /HTTP 400/,
+      );
+    });
+
     it('clears all faults with {}', async () => {
       await emulator.admin.setFaults({ operations: { '*': { serverError: { rate: 1 } } } });
       assert.equal((await demo()).status, 503);
@@ -129,5 +213,29 @@ describe('operation faults', () => {
       assert.equal((await demo()).status, 200);
       assert.deepEqual(await emulator.admin.faults(), {});
     });
+  });
+});
+
+describe('--fault flags', () => {
+  it('parse omitJobId like the other operation faults', () => {
+    assert.deepEqual(parseFaultFlags(['SubmitCustomizedVoiceJob:omitJobId:2', '*:omitJobId:0.5']), {
+      operations: { SubmitCustomizedVoiceJob: { omitJobId: { count: 2 } }, '*': { omitJobId: { rate: 0.5 } } },
+    });
+  });
+
+  it('parse status:<VoiceId>:<raw|none>[:N] into jobStatusOverrides, in order', () => {
+    assert.deepEqual(parseFaultFlags(['status:Voice01:Queued:3', 'status:Voice01:none:1', 'status:Voice02:Odd']), {
+      jobStatusOverrides: [
+        { voiceId: 'Voice01', status: 'Queued', reads: 3 },
+        { voiceId: 'Voice01', status: null, reads: 1 },
+        { voiceId: 'Voice02', status: 'Odd', reads: Number.MAX_SAFE_INTEGER },
+      ],
+    });
+  });
+
+  it('refuse a malformed status fault', () => {
+    for (const flag of ['status:Voice01', 'status:Voice01:Queued:0', 'status:Voice01:Queued:x', 'status:V:Q:1:2']) {
+      assert.throws(() => parseFaultFlags([flag]), /expected status:<VoiceId>/, flag);
+    }
   });
 });

@@ -90,6 +90,49 @@ describe('fault modes observed through the client', () => {
     assert.equal((await emulator.admin.calls()).at(-1)?.fault, 'latency');
   });
 
+  it('omitJobId: the submit is carried out, and the client never reports a JobId it was not given', async () => {
+    const voiceId = 'NoJobId01';
+    const jobId = await detectedVoice(voiceId);
+    await emulator.admin.setFaults({ operations: { SubmitCustomizedVoiceJob: { omitJobId: { count: 1 } } } });
+    const outcome = await client.submitCustomizedVoiceJob({ voiceId }).then(
+      (response) => ({ response }),
+      (error: unknown) => ({ error }),
+    );
+    const submit = (await emulator.admin.calls()).find((call) => call.action === 'SubmitCustomizedVoiceJob');
+    assert.deepEqual([submit?.httpStatus, submit?.fault], [200, 'omitJobId']);
+    if ('error' in outcome) {
+      const error = await iceErrorOf(Promise.reject(outcome.error));
+      assert.equal(error.operation, 'SubmitCustomizedVoiceJob');
+      assert.match(error.message, /JobId/);
+      assert.equal(error.requestId, submit?.requestId, "ICE's RequestId is kept");
+    } else {
+      assert.ok(!outcome.response.jobId, `no JobId expected, got ${outcome.response.jobId}`);
+    }
+    const emulated = (await emulator.admin.jobs()).find((job) => job.jobId === jobId);
+    assert.deepEqual([emulated?.status, emulated?.submitCount], ['PreTraining', 1]);
+  });
+
+  it('jobStatusOverrides: a read without Status is never read as a known Status, and the next read is real', async () => {
+    const voiceId = 'NoStatus01';
+    const { jobId } = await client.createCustomizedVoiceJob({ voiceId, gender: 'male', scenario: 'story' });
+    await emulator.admin.setFaults({ jobStatusOverrides: [{ voiceId, status: null, reads: 1 }] });
+    const outcome = await client.getCustomizedVoiceJob({ jobId }).then(
+      (response) => ({ response }),
+      (error: unknown) => ({ error }),
+    );
+    const read = (await emulator.admin.calls()).find((call) => call.action === 'GetCustomizedVoiceJob');
+    assert.equal(read?.fault, 'jobStatusOverride');
+    if ('error' in outcome) {
+      const error = await iceErrorOf(Promise.reject(outcome.error));
+      assert.equal(error.operation, 'GetCustomizedVoiceJob');
+      assert.match(error.message, /Status/);
+      assert.equal(error.requestId, read?.requestId);
+    } else {
+      assert.ok(!outcome.response.customizedVoiceJob.status, 'no Status was sent');
+    }
+    assert.equal((await client.getCustomizedVoiceJob({ jobId })).customizedVoiceJob.status, 'Initialization');
+  });
+
   it('no error message seen in this file contains the AccessKey secret', () => {
     assert.ok(seenErrors.length >= 4);
     for (const error of seenErrors) {

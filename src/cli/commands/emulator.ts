@@ -32,8 +32,11 @@ const spec: CommandSpec = {
   notes: [
     'Faults (--fault):',
     '  <Action|*>:throttle|serverError|closeAfterAccept[:N|rate]   e.g. SubmitCustomizedVoiceJob:closeAfterAccept:1',
+    '  <Action|*>:omitJobId[:N|rate]   carry a create/submit out, answer 200 without Data.JobId',
     '  <Action|*>:latency:<ms>                                    e.g. "*:latency:200"',
     '  callbacks:drop|duplicate[:N|rate]  callbacks:delay:<ms>  callbacks:reorder:<batch>  failTraining:<VoiceId>',
+    '  status:<VoiceId>:<raw|none>[:N]   GetCustomizedVoiceJob reports that raw Status (none = no Status field)',
+    "  for the next N reads of the voice's job, e.g. status:Voice01:Queued:3",
     '  N (1, 2, …) = the next N calls; a rate (0.2) = that share of calls; nothing = every call.',
     'Deterministic rules: a recording URL containing "fail-detection" fails detection; a VoiceId starting with',
     '"FailTrain" ends training in Fail. Accepts the key pair in ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, else the dev pair',
