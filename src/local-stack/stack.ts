@@ -19,7 +19,8 @@ import { createVoiceCloneWorker } from '../worker';
 import { startTemporalDevServer, type TemporalDevServer } from './dev-server';
 import { assertPortsFree, concretePort, LocalStackError } from './ports';
 import { startSignedCallbackReceiver } from './signed-callback-receiver';
-import { resolveTemporalCli } from './temporal-binaries';
+import { startSdkDownloadedDevServer } from './sdk-dev-server';
+import { resolveTemporalCli, TemporalBinaryUnavailableError } from './temporal-binaries';
 
 export const LOCAL_STACK_DEFAULT_PORTS = { temporal: 7233, ui: 8233, callback: 8787, emulator: 8788 } as const;
 export const LOCAL_STACK_DEFAULT_TRAINING_MS = 20_000;
@@ -36,6 +37,8 @@ export interface LocalStackOptions {
   taskQueue?: string;
   workflowBundle?: WorkflowBundleOption;
   logger?: Logger;
+  /** Lines for a person at a terminal while a first run builds or downloads the Temporal CLI. */
+  onProgress?: (line: string) => void;
 }
 
 export interface LocalStack {
@@ -74,12 +77,7 @@ export async function checkLocalStackPorts(
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const logger = options.logger ?? silentLogger;
   const ports = await checkLocalStackPorts(options);
-  const cliPath = await resolveTemporalCli(options.tools, logger, { allowSdkDownload: false }).catch(
-    (error: unknown) => {
-      throw new LocalStackError('TemporalCliMissing', error instanceof Error ? error.message : String(error));
-    },
-  );
-  if (!cliPath) throw new LocalStackError('TemporalCliMissing', 'no Temporal CLI found (set TEMPORAL_CLI_PATH)');
+  const cliPath = await resolveLocalTemporalCli(options);
   const dataDir = path.resolve(options.tools.dataDir);
   await mkdir(dataDir, { recursive: true });
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
@@ -97,14 +95,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
-    const temporal = await startTemporalDevServer({
-      cliPath,
+    const server = {
       port: await concretePort(ports.temporal),
       uiPort: await concretePort(ports.ui),
       dbFile: path.join(dataDir, 'temporal.db'),
-      logFile: path.join(dataDir, 'temporal-server.log'),
-      logger,
-    });
+    };
+    const temporal =
+      'path' in cliPath
+        ? await startTemporalDevServer({
+            ...server,
+            cliPath: cliPath.path,
+            logFile: path.join(dataDir, 'temporal-server.log'),
+            logger,
+          })
+        : await startSdkDownloadedDevServer(server, cliPath.tried, options.onProgress);
     stops.push({ name: 'temporal', stop: () => temporal.stop() });
 
     const emulator = await startEmulator({
@@ -174,5 +178,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/**
+ * The pinned CLI (built once when Go is there) or a `temporal` on PATH; when nothing local works, what was tried,
+ * for the SDK's own download. A wrong TEMPORAL_CLI_PATH fails at once: no fallback papers over it.
+ */
+async function resolveLocalTemporalCli(options: LocalStackOptions): Promise<{ path: string } | { tried: string[] }> {
+  try {
+    const cliPath = await resolveTemporalCli(options.tools, options.logger, {
+      allowSdkDownload: false,
+      ...(options.onProgress && { onProgress: options.onProgress }),
+    });
+    if (cliPath !== undefined) return { path: cliPath };
+    return { tried: [] };
+  } catch (error) {
+    if (error instanceof TemporalBinaryUnavailableError && error.localAttempts) return { tried: error.localAttempts };
+    throw new LocalStackError('TemporalCliMissing', error instanceof Error ? error.message : String(error));
   }
 }

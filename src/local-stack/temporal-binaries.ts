@@ -35,7 +35,8 @@ const TEST_SERVER_MAIN_CLASS = 'io.temporal.testserver.TestServer';
 const TEST_SERVER_JVM_FLAGS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xss512k';
 
 const BUILD_TIMEOUT_MS = 20 * 60_000;
-const PROGRESS_INTERVAL_MS = 30_000;
+/** A build or fetch says it is alive this often, so that a first run never looks hung. */
+const PROGRESS_INTERVAL_MS = 15_000;
 
 export interface ResolveOptions {
   /**
@@ -43,6 +44,11 @@ export interface ResolveOptions {
    * with internet); false throws a `TemporalBinaryUnavailableError` that says what to provide.
    */
   allowSdkDownload?: boolean;
+  /**
+   * Lines for a person waiting at a terminal: a build or fetch announces itself (once per machine), says it is
+   * still running every 15 s with the elapsed time, and says when it is done. The logger gets the same facts.
+   */
+  onProgress?: (line: string) => void;
 }
 
 export class TemporalBinaryUnavailableError extends Error {
@@ -107,7 +113,7 @@ export async function resolveTemporalCli(
   const reasons: string[] = [];
   if (gopathBin) {
     try {
-      return await buildTemporalCli(gopathBin, log);
+      return await buildTemporalCli(gopathBin, log, options.onProgress);
     } catch (err) {
       reasons.push(`go build failed: ${errorText(err)}`);
       log.warn('building the Temporal CLI failed', { error: errorText(err) });
@@ -120,6 +126,7 @@ export async function resolveTemporalCli(
     log.warn('using the `temporal` on PATH; its SQLite driver may fail under load', { path: onPath, reasons });
     return onPath;
   }
+  reasons.push('no `temporal` on PATH');
   return sdkDownloadOrThrow('cli', reasons, log, options);
 }
 
@@ -144,7 +151,7 @@ export async function resolveTemporalTestServer(
   const [java, mvn] = await Promise.all([findOnPath('java'), findOnPath('mvn')]);
   if (java && mvn) {
     try {
-      await fetchTestServer(installDir, log);
+      await fetchTestServer(installDir, log, options.onProgress);
       return wrapper;
     } catch (err) {
       reasons.push(`Maven fetch failed: ${errorText(err)}`);
@@ -172,16 +179,24 @@ function sdkDownloadOrThrow(kind: BinaryKind, reasons: string[], log: Logger, op
   return undefined;
 }
 
-async function buildTemporalCli(binDir: string, log: Logger): Promise<string> {
+async function buildTemporalCli(binDir: string, log: Logger, onProgress?: (line: string) => void): Promise<string> {
   const binary = path.join(binDir, TEMPORAL_CLI_BINARY);
   log.info('building the Temporal CLI with go build; the first build takes several minutes', { binary });
+  onProgress?.(
+    `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go (once per machine, several minutes; later runs reuse ${binary})…`,
+  );
   const started = Date.now();
   // Built to a temporary name and renamed: an interrupted build never leaves a half-written binary behind.
   const staging = `${binary}.tmp-${process.pid}`;
-  await run('go', ['build', '-o', staging, TEMPORAL_CLI_MODULE], log, 'go build', TEMPORAL_CLI_GO_MODULE_DIR);
+  await run('go', ['build', '-o', staging, TEMPORAL_CLI_MODULE], log, 'go build', TEMPORAL_CLI_GO_MODULE_DIR, {
+    onProgress,
+    doing: 'building the Temporal CLI',
+  });
   await rename(staging, binary);
   if (!(await isExecutable(binary))) throw new Error(`go build succeeded but ${binary} is missing`);
-  log.info('built the Temporal CLI', { path: binary, seconds: Math.round((Date.now() - started) / 1000) });
+  const seconds = Math.round((Date.now() - started) / 1000);
+  log.info('built the Temporal CLI', { path: binary, seconds });
+  onProgress?.(`Built the Temporal CLI in ${seconds} s.`);
   return binary;
 }
 
@@ -190,10 +205,13 @@ async function buildTemporalCli(binDir: string, log: Logger): Promise<string> {
  * wrapper that `exec`s java (the SDK kills only the process it spawned). Built in a temp folder and renamed,
  * so that an interrupted fetch never leaves a half-filled cache behind.
  */
-async function fetchTestServer(installDir: string, log: Logger): Promise<void> {
+async function fetchTestServer(installDir: string, log: Logger, onProgress?: (line: string) => void): Promise<void> {
   const started = Date.now();
   const staging = `${installDir}.tmp-${process.pid}-${randomUUID()}`;
   log.info('fetching the Temporal test server from Maven', { version: TEMPORAL_TEST_SERVER_VERSION, installDir });
+  onProgress?.(
+    `Fetching the Temporal test server ${TEMPORAL_TEST_SERVER_VERSION} from Maven Central (once per machine; kept in ${installDir})…`,
+  );
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
   try {
@@ -211,6 +229,8 @@ async function fetchTestServer(installDir: string, log: Logger): Promise<void> {
       ],
       log,
       'mvn dependency:copy-dependencies',
+      undefined,
+      { onProgress, doing: 'fetching the Temporal test server' },
     );
     const jars = await readdir(path.join(staging, 'lib'));
     if (!jars.some((jar) => jar.startsWith('temporal-test-server-'))) {
@@ -228,7 +248,9 @@ async function fetchTestServer(installDir: string, log: Logger): Promise<void> {
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
-  log.info('fetched the Temporal test server', { seconds: Math.round((Date.now() - started) / 1000) });
+  const seconds = Math.round((Date.now() - started) / 1000);
+  log.info('fetched the Temporal test server', { seconds });
+  onProgress?.(`Fetched the Temporal test server in ${seconds} s.`);
 }
 
 function fetchPom(): string {
@@ -296,13 +318,21 @@ function capture(command: string, args: string[]): Promise<string> {
   });
 }
 
-/** Runs a long build step, logging that it is still alive so that CI logs do not look hung. */
-function run(command: string, args: string[], log: Logger, label: string, cwd?: string): Promise<void> {
+/** Runs a long build step, saying that it is still alive so that a terminal or CI log does not look hung. */
+function run(
+  command: string,
+  args: string[],
+  log: Logger,
+  label: string,
+  cwd?: string,
+  progressLine?: { onProgress?: (line: string) => void; doing: string },
+): Promise<void> {
   const started = Date.now();
-  const progress = setInterval(
-    () => log.info(`${label} still running`, { seconds: Math.round((Date.now() - started) / 1000) }),
-    PROGRESS_INTERVAL_MS,
-  );
+  const progress = setInterval(() => {
+    const seconds = Math.round((Date.now() - started) / 1000);
+    log.info(`${label} still running`, { seconds });
+    progressLine?.onProgress?.(`  … still ${progressLine.doing} (${seconds} s)`);
+  }, PROGRESS_INTERVAL_MS);
   return new Promise<void>((resolve, reject) => {
     execFile(command, args, { cwd, timeout: BUILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       clearInterval(progress);

@@ -113,7 +113,13 @@ export const command: Command = {
     context.io.out('Starting the local stack (Temporal dev server, ICE emulator, callback receiver, worker)…');
     let stack: LocalStack | undefined;
     try {
-      stack = await startLocalStack({ tools: { ...tools, dataDir }, ...options, taskQueue, logger });
+      stack = await startLocalStack({
+        tools: { ...tools, dataDir },
+        ...options,
+        taskQueue,
+        logger,
+        onProgress: (line) => context.io.out(line),
+      });
       const s = stack;
       context.io.out(
         [
