@@ -7,6 +7,7 @@
  * for anything printed.
  */
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -119,7 +120,8 @@ export function loadIceClientConfig(env: Env = process.env): IceClientConfig {
 // Temporal connection and worker
 // ---------------------------------------------------------------------------------------------------------
 
-export const DEFAULT_TASK_QUEUE = 'voice-clone';
+// Declared with the workflow's definitions, where workflow code (a parent's executeChild) can import it too.
+export { DEFAULT_TASK_QUEUE };
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
 /**

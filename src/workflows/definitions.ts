@@ -4,10 +4,12 @@
  * Deterministic and free of Node APIs so that workflow code can import it.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { IceCallbackEnvelope, VoiceJobStatus } from '../ice/types';
 
 export const VOICE_CLONE_WORKFLOW_TYPE = 'voiceCloneWorkflow';
+/** The task queue the package's own worker polls unless VOICE_CLONE_TASK_QUEUE says otherwise (src/config.ts). */
+export const DEFAULT_TASK_QUEUE = 'voice-clone';
 export const VOICE_CLONE_WORKFLOW_ID_PREFIX = 'voice-clone-';
 
 /** One workflow per voice: the ID is what makes "start the same voice twice" attach instead of paying twice. */
@@ -118,10 +120,10 @@ export const VoiceCloneFailureTypes = {
 export type VoiceCloneFailureType = (typeof VoiceCloneFailureTypes)[keyof typeof VoiceCloneFailureTypes];
 
 export const searchAttributes = {
-  iceVoiceId: { name: 'IceVoiceId', type: 'KEYWORD' },
-  iceJobId: { name: 'IceJobId', type: 'KEYWORD' },
-  voiceCloneStage: { name: 'VoiceCloneStage', type: 'KEYWORD' },
-} as const satisfies Record<string, SearchAttributeKey<'KEYWORD'>>;
+  iceVoiceId: defineSearchAttributeKey('IceVoiceId', SearchAttributeType.KEYWORD),
+  iceJobId: defineSearchAttributeKey('IceJobId', SearchAttributeType.KEYWORD),
+  voiceCloneStage: defineSearchAttributeKey('VoiceCloneStage', SearchAttributeType.KEYWORD),
+};
 
 export const SEARCH_ATTRIBUTE_NAMES = Object.values(searchAttributes).map((key) => key.name);
 

@@ -2,8 +2,8 @@
  * Input validation shared by the client helper (fails before any call) and the workflow (fails with a
  * non-retryable `InvalidInput` before any ICE call). Pure and deterministic: safe inside the workflow sandbox.
  */
-import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import { DEFAULT_TIMING, type VoiceRecording } from './definitions';
+import { parseDurationMs } from './duration';
 
 /** Timing with every duration resolved to milliseconds. */
 export interface ResolvedTiming {
@@ -130,11 +130,9 @@ function parseDuration(raw: unknown, name: string): number {
   if (typeof raw === 'number') {
     millis = raw;
   } else if (typeof raw === 'string' && raw.trim() !== '') {
-    try {
-      millis = msToNumber(raw as Duration);
-    } catch {
-      throw new InvalidField(field, rule);
-    }
+    const parsed = parseDurationMs(raw);
+    if (parsed === undefined) throw new InvalidField(field, rule);
+    millis = parsed;
   } else {
     throw new InvalidField(field, rule);
   }
