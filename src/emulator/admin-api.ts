@@ -14,6 +14,9 @@
  *   PATCH  /__emulator/settings               ← Partial<EmulatorSettings>
  *   GET    /__emulator/jobs                   → EmulatedVoiceJob[]
  *   GET    /__emulator/callbacks              → CallbackDelivery[]   (every callback POST attempt)
+ *   POST   /__emulator/events                 ← IceEventInput → EventDispatchResult: posts any ICE event to the
+ *                                               account's callback exactly like a job end (filter, signature,
+ *                                               timeout, retries, callback faults)
  *   POST   /__emulator/jobs/{jobId}/finish    ← { status?: 'Success' | 'Fail', message?: string } ends training now
  *   POST   /__emulator/callbacks/flush        → releases callbacks held by `delayMs` / `reorder` at once
  *   POST   /__emulator/reset                  → forgets jobs, voices, calls, callbacks, faults, nonces
@@ -79,6 +82,11 @@ export interface FaultConfig {
 export interface EmulatorSettings {
   /** Time a submitted job spends in PreTraining + Training. */
   trainingMs: number;
+  /**
+   * Sign callbacks with the lower-cased AuthKey, as ICE's documented example result suggests
+   * (docs/ice-api.md#callback-signature). Default false: the key as set.
+   */
+  lowerCaseCallbackKey: boolean;
 }
 
 export interface RecordedCall {
@@ -124,6 +132,9 @@ export interface EmulatedJobCounts {
 }
 
 export interface CallbackDelivery {
+  /** One per event (both copies of a duplicated one share it); POST /events answers it. */
+  eventId: string;
+  /** MessageBody.JobId / VoiceId, '' when the event has none. */
   jobId: string;
   voiceId: string;
   eventType: string;
@@ -132,8 +143,29 @@ export interface CallbackDelivery {
   at: string;
   /** HTTP status answered, or undefined when the receiver did not answer within 3 s / connection failed. */
   httpStatus?: number;
-  outcome: 'delivered' | 'failed' | 'dropped-by-fault' | 'gave-up';
+  /** `mns-not-posted`: the callback setting is MNS, which the emulator records but has no queue to send to. */
+  outcome: 'delivered' | 'failed' | 'dropped-by-fault' | 'gave-up' | 'mns-not-posted';
 }
+
+/** `POST /events`: any ICE event (EventType and MessageBody as ICE posts them). */
+export interface IceEventInput {
+  eventType: string;
+  messageBody: Record<string, unknown>;
+  /** Default: the emulator's account id. */
+  userId?: number;
+  /** Default: now, in ICE's format (yyyy-MM-ddTHH:mm:ssZ). */
+  eventTime?: string;
+}
+
+/** Whether an event went to the callback URL (its attempts then show in GET /callbacks) or why not. */
+export type EventDispatchResult =
+  | { sent: true; eventId: string; callbackUrl: string; /** 2 when the duplicate fault fired. */ copies: number }
+  | {
+      sent: false;
+      eventId: string;
+      reason: 'no-callback' | 'event-type-filtered' | 'mns' | 'dropped-by-fault' | 'closed';
+      detail: string;
+    };
 
 /** Typed caller of the admin API. */
 export class EmulatorAdminClient {
@@ -182,6 +214,10 @@ export class EmulatorAdminClient {
   }
   finishJob(jobId: string, outcome: { status?: 'Success' | 'Fail'; message?: string } = {}): Promise<void> {
     return this.call('POST', `/jobs/${encodeURIComponent(jobId)}/finish`, outcome);
+  }
+  /** Posts any ICE event to the configured callback as ICE would (see IceEventInput). */
+  sendEvent(event: IceEventInput): Promise<EventDispatchResult> {
+    return this.call('POST', '/events', event);
   }
   flushCallbacks(): Promise<void> {
     return this.call('POST', '/callbacks/flush');

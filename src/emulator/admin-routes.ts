@@ -4,7 +4,9 @@ import type {
   EmulatedJobCounts,
   EmulatedVoiceJob,
   EmulatorSettings,
+  EventDispatchResult,
   FaultConfig,
+  IceEventInput,
   RecordedCall,
 } from './admin-api';
 
@@ -19,6 +21,7 @@ export interface AdminTarget {
   jobs(): EmulatedVoiceJob[];
   jobCounts(): EmulatedJobCounts;
   callbacks(): CallbackDelivery[];
+  sendEvent(event: IceEventInput): EventDispatchResult;
   /** False when the job is unknown or not training. */
   finishJob(
     jobId: string,
@@ -59,6 +62,15 @@ function jobStatusOverridesProblem(overrides: unknown): string | undefined {
   return undefined;
 }
 
+function eventProblem(body: unknown): string | undefined {
+  if (!isObject(body)) return 'body must be an event object { eventType, messageBody, userId?, eventTime? }';
+  if (typeof body.eventType !== 'string' || body.eventType === '') return 'eventType must be non-empty text';
+  if (!isObject(body.messageBody)) return 'messageBody must be an object';
+  if (body.userId !== undefined && !Number.isSafeInteger(body.userId)) return 'userId must be a whole number';
+  if (body.eventTime !== undefined && typeof body.eventTime !== 'string') return 'eventTime must be text';
+  return undefined;
+}
+
 export function routeAdmin(target: AdminTarget, method: string, path: string, body: unknown): AdminAnswer {
   const route = `${method} ${path}`;
   switch (route) {
@@ -82,9 +94,12 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
       return { status: 200, body: target.settings() };
     case 'PATCH /settings': {
       if (!isObject(body)) return badRequest('body must be a settings object');
-      const trainingMs = body.trainingMs;
+      const { trainingMs, lowerCaseCallbackKey } = body;
       if (trainingMs !== undefined && (typeof trainingMs !== 'number' || !(trainingMs >= 0))) {
         return badRequest('trainingMs must be a number ≥ 0');
+      }
+      if (lowerCaseCallbackKey !== undefined && typeof lowerCaseCallbackKey !== 'boolean') {
+        return badRequest('lowerCaseCallbackKey must be true or false');
       }
       return { status: 200, body: target.updateSettings(body as Partial<EmulatorSettings>) };
     }
@@ -94,6 +109,11 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
       return { status: 200, body: target.jobCounts() };
     case 'GET /callbacks':
       return { status: 200, body: target.callbacks() };
+    case 'POST /events': {
+      const problem = eventProblem(body);
+      if (problem) return badRequest(problem);
+      return { status: 200, body: target.sendEvent(body as unknown as IceEventInput) };
+    }
     case 'POST /callbacks/flush':
       target.flushCallbacks();
       return { status: 204 };

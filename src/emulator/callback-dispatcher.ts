@@ -1,24 +1,25 @@
 /**
- * Delivers job-end callbacks the way ICE does: POST JSON, a delivery counts only for HTTP 200 within 3 s,
- * otherwise two retries 1 s apart, then the message is dropped. Injected faults (drop, duplicate, delay, reorder)
- * shape what the receiver sees. Every attempt is logged for GET /__emulator/callbacks.
+ * Delivers events the way ICE does: POST JSON, a delivery counts only for HTTP 200 within 3 s, otherwise two retries
+ * 1 s apart, then the message is dropped (docs/ice-api.md#callback-delivery). The account's one callback setting
+ * decides what is sent: its EventTypeList filters, an MNS setting posts nothing (docs/ice-api.md#callback-setting).
+ * Injected faults (drop, duplicate, delay, reorder) shape what the receiver sees. Every attempt is logged for
+ * GET /__emulator/callbacks.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from '../observability/logger';
-import type { CallbackDelivery } from './admin-api';
+import type { CallbackDelivery, EventDispatchResult } from './admin-api';
 import { signIceCallback } from './callback-signature';
 import type { FaultController } from './fault-controller';
 import type { EventCallbackSettings } from './ice-operations';
 
+/** One ICE event as it is posted: `{EventType, UserId, EventTime, MessageBody}`. */
 export interface CallbackEvent {
   eventType: string;
   userId: number;
   eventTime: string;
-  jobId: string;
-  voiceId: string;
-  status: string;
-  message: string;
+  messageBody: Record<string, unknown>;
 }
 
 export interface CallbackTiming {
@@ -33,6 +34,7 @@ export interface CallbackTiming {
 export const ICE_CALLBACK_TIMING: CallbackTiming = { timeoutMs: 3_000, retryDelayMs: 1_000, attempts: 3 };
 
 interface PendingCallback {
+  eventId: string;
   event: CallbackEvent;
   settings: EventCallbackSettings;
 }
@@ -49,6 +51,8 @@ export class CallbackDispatcher {
     private readonly faults: FaultController,
     private readonly logger: Logger,
     private readonly timing: CallbackTiming = ICE_CALLBACK_TIMING,
+    /** Sign with the lower-cased AuthKey (docs/ice-api.md#callback-signature: the documented example matches it). */
+    private readonly lowerCaseKey: () => boolean = () => false,
   ) {}
 
   deliveries(): CallbackDelivery[] {
@@ -62,17 +66,32 @@ export class CallbackDispatcher {
     this.reorderHeld = [];
   }
 
-  /** Called when a job ends. */
-  dispatch(event: CallbackEvent, settings: EventCallbackSettings | undefined): void {
-    if (this.closed || !settings || settings.callbackType !== 'HTTP' || !settings.callbackUrl) return;
-    if (settings.eventTypeList.length > 0 && !settings.eventTypeList.includes(event.eventType)) return;
-    const pending: PendingCallback = { event, settings: { ...settings } };
+  /** Sends an event to the account's callback, or says why not. Job ends and POST /__emulator/events come here. */
+  dispatch(event: CallbackEvent, settings: EventCallbackSettings | undefined): EventDispatchResult {
+    const eventId = randomUUID();
+    if (this.closed) return { sent: false, eventId, reason: 'closed', detail: 'the emulator is closing' };
+    if (!settings || (settings.callbackType === 'HTTP' && !settings.callbackUrl)) {
+      return { sent: false, eventId, reason: 'no-callback', detail: 'no event callback is set (SetEventCallback)' };
+    }
+    // ASSUMPTION (docs/ice-api.md#callback-setting): an empty EventTypeList means every event type.
+    if (settings.eventTypeList.length > 0 && !settings.eventTypeList.includes(event.eventType)) {
+      const detail = `${event.eventType} is not in EventTypeList ${settings.eventTypeList.join(',')}`;
+      return { sent: false, eventId, reason: 'event-type-filtered', detail };
+    }
+    const pending: PendingCallback = { eventId, event, settings: { ...settings } };
+    if (settings.callbackType === 'MNS') {
+      // The emulator has no message queue: the message is recorded, never posted.
+      this.record(pending, 1, undefined, 'mns-not-posted');
+      const detail = `CallbackType is MNS (queue ${settings.callbackQueueName ?? ''}): recorded, not posted`;
+      return { sent: false, eventId, reason: 'mns', detail };
+    }
     if (this.faults.callbackFires('drop')) {
       this.record(pending, 1, undefined, 'dropped-by-fault');
-      return;
+      return { sent: false, eventId, reason: 'dropped-by-fault', detail: 'the callbacks.drop fault fired' };
     }
     const copies = this.faults.callbackFires('duplicate') ? 2 : 1;
     for (let copy = 0; copy < copies; copy++) this.hold(pending);
+    return { sent: true, eventId, copies, callbackUrl: settings.callbackUrl ?? '' };
   }
 
   /** Releases everything held by delay or reorder faults at once. */
@@ -151,13 +170,13 @@ export class CallbackDispatcher {
   }
 
   /** One POST; resolves with the status, or undefined on timeout / connection failure. */
-  private post({ event, settings }: PendingCallback): Promise<number | undefined> {
+  private post({ eventId, event, settings }: PendingCallback): Promise<number | undefined> {
     const url = settings.callbackUrl ?? '';
     const body = JSON.stringify({
       EventType: event.eventType,
       UserId: event.userId,
       EventTime: event.eventTime,
-      MessageBody: { JobId: event.jobId, VoiceId: event.voiceId, Status: event.status, Message: event.message },
+      MessageBody: event.messageBody,
     });
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -166,7 +185,8 @@ export class CallbackDispatcher {
     if (settings.authSwitch === 'on' && settings.authKey) {
       const timestamp = Math.floor(Date.now() / 1000);
       headers['X-ICE-TIMESTAMP'] = String(timestamp);
-      headers['X-ICE-SIGNATURE'] = signIceCallback(url, timestamp, settings.authKey);
+      const key = this.lowerCaseKey() ? settings.authKey.toLowerCase() : settings.authKey;
+      headers['X-ICE-SIGNATURE'] = signIceCallback(url, timestamp, key);
     }
     const controller = new AbortController();
     this.inFlight.add(controller);
@@ -185,7 +205,7 @@ export class CallbackDispatcher {
         const transport = url.startsWith('https:') ? https : http;
         request = transport.request(url, { method: 'POST', headers, agent: false, signal: controller.signal });
       } catch (error) {
-        this.logger.warn('callback URL unusable', { jobId: event.jobId, error: error as Error });
+        this.logger.warn('callback URL unusable', { eventId, eventType: event.eventType, error: error as Error });
         finish(undefined);
         return;
       }
@@ -204,9 +224,11 @@ export class CallbackDispatcher {
     httpStatus: number | undefined,
     outcome: CallbackDelivery['outcome'],
   ): void {
+    const { JobId, VoiceId } = pending.event.messageBody;
     const delivery: CallbackDelivery = {
-      jobId: pending.event.jobId,
-      voiceId: pending.event.voiceId,
+      eventId: pending.eventId,
+      jobId: typeof JobId === 'string' ? JobId : '',
+      voiceId: typeof VoiceId === 'string' ? VoiceId : '',
       eventType: pending.event.eventType,
       attempt,
       at: new Date().toISOString(),

@@ -14,7 +14,9 @@ import {
   type EmulatedJobCounts,
   type EmulatedVoiceJob,
   type EmulatorSettings,
+  type EventDispatchResult,
   type FaultConfig,
+  type IceEventInput,
   type RecordedCall,
 } from './admin-api';
 import { routeAdmin, type AdminTarget } from './admin-routes';
@@ -69,6 +71,7 @@ export class IceEmulator implements AdminTarget {
   private readonly stateWriter: StateFileWriter | undefined;
   private eventCallback: EventCallbackSettings | undefined;
   private trainingMs: number;
+  private lowerCaseCallbackKey = false;
   private callSeq = 0;
   private closed = false;
 
@@ -77,10 +80,17 @@ export class IceEmulator implements AdminTarget {
     faults: FaultConfig,
     private readonly logger: Logger,
     callbackTiming?: CallbackTiming,
+    settings: Partial<EmulatorSettings> = {},
   ) {
     this.trainingMs = config.trainingMs;
+    this.lowerCaseCallbackKey = settings.lowerCaseCallbackKey ?? false;
     this.faultController = new FaultController(faults);
-    this.dispatcher = new CallbackDispatcher(this.faultController, logger, callbackTiming);
+    this.dispatcher = new CallbackDispatcher(
+      this.faultController,
+      logger,
+      callbackTiming,
+      () => this.lowerCaseCallbackKey,
+    );
     this.server = http.createServer((req, res) => void this.handle(req, res));
     // Node closes an idle keep-alive connection after 5 s, racing a client that reuses it at that moment (seen as
     // ECONNRESET under load in the bench, and a needless submit retry). Hold idle connections longer, as a cloud
@@ -150,9 +160,10 @@ export class IceEmulator implements AdminTarget {
     this.faultController.replace(faults);
   }
   settings(): EmulatorSettings {
-    return { trainingMs: this.trainingMs };
+    return { trainingMs: this.trainingMs, lowerCaseCallbackKey: this.lowerCaseCallbackKey };
   }
   updateSettings(settings: Partial<EmulatorSettings>): EmulatorSettings {
+    if (settings.lowerCaseCallbackKey !== undefined) this.lowerCaseCallbackKey = settings.lowerCaseCallbackKey;
     if (settings.trainingMs !== undefined) {
       this.trainingMs = settings.trainingMs;
       this.advanceTraining();
@@ -170,6 +181,17 @@ export class IceEmulator implements AdminTarget {
   }
   callbacks(): CallbackDelivery[] {
     return this.dispatcher.deliveries();
+  }
+  sendEvent(event: IceEventInput): EventDispatchResult {
+    return this.dispatcher.dispatch(
+      {
+        eventType: event.eventType,
+        userId: event.userId ?? this.config.userId,
+        eventTime: event.eventTime ?? iceTime(Date.now()),
+        messageBody: event.messageBody,
+      },
+      this.eventCallback,
+    );
   }
   finishJob(
     jobId: string,
@@ -237,10 +259,7 @@ export class IceEmulator implements AdminTarget {
         eventType: EMULATOR_VOICE_JOB_EVENT_TYPE,
         userId: this.config.userId,
         eventTime: iceTime(nowMs),
-        jobId: job.jobId,
-        voiceId: job.voiceId,
-        status: job.status,
-        message: job.message,
+        messageBody: { JobId: job.jobId, VoiceId: job.voiceId, Status: job.status, Message: job.message },
       },
       this.eventCallback,
     );

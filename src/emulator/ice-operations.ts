@@ -12,7 +12,7 @@ export interface EventCallbackSettings {
   callbackType: 'HTTP' | 'MNS';
   callbackUrl?: string;
   callbackQueueName?: string;
-  /** Empty = every event type. */
+  /** ASSUMPTION (docs/ice-api.md#callback-setting): empty = every event type. */
   eventTypeList: string[];
   authSwitch: 'on' | 'off';
   /** Secret. */
@@ -152,11 +152,15 @@ export function performIceAction(action: string, params: WireParams, ctx: Operat
     case 'GetEventCallback': {
       const settings = ctx.getEventCallback();
       if (!settings) return {};
+      const eventTypeList = settings.eventTypeList.join(',');
+      if (settings.callbackType === 'MNS') {
+        // AuthSwitch and AuthKey are "returned only for HTTP callbacks" (docs/ice-api.md#callback-setting).
+        return { CallbackType: 'MNS', CallbackQueueName: settings.callbackQueueName, EventTypeList: eventTypeList };
+      }
       return {
         CallbackType: settings.callbackType,
         CallbackURL: settings.callbackUrl,
-        CallbackQueueName: settings.callbackQueueName,
-        EventTypeList: settings.eventTypeList.join(','),
+        EventTypeList: eventTypeList,
         AuthSwitch: settings.authSwitch,
         AuthKey: settings.authKey,
       };
@@ -164,34 +168,34 @@ export function performIceAction(action: string, params: WireParams, ctx: Operat
   }
 }
 
+/** Documented prefix of the MNS queue (docs/ice-api.md#callback-setting). */
+const CALLBACK_QUEUE_PREFIX = 'ice-callback-';
+
 function eventCallbackFromParams(params: WireParams): EventCallbackSettings {
+  // ASSUMPTION (docs/ice-api.md#callback-setting): CallbackType and AuthSwitch default to HTTP and off when left out.
   const callbackType =
     optionalParam(params, 'CallbackType') === undefined ? 'HTTP' : enumParam(params, 'CallbackType', ['HTTP', 'MNS']);
-  const authSwitch =
-    optionalParam(params, 'AuthSwitch') === undefined ? 'off' : enumParam(params, 'AuthSwitch', ['on', 'off']);
-  const callbackUrl = optionalParam(params, 'CallbackURL');
-  const authKey = optionalParam(params, 'AuthKey');
-  if (callbackType === 'HTTP') {
-    if (callbackUrl === undefined) throw missingParameter('CallbackURL');
-    if (Buffer.byteLength(callbackUrl) > 256) throw invalidParameter('CallbackURL', 'must be at most 256 bytes');
-    if (!/^https?:\/\/[^\s]+$/i.test(callbackUrl)) throw invalidParameter('CallbackURL', 'must be an http(s) URL');
-  } else if (optionalParam(params, 'CallbackQueueName') === undefined) {
-    throw missingParameter('CallbackQueueName');
-  }
-  if (authSwitch === 'on' && authKey === undefined) throw missingParameter('AuthKey');
-  if (authKey !== undefined && !AUTH_KEY.test(authKey)) {
-    throw invalidParameter('AuthKey', 'must be at most 32 letters and digits with upper case, lower case and a digit');
-  }
   const eventTypeList = (optionalParam(params, 'EventTypeList') ?? '')
     .split(',')
     .map((type) => type.trim())
     .filter((type) => type !== '');
-  return {
-    callbackType,
-    callbackUrl,
-    callbackQueueName: optionalParam(params, 'CallbackQueueName'),
-    eventTypeList,
-    authSwitch,
-    authKey,
-  };
+  if (callbackType === 'MNS') {
+    const callbackQueueName = requiredParam(params, 'CallbackQueueName');
+    if (!callbackQueueName.startsWith(CALLBACK_QUEUE_PREFIX) || callbackQueueName === CALLBACK_QUEUE_PREFIX) {
+      throw invalidParameter('CallbackQueueName', `must start with ${CALLBACK_QUEUE_PREFIX}`);
+    }
+    // AuthSwitch and AuthKey take effect only for HTTP (docs/ice-api.md#callback-setting); MNS has no URL.
+    return { callbackType, callbackQueueName, eventTypeList, authSwitch: 'off' };
+  }
+  const authSwitch =
+    optionalParam(params, 'AuthSwitch') === undefined ? 'off' : enumParam(params, 'AuthSwitch', ['on', 'off']);
+  const callbackUrl = requiredParam(params, 'CallbackURL');
+  const authKey = optionalParam(params, 'AuthKey');
+  if (Buffer.byteLength(callbackUrl) > 256) throw invalidParameter('CallbackURL', 'must be at most 256 bytes');
+  if (!/^https?:\/\/[^\s]+$/i.test(callbackUrl)) throw invalidParameter('CallbackURL', 'must be an http(s) URL');
+  if (authSwitch === 'on' && authKey === undefined) throw missingParameter('AuthKey');
+  if (authKey !== undefined && !AUTH_KEY.test(authKey)) {
+    throw invalidParameter('AuthKey', 'must be at most 32 letters and digits with upper case, lower case and a digit');
+  }
+  return { callbackType, callbackUrl, eventTypeList, authSwitch, authKey };
 }

@@ -7,7 +7,7 @@
  */
 import { EMULATOR_DEV_CREDENTIALS, type EmulatorConfig, type IceCredentials } from '../config';
 import { silentLogger, type Logger } from '../observability/logger';
-import { EmulatorAdminClient, type FaultConfig } from './admin-api';
+import { EmulatorAdminClient, type EmulatorSettings, type FaultConfig } from './admin-api';
 import { ICE_CALLBACK_TIMING, type CallbackTiming } from './callback-dispatcher';
 import { IceEmulator } from './ice-emulator';
 
@@ -22,6 +22,8 @@ export interface StartEmulatorOptions extends Partial<EmulatorConfig> {
   logger?: Logger;
   /** ICE's callback timing (3 s timeout, 1 s between 3 attempts) unless a test shortens it. */
   callbackTiming?: Partial<CallbackTiming>;
+  /** Run-time settings to start with (trainingMs comes from the config above). */
+  settings?: Pick<Partial<EmulatorSettings>, 'lowerCaseCallbackKey'>;
 }
 
 export interface RunningEmulator {
@@ -44,13 +46,16 @@ export const EMULATOR_DEFAULTS: EmulatorConfig = {
 };
 
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
-  const { faults, logger, callbackTiming, ...overrides } = options;
+  const { faults, logger, callbackTiming, settings, ...overrides } = options;
   const config: EmulatorConfig = { ...EMULATOR_DEFAULTS, ...stripUndefined(overrides) };
   if (config.keyPairs.length === 0) throw new Error('startEmulator: keyPairs must not be empty');
-  const emulator = new IceEmulator(config, faults ?? {}, logger ?? silentLogger, {
-    ...ICE_CALLBACK_TIMING,
-    ...stripUndefined(callbackTiming ?? {}),
-  });
+  const emulator = new IceEmulator(
+    config,
+    faults ?? {},
+    logger ?? silentLogger,
+    { ...ICE_CALLBACK_TIMING, ...stripUndefined(callbackTiming ?? {}) },
+    settings,
+  );
   const port = await emulator.start();
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -28,6 +28,10 @@ const spec: CommandSpec = {
       description: 'Persist jobs to this JSON file and reload them at start.',
     },
     fault: { type: 'string', multiple: true, value: '<op:kind[:n]>', description: 'Inject a fault (see below).' },
+    'lower-case-callback-key': {
+      type: 'boolean',
+      description: "Sign callbacks with the lower-cased AuthKey (what ICE's documented example suggests).",
+    },
   },
   notes: [
     'Faults (--fault):',
@@ -58,6 +62,7 @@ export const command: Command = {
       stateFile: stringOption(values, 'state-file') ?? config.stateFile,
       faults,
       logger,
+      settings: { lowerCaseCallbackKey: values['lower-case-callback-key'] === true },
     });
     context.io.out(`ICE emulator listening on ${emulator.url} (admin API: ${emulator.url}/__emulator/health)`);
     context.io.out(`Point the package at it with ICE_ENDPOINT=${emulator.url}. Ctrl-C stops it.`);
