@@ -1,12 +1,18 @@
 /**
- * Embedding the clone in your own workflow: a parent that clones a voice as a child workflow, then continues
- * with the trained voice. Compiled by `npm run typecheck` and bundled for the workflow sandbox by
- * test/cli/cli.test.ts. In an installed package, import from 'ice-voice-clone/dist/workflows' and
- * 'ice-voice-clone/dist/workflows/definitions' instead of '../src/…'.
+ * Embedding the clone in your own workflow when the package's own worker runs the clones (`ice-voice-clone worker`
+ * on its task queue): a parent that clones a voice as a child workflow on that queue, then continues with the
+ * trained voice. (With the worker plugin the child runs on the parent's own queue instead: examples/plugin/.)
+ * Compiled by `npm run typecheck` and bundled for the workflow sandbox by test/cli/cli.test.ts. In an installed
+ * package, import from 'ice-voice-clone/workflows' instead of '../src/workflows/public'.
  */
 import { ApplicationFailure, ChildWorkflowFailure, executeChild, log } from '@temporalio/workflow';
-import { voiceCloneWorkflow } from '../src/workflows';
-import { voiceCloneWorkflowId, type VoiceCloneResult, type VoiceRecording } from '../src/workflows/definitions';
+import {
+  DEFAULT_TASK_QUEUE,
+  voiceCloneWorkflow,
+  voiceCloneWorkflowId,
+  type VoiceCloneResult,
+  type VoiceRecording,
+} from '../src/workflows/public';
 
 export interface NarrationInput {
   voiceId: string;
@@ -26,8 +32,8 @@ export async function narrateWithClonedVoiceWorkflow(input: NarrationInput): Pro
     voice = await executeChild(voiceCloneWorkflow, {
       // The clone's own ID scheme: one clone per voice, visible under this ID in the Web UI.
       workflowId: voiceCloneWorkflowId(input.voiceId),
-      // The queue the voice-clone worker polls (VOICE_CLONE_TASK_QUEUE, default "voice-clone").
-      taskQueue: 'voice-clone',
+      // The queue the voice-clone worker polls (VOICE_CLONE_TASK_QUEUE, default DEFAULT_TASK_QUEUE).
+      taskQueue: DEFAULT_TASK_QUEUE,
       args: [{ voiceId: input.voiceId, recordings: input.recordings, timing: { callbackTimeout: '15 minutes' } }],
     });
   } catch (error) {

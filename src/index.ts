@@ -1,7 +1,7 @@
 /**
- * The package's public API for Node code (clients, workers, services, tests). Workflow code must not import
- * this module (it pulls in Node APIs): a parent workflow imports `voiceCloneWorkflow` and the definitions from
- * `ice-voice-clone/dist/workflows` and `ice-voice-clone/dist/workflows/definitions` (see examples/child-workflow.ts).
+ * The package's public API for Node code (`ice-voice-clone`: clients, the worker plugin, workers, services, tests).
+ * Workflow code must not import this module (it pulls in Node APIs): a parent workflow imports `voiceCloneWorkflow`
+ * and the definitions from `ice-voice-clone/workflows` (src/workflows/public.ts; see examples/).
  */
 export * from './workflows/definitions';
 export {
@@ -18,6 +18,12 @@ export {
   type VoiceCloneHandle,
   type VoiceCloneStatusReport,
 } from './client';
+export {
+  voiceClonePlugin,
+  VoiceClonePlugin,
+  VOICE_CLONE_PLUGIN_NAME,
+  type VoiceClonePluginOptions,
+} from './plugin';
 export {
   createVoiceCloneWorker,
   runVoiceCloneWorker,
@@ -54,7 +60,6 @@ export {
   loadEmulatorConfig,
   loadLocalToolsConfig,
   ConfigError,
-  DEFAULT_TASK_QUEUE,
   EMULATOR_DEV_CREDENTIALS,
   type IceClientConfig,
   type CallbackReceiverConfig,

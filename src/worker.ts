@@ -1,9 +1,9 @@
 /**
- * The worker that runs the clone workflow and its ICE activities. Credentials are read here, by the worker
- * process, through src/config.ts (or Alibaba's default chain): they never travel in workflow input or history.
+ * The package's own worker: the clone workflow and its ICE activities on one task queue, assembled from the worker
+ * plugin (src/plugin.ts) that teams add to their own workers. Credentials are read here, by the worker process,
+ * through src/config.ts (or Alibaba's default chain): they never travel in workflow input or history.
  */
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { createVoiceCloneActivities } from './activities';
 import {
   DEFAULT_MAX_CACHED_WORKFLOWS,
   DEFAULT_TASK_QUEUE,
@@ -16,6 +16,9 @@ import { createIceClient } from './ice/client';
 import type { IceClient } from './ice/types';
 import { createLogger, silentLogger, type Logger } from './observability/logger';
 import { installTemporalRuntime } from './observability/temporal-runtime';
+import { defaultWorkflowsPath, voiceClonePlugin } from './plugin';
+
+export { defaultWorkflowsPath };
 
 export interface VoiceCloneWorkerOptions {
   connection: NativeConnection;
@@ -35,34 +38,27 @@ export interface VoiceCloneWorkerOptions {
   logger?: Logger;
 }
 
-export function defaultWorkflowsPath(): string {
-  return require.resolve('./workflows');
-}
-
 export async function createVoiceCloneWorker(options: VoiceCloneWorkerOptions): Promise<Worker> {
   const namespace = options.namespace ?? 'default';
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
   const logger = (options.logger ?? silentLogger).child({ component: 'worker', taskQueue, namespace });
-  const activities = createVoiceCloneActivities({
-    ice: options.ice,
-    temporal: options.lookUpSearchAttributes === false ? undefined : { connection: options.connection, namespace },
-  });
+  const maxCachedWorkflows = options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS;
   const worker = await Worker.create({
     connection: options.connection,
     namespace,
     taskQueue,
-    activities,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: options.workflowsPath ?? defaultWorkflowsPath() }),
-    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    // Without workflowsPath or a bundle, the plugin adds the package's workflows.
+    plugins: [voiceClonePlugin({ iceClient: options.ice, lookUpSearchAttributes: options.lookUpSearchAttributes })],
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
+    ...(options.workflowsPath !== undefined && !options.workflowBundle ? { workflowsPath: options.workflowsPath } : {}),
+    maxCachedWorkflows,
     ...(options.maxIceActivitiesPerSecond !== undefined
       ? { maxTaskQueueActivitiesPerSecond: options.maxIceActivitiesPerSecond }
       : {}),
   });
   logger.info('voice clone worker created', {
     maxIceActivitiesPerSecond: options.maxIceActivitiesPerSecond,
-    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    maxCachedWorkflows,
   });
   return worker;
 }

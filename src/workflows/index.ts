@@ -1,2 +1,5 @@
-/** Workflow bundle entry: every workflow the worker registers. Users may re-export these in their own bundle. */
+/**
+ * Workflow bundle entry of the package's own worker: every workflow it registers (each exported function is a
+ * workflow type, so nothing else is exported here). Teams import from `ice-voice-clone/workflows` (./public.ts).
+ */
 export { voiceCloneWorkflow } from './voice-clone';

@@ -1,0 +1,79 @@
+/**
+ * The package as a Temporal worker plugin: `Worker.create({ plugins: [voiceClonePlugin()], ... })` registers the
+ * clone's ICE activities in a team's own worker, next to its own activities and workflows. The team's workflows
+ * module re-exports `voiceCloneWorkflow` from `ice-voice-clone/workflows`, and its parent workflows run the clone as
+ * a child on their own task queue (README: "Using it from your code"). Credentials stay in the worker process.
+ */
+import { SimplePlugin } from '@temporalio/plugin';
+import type { WorkerOptions } from '@temporalio/worker';
+import { createVoiceCloneActivities } from './activities';
+import { loadIceClientConfig, type Env, type IceClientConfig } from './config';
+import { createIceClient } from './ice/client';
+import type { IceClient } from './ice/types';
+import { silentLogger, type Logger } from './observability/logger';
+
+export const VOICE_CLONE_PLUGIN_NAME = 'ice-voice-clone';
+
+export interface VoiceClonePluginOptions {
+  /** The ICE client the activities call. Default: one built from `ice`. */
+  iceClient?: IceClient;
+  /**
+   * ICE settings for the default client. Default: `loadIceClientConfig(env)` (ICE_REGION, ICE_ENDPOINT, …);
+   * without explicit credentials the client takes Alibaba's default credential chain.
+   */
+  ice?: IceClientConfig;
+  /** Where the default ICE settings are read from. Default: the process environment. */
+  env?: Env;
+  /**
+   * Ask the namespace which of the clone's search attributes exist (default true; needs `connection` in the worker
+   * options). false, or no connection: the clone upserts none.
+   */
+  lookUpSearchAttributes?: boolean;
+  /** Logs of the default ICE client. */
+  logger?: Logger;
+}
+
+/** The package's workflow bundle entry: the worker bundles it when it is given neither workflowsPath nor a bundle. */
+export function defaultWorkflowsPath(): string {
+  return require.resolve('./workflows');
+}
+
+export class VoiceClonePlugin extends SimplePlugin {
+  private readonly ice: IceClient;
+  private readonly lookUpSearchAttributes: boolean;
+
+  constructor(options: VoiceClonePluginOptions = {}) {
+    super({ name: VOICE_CLONE_PLUGIN_NAME });
+    // Settings are read now, so that a bad ICE_* value fails where the worker is assembled (ConfigError).
+    this.ice =
+      options.iceClient ??
+      createIceClient(options.ice ?? loadIceClientConfig(options.env), { logger: options.logger ?? silentLogger });
+    this.lookUpSearchAttributes = options.lookUpSearchAttributes !== false;
+  }
+
+  override configureWorker(options: WorkerOptions): WorkerOptions {
+    // The search-attribute lookup asks the worker's own connection, known only here.
+    const connection = this.lookUpSearchAttributes ? options.connection : undefined;
+    const activities: Record<string, unknown> = createVoiceCloneActivities({
+      ice: this.ice,
+      temporal: connection ? { connection, namespace: options.namespace ?? 'default' } : undefined,
+    });
+    const existing = (options.activities ?? {}) as Record<string, unknown>;
+    const taken = Object.keys(activities).filter((name) => name in existing);
+    if (taken.length > 0) {
+      // Either registration would silently replace the other; the clone (or the team's code) would call the wrong one.
+      throw new TypeError(`${VOICE_CLONE_PLUGIN_NAME} plugin: activity names already registered: ${taken.join(', ')}`);
+    }
+    const hasWorkflows = options.workflowsPath !== undefined || options.workflowBundle !== undefined;
+    return super.configureWorker({
+      ...options,
+      activities: { ...existing, ...activities },
+      ...(hasWorkflows ? {} : { workflowsPath: defaultWorkflowsPath() }),
+    });
+  }
+}
+
+/** The worker plugin that adds the voice-clone activities (and, for a worker without workflows, the workflow). */
+export function voiceClonePlugin(options: VoiceClonePluginOptions = {}): VoiceClonePlugin {
+  return new VoiceClonePlugin(options);
+}
