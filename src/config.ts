@@ -7,6 +7,7 @@
  * for anything printed.
  */
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import { ICE_FOREIGN_EVENT_TYPES } from './callback/event-types';
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -208,6 +209,15 @@ export interface CallbackReceiverConfig {
    * In memory: a backlog lost with the process is covered by the clones' polling.
    */
   maxBacklog: number;
+  /**
+   * Where callbacks that are not for a voice clone go (the account's other ICE pipelines share the one callback
+   * setting); unset: they are answered 200 and dropped.
+   */
+  forwardUrl?: string;
+  /** Signs forwarded callbacks with ICE's scheme for `forwardUrl`; unset: forwarded unsigned. Secret. */
+  forwardAuthKey?: string;
+  /** When set, only these event types are voice callbacks; every other type is another feature's. */
+  voiceEventTypes?: string[];
 }
 
 const AUTH_KEY_PATTERN = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{1,32}$/;
@@ -238,6 +248,34 @@ export function loadCallbackReceiverConfig(env: Env = process.env): CallbackRece
       'is required when ICE_CALLBACK_AUTH_KEYS is set (it is part of the signature)',
     );
   }
+  const forwardUrl = readUrl(env, 'ICE_CALLBACK_FORWARD_URL', ['https:', 'http:']);
+  if (forwardUrl !== undefined && forwardUrl === publicUrl) {
+    throw new ConfigError('ICE_CALLBACK_FORWARD_URL', 'must not be ICE_CALLBACK_URL (callbacks would loop)');
+  }
+  const forwardAuthKey = read(env, 'ICE_CALLBACK_FORWARD_AUTH_KEY');
+  if (forwardAuthKey !== undefined) {
+    if (!AUTH_KEY_PATTERN.test(forwardAuthKey)) {
+      throw new ConfigError(
+        'ICE_CALLBACK_FORWARD_AUTH_KEY',
+        'must be ≤32 letters and digits with upper, lower case and a digit',
+      );
+    }
+    if (forwardUrl === undefined) {
+      throw new ConfigError('ICE_CALLBACK_FORWARD_AUTH_KEY', 'is set but ICE_CALLBACK_FORWARD_URL is not');
+    }
+  }
+  const voiceEventTypes = read(env, 'ICE_CALLBACK_VOICE_EVENT_TYPES')
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  for (const name of voiceEventTypes ?? []) {
+    if (!/^[A-Za-z][\w.-]{0,127}$/.test(name)) {
+      throw new ConfigError('ICE_CALLBACK_VOICE_EVENT_TYPES', `"${name}" is not an event type name`);
+    }
+    if (ICE_FOREIGN_EVENT_TYPES.has(name)) {
+      throw new ConfigError('ICE_CALLBACK_VOICE_EVENT_TYPES', `"${name}" is an event type of another ICE feature`);
+    }
+  }
   return {
     host: read(env, 'ICE_CALLBACK_HOST') ?? '0.0.0.0',
     port: readInt(env, 'ICE_CALLBACK_PORT', 8787, 0, 65_535),
@@ -250,6 +288,9 @@ export function loadCallbackReceiverConfig(env: Env = process.env): CallbackRece
     temporalTimeoutMs: readInt(env, 'ICE_CALLBACK_TEMPORAL_TIMEOUT_MS', 2_000, 100, 2_900),
     maxInFlight: readInt(env, 'ICE_CALLBACK_MAX_IN_FLIGHT', 32, 1, 10_000),
     maxBacklog: readInt(env, 'ICE_CALLBACK_MAX_BACKLOG', 10_000, 0, 1_000_000),
+    forwardUrl,
+    forwardAuthKey,
+    voiceEventTypes: voiceEventTypes !== undefined && voiceEventTypes.length > 0 ? voiceEventTypes : undefined,
   };
 }
 

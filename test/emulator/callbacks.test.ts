@@ -39,6 +39,8 @@ describe('callback delivery', () => {
     await emulator.admin.finishJob(jobId);
     return jobId;
   };
+  const voicesReceived = (rx: TestReceiver): string[] =>
+    rx.received.map((callback) => callback.body.MessageBody.VoiceId);
   const deliveriesUntil = (done: (log: CallbackDelivery[]) => boolean, timeoutMs = 15_000) =>
     waitFor(async () => {
       const log = await emulator.admin.callbacks();
@@ -77,8 +79,16 @@ describe('callback delivery', () => {
 
     await ice.ok('SetEventCallback', { CallbackURL: rx.url, EventTypeList: 'ProduceMediaComplete' });
     await trainAndFinish('cbFiltered');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(rx.received.length, 1);
+    // Subscribed again, a later job's callback is the marker: had cbFiltered's gone out when its job ended, it
+    // would have arrived before this one.
+    await ice.ok('SetEventCallback', { CallbackURL: rx.url, EventTypeList: 'CustomizedVoiceJobComplete' });
+    await trainAndFinish('cbSubscribed');
+    const log = await deliveriesUntil((entries) => entries.some((entry) => entry.voiceId === 'cbSubscribed'));
+    assert.deepEqual(
+      log.map((entry) => entry.voiceId),
+      ['cbUnsigned', 'cbSubscribed'],
+    );
+    assert.deepEqual(voicesReceived(rx), ['cbUnsigned', 'cbSubscribed']);
   });
 
   it('retries after a non-200 answer, 1 s apart, and stops at the first 200', async () => {
@@ -142,11 +152,15 @@ describe('callback delivery', () => {
       const rx = await useReceiver();
       await emulator.admin.setFaults({ callbacks: { delayMs: 60_000 } });
       await trainAndFinish('cbDelay');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      assert.equal(rx.received.length, 0);
+      // Without the fault a later job's callback goes out at once: once it has arrived, an undelayed cbDelay would
+      // have arrived before it.
+      await emulator.admin.setFaults({});
+      await trainAndFinish('cbPrompt');
+      await deliveriesUntil((entries) => entries.some((entry) => entry.voiceId === 'cbPrompt'));
+      assert.deepEqual(voicesReceived(rx), ['cbPrompt']);
       await emulator.admin.flushCallbacks();
-      await deliveriesUntil((entries) => entries.length === 1);
-      assert.equal(rx.received[0].body.MessageBody.VoiceId, 'cbDelay');
+      await deliveriesUntil((entries) => entries.length === 2);
+      assert.deepEqual(voicesReceived(rx), ['cbPrompt', 'cbDelay']);
     });
 
     it('reorders callbacks newest first, per batch or on flush', async () => {
@@ -163,32 +177,43 @@ describe('callback delivery', () => {
       await emulator.admin.setFaults({ callbacks: { reorderBatch: 5 } });
       await trainAndFinish('cbThird');
       await trainAndFinish('cbFourth');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      assert.equal(rx.received.length, 2);
+      // Held, not lost: a later callback without the fault goes out at once, and the two are still held after it.
+      await emulator.admin.setFaults({});
+      await trainAndFinish('cbPrompt');
+      await deliveriesUntil((entries) => entries.some((entry) => entry.voiceId === 'cbPrompt'));
+      assert.deepEqual(voicesReceived(rx), ['cbSecond', 'cbFirst', 'cbPrompt']);
       await emulator.admin.flushCallbacks();
-      await deliveriesUntil((entries) => entries.length === 4);
-      assert.deepEqual(
-        rx.received.slice(2).map((callback) => callback.body.MessageBody.VoiceId),
-        ['cbFourth', 'cbThird'],
-      );
+      await deliveriesUntil((entries) => entries.length === 5);
+      assert.deepEqual(voicesReceived(rx).slice(3), ['cbFourth', 'cbThird']);
     });
   });
 });
 
 describe('emulator close()', () => {
   it('stops pending retries', async () => {
-    const emulator = await startEmulator({ trainingMs: 60_000 });
-    const ice = wireClient(emulator.url, EMULATOR_DEV_CREDENTIALS);
+    // Two emulators on the same retry schedule; the control one stays open. Once the control's retry has arrived,
+    // the closed one's retry (due earlier: its first attempt came first) would have arrived too.
+    const timing = { retryDelayMs: 300 };
+    const closing = await startEmulator({ trainingMs: 60_000, callbackTiming: timing });
+    const control = await startEmulator({ trainingMs: 60_000, callbackTiming: timing });
     const rx = await startReceiver(() => 500);
+    const attemptsOf = (voiceId: string) =>
+      rx.received.filter((callback) => callback.body.MessageBody.VoiceId === voiceId).length;
     try {
-      await ice.ok('SetEventCallback', { CallbackURL: rx.url });
-      await emulator.admin.finishJob(await submitVoice(ice, 'closeVoice'));
-      await waitFor(async () => ((await emulator.admin.callbacks()).length === 1 ? true : undefined));
-      await emulator.close();
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      assert.equal(rx.received.length, 1, 'no retry after close');
+      const closingIce = wireClient(closing.url, EMULATOR_DEV_CREDENTIALS);
+      const controlIce = wireClient(control.url, EMULATOR_DEV_CREDENTIALS);
+      await closingIce.ok('SetEventCallback', { CallbackURL: rx.url });
+      await controlIce.ok('SetEventCallback', { CallbackURL: rx.url });
+      const controlJobId = await submitVoice(controlIce, 'controlVoice');
+      await closing.admin.finishJob(await submitVoice(closingIce, 'closeVoice'));
+      await waitFor(async () => ((await closing.admin.callbacks()).length === 1 ? true : undefined));
+      await closing.close();
+      await control.admin.finishJob(controlJobId);
+      await waitFor(async () => (attemptsOf('controlVoice') === 2 ? true : undefined));
+      assert.equal(attemptsOf('closeVoice'), 1, 'no retry after close');
     } finally {
-      await emulator.close();
+      await closing.close();
+      await control.close();
       await rx.close();
     }
   });
