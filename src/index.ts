@@ -33,6 +33,14 @@ export {
 export { createVoiceCloneActivities, type VoiceCloneActivities } from './activities';
 export * from './ice';
 export {
+  createIceCallbackHandler,
+  ICE_FOREIGN_EVENT_TYPES,
+  type IceCallbackHandler,
+  type IceCallbackHandlerOptions,
+  type IceCallbackHandlerConfig,
+  type CallbackMetrics,
+} from './callback';
+export {
   startCallbackReceiver,
   runCallbackReceiver,
   configureIceCallback,

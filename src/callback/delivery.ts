@@ -1,19 +1,24 @@
 /**
- * From a validated callback to the `iceCallback` signal: find the clone's workflow (VoiceId, else the IceJobId
- * search attribute, else ICE's own job record) and signal it. Every remote call shares one deadline so that the
- * HTTP answer stays inside ICE's 3 s; running out of time or reaching no server means "answer 503, ICE retries".
+ * From a validated callback to the `iceCallback` signal, at the cost of at most one ICE read and one Temporal call:
+ * a VoiceId names the workflow (`voice-clone-<VoiceId>`) and is just the signal; a JobId alone is first read at ICE
+ * (GetCustomizedVoiceJob gives its VoiceId), and a JobId ICE does not know is not a clone's ('foreign'). Ids found
+ * to belong to no clone are remembered (unmatched-ids.ts). Every remote call shares one deadline so that the HTTP
+ * answer stays inside ICE's 3 s; running out of time or reaching no server means "answer 503, ICE retries".
  */
 import { WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
-import { iceCallbackSignal, searchAttributes, voiceCloneWorkflowId } from '../workflows/definitions';
+import { iceCallbackSignal, voiceCloneWorkflowId } from '../workflows/definitions';
 import type { IceCallbackEnvelope, IceClient } from '../ice/types';
 import { isIceError } from '../ice/errors';
 import type { Logger } from '../observability/logger';
+import type { UnmatchedIds } from './unmatched-ids';
 
-export type CorrelationVia = 'voice-id' | 'search-attribute' | 'ice-lookup';
+export type CorrelationVia = 'voice-id' | 'ice-lookup';
 
 export type DeliveryResult =
   | { outcome: 'signalled'; workflowId: string; via: CorrelationVia }
   | { outcome: 'unmatched'; detail: string; workflowId?: string; via?: CorrelationVia }
+  /** Not a voice clone's event: ICE does not know its JobId as a voice job. */
+  | { outcome: 'foreign'; detail: string }
   | { outcome: 'temporal_unavailable'; detail: string }
   | { outcome: 'ice_unavailable'; detail: string };
 
@@ -29,6 +34,8 @@ export interface DeliveryDeps {
   client: Client;
   ice: IceClient;
   logger: Logger;
+  /** Where ids found to belong to no clone are remembered. */
+  unmatched: UnmatchedIds;
 }
 
 // Standard gRPC status codes (stable across implementations); @grpc/grpc-js is not a direct dependency.
@@ -117,57 +124,22 @@ function describe(error: unknown): string {
   return `${name} (gRPC ${GRPC_STATUS_NAMES.get(code) ?? code}${details ? `: ${details}` : ''})`;
 }
 
-const UNAVAILABLE_CODES: ReadonlySet<number> = new Set([
-  GrpcStatus.UNAVAILABLE,
-  GrpcStatus.DEADLINE_EXCEEDED,
-  GrpcStatus.CANCELLED,
-  GrpcStatus.RESOURCE_EXHAUSTED,
-  GrpcStatus.ABORTED,
-  GrpcStatus.INTERNAL,
-  GrpcStatus.UNKNOWN,
-]);
+type IceLookup = { voiceId: string } | { unknown: string } | { refused: string } | { unavailable: string };
 
-function isUnavailable(error: unknown): boolean {
-  if (error instanceof DeadlineExceededError) return true;
-  const code = grpcCodeOf(error);
-  return code === undefined || UNAVAILABLE_CODES.has(code);
-}
-
-class TemporalUnavailable extends Error {}
-
-/**
- * The clone whose `IceJobId` search attribute is `jobId`, if visibility already knows it: a clone indexes it once it
- * polls or closes, not during the usual wait (then ICE's record answers). A closed clone counts too: signalling it
- * then answers "unmatched" without asking ICE about a job that is already finished.
- */
-async function findWorkflowByJobId(deps: DeliveryDeps, jobId: string, deadlineMs: number): Promise<string | undefined> {
-  // jobId matched /^[\w-]+$/ in envelope validation, so it cannot break out of the quoted literal.
-  const query = `${searchAttributes.iceJobId.name} = "${jobId}"`;
-  try {
-    return await temporalCall(deps.client, deadlineMs, async () => {
-      let closed: string | undefined;
-      for await (const execution of deps.client.workflow.list({ query, pageSize: 10 })) {
-        if (execution.status.name === 'RUNNING') return execution.workflowId;
-        closed ??= execution.workflowId;
-      }
-      return closed;
-    });
-  } catch (error) {
-    if (isUnavailable(error)) throw new TemporalUnavailable(describe(error));
-    // E.g. the search attribute is not registered: fall through to ICE's own record rather than failing forever.
-    deps.logger.warn('visibility query for IceJobId failed', { jobId, error: describe(error) });
-    return undefined;
-  }
-}
-
-type IceLookup = { voiceId: string } | { unknown: string } | { unavailable: string };
+/** Final ICE answers that say the receiver may not read jobs, not that the job is unknown: never remembered. */
+const REFUSAL_CODE = /^(Forbidden|InvalidAccessKeyId|SignatureDoesNotMatch|IncompleteSignature|InvalidSecurityToken)/;
 
 async function lookUpVoiceIdAtIce(deps: DeliveryDeps, jobId: string, deadlineMs: number): Promise<IceLookup> {
   try {
     const response = await raceDeadline(deadlineMs, () => deps.ice.getCustomizedVoiceJob({ jobId }));
     return { voiceId: response.customizedVoiceJob.voiceId };
   } catch (error) {
-    if (isIceError(error) && !error.retryable) return { unknown: `ICE ${error.code}` };
+    if (isIceError(error) && !error.retryable) {
+      if (REFUSAL_CODE.test(error.code)) return { refused: `ICE ${error.code}` };
+      // ASSUMPTION (docs/ice-api.md#errors): ICE documents no code for an unknown job; any other final answer to
+      // reading it means it is not a voice job.
+      return { unknown: `ICE ${error.code}` };
+    }
     return { unavailable: isIceError(error) ? `ICE ${error.code}` : describe(error) };
   }
 }
@@ -186,6 +158,7 @@ async function signalClone(
   } catch (error) {
     // Not found covers both "never existed" and "already closed": no open clone wants this callback.
     if (error instanceof WorkflowNotFoundError) {
+      deps.unmatched.remember(request, 'no-open-clone');
       return { outcome: 'unmatched', detail: 'no open workflow', workflowId, via };
     }
     return { outcome: 'temporal_unavailable', detail: describe(error) };
@@ -198,16 +171,20 @@ export async function deliverIceCallback(deps: DeliveryDeps, request: DeliveryRe
   }
   const jobId = request.jobId;
   if (jobId === undefined) return { outcome: 'unmatched', detail: 'no VoiceId or JobId' };
-  let workflowId: string | undefined;
-  try {
-    workflowId = await findWorkflowByJobId(deps, jobId, request.deadlineMs);
-  } catch (error) {
-    return { outcome: 'temporal_unavailable', detail: error instanceof Error ? error.message : String(error) };
-  }
-  if (workflowId !== undefined) return signalClone(deps, request, workflowId, 'search-attribute');
-  // Visibility is eventually consistent and the clone may not have recorded its JobId yet: ask ICE.
+  // ICE's record names the voice, hence the workflow: one read instead of a visibility query that would also miss
+  // a clone that has not recorded its JobId yet.
   const lookup = await lookUpVoiceIdAtIce(deps, jobId, request.deadlineMs);
-  if ('unknown' in lookup) return { outcome: 'unmatched', detail: `job unknown to ICE (${lookup.unknown})` };
+  if ('unknown' in lookup) {
+    deps.unmatched.remember(request, 'job-unknown-to-ice');
+    return { outcome: 'foreign', detail: `job unknown to ICE (${lookup.unknown})` };
+  }
+  if ('refused' in lookup) {
+    deps.logger.error("ICE refused to read a callback's job: the receiver needs ice:GetCustomizedVoiceJob", {
+      jobId,
+      code: lookup.refused,
+    });
+    return { outcome: 'foreign', detail: `ICE refused the job read (${lookup.refused})` };
+  }
   if ('unavailable' in lookup) return { outcome: 'ice_unavailable', detail: lookup.unavailable };
   return signalClone(deps, request, voiceCloneWorkflowId(lookup.voiceId), 'ice-lookup');
 }

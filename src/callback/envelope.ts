@@ -1,6 +1,7 @@
 /**
- * Validation and classification of ICE's callback envelope. Pure: no I/O, so it is easy to reason about what a
- * forged or odd body can make the receiver do.
+ * Validation of the envelope of a callback that may be a voice clone's (intake.ts has already set aside the event
+ * types of other ICE features). Pure: no I/O, so it is easy to reason about what a forged or odd body can make the
+ * receiver do.
  */
 import type { IceCallbackEnvelope } from '../ice/types';
 
@@ -12,8 +13,9 @@ export type EnvelopeCheck =
 const VOICE_ID_PATTERN = /^[A-Za-z\d]{1,32}$/;
 // Conservative: the id goes into a visibility query and into logs; real ICE job ids are hex/alphanumeric.
 const JOB_ID_PATTERN = /^[\w-]{1,128}$/;
-// ASSUMPTION: ICE does not document the voice-clone event name; any name mentioning a customized voice job is
-// treated as one of ours when deciding whether missing ids are an error (400) or an event we do not handle (200).
+// ASSUMPTION (docs/ice-api.md#callback-events): ICE documents no voice-clone event name; any name mentioning a
+// customized voice job is treated as one of ours when deciding whether missing ids are an error (400) or an event
+// that is not a clone's (200).
 const VOICE_EVENT_PATTERN = /customizedvoice|voicejob/i;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -21,9 +23,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * ASSUMPTION (event name unknown): an event whose MessageBody carries a `VoiceId` or `JobId` is treated as a
- * voice-job event whatever its EventType, because the workflow only takes it as a wake-up and re-reads the job.
- * An event without ids and without a voice-looking name is one we do not handle (200, so ICE does not retry).
+ * ASSUMPTION (docs/ice-api.md#callback-events, event name unknown): an event whose MessageBody carries a `VoiceId`
+ * or `JobId` may be a voice-job event, whatever its EventType, because the workflow only takes it as a wake-up and
+ * re-reads the job. Its ids are validated here, before they go anywhere. An event without ids and without a
+ * voice-looking name is not a clone's ('ignored').
  */
 export function checkIceCallbackEnvelope(body: unknown): EnvelopeCheck {
   if (!isRecord(body)) return { kind: 'invalid', message: 'body must be a JSON object' };

@@ -4,8 +4,9 @@
  * current load rather than the whole process lifetime.
  */
 
+import type { SignatureKeyForm } from './signature';
+
 export type CallbackRejectionReason =
-  | 'unsupported_media_type'
   | 'body_too_large'
   | 'malformed_json'
   | 'invalid_envelope'
@@ -15,7 +16,15 @@ export type CallbackRejectionReason =
   | 'bad_signature';
 
 export type CallbackOutcome =
-  'signalled' | 'unmatched' | 'ignored' | 'temporal_unavailable' | 'ice_unavailable' | 'busy' | 'error';
+  | 'signalled'
+  | 'unmatched'
+  | 'ignored'
+  | 'forwarded'
+  | 'forward_failed'
+  | 'temporal_unavailable'
+  | 'ice_unavailable'
+  | 'busy'
+  | 'error';
 
 export interface LatencySummary {
   /** All callback requests answered since start. */
@@ -34,8 +43,18 @@ export interface CallbackMetrics {
   rejected: Partial<Record<CallbackRejectionReason, number>>;
   signalled: number;
   unmatched: number;
-  /** Events we do not handle (answered 200). */
+  /** Callbacks not for a voice clone, answered 200 without forwarding (no ICE_CALLBACK_FORWARD_URL). */
   ignored: number;
+  /** Callbacks not for a voice clone that the forward target answered 200 (so ICE got 200). */
+  forwarded: number;
+  /** Callbacks not for a voice clone that the forward target did not take in time (ICE got 502). */
+  forwardFailed: number;
+  /** Callbacks not for a voice clone (forwarded or not), by event type. */
+  foreignByEventType: Record<string, number>;
+  /** Callbacks answered from the memory of ids that belong to no clone, without any ICE or Temporal call. */
+  remembered: number;
+  /** Verified signatures by the form of the key they were computed with. */
+  signatureKeyForms: Partial<Record<SignatureKeyForm, number>>;
   temporalUnavailable: number;
   iceUnavailable: number;
   /** Answered 503 after waiting for a delivery slot until the deadline, with the backlog full. */
@@ -62,6 +81,9 @@ export class CallbackMetricsRecorder {
   private received = 0;
   private readonly rejected = new Map<CallbackRejectionReason, number>();
   private readonly outcomes = new Map<CallbackOutcome, number>();
+  private readonly foreign = new Map<string, number>();
+  private readonly keyForms = new Map<SignatureKeyForm, number>();
+  private remembered = 0;
   private backlogged = 0;
   private depth = 0;
   private latencyCount = 0;
@@ -81,6 +103,24 @@ export class CallbackMetricsRecorder {
 
   recordOutcome(outcome: CallbackOutcome): void {
     this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
+  }
+
+  /** Labelled by event type; beyond a bound of distinct types, or for an odd name, under one shared label. */
+  recordForeign(eventType: string): void {
+    const label = !FOREIGN_LABEL.test(eventType)
+      ? 'invalid'
+      : this.foreign.has(eventType) || this.foreign.size < MAX_FOREIGN_LABELS
+        ? eventType
+        : 'other';
+    this.foreign.set(label, (this.foreign.get(label) ?? 0) + 1);
+  }
+
+  recordKeyForm(form: SignatureKeyForm): void {
+    this.keyForms.set(form, (this.keyForms.get(form) ?? 0) + 1);
+  }
+
+  recordRemembered(): void {
+    this.remembered += 1;
   }
 
   /** A callback answered before its delivery; its outcome is recorded when the delivery ends. */
@@ -113,6 +153,11 @@ export class CallbackMetricsRecorder {
       signalled: this.outcomes.get('signalled') ?? 0,
       unmatched: this.outcomes.get('unmatched') ?? 0,
       ignored: this.outcomes.get('ignored') ?? 0,
+      forwarded: this.outcomes.get('forwarded') ?? 0,
+      forwardFailed: this.outcomes.get('forward_failed') ?? 0,
+      foreignByEventType: Object.fromEntries(this.foreign),
+      remembered: this.remembered,
+      signatureKeyForms: Object.fromEntries(this.keyForms),
       temporalUnavailable: this.outcomes.get('temporal_unavailable') ?? 0,
       iceUnavailable: this.outcomes.get('ice_unavailable') ?? 0,
       busy: this.outcomes.get('busy') ?? 0,
@@ -132,6 +177,11 @@ export class CallbackMetricsRecorder {
   }
 }
 
+/** Event types are ICE's names: letters, digits and a few separators; anything else is not used as a label. */
+const FOREIGN_LABEL = /^[A-Za-z][\w.-]{0,63}$/;
+/** A label per type ICE documents and then some; a flood of new names cannot grow the exposition without bound. */
+const MAX_FOREIGN_LABELS = 100;
+
 const PREFIX = 'ice_callback';
 
 /** Prometheus text exposition format (version 0.0.4). */
@@ -140,17 +190,43 @@ export function renderPrometheusMetrics(metrics: CallbackMetrics): string {
   const counter = (name: string, help: string, value: number): void => {
     lines.push(`# HELP ${PREFIX}_${name} ${help}`, `# TYPE ${PREFIX}_${name} counter`, `${PREFIX}_${name} ${value}`);
   };
+  const labelled = (name: string, help: string, label: string, values: Record<string, number | undefined>): void => {
+    lines.push(`# HELP ${PREFIX}_${name} ${help}`, `# TYPE ${PREFIX}_${name} counter`);
+    // Label values are our own names or pass FOREIGN_LABEL: nothing to escape.
+    for (const [value, count] of Object.entries(values)) lines.push(`${PREFIX}_${name}{${label}="${value}"} ${count}`);
+  };
   counter('received_total', 'Callback POSTs received.', metrics.received);
-  lines.push(
-    `# HELP ${PREFIX}_rejected_total Callbacks rejected, by reason.`,
-    `# TYPE ${PREFIX}_rejected_total counter`,
-  );
-  for (const [reason, value] of Object.entries(metrics.rejected)) {
-    lines.push(`${PREFIX}_rejected_total{reason="${reason}"} ${value}`);
-  }
+  labelled('rejected_total', 'Callbacks rejected, by reason.', 'reason', metrics.rejected);
   counter('signalled_total', 'Callbacks delivered to a workflow as the iceCallback signal.', metrics.signalled);
   counter('unmatched_total', 'Callbacks for no open clone (answered 200).', metrics.unmatched);
-  counter('ignored_total', 'Callbacks of event types the receiver does not handle (answered 200).', metrics.ignored);
+  counter(
+    'ignored_total',
+    'Callbacks not for a voice clone, answered 200 without forwarding (no forward URL).',
+    metrics.ignored,
+  );
+  counter('forwarded_total', 'Callbacks not for a voice clone that the forward target took (200).', metrics.forwarded);
+  counter(
+    'forward_failed_total',
+    'Callbacks not for a voice clone that the forward target did not take in time (answered 502; ICE retries).',
+    metrics.forwardFailed,
+  );
+  labelled(
+    'foreign_total',
+    'Callbacks not for a voice clone (another ICE feature shares the callback URL), by event type.',
+    'event_type',
+    metrics.foreignByEventType,
+  );
+  counter(
+    'remembered_total',
+    'Callbacks answered from the memory of ids that belong to no clone (no ICE or Temporal call).',
+    metrics.remembered,
+  );
+  labelled(
+    'signature_key_form_total',
+    'Verified signatures by the form of the key they were computed with (as-configured or lower-case).',
+    'form',
+    metrics.signatureKeyForms,
+  );
   counter(
     'temporal_unavailable_total',
     'Callbacks answered 503 because Temporal was unreachable.',

@@ -1,7 +1,10 @@
 /**
- * ICE callback authentication: `X-ICE-SIGNATURE` = lower-case hex md5("<CallbackURL>|<X-ICE-TIMESTAMP>|<AuthKey>").
- * Only the URL and the timestamp are signed, not the body, so a valid signature proves the sender and freshness;
- * the workflow still confirms the job state with GetCustomizedVoiceJob.
+ * ICE callback authentication: `X-ICE-SIGNATURE` = lower-case hex md5("<CallbackURL>|<X-ICE-TIMESTAMP>|<AuthKey>")
+ * (docs/ice-api.md#callback-signature). Only the URL and the timestamp are signed, not the body, so a valid
+ * signature proves the sender and freshness; the workflow still confirms the job state with GetCustomizedVoiceJob.
+ *
+ * ICE's own worked example only adds up with the key lower-cased (docs/ice-api.md#callback-signature): either the
+ * page has a typo or ICE lower-cases the key. Both forms are accepted, and the result says which one matched.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
@@ -10,7 +13,11 @@ export const ICE_SIGNATURE_HEADER = 'x-ice-signature';
 
 export type SignatureRejection = 'missing_signature' | 'malformed_signature' | 'stale_timestamp' | 'bad_signature';
 
-export type SignatureCheck = { ok: true } | { ok: false; reason: SignatureRejection; message: string };
+/** Which form of a configured key the signature was computed with. */
+export type SignatureKeyForm = 'as-configured' | 'lower-case';
+
+export type SignatureCheck =
+  { ok: true; keyForm: SignatureKeyForm } | { ok: false; reason: SignatureRejection; message: string };
 
 export interface SignatureCheckInput {
   /** The callback URL exactly as configured in ICE's SetEventCallback. */
@@ -46,11 +53,20 @@ export function verifyIceCallbackSignature(input: SignatureCheckInput): Signatur
     return { ok: false, reason: 'stale_timestamp', message: 'X-ICE-TIMESTAMP outside the accepted window' };
   }
   const presentedBytes = Buffer.from(presented, 'hex');
-  // Compare against every key without stopping early, so timing does not reveal which key (if any) matched.
-  let matched = false;
+  // Compare against every form of every key without stopping early, so timing does not reveal which one (if any)
+  // matched.
+  let matched: SignatureKeyForm | undefined;
   for (const key of input.keys) {
-    const expected = Buffer.from(signIceCallback(input.publicUrl, timestamp, key), 'hex');
-    if (expected.length === presentedBytes.length && timingSafeEqual(expected, presentedBytes)) matched = true;
+    const candidates: [SignatureKeyForm, string][] = [
+      ['as-configured', key],
+      ['lower-case', key.toLowerCase()],
+    ];
+    for (const [form, candidate] of candidates) {
+      const expected = Buffer.from(signIceCallback(input.publicUrl, timestamp, candidate), 'hex');
+      if (expected.length === presentedBytes.length && timingSafeEqual(expected, presentedBytes)) matched ??= form;
+    }
   }
-  return matched ? { ok: true } : { ok: false, reason: 'bad_signature', message: 'signature does not match' };
+  return matched !== undefined
+    ? { ok: true, keyForm: matched }
+    : { ok: false, reason: 'bad_signature', message: 'signature does not match' };
 }

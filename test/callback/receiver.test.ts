@@ -22,6 +22,7 @@ import {
   createFixtureWorker,
   nowSeconds,
   postCallback,
+  rawPost,
   receiverConfig,
   signedHeaders,
   voiceJobEvent,
@@ -120,14 +121,33 @@ describe('callback receiver', () => {
     assert.equal(description.status.name, 'RUNNING');
   });
 
-  test('wrong content type, oversized body, malformed JSON and bad envelopes are rejected without a signal', async () => {
+  test('a JSON callback is read whatever its Content-Type, or without one; a body that is not JSON gets 400', async () => {
+    // ASSUMPTION (docs/ice-api.md#callback-delivery): ICE names no Content-Type for its POST.
+    const handle = await startClone('VoiceAnyType');
+    const event = voiceJobEvent({ VoiceId: 'VoiceAnyType', Status: 'Training' });
+    const headers = signedHeaders(NEW_KEY);
+    for (const contentType of ['text/plain', 'text/plain; charset=utf-8', 'application/octet-stream']) {
+      const answer = await postCallback(receiver.callbackUrl, JSON.stringify(event), headers, contentType);
+      assert.deepEqual(answer, { status: 200, body: { status: 'signalled' } }, contentType);
+    }
+    const none = await rawPost(receiver.callbackUrl, Buffer.from(JSON.stringify(event)), headers);
+    assert.deepEqual(none, { status: 200, body: { status: 'signalled' } }, 'no Content-Type');
+    assert.equal(await received(handle), 4);
+    for (const [body, contentType] of [
+      ['a=b', 'application/x-www-form-urlencoded'],
+      ['<EventType>x</EventType>', 'text/xml'],
+      ['', 'application/json'],
+    ]) {
+      const answer = await postCallback(receiver.callbackUrl, body as string, headers, contentType);
+      assert.deepEqual([answer.status, answer.body.error], [400, 'malformed_json'], contentType);
+    }
+    assert.equal(await received(handle), 4);
+  });
+
+  test('oversized body, malformed JSON and bad envelopes are rejected without a signal', async () => {
     const handle = await startClone('VoiceInputs');
     const valid = voiceJobEvent({ VoiceId: 'VoiceInputs', Status: 'Success' });
     const headers = signedHeaders(NEW_KEY);
-    const asText = await postCallback(receiver.callbackUrl, JSON.stringify(valid), headers, 'text/plain');
-    assert.equal(asText.status, 415);
-    const form = await postCallback(receiver.callbackUrl, 'a=b', headers, 'application/x-www-form-urlencoded');
-    assert.equal(form.status, 415);
     const padded = { ...valid, Padding: 'x'.repeat(70_000) };
     const tooBig = await postCallback(receiver.callbackUrl, padded, headers);
     assert.equal(tooBig.status, 413);
@@ -171,20 +191,44 @@ describe('callback receiver', () => {
     assert.equal(status, 413);
   });
 
-  test('an event type we do not handle gets 200 and changes nothing', async () => {
-    const before = receiver.metrics().ignored;
+  test("another ICE feature's event gets 200, is counted by type and changes nothing", async () => {
+    const before = receiver.metrics();
     const answer = await postCallback(
       receiver.callbackUrl,
       {
         EventType: 'ProduceMediaComplete',
         UserId: 1,
         EventTime: '2026-01-01T00:00:00Z',
-        MessageBody: { MediaId: 'm1' },
+        MessageBody: { MediaId: 'm1', JobId: 'produce-job-1' },
       },
       signedHeaders(NEW_KEY),
     );
     assert.deepEqual(answer, { status: 200, body: { status: 'ignored' } });
-    assert.equal(receiver.metrics().ignored, before + 1);
+    const after = receiver.metrics();
+    assert.equal(after.ignored, before.ignored + 1);
+    const produced = (metrics: typeof before): number => metrics.foreignByEventType.ProduceMediaComplete ?? 0;
+    assert.equal(produced(after), produced(before) + 1);
+  });
+
+  test('a signature over the lower-cased key is accepted, and the metric says which form matched', async () => {
+    // docs/ice-api.md#callback-signature: ICE's worked example only adds up with the key lower-cased.
+    const handle = await startClone('VoiceLowerKey');
+    const event = voiceJobEvent({ VoiceId: 'VoiceLowerKey', Status: 'Training' });
+    const before = receiver.metrics().signatureKeyForms;
+    const lower = await postCallback(receiver.callbackUrl, event, signedHeaders(NEW_KEY.toLowerCase()));
+    assert.deepEqual(lower, { status: 200, body: { status: 'signalled' } });
+    const asSet = await postCallback(receiver.callbackUrl, event, signedHeaders(NEW_KEY));
+    assert.equal(asSet.status, 200);
+    const upper = await postCallback(receiver.callbackUrl, event, signedHeaders(NEW_KEY.toUpperCase()));
+    assert.deepEqual([upper.status, upper.body.error], [401, 'bad_signature']);
+    assert.equal(await received(handle), 2);
+    const after = receiver.metrics().signatureKeyForms;
+    assert.equal((after['lower-case'] ?? 0) - (before['lower-case'] ?? 0), 1);
+    assert.equal((after['as-configured'] ?? 0) - (before['as-configured'] ?? 0), 1);
+    const text = await (await fetch(`${receiver.url}/metrics`)).text();
+    assert.match(text, /^ice_callback_signature_key_form_total\{form="lower-case"\} [1-9]\d*$/m);
+    const debug = lines.filter((line) => line.includes('"msg":"callback signature verified"'));
+    assert.ok(debug.some((line) => line.includes('"keyForm":"lower-case"')));
   });
 
   test('a callback for a voice with no clone, or a clone already finished, gets 200 and counts as unmatched', async () => {
@@ -195,6 +239,15 @@ describe('callback receiver', () => {
       signedHeaders(NEW_KEY),
     );
     assert.deepEqual(unknown, { status: 200, body: { status: 'unmatched' } });
+    // ICE's retry of the same event is answered from memory.
+    const remembered = receiver.metrics().remembered;
+    const again = await postCallback(
+      receiver.callbackUrl,
+      voiceJobEvent({ VoiceId: 'NoSuchVoice', JobId: 'job-none', Status: 'Success' }),
+      signedHeaders(NEW_KEY),
+    );
+    assert.deepEqual(again, { status: 200, body: { status: 'unmatched' } });
+    assert.equal(receiver.metrics().remembered, remembered + 1);
 
     const handle = await startClone('VoiceFinished');
     const done = voiceJobEvent({ VoiceId: 'VoiceFinished', Status: 'Success' });
@@ -203,25 +256,21 @@ describe('callback receiver', () => {
     assert.equal(result.completingStatus, 'Success');
     const replay = await postCallback(receiver.callbackUrl, done, signedHeaders(NEW_KEY));
     assert.deepEqual(replay, { status: 200, body: { status: 'unmatched' } });
-    assert.equal(receiver.metrics().unmatched, before + 2);
+    assert.equal(receiver.metrics().unmatched, before + 3);
   });
 
-  test('a callback with only a JobId finds its clone through the IceJobId search attribute', async () => {
+  test('a callback with only a JobId asks ICE for its voice, not Temporal: ICE unreachable → 503, no signal', async () => {
+    // Even a clone whose IceJobId Temporal could find is not looked up there: ICE's record is the one read.
     const handle = await startClone('VoiceByJob', 'job-by-attribute-7');
-    // Visibility is eventually consistent: wait until the server can find the attribute before posting.
-    const query = `${searchAttributes.iceJobId.name} = "job-by-attribute-7"`;
-    for (let found = 0; found === 0;) {
-      for await (const _ of env.client.workflow.list({ query })) found += 1;
-      if (found === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const before = receiver.metrics().iceUnavailable;
     const answer = await postCallback(
       receiver.callbackUrl,
       voiceJobEvent({ JobId: 'job-by-attribute-7', Status: 'Success' }),
       signedHeaders(OLD_KEY),
     );
-    assert.deepEqual(answer, { status: 200, body: { status: 'signalled' } });
-    const result = await handle.result();
-    assert.equal(result.callbacks[0]?.MessageBody.JobId, 'job-by-attribute-7');
+    assert.deepEqual(answer, { status: 503, body: { error: 'ice_unavailable', message: 'try again shortly' } });
+    assert.equal(receiver.metrics().iceUnavailable, before + 1);
+    assert.equal(await received(handle), 0);
   });
 
   test('health, metrics and 404/405 answers', async () => {

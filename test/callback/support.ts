@@ -1,4 +1,6 @@
 /** Shared helpers for the callback receiver tests: real HTTP, real signatures, a real fixture worker. */
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { EMULATOR_DEV_CREDENTIALS, loadCallbackReceiverConfig, type CallbackReceiverConfig } from '../../src/config';
@@ -80,6 +82,69 @@ export async function postCallback(
   });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** A POST of exactly these bytes with exactly these headers (no Content-Type unless given), over node:http. */
+export function rawPost(url: string, body: Buffer, headers: Record<string, string>): Promise<CallbackAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method: 'POST', headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: response.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+export interface ReceivedRequest {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A real HTTP endpoint standing for the team's other callback consumer: it keeps what it gets, answers `status`. */
+export interface CaptureTarget {
+  url: string;
+  requests: ReceivedRequest[];
+  /** The answer to the next requests (default 200). */
+  status: number;
+  /** Resolves with the `n`-th request (1-based) once it has arrived. */
+  nth(n: number): Promise<ReceivedRequest>;
+  close(): Promise<void>;
+}
+
+export async function startCaptureTarget(path = '/old/ice-events'): Promise<CaptureTarget> {
+  const waiters: { n: number; resolve: (request: ReceivedRequest) => void }[] = [];
+  const target: CaptureTarget = {
+    url: '',
+    requests: [],
+    status: 200,
+    nth: (n) =>
+      new Promise((resolve) => {
+        const arrived = target.requests[n - 1];
+        if (arrived) resolve(arrived);
+        else waiters.push({ n, resolve });
+      }),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const request = { path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      target.requests.push(request);
+      for (const waiter of waiters.filter((w) => w.n === target.requests.length)) waiter.resolve(request);
+      res.writeHead(target.status, { 'content-type': 'text/plain' }).end(String(target.status));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  target.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
+  return target;
 }
 
 /**
