@@ -10,11 +10,11 @@ import { runClonePhase } from './support/clone-phase';
 import { machineFacts } from './support/machine';
 import { measurePoll24h, type Poll24hResult } from './support/poll24h';
 import type { BenchReport, PathName, PhaseResult, ScaleResult } from './support/report-types';
-import { mergeRounds, roundOrder, type PhaseRun } from './support/rounds';
+import { mergeRounds, pathRatios, roundOrder, type PhaseRun } from './support/rounds';
 import { runScalePhase } from './support/scale-phase';
 import { startBenchStack, type BenchStack } from './support/stack';
 import { formatReport } from './support/table';
-import { checkTargets, phaseOf } from './support/targets';
+import { checkTargets } from './support/targets';
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -169,22 +169,6 @@ async function main(): Promise<void> {
   }
   /** Written after the timed paths and again after the scale run, so that a failed scale run keeps the rest. */
   const writeReport = async (): Promise<BenchReport> => {
-    /** Callback and poll over baseline on one of the two throughputs: medians, and round by round. */
-    const ratiosOn = (rate: 'throughputPerSec' | 'steadyThroughputPerSec') => {
-      const ratioOf = (a: number | undefined, b: number | undefined): number =>
-        Math.round(((a ?? NaN) / (b ?? NaN)) * 100) / 100;
-      const overBaseline = (path: PathName): number =>
-        ratioOf(phaseOf(phases, path)?.[rate], phaseOf(phases, 'baseline')?.[rate]);
-      const byRound = (path: PathName): number[] =>
-        runs.baseline.map((baseline, index) => ratioOf(runs[path][index]?.result[rate], baseline.result[rate]));
-      return {
-        callbackOverBaseline: overBaseline('callback'),
-        pollOverBaseline: overBaseline('poll'),
-        ...(rounds > 1 && {
-          byRound: { callbackOverBaseline: byRound('callback'), pollOverBaseline: byRound('poll') },
-        }),
-      };
-    };
     const partial: Omit<BenchReport, 'targets'> = {
       generatedAt: new Date().toISOString(),
       machine: machineFacts(),
@@ -205,7 +189,7 @@ async function main(): Promise<void> {
         'process) + callback receiver (auth on, child process); each phase with a fresh worker child process ' +
         '(compiled, plain node)',
       phases,
-      ratio: { ...ratiosOn('throughputPerSec'), steady: ratiosOn('steadyThroughputPerSec') },
+      ratio: { ...pathRatios(phases, 'whole'), steady: pathRatios(phases, 'steady') },
       ...(poll24h ? { poll24h } : {}),
       ...(scale ? { scale } : {}),
       notes,

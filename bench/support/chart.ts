@@ -71,13 +71,15 @@ function panel(
   return parts.join('\n');
 }
 
+const formatRatio = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : '–');
+
 function formatValue(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toFixed(1);
 }
 
 export function renderChart(report: BenchReport): string {
   const width = 960;
-  const height = 330;
+  const height = 344;
   const phases = report.phases;
   const paced = (phase: PhaseResult): boolean => (phase.load ?? 'all at once') !== 'all at once';
   const labelOf = (phase: PhaseResult): string => (paced(phase) ? `${phase.path} (paced)` : phase.path);
@@ -109,19 +111,29 @@ export function renderChart(report: BenchReport): string {
     bars: [{ label: phase.path, value: phase.workerPeakRssMiB, color: COLORS[phase.path] }],
   }));
   if (report.scale) {
+    // The settled reading is what waiting clones cost; the peak beside it is what the worker needed on the way.
     memory.push({
       label: `${report.scale.clones} waiting`,
-      bars: [{ label: 'waiting', value: report.scale.waitingWorkerRssMiB, color: '#31a354' }],
+      bars: [
+        { label: 'settled', value: report.scale.waitingWorkerRssMiB, color: '#31a354' },
+        { label: 'peak', value: report.scale.waitingWorkerPeakRssMiB, color: '#a1d99b' },
+      ],
     });
   }
   const machine = report.machine;
   const caption = `${report.generatedAt} · ${machine.nproc} cores ${machine.cpuModel} · ${machine.memoryGiB} GiB · Node ${machine.node} · ${report.options.clones} clones per path`;
+  const ratio = report.ratio;
+  const ratioCaption =
+    `callback ÷ baseline throughput: ${formatRatio(ratio.callbackOverBaseline)} ${ratio.figure} (the target's ` +
+    `figure), ${formatRatio(ratio.ofTotals.callbackOverBaseline)} of totals; poll ÷ baseline ` +
+    `${formatRatio(ratio.pollOverBaseline)}, ${formatRatio(ratio.ofTotals.pollOverBaseline)} of totals`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     panel(20, 10, 220, 290, 'Throughput', 'clones per second', throughput),
     panel(260, 10, 440, 290, 'Latency', 'milliseconds (p50 / p95 / p99)', latency),
-    panel(720, 10, 220, 290, 'Worker peak memory', 'MiB RSS', memory),
+    panel(720, 10, 220, 290, 'Worker memory', 'MiB RSS (phases: peak)', memory),
+    `<text x="20" y="${height - 18}" font-size="10" fill="#555">${escape(ratioCaption)}</text>`,
     `<text x="20" y="${height - 4}" font-size="10" fill="#555">${escape(caption)}</text>`,
     '</svg>',
     '',

@@ -14,7 +14,7 @@ export interface PhaseResult {
   completedCorrectly: number;
   /** Summed over rounds. */
   wallMs: number;
-  /** clones ÷ (first start → last result); over several rounds, the median round. */
+  /** clones ÷ (first start → last result); over several rounds, the median round (ratios: rounds.ts). */
   throughputPerSec: number;
   /** Each round's throughput, in run order (when the phase ran in more than one round). */
   roundThroughputsPerSec?: number[];
@@ -65,7 +65,7 @@ export interface ScaleResult {
   waitingWorkerRssMiB: number;
   /** RSS every 5 s of the settle window, from 5 s after the last clone started waiting. */
   waitingWorkerRssSeries?: RssSample[];
-  /** VmHWM at the end of the ramp: the most the worker held while starting the clones. */
+  /** VmHWM at the settled reading: the most the worker held while the clones started and settled. */
   waitingWorkerPeakRssMiB: number;
   /** From the first training finished (callbacks begin) until every clone has closed. */
   finishAllMs: number | null;
@@ -92,9 +92,19 @@ export interface RatiosByPath<T> {
   pollOverBaseline: T;
 }
 
-/** The ratios of the median throughputs, and round by round when the phases ran in more than one round. */
+/** What `callbackOverBaseline` and `pollOverBaseline` of a PathRatios are (rounds.ts: TARGET_RATIO_FIGURE). */
+export type TargetRatioFigure = 'median of the per-round ratios';
+
+/**
+ * A path's throughput over the baseline's on one measure, taken over the same rounds in three ways. The top-level
+ * numbers are the median of the per-round ratios, the figure the ≥ 0.9 target is checked on.
+ */
 export interface PathRatios extends RatiosByPath<number> {
-  byRound?: RatiosByPath<number[]>;
+  figure: TargetRatioFigure;
+  /** Round by round, in run order: the path's throughput in that round over the baseline's in the same round. */
+  byRound: RatiosByPath<number[]>;
+  /** Σ clones ÷ Σ time of the path over the same of the baseline, every round counted together. */
+  ofTotals: RatiosByPath<number>;
 }
 
 export interface BenchReport {
@@ -117,7 +127,7 @@ export interface BenchReport {
   };
   stack: string;
   phases: PhaseResult[];
-  /** Median throughputs over the rounds, and each round's own ratio (its paths ran minutes apart, not hours). */
+  /** On the whole phase's throughput (clones ÷ first start → last result), and on the steady one. */
   ratio: PathRatios & {
     /** The same ratios on the steady throughputs (10th to 90th percentile result). */
     steady?: PathRatios;

@@ -94,8 +94,17 @@ export function completionTimeline(resultOffsetsMs: readonly number[]): Completi
  * the machine is no longer full), which weigh on clones ÷ (first start → last result) by a phase's length.
  */
 export function steadyThroughputPerSec(clones: number, timeline: CompletionTimeline): number {
-  const spanS = (timeline.p90 - timeline.p10) / 1000;
-  return spanS > 0 ? Math.round(((0.8 * clones) / spanS) * 100) / 100 : NaN;
+  const rate = steadyRateOver(clones, [timeline]);
+  return Number.isNaN(rate) ? NaN : Math.round(rate * 100) / 100;
+}
+
+/**
+ * The steady results of several rounds over the time between their 10th and 90th percentile results, summed:
+ * `clones` is the rounds' total. Unrounded, for ratios.
+ */
+export function steadyRateOver(clones: number, timelines: readonly CompletionTimeline[]): number {
+  const spanS = timelines.reduce((sum, timeline) => sum + (timeline.p90 - timeline.p10), 0) / 1000;
+  return spanS > 0 ? (0.8 * clones) / spanS : NaN;
 }
 
 export interface PhaseThroughput {
