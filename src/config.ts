@@ -7,8 +7,8 @@
  * for anything printed.
  */
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
-import { ICE_FOREIGN_EVENT_TYPES } from './callback/event-types';
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
+import { ICE_FOREIGN_EVENT_TYPES } from './callback/event-types';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -124,6 +124,8 @@ export function loadIceClientConfig(env: Env = process.env): IceClientConfig {
 // Declared with the workflow's definitions, where workflow code (a parent's executeChild) can import it too.
 export { DEFAULT_TASK_QUEUE };
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+/** Retries of an ICE answer that lacks what a clone needs (a read's Status, a submit's JobId) before it fails. */
+export const DEFAULT_UNEXPECTED_RESPONSE_RETRIES = 5;
 
 /**
  * Connection settings from Temporal's environment configuration: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
@@ -153,6 +155,11 @@ export interface WorkerConfig {
   /** `host:port` for Prometheus metrics; undefined = metrics off. */
   metricsAddress?: string;
   logLevel: LogLevel;
+  /**
+   * How often an activity retries a 2xx ICE answer without the field it needs before the clone fails with
+   * `UnexpectedIceResponse` (a non-JSON answer, a gateway's, is retried until the activity's deadline instead).
+   */
+  unexpectedResponseRetries: number;
 }
 
 export function loadTaskQueue(env: Env = process.env): string {
@@ -182,6 +189,13 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     maxCachedWorkflows: readInt(env, 'VOICE_CLONE_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS, 0, 1_000_000),
     metricsAddress,
     logLevel: loadLogLevel(env),
+    unexpectedResponseRetries: readInt(
+      env,
+      'VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES',
+      DEFAULT_UNEXPECTED_RESPONSE_RETRIES,
+      0,
+      100,
+    ),
   };
 }
 

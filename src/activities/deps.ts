@@ -2,4 +2,9 @@ import type { IceClient } from '../ice/types';
 
 export interface IceActivityDeps {
   ice: IceClient;
+  /**
+   * Retries of an ICE answer that lacks what the clone needs before it fails with `UnexpectedIceResponse`
+   * (the worker's VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES); default DEFAULT_UNEXPECTED_RESPONSE_RETRIES.
+   */
+  unexpectedResponseRetries?: number;
 }

@@ -1,12 +1,19 @@
 import type { IceActivityDeps } from './deps';
 import { toSnapshot } from './snapshot';
-import { callIce } from './to-activity-failure';
-import type { VoiceJobSnapshot } from './types';
+import type { ReadVoiceCloneJobInput, VoiceJobSnapshot } from './types';
+import { retryBound, withinAnswerBound } from './unexpected-responses';
 
-/** One GetCustomizedVoiceJob read: how the workflow confirms what a callback claims. */
-export function createReadVoiceCloneJob({ ice }: IceActivityDeps) {
-  return async function readVoiceCloneJob(input: { jobId: string }): Promise<VoiceJobSnapshot> {
-    const response = await callIce(() => ice.getCustomizedVoiceJob({ jobId: input.jobId }));
-    return toSnapshot(response.customizedVoiceJob, response.requestId);
+/** One GetCustomizedVoiceJob read: how the workflow looks a given job up and confirms what a callback claims. */
+export function createReadVoiceCloneJob(deps: IceActivityDeps) {
+  const retries = retryBound(deps);
+  return async function readVoiceCloneJob(input: ReadVoiceCloneJobInput): Promise<VoiceJobSnapshot> {
+    return withinAnswerBound(
+      retries,
+      async () => {
+        const response = await deps.ice.getCustomizedVoiceJob({ jobId: input.jobId });
+        return toSnapshot(response.customizedVoiceJob, response.requestId);
+      },
+      input.earlierIncompleteAnswers,
+    );
   };
 }

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { isIceError } from '../ice/errors';
+import { isIceError, isMissingResponseField } from '../ice/errors';
 
 /**
  * Maps an ICE error to the ApplicationFailure Temporal retries on (or not): the type is ICE's Code, the message
@@ -18,6 +18,7 @@ export function toActivityFailure(error: unknown): Error {
           code: error.code,
           statusCode: error.statusCode,
           requestId: error.requestId,
+          ...(isMissingResponseField(error) ? { field: error.field } : {}),
         },
       ],
     });

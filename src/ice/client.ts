@@ -6,7 +6,7 @@
 import type { IceClientConfig } from '../config';
 import { silentLogger, type Logger } from '../observability/logger';
 import { iceErrorFromThrown, iceErrorFromUnsuccessfulBody } from './error-mapping';
-import { IceError, INVALID_RESPONSE_CODE } from './errors';
+import { IceError, INVALID_RESPONSE_CODE, MissingResponseFieldError } from './errors';
 import * as map from './response-mapping';
 import { createIceTransport, type IceQuery } from './transport';
 import type { IceAction, IceClient } from './types';
@@ -23,6 +23,17 @@ function query(fields: Record<string, string | number | undefined>): IceQuery {
     if (value !== undefined) out[key] = String(value);
   }
   return out;
+}
+
+/**
+ * An answer with a RequestId came from ICE, so a field it lacks is ICE's answer to this request (bounded retries);
+ * JSON without one (a gateway's or proxy's) stays a plain InvalidResponse.
+ */
+function shapeError(action: IceAction, thrown: WireShapeError, requestId: string | undefined): IceError {
+  const message = `unexpected response shape: ${thrown.message}`;
+  return requestId === undefined
+    ? new IceError(action, INVALID_RESPONSE_CODE, message, 200)
+    : new MissingResponseFieldError(action, thrown.field, message, requestId);
 }
 
 export function createIceClient(config: IceClientConfig, options: IceClientOptions = {}): IceClient {
@@ -52,7 +63,7 @@ export function createIceClient(config: IceClientConfig, options: IceClientOptio
     } catch (thrown) {
       const error =
         thrown instanceof WireShapeError
-          ? new IceError(action, INVALID_RESPONSE_CODE, `unexpected response shape: ${thrown.message}`, 200, requestId)
+          ? shapeError(action, thrown, requestId)
           : iceErrorFromThrown(action, thrown, secrets);
       logger.debug('ice call failed', {
         action,

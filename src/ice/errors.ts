@@ -64,3 +64,26 @@ export function classifyIceError(code: string, statusCode?: number): IceErrorKin
 export function isIceError(error: unknown): error is IceError {
   return error instanceof IceError;
 }
+
+/**
+ * A 2xx answer from ICE itself (it carries a RequestId) that lacks a field the caller needs, or has it in a shape
+ * ICE's SDK would not give (no Status in a read, no JobId after a submit). Code `InvalidResponse` like any odd
+ * answer, so it is retryable, but recognisable: the clone's activities bound its retries
+ * (VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES) where a gateway's non-JSON page is retried until the activity's deadline.
+ */
+export class MissingResponseFieldError extends IceError {
+  constructor(
+    operation: IceAction,
+    /** Dotted path of the field, e.g. `Data.CustomizedVoiceJob.Status`. */
+    readonly field: string,
+    message: string,
+    requestId: string,
+    statusCode = 200,
+  ) {
+    super(operation, INVALID_RESPONSE_CODE, message, statusCode, requestId);
+  }
+}
+
+export function isMissingResponseField(error: unknown): error is MissingResponseFieldError {
+  return error instanceof MissingResponseFieldError;
+}

@@ -3,7 +3,6 @@
  * response models (ice-20201109/src/models/*ResponseBody.ts). `requestId` is passed in by the caller.
  */
 import {
-  VOICE_JOB_STATUSES,
   type CreateCustomizedVoiceJobResponse,
   type CustomizedVoice,
   type CustomizedVoiceJob,
@@ -16,24 +15,16 @@ import {
   type ListCustomizedVoicesResponse,
   type SetEventCallbackResponse,
   type SubmitCustomizedVoiceJobResponse,
-  type VoiceGender,
-  type VoiceJobType,
-  type VoiceScenario,
 } from './types';
 import {
   optionalString,
   requiredBoolean,
   requiredNumber,
-  requiredOneOf,
   requiredString,
   wireList,
   wireObject,
   type WireObject,
 } from './wire-reading';
-
-const GENDERS: readonly VoiceGender[] = ['female', 'male'];
-const SCENARIOS: readonly VoiceScenario[] = ['story', 'interaction', 'navigation'];
-const JOB_TYPES: readonly VoiceJobType[] = ['Basic', 'Standard'];
 
 function data(body: WireObject): WireObject {
   return wireObject(body.Data, 'Data');
@@ -63,20 +54,25 @@ export function mapDetectAudio(body: WireObject, requestId: string): DetectAudio
 
 export function mapSubmitCustomizedVoiceJob(body: WireObject, requestId: string): SubmitCustomizedVoiceJobResponse {
   const d = data(body);
-  return { requestId, jobId: requiredString(d, 'JobId', 'Data'), voiceId: requiredString(d, 'VoiceId', 'Data') };
+  // The JobId is what the clone needs; the VoiceId it already knows.
+  return { requestId, jobId: requiredString(d, 'JobId', 'Data'), voiceId: optionalString(d, 'VoiceId') };
 }
 
-function mapJob(item: WireObject, path: string): CustomizedVoiceJob {
+/**
+ * Identity (JobId, VoiceId) is required; Status where one job is read (a list item without one must not fail the
+ * whole page: the lookup checks the item it uses); the rest is descriptive text (docs/ice-api.md#job-fields).
+ */
+function mapJob(item: WireObject, path: string, statusRequired: boolean): CustomizedVoiceJob {
   const job: CustomizedVoiceJob = {
     jobId: requiredString(item, 'JobId', path),
     voiceId: requiredString(item, 'VoiceId', path),
-    status: requiredOneOf(item, 'Status', VOICE_JOB_STATUSES, path),
+    status: statusRequired ? requiredString(item, 'Status', path) : optionalString(item, 'Status'),
     message: optionalString(item, 'Message'),
-    type: requiredOneOf(item, 'Type', JOB_TYPES, path),
+    type: optionalString(item, 'Type'),
     voiceName: optionalString(item, 'VoiceName'),
     voiceDesc: optionalString(item, 'VoiceDesc'),
-    scenario: requiredOneOf(item, 'Scenario', SCENARIOS, path),
-    gender: requiredOneOf(item, 'Gender', GENDERS, path),
+    scenario: optionalString(item, 'Scenario'),
+    gender: optionalString(item, 'Gender'),
     createTime: optionalString(item, 'CreateTime'),
   };
   if (typeof item.GmtCreate === 'string') job.gmtCreate = item.GmtCreate;
@@ -85,7 +81,7 @@ function mapJob(item: WireObject, path: string): CustomizedVoiceJob {
 
 export function mapGetCustomizedVoiceJob(body: WireObject, requestId: string): GetCustomizedVoiceJobResponse {
   const job = wireObject(data(body).CustomizedVoiceJob, 'Data.CustomizedVoiceJob');
-  return { requestId, customizedVoiceJob: mapJob(job, 'Data.CustomizedVoiceJob') };
+  return { requestId, customizedVoiceJob: mapJob(job, 'Data.CustomizedVoiceJob', true) };
 }
 
 export function mapListCustomizedVoiceJobs(body: WireObject, requestId: string): ListCustomizedVoiceJobsResponse {
@@ -93,7 +89,7 @@ export function mapListCustomizedVoiceJobs(body: WireObject, requestId: string):
   return {
     requestId,
     customizedVoiceJobList: wireList(d, 'CustomizedVoiceJobList', 'Data').map((item, index) =>
-      mapJob(item, `Data.CustomizedVoiceJobList[${index}]`),
+      mapJob(item, `Data.CustomizedVoiceJobList[${index}]`, false),
     ),
     totalCount: requiredNumber(d, 'TotalCount', 'Data'),
   };
@@ -104,8 +100,8 @@ function mapVoice(item: WireObject, path: string): CustomizedVoice {
     voiceId: requiredString(item, 'VoiceId', path),
     voiceName: optionalString(item, 'VoiceName'),
     voiceDesc: optionalString(item, 'VoiceDesc'),
-    gender: requiredOneOf(item, 'Gender', GENDERS, path),
-    scenario: requiredOneOf(item, 'Scenario', SCENARIOS, path),
+    gender: optionalString(item, 'Gender'),
+    scenario: optionalString(item, 'Scenario'),
     demoAudioMediaId: optionalString(item, 'DemoAudioMediaId'),
   };
 }
@@ -146,5 +142,7 @@ export function mapGetEventCallback(body: WireObject, requestId: string): GetEve
   };
   const authKey = optionalString(body, 'AuthKey');
   if (authKey !== '') response.authKey = authKey;
+  const callbackQueueName = optionalString(body, 'CallbackQueueName');
+  if (callbackQueueName !== '') response.callbackQueueName = callbackQueueName;
   return response;
 }

@@ -34,6 +34,16 @@ export const VOICE_JOB_STATUSES = [
 export type VoiceJobStatus = (typeof VOICE_JOB_STATUSES)[number];
 export const TERMINAL_VOICE_JOB_STATUSES: readonly VoiceJobStatus[] = ['Success', 'Fail'];
 
+/** ICE's SDK types Status as a plain string (docs/ice-api.md#job-fields): a value outside the six may come. */
+export function isKnownVoiceJobStatus(status: string): status is VoiceJobStatus {
+  return (VOICE_JOB_STATUSES as readonly string[]).includes(status);
+}
+
+/** Only Success and Fail end training; any other value, known or not, means "not finished". */
+export function isTerminalVoiceJobStatus(status: string): boolean {
+  return (TERMINAL_VOICE_JOB_STATUSES as readonly string[]).includes(status);
+}
+
 /** Every response carries ICE's RequestId, kept for support tickets and error messages. */
 export interface IceResponse {
   requestId: string;
@@ -79,19 +89,28 @@ export interface SubmitCustomizedVoiceJobRequest {
 }
 export interface SubmitCustomizedVoiceJobResponse extends IceResponse {
   jobId: string;
+  /** '' when ICE leaves it out (the caller knows which voice it submitted). */
   voiceId: string;
 }
 
+/**
+ * Status, Type, Scenario and Gender are plain strings, as ICE's SDK types them (docs/ice-api.md#job-fields): the
+ * unions above name the values known today, and a new value passes through instead of failing the call.
+ */
 export interface CustomizedVoiceJob {
   jobId: string;
   voiceId: string;
-  status: VoiceJobStatus;
+  /** A `VoiceJobStatus` as far as known. In list items '' when ICE left it out; a single read requires it. */
+  status: string;
   message: string;
-  type: VoiceJobType;
+  /** A `VoiceJobType` as far as known; '' when absent. */
+  type: string;
   voiceName: string;
   voiceDesc: string;
-  scenario: VoiceScenario;
-  gender: VoiceGender;
+  /** A `VoiceScenario` as far as known; '' when absent. */
+  scenario: string;
+  /** A `VoiceGender` as far as known; '' when absent. */
+  gender: string;
   /** UTC "yyyy-MM-ddTHH:mm:ssZ" */
   createTime: string;
   /** Only in list items. */
@@ -119,8 +138,9 @@ export interface CustomizedVoice {
   voiceId: string;
   voiceName: string;
   voiceDesc: string;
-  gender: VoiceGender;
-  scenario: VoiceScenario;
+  /** Plain strings like CustomizedVoiceJob's: known values in VoiceGender / VoiceScenario. */
+  gender: string;
+  scenario: string;
   demoAudioMediaId: string;
 }
 export interface GetCustomizedVoiceRequest {
@@ -153,8 +173,12 @@ export interface SetEventCallbackResponse extends IceResponse {
   success: boolean;
 }
 export interface GetEventCallbackResponse extends IceResponse {
+  /** `HTTP` or `MNS`; '' when the account has no callback set. */
   callbackType: string;
+  /** '' for an MNS setting. */
   callbackUrl: string;
+  /** The MNS queue (name starts with `ice-callback-`); absent for an HTTP setting. */
+  callbackQueueName?: string;
   eventTypeList: string[];
   authSwitch: 'on' | 'off';
   /** Secret as returned by ICE: callers must not print it. */

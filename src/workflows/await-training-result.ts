@@ -1,7 +1,8 @@
 /**
  * Waiting for training to end: the callback races a timer of `callbackTimeout`; after that, polling (activity
  * retries with backoff) races further callbacks until a terminal status or `trainingTimeout`. Every callback is
- * confirmed with one GetCustomizedVoiceJob read before the workflow believes it.
+ * confirmed with one GetCustomizedVoiceJob read before the workflow believes it. Only Success and Fail end the
+ * wait: a status this package does not know means "not finished" (docs/ice-api.md#job-fields).
  */
 import {
   ActivityFailure,
@@ -10,9 +11,20 @@ import {
   condition,
   isCancellation,
 } from '@temporalio/workflow';
-import type { PolledVoiceJob, TrainingInProgressDetails, VoiceJobSnapshot } from '../activities/types';
+import type {
+  IncompleteIceAnswerDetails,
+  PolledVoiceJob,
+  TrainingInProgressDetails,
+  VoiceJobSnapshot,
+} from '../activities/types';
+import { isTerminalVoiceJobStatus } from '../ice/types';
 import type { CallbackInbox } from './callback-inbox';
-import { TRAINING_IN_PROGRESS_FAILURE_TYPE, type CompletedVia, type VoiceCloneResult } from './definitions';
+import {
+  INCOMPLETE_ICE_ANSWER_FAILURE_TYPE,
+  TRAINING_IN_PROGRESS_FAILURE_TYPE,
+  type CompletedVia,
+  type VoiceCloneResult,
+} from './definitions';
 import { voiceCloneFailure } from './failures';
 import { iceCalls, iceReads, pollOptions, summary } from './ice-activities';
 import type { VoiceCloneProgress } from './progress';
@@ -26,12 +38,24 @@ export interface AwaitTrainingArgs {
   progress: VoiceCloneProgress;
 }
 
-type PollRound = { kind: 'polled'; polled: PolledVoiceJob } | { kind: 'callback' } | { kind: 'timed-out' };
+/** The args with the training deadline (workflow time), which bounds every read from here on. */
+interface Awaiting extends AwaitTrainingArgs {
+  trainingDeadline: number;
+}
 
-export async function awaitTrainingResult(args: AwaitTrainingArgs): Promise<VoiceCloneResult> {
-  const { jobId, timing, inbox, progress } = args;
+type PollRound =
+  { kind: 'polled'; polled: PolledVoiceJob } | { kind: 'callback' } | { kind: 'timed-out' } | { kind: 'incomplete' };
+
+/** A read at or after the deadline (the last one) gets this long, retries included. */
+const LAST_READ_BUDGET_MS = 10_000;
+/** What iceCall's scheduleToCloseTimeout gives any ICE read (ice-activities.ts): reads never get longer. */
+const ICE_READ_LIMIT_MS = 2 * 60 * 60 * 1000;
+
+export async function awaitTrainingResult(awaitArgs: AwaitTrainingArgs): Promise<VoiceCloneResult> {
+  const { jobId, timing, inbox, progress } = awaitArgs;
   const startedAt = Date.now(); // workflow time: deterministic
   const trainingDeadline = startedAt + timing.trainingTimeoutMs;
+  const args: Awaiting = { ...awaitArgs, trainingDeadline };
   progress.jobKnown(jobId);
   inbox.watch(jobId);
 
@@ -49,7 +73,17 @@ export async function awaitTrainingResult(args: AwaitTrainingArgs): Promise<Voic
     const remainingMs = trainingDeadline - Date.now();
     if (remainingMs <= 0) throw trainingTimedOut(args);
     const round = await pollUntilCallback(args, remainingMs);
-    if (round.kind === 'polled') return finish(args, round.polled.job, 'poll');
+    if (round.kind === 'polled') {
+      // The poll also returns a status unknown to this package, once, so that the status shows it: poll on.
+      if (isTerminalVoiceJobStatus(round.polled.job.status)) return finish(args, round.polled.job, 'poll');
+      continue;
+    }
+    if (round.kind === 'incomplete') {
+      // The poll's read came back without a Status: read again, within the bound on such answers.
+      const read = await readTerminalJob(args, 'read again: the poll got no Status', 1);
+      if (read) return finish(args, read, 'poll');
+      continue;
+    }
     if (round.kind === 'timed-out') {
       // Retries stop as soon as the next one would pass the deadline: wait for it (or a callback), read once more.
       const untilDeadline = trainingDeadline - Date.now();
@@ -65,27 +99,47 @@ export async function awaitTrainingResult(args: AwaitTrainingArgs): Promise<Voic
 }
 
 /** Reads the job after a callback; returns it only when ICE says training has ended. */
-function confirmCallback(args: AwaitTrainingArgs): Promise<VoiceJobSnapshot | undefined> {
+function confirmCallback(args: Awaiting): Promise<VoiceJobSnapshot | undefined> {
   return readTerminalJob(args, 'confirm callback');
 }
 
+/**
+ * One read (with its retries), bounded by the training deadline: retries of a transient error or of an answer
+ * without a Status never carry the clone past it. `earlierIncompleteAnswers` count toward the bound on the latter.
+ */
 async function readTerminalJob(
-  { voiceId, jobId, inbox, progress }: AwaitTrainingArgs,
+  args: Awaiting,
   why: string,
+  earlierIncompleteAnswers = 0,
 ): Promise<VoiceJobSnapshot | undefined> {
+  const { voiceId, jobId, inbox, progress, trainingDeadline } = args;
   inbox.takeWakeUp();
-  const job = await iceReads.readVoiceCloneJob.executeWithOptions(
-    summary('GetCustomizedVoiceJob', voiceId, `job=${jobId} (${why})`),
-    [{ jobId }],
-  );
+  const budgetMs = Math.max(trainingDeadline - Date.now(), LAST_READ_BUDGET_MS);
+  let job: VoiceJobSnapshot;
+  try {
+    job = await iceReads.readVoiceCloneJob.executeWithOptions(
+      {
+        ...summary('GetCustomizedVoiceJob', voiceId, `job=${jobId} (${why})`),
+        ...(budgetMs < ICE_READ_LIMIT_MS ? { scheduleToCloseTimeout: budgetMs } : {}),
+      },
+      [earlierIncompleteAnswers > 0 ? { jobId, earlierIncompleteAnswers } : { jobId }],
+    );
+  } catch (error) {
+    if (error instanceof ActivityFailure && error.retryState === 'TIMEOUT' && Date.now() >= trainingDeadline) {
+      throw trainingTimedOut(args);
+    }
+    throw error;
+  }
   progress.addStatusChecks(1);
   progress.iceStatusRead(job);
-  return job.status === 'Success' || job.status === 'Fail' ? job : undefined;
+  return isTerminalVoiceJobStatus(job.status) ? job : undefined;
 }
 
 /** One poll activity (many reads through its retries), cancelled as soon as a callback wakes the workflow. */
-async function pollUntilCallback(args: AwaitTrainingArgs, remainingMs: number): Promise<PollRound> {
+async function pollUntilCallback(args: Awaiting, remainingMs: number): Promise<PollRound> {
   const { voiceId, jobId, timing, inbox, progress } = args;
+  // Statuses unknown to this package that the clone already shows: the poll stops only for a new one.
+  const reported = progress.unknownStatuses;
   const scope = new CancellationScope();
   const pollStartedAt = Date.now();
   const poll = scope.run(() =>
@@ -96,7 +150,7 @@ async function pollUntilCallback(args: AwaitTrainingArgs, remainingMs: number): 
         remainingMs,
         summary: `GetCustomizedVoiceJob voice=${voiceId} job=${jobId} (poll)`,
       }),
-      [{ jobId }],
+      [reported.length > 0 ? { jobId, reportedStatuses: [...reported] } : { jobId }],
     ),
   );
   const callback = scope.run(() => condition(() => inbox.hasWakeUp));
@@ -117,8 +171,14 @@ async function pollUntilCallback(args: AwaitTrainingArgs, remainingMs: number): 
     }
     return round;
   } catch (error) {
-    if (isCancellation(error) || !(error instanceof ActivityFailure) || error.retryState !== 'TIMEOUT') throw error;
-    const last = lastInProgress(error);
+    if (isCancellation(error) || !(error instanceof ActivityFailure)) throw error;
+    const incomplete = causeDetails<IncompleteIceAnswerDetails>(error, INCOMPLETE_ICE_ANSWER_FAILURE_TYPE);
+    if (incomplete) {
+      progress.addStatusChecks(incomplete.attempt);
+      return { kind: 'incomplete' };
+    }
+    if (error.retryState !== 'TIMEOUT') throw error;
+    const last = causeDetails<TrainingInProgressDetails>(error, TRAINING_IN_PROGRESS_FAILURE_TYPE);
     progress.addStatusChecks(last?.attempt ?? readsScheduledWithin(Date.now() - pollStartedAt, timing));
     if (last) progress.iceStatusRead(last);
     return { kind: 'timed-out' };
@@ -127,10 +187,11 @@ async function pollUntilCallback(args: AwaitTrainingArgs, remainingMs: number): 
   }
 }
 
-function lastInProgress(error: ActivityFailure): TrainingInProgressDetails | undefined {
+/** The details of the activity's last failure when it is of this type. */
+function causeDetails<T>(error: ActivityFailure, type: string): T | undefined {
   const cause = error.cause;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== TRAINING_IN_PROGRESS_FAILURE_TYPE) return undefined;
-  return cause.details?.[0] as TrainingInProgressDetails | undefined;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== type) return undefined;
+  return cause.details?.[0] as T | undefined;
 }
 
 /** Reads a poll started within `elapsedMs`: at 0, then after pollInterval, doubling up to maxPollInterval. */
@@ -147,7 +208,7 @@ export function readsScheduledWithin(elapsedMs: number, timing: ResolvedTiming):
 }
 
 function finish(
-  { voiceId, jobId, progress }: AwaitTrainingArgs,
+  { voiceId, jobId, progress }: Awaiting,
   job: VoiceJobSnapshot,
   completedVia: CompletedVia,
 ): VoiceCloneResult {

@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { IceCallbackEnvelope, VoiceJobStatus } from '../ice/types';
+import type { IceCallbackEnvelope } from '../ice/types';
 
 export const VOICE_CLONE_WORKFLOW_TYPE = 'voiceCloneWorkflow';
 /** The task queue the package's own worker polls unless VOICE_CLONE_TASK_QUEUE says otherwise (src/config.ts). */
@@ -94,8 +94,11 @@ export interface VoiceCloneStatus {
   stage: VoiceCloneStage;
   voiceId: string;
   jobId?: string;
-  /** Last status read from ICE and when (ISO time). */
-  lastIceStatus?: VoiceJobStatus;
+  /**
+   * Last status read from ICE and when (ISO time). ICE's raw value: a VoiceJobStatus as far as known, any other
+   * value means "not finished" (docs/ice-api.md#job-fields).
+   */
+  lastIceStatus?: string;
   lastIceStatusAt?: string;
   detection: DetectionResult[];
   callbacksReceived: number;
@@ -116,6 +119,8 @@ export const VoiceCloneFailureTypes = {
   VoiceNotReady: 'VoiceNotReady',
   TrainingFailed: 'TrainingFailed',
   TrainingTimedOut: 'TrainingTimedOut',
+  /** ICE answered without what the clone needs (a read's Status, a submit's JobId), still after the bounded retries. */
+  UnexpectedIceResponse: 'UnexpectedIceResponse',
 } as const;
 export type VoiceCloneFailureType = (typeof VoiceCloneFailureTypes)[keyof typeof VoiceCloneFailureTypes];
 
@@ -138,3 +143,5 @@ export interface SearchAttributePlan {
 
 /** Type of the retryable failure each poll attempt throws while training runs (activity retries do the polling). */
 export const TRAINING_IN_PROGRESS_FAILURE_TYPE = 'TrainingInProgress';
+/** Type of the non-retryable failure that ends a poll whose read lacked a Status: the workflow re-reads, bounded. */
+export const INCOMPLETE_ICE_ANSWER_FAILURE_TYPE = 'IncompleteIceAnswer';

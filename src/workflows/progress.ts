@@ -5,7 +5,8 @@
  * event and a visibility write, and the passing stages (lookup, detection, submit) show in the current details.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { isKnownVoiceJobStatus } from '../ice/types';
 import {
   searchAttributes,
   type DetectionResult,
@@ -21,9 +22,13 @@ type SearchAttributeField = 'iceVoiceId' | 'iceJobId' | 'voiceCloneStage';
  * the callback; they replay with it, or their recorded upsert would no longer match the code.
  */
 const STAGES_INDEXED_BEFORE_PLANS: readonly VoiceCloneStage[] = ['AwaitingCallback', 'Polling', 'Succeeded', 'Failed'];
+/** Unknown statuses remembered per clone (they travel in each poll's input). */
+const MAX_UNKNOWN_STATUSES = 10;
 
 export class VoiceCloneProgress {
   readonly status: VoiceCloneStatus;
+  /** Statuses read from ICE that this package does not know, in the order first read. */
+  readonly unknownStatuses: string[] = [];
   private registered = new Set<string>();
   private indexedStages = new Set<VoiceCloneStage>();
   private readonly upserted = new Map<string, string>();
@@ -56,9 +61,20 @@ export class VoiceCloneProgress {
     this.publish();
   }
 
-  iceStatusRead(read: { status: VoiceCloneStatus['lastIceStatus']; readAt: string }): void {
+  iceStatusRead(read: { status: string; readAt: string }): void {
     this.status.lastIceStatus = read.status;
     this.status.lastIceStatusAt = read.readAt;
+    if (!isKnownVoiceJobStatus(read.status) && !this.unknownStatuses.includes(read.status)) {
+      // Once per clone (the workflow logger stays silent on replay): ICE's SDK allows new values.
+      if (this.unknownStatuses.length === 0) {
+        log.warn('ICE reported a voice job status this package does not know; the clone treats it as not finished', {
+          voiceId: this.status.voiceId,
+          jobId: this.status.jobId,
+          status: read.status,
+        });
+      }
+      if (this.unknownStatuses.length < MAX_UNKNOWN_STATUSES) this.unknownStatuses.push(read.status);
+    }
     this.publish();
   }
 
@@ -102,13 +118,19 @@ export class VoiceCloneProgress {
   }
 }
 
+function unknownNote(status: string | undefined): string {
+  return status === undefined || isKnownVoiceJobStatus(status)
+    ? ''
+    : ' — not a status this package knows: treated as not finished';
+}
+
 function renderDetails(status: VoiceCloneStatus): string {
   const passed = status.detection.filter((result) => result.pass).length;
   const lines = [
     `**Voice clone** \`${status.voiceId || '(invalid)'}\` — stage **${status.stage}**`,
     '', // a blank line so that the Web UI renders what follows as a list, not one run-on line
     `- ICE job: ${status.jobId ? `\`${status.jobId}\`` : 'not known yet'}`,
-    `- Last ICE status: ${status.lastIceStatus ?? 'not read yet'}${status.lastIceStatusAt ? ` (read ${status.lastIceStatusAt})` : ''}`,
+    `- Last ICE status: ${status.lastIceStatus ?? 'not read yet'}${status.lastIceStatusAt ? ` (read ${status.lastIceStatusAt})` : ''}${unknownNote(status.lastIceStatus)}`,
     `- Audio detection: ${status.detection.length === 0 ? 'not run' : `${passed}/${status.detection.length} passed`}`,
     `- Callbacks received: ${status.callbacksReceived}`,
     `- Status checks: ${status.statusChecks}`,

@@ -4,6 +4,7 @@
  */
 import { setHandler } from '@temporalio/workflow';
 import type { VoiceJobSnapshot } from '../activities/types';
+import { isKnownVoiceJobStatus } from '../ice/types';
 import { awaitTrainingResult } from './await-training-result';
 import { CallbackInbox } from './callback-inbox';
 import {
@@ -45,8 +46,9 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
 
     let detection: DetectionResult[] | undefined;
     let jobId: string;
-    if (found.status === 'PreTraining' || found.status === 'Training') {
-      jobId = found.jobId; // already training: adopt it, never pay twice
+    if (found.status === 'PreTraining' || found.status === 'Training' || !isKnownVoiceJobStatus(found.status)) {
+      // Already training, or in a state this package does not know (it never submits over one): adopt it and wait.
+      jobId = found.jobId;
     } else {
       if (valid.recordings) {
         progress.enter('DetectingAudio');

@@ -1,4 +1,5 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isKnownVoiceJobStatus } from '../../ice/types';
 import {
   searchAttributes,
   statusQuery,
@@ -29,6 +30,7 @@ export interface CloneStatusReport {
   execution: string;
   stage?: string;
   jobId?: string;
+  /** ICE's raw Status: a value this package does not know means "not finished". */
   lastIceStatus?: string;
   lastIceStatusAt?: string;
   statusChecks?: number;
@@ -114,7 +116,8 @@ export function formatCloneStatus(report: CloneStatusReport): string {
     [
       'ICE status',
       report.lastIceStatus &&
-        `${report.lastIceStatus}${report.lastIceStatusAt ? ` (read ${report.lastIceStatusAt})` : ''}`,
+        `${report.lastIceStatus}${report.lastIceStatusAt ? ` (read ${report.lastIceStatusAt})` : ''}` +
+          (isKnownVoiceJobStatus(report.lastIceStatus) ? '' : ' — not a status this package knows: not finished'),
     ],
     ['Status checks', report.statusChecks],
     ['Callbacks', report.callbacksReceived],
