@@ -1,15 +1,18 @@
 /**
  * Crashes and restarts mid-run: the worker killed with SIGKILL (a new worker finishes), the dev server restarted
- * on its persisted database, the emulator restarted on its persisted state. Each: every clone succeeds, ICE gets
- * one job per voice, no secret in any history.
+ * on its persisted database, the emulator restarted on its persisted state. Each: every clone succeeds, ICE carries
+ * out one submit per voice, no secret in any history.
  */
+import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { ScenarioOutcome } from './support/clones';
 import { waitForSubmitted } from './support/clones';
 import { assertScenario, FAULT_TIMING, runScenario } from './support/scenario';
+import { submitsAtTheKill, type KillWindow } from './support/submit-adoption';
 import { formatFaultTable } from './support/table';
 
 const CLONES = 30;
+const SUBMIT_LATENCY_MS = 1_500;
 const rows: ScenarioOutcome[] = [];
 after(() => console.log(`\n${formatFaultTable(rows)}\n`));
 
@@ -35,6 +38,7 @@ test('worker killed with SIGKILL mid-training: a new worker finishes every clone
 });
 
 test('worker killed with SIGKILL while submits are in flight: no voice is trained twice', async () => {
+  let window: KillWindow | undefined;
   const outcome = await runScenario({
     name: 'worker SIGKILL mid-submit',
     clones: CLONES,
@@ -44,14 +48,35 @@ test('worker killed with SIGKILL while submits are in flight: no voice is traine
     expectVia: ['callback', 'poll'],
     // A submit cut off by the kill waits out its 30 s startToCloseTimeout, then its retry looks the voice up first.
     timeoutMs: 180_000,
+    // Slow submits (ICE carries a submit out 1.5 s after it arrived, then answers), so that the kill lands while
+    // some are in flight: the emulator carries them out although their worker is dead.
+    beforeStart: (stack) =>
+      stack.emulator.admin.setFaults({ operations: { SubmitCustomizedVoiceJob: { latencyMs: SUBMIT_LATENCY_MS } } }),
     disrupt: async (context) => {
-      // Slow submits (ICE answers 1.5 s after it accepted the job), so that the kill lands on some in flight.
-      await context.stack.emulator.admin.setFaults({ operations: { SubmitCustomizedVoiceJob: { latencyMs: 1_500 } } });
       await waitForSubmitted(context.stack, context.voiceIds, CLONES / 3);
       await context.worker.kill();
+      const killedAt = Date.now();
       await context.stack.emulator.admin.setFaults({});
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Longer than the latency, so that every submit the dead worker sent has been carried out before a new one.
+      await new Promise((resolve) => setTimeout(resolve, SUBMIT_LATENCY_MS + 500));
+      window = { killedAt, nextWorkerAt: Date.now() };
       context.worker = await context.stack.startWorker();
+    },
+    afterwards: async ({ stack, voiceIds }) => {
+      assert.ok(window, 'the kill happened');
+      const atTheKill = await submitsAtTheKill(stack, voiceIds, window);
+      console.log(
+        `worker SIGKILL mid-submit: ${atTheKill.inFlight.length} submits in flight at the kill, ` +
+          `${atTheKill.adopted.length} adopted by a retry, ${atTheKill.lookupsAfterRestart} lookups after the restart`,
+      );
+      // A kill that missed every submit would prove nothing: the scenario fails instead of passing vacuously.
+      assert.ok(atTheKill.inFlight.length > 0, 'no submit was in flight at the kill');
+      assert.deepEqual(atTheKill.problems, []);
+      assert.deepEqual(atTheKill.adopted, atTheKill.inFlight, 'every submit in flight at the kill was adopted');
+      assert.ok(
+        atTheKill.lookupsAfterRestart >= atTheKill.inFlight.length,
+        `${atTheKill.lookupsAfterRestart} lookups for ${atTheKill.inFlight.length} adopted jobs`,
+      );
     },
   });
   rows.push(outcome);
@@ -85,6 +110,10 @@ test('emulator restarted on its persisted state mid-run: every clone completes, 
     expectVia: ['callback', 'poll'],
     disrupt: async (context) => {
       await waitForSubmitted(context.stack, context.voiceIds, CLONES / 2);
+      // The call log lives in memory: refuse every call (503, not carried out) before reading it, so that no submit
+      // is carried out between the read and the close and then missing from the duplicate count. The restarted
+      // emulator starts without this fault.
+      await context.stack.emulator.admin.setFaults({ operations: { '*': { serverError: { rate: 1 } } } });
       const earlierCalls = await context.stack.emulator.admin.calls();
       await context.stack.restartEmulator(1_000);
       return { earlierCalls };

@@ -2,7 +2,8 @@
  * The fault suite's stack: our own dev server child process (restartable on its SQLite file), the emulator on a
  * fixed port (restartable on its state file), the callback receiver with auth on, and workers as child
  * processes (killable with SIGKILL). A random AccessKey secret and callback auth key per stack, so that the
- * secret search in histories means something.
+ * secret search in histories means something, and a random canary of the same shape that the control clone carries
+ * in its input, so that a search that cannot see into payloads fails.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -40,6 +41,8 @@ export interface FaultStack {
   receiver: RunningCallbackReceiver;
   credentials: IceCredentials;
   callbackAuthKey: string;
+  /** Planted in the control clone's input (see clones.ts): the secret search must find it there. */
+  canary: string;
   /** The callback URL as configured in ICE (part of the signature). */
   callbackUrl: string;
   startWorker(): Promise<WorkerChild>;
@@ -114,6 +117,7 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
     receiver,
     credentials,
     callbackAuthKey,
+    canary: `FaultCanary${randomBytes(12).toString('hex')}`,
     callbackUrl,
     startWorker: async () => {
       const worker = await startWorkerChild(

@@ -64,7 +64,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
   }
 }
 
-/** The verdict every scenario shares: all correct, one ICE job per voice, no secret in any history. */
+/** The verdict every scenario shares: all correct, one submit per voice, no secret in any history (canary found). */
 export function assertScenario(outcome: ScenarioOutcome): void {
   const detail = outcome.problems.slice(0, 10).join('\n');
   assert.equal(
@@ -72,6 +72,7 @@ export function assertScenario(outcome: ScenarioOutcome): void {
     outcome.clones,
     `${outcome.scenario}: not every clone ended right:\n${detail}`,
   );
-  assert.equal(outcome.duplicateJobs, 0, `${outcome.scenario}: ICE got duplicate jobs:\n${detail}`);
+  assert.equal(outcome.duplicateSubmits, 0, `${outcome.scenario}: ICE got duplicate submits:\n${detail}`);
   assert.equal(outcome.secretsFound, 0, `${outcome.scenario}: secrets in histories:\n${detail}`);
+  assert.ok(outcome.canaryFound, `${outcome.scenario}: the secret search missed the planted canary:\n${detail}`);
 }

@@ -2,13 +2,22 @@
 import type { ScenarioOutcome } from './clones';
 
 export function formatFaultTable(rows: readonly ScenarioOutcome[]): string {
-  const header = ['scenario', 'clones', 'completed correctly', 'duplicate jobs', 'secrets found', 'seconds'];
+  const header = [
+    'scenario',
+    'clones',
+    'completed correctly',
+    'duplicate submits',
+    'secrets found',
+    'canary found',
+    'seconds',
+  ];
   const body = rows.map((row) => [
     row.scenario,
     String(row.clones),
     String(row.completedCorrectly),
-    String(row.duplicateJobs),
+    String(row.duplicateSubmits),
     String(row.secretsFound),
+    row.canaryFound ? 'yes' : 'NO',
     row.seconds.toFixed(1),
   ]);
   const all = [header, ...body];
