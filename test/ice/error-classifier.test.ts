@@ -6,6 +6,9 @@ import {
   classifyIceError,
   IceError,
   INVALID_RESPONSE_CODE,
+  isIceError,
+  isMissingResponseField,
+  MissingResponseFieldError,
   NETWORK_ERROR_CODE,
   TIMEOUT_ERROR_CODE,
   type IceErrorKind,
@@ -98,10 +101,31 @@ describe('iceErrorFromThrown (what openapi-core and httpx actually throw)', () =
   it('maps a non-JSON body to InvalidResponse and an empty credential chain to a final InvalidCredentials', () => {
     const garbled = iceErrorFromThrown('GetCustomizedVoiceJob', new SyntaxError('Unexpected token <'), secrets);
     assert.equal(garbled.code, INVALID_RESPONSE_CODE);
+    assert.ok(!isMissingResponseField(garbled), 'a gateway page is not an incomplete ICE answer: not bounded');
     const chain = new Error('unable to get credentials from any of the providers in the chain: nothing');
     const noCredentials = iceErrorFromThrown('GetCustomizedVoiceJob', chain, secrets);
     assert.equal(noCredentials.code, 'InvalidCredentials');
     assert.equal(noCredentials.kind, 'final');
+  });
+});
+
+describe('MissingResponseFieldError (a 2xx ICE answer without a field the clone needs)', () => {
+  it('is an InvalidResponse IceError, retryable, recognisable, with the field and the RequestId', () => {
+    const error = new MissingResponseFieldError(
+      'GetCustomizedVoiceJob',
+      'Data.CustomizedVoiceJob.Status',
+      'unexpected response shape: Data.CustomizedVoiceJob.Status is missing or not a string',
+      'R-9',
+    );
+    assert.ok(isIceError(error) && isMissingResponseField(error));
+    assert.equal(error.code, INVALID_RESPONSE_CODE);
+    assert.equal(error.kind, 'retryable');
+    assert.equal(error.field, 'Data.CustomizedVoiceJob.Status');
+    assert.match(
+      error.message,
+      /^GetCustomizedVoiceJob failed: InvalidResponse \(HTTP 200\): .*Status.* \[RequestId R-9\]$/,
+    );
+    assert.equal(iceErrorFromThrown('GetCustomizedVoiceJob', error, []), error, 'kept as it is');
   });
 });
 
