@@ -1,9 +1,11 @@
 /**
- * `ice-voice-clone configure-callback`: point ICE's event callback at the receiver with SetEventCallback and
- * read it back with GetEventCallback, so nobody has to click through the console. The auth key is sent once and
+ * `ice-voice-clone configure-callback`: point ICE's event callback at the receiver with SetEventCallback, sharing
+ * the account's one callback setting (docs/ice-api.md#callback-setting) with the team's other ICE pipelines instead
+ * of taking it over. It reads GetEventCallback first, refuses to replace another URL or an MNS queue unless told
+ * to, never drops an event type that was subscribed, and reads the setting back. The auth key is sent once and
  * never returned or printed.
  */
-import type { IceClient } from '../ice/types';
+import type { GetEventCallbackResponse, IceClient, SetEventCallbackRequest } from '../ice/types';
 
 export interface ConfigureIceCallbackOptions {
   /** The public URL ICE posts to; also the first part of the signed string, so the receiver's ICE_CALLBACK_URL. */
@@ -11,16 +13,20 @@ export interface ConfigureIceCallbackOptions {
   /** When given, AuthSwitch=on with this key; otherwise AuthSwitch=off. Secret. */
   authKey?: string;
   /**
-   * ASSUMPTION: ICE does not document the voice-clone event name, so by default no EventTypeList is sent and
-   * ICE keeps whatever it delivers by default; pass names to restrict it.
+   * Event types to subscribe to, added to those the account already has. ASSUMPTION (docs/ice-api.md#callback-events):
+   * ICE documents no voice-clone event name, so by default no type is added.
    */
   eventTypes?: string[];
+  /** Take over a setting that points at another URL or at an MNS queue (default: refuse). */
+  replace?: boolean;
 }
 
 /** ICE's callback settings as read back, without the auth key. */
 export interface IceCallbackSettings {
   callbackType: string;
   callbackUrl: string;
+  /** Only for an MNS setting. */
+  callbackQueueName?: string;
   eventTypeList: string[];
   authSwitch: 'on' | 'off';
   /** Whether ICE reported a key, shown instead of the key itself. */
@@ -28,15 +34,55 @@ export interface IceCallbackSettings {
   requestId: string;
 }
 
+/** The callback this package would set or has set, without the key. */
+export interface PlannedIceCallback {
+  callbackType: 'HTTP';
+  callbackUrl: string;
+  /** Empty: no EventTypeList is sent. */
+  eventTypeList: string[];
+  authSwitch: 'on' | 'off';
+  authKey: '[set]' | '[not set]';
+}
+
+/** Another pipeline's callback that the plan would replace. */
+export type ReplacedIceCallback = { kind: 'url'; url: string; signed: boolean } | { kind: 'mns'; queueName: string };
+
+export interface IceCallbackPlan {
+  /** The account's setting before; undefined when none is configured. */
+  before: IceCallbackSettings | undefined;
+  planned: PlannedIceCallback;
+  /** Set when the account's callback belongs to another endpoint: applying the plan needs `replace`. */
+  replaces?: ReplacedIceCallback;
+  /** Things an operator should know (no secrets). */
+  notes: string[];
+}
+
+/** What configureIceCallback did: the setting read back, plus what it replaced. */
+export interface ConfiguredIceCallback extends IceCallbackSettings {
+  before: IceCallbackSettings | undefined;
+  replaced?: ReplacedIceCallback;
+  /** `ICE_CALLBACK_FORWARD_URL=<old url>` for the receiver, so the replaced endpoint keeps getting its events. */
+  forwardLine?: string;
+  notes: string[];
+}
+
+export type ConfigureCallbackErrorCode =
+  'InvalidCallbackUrl' | 'InvalidAuthKey' | 'InvalidEventType' | 'CallbackInUse' | 'NotApplied';
+
 export class ConfigureCallbackError extends Error {
   override readonly name = 'ConfigureCallbackError';
   constructor(
-    readonly code: 'InvalidCallbackUrl' | 'InvalidAuthKey' | 'InvalidEventType' | 'NotApplied',
+    readonly code: ConfigureCallbackErrorCode,
     message: string,
+    /** For CallbackInUse: what was found and left as it was. */
+    readonly plan?: IceCallbackPlan,
   ) {
     super(message);
   }
 }
+
+/** The receiver setting that forwards non-voice events to the replaced endpoint. */
+export const FORWARD_URL_VARIABLE = 'ICE_CALLBACK_FORWARD_URL';
 
 const AUTH_KEY_PATTERN = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{1,32}$/;
 const EVENT_TYPE_PATTERN = /^[A-Za-z][\w.-]{0,127}$/;
@@ -68,34 +114,128 @@ function validate(options: ConfigureIceCallbackOptions): void {
   }
 }
 
-export async function configureIceCallback(
-  ice: IceClient,
-  options: ConfigureIceCallbackOptions,
-): Promise<IceCallbackSettings> {
-  validate(options);
-  const eventTypeList = options.eventTypes?.length ? options.eventTypes : undefined;
-  await ice.setEventCallback({
-    callbackType: 'HTTP',
-    callbackUrl: options.url,
-    authSwitch: options.authKey !== undefined ? 'on' : 'off',
-    ...(options.authKey !== undefined ? { authKey: options.authKey } : {}),
-    ...(eventTypeList ? { eventTypeList } : {}),
-  });
-  const current = await ice.getEventCallback();
-  const expectedSwitch = options.authKey !== undefined ? 'on' : 'off';
-  // The signature covers the URL byte for byte: a URL ICE normalised differently would fail every callback.
-  if (current.callbackUrl !== options.url || current.authSwitch !== expectedSwitch) {
-    throw new ConfigureCallbackError(
-      'NotApplied',
-      `ICE reports CallbackURL "${current.callbackUrl}" with AuthSwitch ${current.authSwitch} after SetEventCallback`,
-    );
-  }
+function withoutKey(current: GetEventCallbackResponse): IceCallbackSettings {
   return {
     callbackType: current.callbackType,
     callbackUrl: current.callbackUrl,
+    ...(current.callbackQueueName !== undefined && { callbackQueueName: current.callbackQueueName }),
     eventTypeList: current.eventTypeList,
     authSwitch: current.authSwitch,
     authKey: current.authKey ? '[set]' : '[not set]',
     requestId: current.requestId,
   };
+}
+
+function isConfigured(current: IceCallbackSettings): boolean {
+  return current.callbackType === 'MNS' || current.callbackUrl !== '' || current.callbackQueueName !== undefined;
+}
+
+/** Reads the account's setting and works out what to set; writes nothing. */
+export async function planIceCallback(ice: IceClient, options: ConfigureIceCallbackOptions): Promise<IceCallbackPlan> {
+  validate(options);
+  const read = withoutKey(await ice.getEventCallback());
+  const before = isConfigured(read) ? read : undefined;
+  const notes: string[] = [];
+  let replaces: ReplacedIceCallback | undefined;
+  if (before?.callbackType === 'MNS') {
+    replaces = { kind: 'mns', queueName: before.callbackQueueName ?? '' };
+  } else if (before && before.callbackUrl !== options.url) {
+    replaces = { kind: 'url', url: before.callbackUrl, signed: before.authSwitch === 'on' };
+  }
+  const wanted = [...new Set(options.eventTypes ?? [])];
+  let eventTypeList: string[];
+  if (!before) {
+    eventTypeList = wanted;
+  } else if (before.eventTypeList.length === 0) {
+    // ASSUMPTION (docs/ice-api.md#callback-setting): an empty EventTypeList means ICE sends every event type, so
+    // naming types would narrow what the account already receives.
+    eventTypeList = [];
+    if (wanted.length > 0) {
+      notes.push(
+        `the account's EventTypeList is empty, taken to mean every event type (ICE does not document it): ` +
+          `${wanted.join(',')} not added, so that no event type is dropped`,
+      );
+    }
+  } else {
+    eventTypeList = [...new Set([...before.eventTypeList, ...wanted])];
+  }
+  if (replaces?.kind === 'mns') {
+    notes.push(
+      `the account delivers to the MNS queue ${replaces.queueName}; MNS delivery cannot be forwarded to (it has no ` +
+        'URL): whoever reads that queue gets no more events once it is replaced, so operators must decide',
+    );
+  }
+  return {
+    before,
+    planned: {
+      callbackType: 'HTTP',
+      callbackUrl: options.url,
+      eventTypeList,
+      authSwitch: options.authKey !== undefined ? 'on' : 'off',
+      authKey: options.authKey !== undefined ? '[set]' : '[not set]',
+    },
+    ...(replaces && { replaces }),
+    notes,
+  };
+}
+
+/** Sets the planned callback and reads it back. The plan must come from planIceCallback with the same options. */
+export async function applyIceCallbackPlan(
+  ice: IceClient,
+  plan: IceCallbackPlan,
+  options: Pick<ConfigureIceCallbackOptions, 'authKey'>,
+): Promise<ConfiguredIceCallback> {
+  const { planned } = plan;
+  const request: SetEventCallbackRequest = {
+    callbackType: 'HTTP',
+    callbackUrl: planned.callbackUrl,
+    authSwitch: planned.authSwitch,
+    ...(options.authKey !== undefined && { authKey: options.authKey }),
+    // ASSUMPTION (docs/ice-api.md#callback-setting): leaving EventTypeList out keeps ICE's default (or, in place,
+    // the empty list that was there).
+    ...(planned.eventTypeList.length > 0 && { eventTypeList: planned.eventTypeList }),
+  };
+  await ice.setEventCallback(request);
+  const current = withoutKey(await ice.getEventCallback());
+  // The signature covers the URL byte for byte: a URL ICE normalised differently would fail every callback.
+  if (current.callbackUrl !== planned.callbackUrl || current.authSwitch !== planned.authSwitch) {
+    throw new ConfigureCallbackError(
+      'NotApplied',
+      `ICE reports CallbackURL "${current.callbackUrl}" with AuthSwitch ${current.authSwitch} after SetEventCallback`,
+    );
+  }
+  const lost = planned.eventTypeList.filter((eventType) => !current.eventTypeList.includes(eventType));
+  if (lost.length > 0) {
+    throw new ConfigureCallbackError(
+      'NotApplied',
+      `ICE's EventTypeList lacks ${lost.join(',')} after SetEventCallback`,
+    );
+  }
+  return {
+    ...current,
+    before: plan.before,
+    ...(plan.replaces && { replaced: plan.replaces }),
+    ...(plan.replaces?.kind === 'url' && { forwardLine: `${FORWARD_URL_VARIABLE}=${plan.replaces.url}` }),
+    notes: plan.notes,
+  };
+}
+
+/**
+ * Plans, refuses (CallbackInUse) when the account's callback belongs to another endpoint and `replace` is not set,
+ * otherwise sets and reads back.
+ */
+export async function configureIceCallback(
+  ice: IceClient,
+  options: ConfigureIceCallbackOptions,
+): Promise<ConfiguredIceCallback> {
+  const plan = await planIceCallback(ice, options);
+  if (plan.replaces && options.replace !== true) {
+    const target = plan.replaces.kind === 'url' ? plan.replaces.url : `the MNS queue ${plan.replaces.queueName}`;
+    throw new ConfigureCallbackError(
+      'CallbackInUse',
+      `ICE's event callback already delivers to ${target}; nothing changed (replace it explicitly)`,
+      plan,
+    );
+  }
+  return applyIceCallbackPlan(ice, plan, options);
 }
