@@ -1,6 +1,6 @@
 /**
  * A burst like the end of a large training batch: 1,000 signed callbacks (duplicates included, some with only a
- * JobId) against 200 open clones, delivered with ICE's retries. Every clone is signalled and completes exactly
+ * JobId, which the receiver reads at the ICE emulator) against 200 open clones, delivered with ICE's retries. Every clone is signalled and completes exactly
  * once, and every 200 "signalled" answer is a signal in some clone's history. Then a burst beyond what the
  * delivery slots take by the deadline: the late callbacks are answered 200 "queued" and delivered from the backlog.
  */
@@ -11,8 +11,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
 import { createReceiverConnection } from '../../src/callback/temporal-connection';
-import { searchAttributes, voiceCloneWorkflowId } from '../../src/workflows/definitions';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { createIceClient } from '../../src/ice';
+import type { IceClient } from '../../src/ice/types';
+import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
 import { startDevServer } from '../support/temporal';
+import { createVoice } from '../workflow/support';
 import { callbackRecorderWorkflow } from './fixtures/workflows';
 import {
   NEW_KEY,
@@ -37,17 +41,27 @@ let workerRun: Promise<void>;
 let connection: Connection;
 let receiver: RunningCallbackReceiver;
 let backlogReceiver: RunningCallbackReceiver | undefined;
+let emulator: RunningEmulator;
+let ice: IceClient;
 const log = capturingLogger('callback-burst');
 
 before(async () => {
   env = await startDevServer();
   worker = await createFixtureWorker(env.nativeConnection, TASK_QUEUE);
   workerRun = worker.run();
+  emulator = await startEmulator();
+  ice = createIceClient({
+    region: 'cn-shanghai',
+    endpoint: emulator.url,
+    connectTimeoutMs: 2_000,
+    readTimeoutMs: 2_000,
+    credentials: emulator.credentials,
+  });
   connection = createReceiverConnection({ address: env.connection.options.address });
   receiver = await startCallbackReceiver({
     config: receiverConfig(),
     client: new Client({ connection }),
-    ice: await unreachableIce(),
+    ice,
     logger: log.logger,
   });
 });
@@ -55,6 +69,7 @@ before(async () => {
 after(async () => {
   await backlogReceiver?.close();
   await receiver?.close();
+  await emulator?.close();
   await connection?.close();
   worker?.shutdown();
   await workerRun;
@@ -79,21 +94,22 @@ test(`${CLONES * CALLBACKS_PER_CLONE} callbacks with duplicates against ${CLONES
     env.client.workflow.start(callbackRecorderWorkflow, {
       taskQueue: TASK_QUEUE,
       workflowId: voiceCloneWorkflowId(voiceId),
-      typedSearchAttributes: [{ key: searchAttributes.iceJobId, value: `job-${voiceId}` }],
     }),
   );
-  // JobId-only callbacks need the clones to be visible by IceJobId first.
-  const allVisible = `${searchAttributes.iceJobId.name} STARTS_WITH "job-BurstVoice"`;
-  while ((await env.client.workflow.count(allVisible)).count < CLONES) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  // Every fifth clone's callbacks carry only the JobId: ICE's record of that job names the voice.
+  const jobIds = new Map<string, string>();
+  await mapConcurrently(
+    voiceIds.filter((_, clone) => clone % 5 === 0),
+    10,
+    async (voiceId) => jobIds.set(voiceId, await createVoice(ice, voiceId)),
+  );
 
-  // Per clone: a progress event, then the terminal event and its duplicates; every fifth clone's callbacks carry
-  // only the JobId. Keys alternate as during a rotation.
+  // Per clone: a progress event, then the terminal event and its duplicates. Keys alternate as during a rotation.
   const callbacks = shuffled(
-    voiceIds.flatMap((voiceId, clone) =>
+    voiceIds.flatMap((voiceId) =>
       Array.from({ length: CALLBACKS_PER_CLONE }, (_, n) => {
-        const ids = clone % 5 === 0 ? { JobId: `job-${voiceId}` } : { VoiceId: voiceId, JobId: `job-${voiceId}` };
+        const jobId = jobIds.get(voiceId);
+        const ids = jobId !== undefined ? { JobId: jobId } : { VoiceId: voiceId, JobId: `job-${voiceId}` };
         return {
           event: voiceJobEvent({ ...ids, Status: n === 0 ? 'Training' : 'Success' }),
           key: n % 2 ? OLD_KEY : NEW_KEY,
@@ -158,6 +174,11 @@ test(`${CLONES * CALLBACKS_PER_CLONE} callbacks with duplicates against ${CLONES
   assert.ok(signalled <= metrics.signalled + metrics.temporalUnavailable, 'a signal without an attempt');
   assert.equal(metrics.signalled + metrics.unmatched, callbacks.length);
   assert.deepEqual(metrics.rejected, {});
+  // A JobId-only callback costs one ICE read, none once its clone is known to be closed.
+  const reads = (await emulator.admin.calls()).filter((call) => call.action === 'GetCustomizedVoiceJob').length;
+  t.diagnostic(`ICE reads for ${jobIds.size * CALLBACKS_PER_CLONE} JobId-only callbacks: ${reads}`);
+  const retriedAttempts = metrics.iceUnavailable + metrics.temporalUnavailable;
+  assert.ok(reads <= jobIds.size * CALLBACKS_PER_CLONE + retriedAttempts, `${reads} ICE reads`);
   t.diagnostic(
     `receiver latency ms: p50 ${metrics.latency.p50Ms} p90 ${metrics.latency.p90Ms} p99 ${metrics.latency.p99Ms} max ${metrics.latency.maxMs}`,
   );

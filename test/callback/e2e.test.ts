@@ -81,7 +81,7 @@ describe('emulator → receiver → voiceCloneWorkflow', () => {
     assert.match(line ?? '', /"outcome":"signalled".*"workflowId":"voice-clone-CbE2e/);
   });
 
-  test('a callback carrying only a JobId reaches its clone through ICE when visibility does not know it', async () => {
+  test('a callback carrying only a JobId reaches its clone through one ICE read of its job', async () => {
     const voiceId = newVoiceId('CbJob');
     const jobId = await createVoice(stack.ice, voiceId);
     // A clone that never recorded IceJobId: only GetCustomizedVoiceJob can map this JobId to the voice.
@@ -100,16 +100,26 @@ describe('emulator → receiver → voiceCloneWorkflow', () => {
     await stack.client.workflow.getHandle(workflowId).terminate('test done');
   });
 
-  test('a JobId neither Temporal nor ICE knows gets 200 and counts as unmatched', async () => {
-    const before = receiver.metrics().unmatched;
-    const answer = await postCallback(
-      receiver.callbackUrl,
-      voiceJobEvent({ JobId: 'NoSuchJob0000', Status: 'Success' }),
-      signedHeaders(KEY, undefined, publicUrl),
-    );
-    assert.deepEqual(answer, { status: 200, body: { status: 'unmatched' } });
-    assert.equal(receiver.metrics().unmatched, before + 1);
-    assert.match(log.lines.at(-1) ?? '', /job unknown to ICE/);
+  test("a JobId ICE does not know is not a clone's: one ICE read, then remembered; no Temporal call", async () => {
+    const before = receiver.metrics();
+    const reads = async (): Promise<number> =>
+      (await stack.emulator.admin.calls()).filter(
+        (call) => call.action === 'GetCustomizedVoiceJob' && call.params.JobId === 'NoSuchJob0000',
+      ).length;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const answer = await postCallback(
+        receiver.callbackUrl,
+        voiceJobEvent({ JobId: 'NoSuchJob0000', Status: 'Success' }),
+        signedHeaders(KEY, undefined, publicUrl),
+      );
+      assert.deepEqual(answer, { status: 200, body: { status: 'ignored' } }, `attempt ${attempt}`);
+      assert.equal(await reads(), 1, `ICE reads after attempt ${attempt}`);
+    }
+    const after = receiver.metrics();
+    assert.equal(after.ignored, before.ignored + 3);
+    assert.equal(after.remembered, before.remembered + 2);
+    assert.equal(after.signalled + after.unmatched, before.signalled + before.unmatched, 'no signal attempted');
+    assert.ok(log.lines.some((line) => /job unknown to ICE \(ICE JobNotFound\)"/.test(line)));
   });
 
   // Last: it re-points ICE's callback at a key the receiver does not hold.

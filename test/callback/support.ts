@@ -2,6 +2,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { EMULATOR_DEV_CREDENTIALS, loadCallbackReceiverConfig, type CallbackReceiverConfig } from '../../src/config';
 import { createIceClient } from '../../src/ice';
@@ -164,6 +165,33 @@ export async function postLikeIce(
     if (answer.status === 200) break;
   }
   return answers;
+}
+
+type GrpcInterceptor = NonNullable<ConnectionOptions['interceptors']>[number];
+
+export interface CountingTemporalClient {
+  client: Client;
+  connection: Connection;
+  /** The path of every RPC sent, e.g. `/temporal.api.workflowservice.v1.WorkflowService/SignalWorkflowExecution`. */
+  rpcs: string[];
+}
+
+/**
+ * A real Temporal client whose connection counts every RPC it sends (a gRPC interceptor that only counts), so that a
+ * test sees whether the receiver called Temporal. Connected before it is returned, so that the connection's own
+ * first call is not counted as the receiver's.
+ */
+export async function countingTemporalClient(address: string): Promise<CountingTemporalClient> {
+  const rpcs: string[] = [];
+  const count: GrpcInterceptor = (options, nextCall) => {
+    rpcs.push(options.method_definition.path);
+    // grpc-js chains whatever an interceptor returns as the next call, so the next call itself does.
+    return nextCall(options) as ReturnType<GrpcInterceptor>;
+  };
+  const connection = Connection.lazy({ address, interceptors: [count] });
+  await connection.ensureConnected();
+  rpcs.length = 0;
+  return { client: new Client({ connection }), connection, rpcs };
 }
 
 /** A logger that keeps every line, to assert what was (and was not) logged. */

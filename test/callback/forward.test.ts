@@ -1,0 +1,237 @@
+/**
+ * Forwarding to the endpoint that had the account's one callback URL before (ICE_CALLBACK_FORWARD_URL): a real HTTP
+ * target gets every callback that is not a voice clone's, byte for byte, signed for its own URL with ICE's scheme
+ * (or unsigned without a key), and ICE gets 200 only when the target answered 200.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import { verifyIceCallbackSignature } from '../../src/callback/signature';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { createIceClient } from '../../src/ice';
+import type { IceClient } from '../../src/ice/types';
+import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
+import { startDevServer } from '../support/temporal';
+import {
+  NEW_KEY,
+  capturingLogger,
+  countingTemporalClient,
+  freePort,
+  nowSeconds,
+  postCallback,
+  rawPost,
+  receiverConfig,
+  signedHeaders,
+  startCaptureTarget,
+  voiceJobEvent,
+  type CaptureTarget,
+  type CountingTemporalClient,
+} from './support';
+
+const FORWARD_KEY = 'FwdKey2026x';
+
+describe('forwarding callbacks that are not a voice clone’s', () => {
+  let env: TestWorkflowEnvironment;
+  let emulator: RunningEmulator;
+  let ice: IceClient;
+  let temporal: CountingTemporalClient;
+  let target: CaptureTarget;
+  let receiver: RunningCallbackReceiver;
+  const log = capturingLogger('callback-forward');
+
+  before(async () => {
+    env = await startDevServer();
+    emulator = await startEmulator();
+    ice = createIceClient({
+      region: 'cn-shanghai',
+      endpoint: emulator.url,
+      connectTimeoutMs: 2_000,
+      readTimeoutMs: 2_000,
+      credentials: emulator.credentials,
+    });
+    temporal = await countingTemporalClient(env.connection.options.address);
+    target = await startCaptureTarget();
+    receiver = await startCallbackReceiver({
+      config: receiverConfig({ forwardUrl: target.url, forwardAuthKey: FORWARD_KEY }),
+      client: temporal.client,
+      ice,
+      logger: log.logger,
+    });
+  });
+
+  after(async () => {
+    await receiver?.close();
+    await target?.close();
+    await temporal?.connection.close();
+    await emulator?.close();
+    await env?.teardown();
+  });
+
+  function verifiesForTarget(
+    headers: CaptureTarget['requests'][number]['headers'],
+  ): ReturnType<typeof verifyIceCallbackSignature> {
+    return verifyIceCallbackSignature({
+      publicUrl: target.url,
+      timestamp: headers['x-ice-timestamp'] as string | undefined,
+      signature: headers['x-ice-signature'] as string | undefined,
+      keys: [FORWARD_KEY],
+      maxSkewSeconds: 5,
+      nowMs: Date.now(),
+    });
+  }
+
+  test('an event of another feature arrives byte-identical, with its Content-Type, signed for the forward URL', async () => {
+    // Odd spacing, key order, escapes and non-ASCII text: a re-serialised body would differ.
+    const raw = Buffer.from(
+      '{ "MessageBody":{"JobId":"8f2c\\u0041b","Title":"新闻 – ü"} ,"EventType":"TranscodeComplete","UserId":1,' +
+        '"EventTime":"2026-12-02T10:00:00Z"}\n',
+      'utf8',
+    );
+    const count = target.requests.length;
+    const rpcs = temporal.rpcs.length;
+    const contentType = 'text/plain; charset=utf-8';
+    const answer = await rawPost(receiver.callbackUrl, raw, { ...signedHeaders(NEW_KEY), 'content-type': contentType });
+    assert.deepEqual(answer, { status: 200, body: { status: 'forwarded' } });
+    const got = await target.nth(count + 1);
+    assert.ok(got.body.equals(raw), 'the same bytes');
+    assert.equal(got.headers['content-type'], contentType);
+    assert.equal(got.path, new URL(target.url).pathname);
+    assert.deepEqual(verifiesForTarget(got.headers), { ok: true, keyForm: 'as-configured' });
+    // ICE's own signature (for the receiver's URL) is not passed on.
+    assert.notEqual(got.headers['x-ice-signature'], signedHeaders(NEW_KEY)['X-ICE-SIGNATURE']);
+    assert.equal(temporal.rpcs.length, rpcs, 'no Temporal call');
+    assert.equal(receiver.metrics().forwarded, 1);
+  });
+
+  test('without a Content-Type from ICE, none is forwarded', async () => {
+    const count = target.requests.length;
+    const raw = Buffer.from(JSON.stringify(voiceJobEvent({ MediaId: 'm-1' }, 'ProduceMediaComplete')));
+    const answer = await rawPost(receiver.callbackUrl, raw, signedHeaders(NEW_KEY));
+    assert.deepEqual(answer, { status: 200, body: { status: 'forwarded' } });
+    const got = await target.nth(count + 1);
+    assert.ok(got.body.equals(raw));
+    assert.equal(got.headers['content-type'], undefined);
+  });
+
+  test('the target answering 500 gets ICE a 502 (ICE retries); its 200 on the retry gets ICE a 200', async () => {
+    const event = voiceJobEvent({ JobId: randomBytes(16).toString('hex') }, 'SnapshotComplete');
+    const headers = signedHeaders(NEW_KEY);
+    const before = receiver.metrics();
+    target.status = 500;
+    try {
+      const refused = await postCallback(receiver.callbackUrl, event, headers);
+      assert.deepEqual(refused, { status: 502, body: { error: 'forward_failed', message: 'try again shortly' } });
+    } finally {
+      target.status = 200;
+    }
+    const retried = await postCallback(receiver.callbackUrl, event, headers);
+    assert.deepEqual(retried, { status: 200, body: { status: 'forwarded' } });
+    const after = receiver.metrics();
+    assert.equal(after.forwardFailed - before.forwardFailed, 1);
+    assert.equal(after.forwarded - before.forwarded, 1);
+    assert.ok(log.lines.some((line) => line.includes('forward target answered 500')));
+  });
+
+  test('a voice clone’s callback is signalled, not forwarded', async () => {
+    const workflowId = voiceCloneWorkflowId('VoiceNotForwarded');
+    await env.client.workflow.start('callbackRecorderWorkflow', { taskQueue: 'no-worker-needed', workflowId });
+    const count = target.requests.length;
+    const answer = await postCallback(
+      receiver.callbackUrl,
+      voiceJobEvent({ VoiceId: 'VoiceNotForwarded', Status: 'Training' }),
+      signedHeaders(NEW_KEY),
+    );
+    assert.deepEqual(answer, { status: 200, body: { status: 'signalled' } });
+    // The next forwarded event is the next request the target sees: the voice callback never reached it.
+    const marker = voiceJobEvent({ MediaId: 'marker' }, 'FileUploadComplete');
+    assert.equal((await postCallback(receiver.callbackUrl, marker, signedHeaders(NEW_KEY))).status, 200);
+    const next = await target.nth(count + 1);
+    assert.deepEqual(JSON.parse(next.body.toString('utf8')), marker);
+  });
+
+  test('a JobId ICE does not know is forwarded after one ICE read, and without one the next time', async () => {
+    const event = voiceJobEvent({ JobId: randomBytes(16).toString('hex'), Status: 'Success' }, 'MysteryJobComplete');
+    const reads = async (): Promise<number> =>
+      (await emulator.admin.calls()).filter((call) => call.params.JobId === event.MessageBody.JobId).length;
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const count = target.requests.length;
+      const answer = await postCallback(receiver.callbackUrl, event, signedHeaders(NEW_KEY));
+      assert.deepEqual(answer, { status: 200, body: { status: 'forwarded' } }, `attempt ${attempt}`);
+      assert.deepEqual(JSON.parse((await target.nth(count + 1)).body.toString('utf8')), event);
+      assert.equal(await reads(), 1, `ICE reads after attempt ${attempt}`);
+    }
+  });
+
+  test('a target that is down or too slow gets ICE a 502 inside its 3 s', async () => {
+    const silent: Server = createServer(() => undefined); // takes the request, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const slowUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/events`;
+    const downUrl = `http://127.0.0.1:${await freePort()}/events`;
+    try {
+      for (const [name, forwardUrl] of [
+        ['slow', slowUrl],
+        ['down', downUrl],
+      ]) {
+        const other = await startCallbackReceiver({
+          config: receiverConfig({ forwardUrl, temporalTimeoutMs: 1_000 }),
+          client: temporal.client,
+          ice,
+          logger: log.logger,
+        });
+        try {
+          const started = Date.now();
+          const answer = await postCallback(
+            other.callbackUrl,
+            voiceJobEvent({ MediaId: 'm' }, 'DeleteMediaComplete'),
+            signedHeaders(NEW_KEY),
+          );
+          assert.equal(answer.status, 502, name);
+          assert.ok(Date.now() - started < 2_900, `${name}: answered after ${Date.now() - started} ms`);
+          assert.equal(other.metrics().forwardFailed, 1, name);
+        } finally {
+          await other.close();
+        }
+      }
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  test('without ICE_CALLBACK_FORWARD_AUTH_KEY the forward is unsigned', async () => {
+    const unsignedTarget = await startCaptureTarget('/unsigned');
+    const other = await startCallbackReceiver({
+      config: receiverConfig({ forwardUrl: unsignedTarget.url }),
+      client: temporal.client,
+      ice,
+      logger: log.logger,
+    });
+    try {
+      const answer = await postCallback(
+        other.callbackUrl,
+        voiceJobEvent({ MediaId: 'm' }, 'RegisterMediaComplete'),
+        signedHeaders(NEW_KEY, nowSeconds()),
+      );
+      assert.deepEqual(answer, { status: 200, body: { status: 'forwarded' } });
+      const got = await unsignedTarget.nth(1);
+      assert.equal(got.headers['x-ice-signature'], undefined);
+      assert.equal(got.headers['x-ice-timestamp'], undefined);
+    } finally {
+      await other.close();
+      await unsignedTarget.close();
+    }
+  });
+
+  test('no log line carries the forward key or a signature', () => {
+    for (const line of log.lines) {
+      assert.ok(!line.includes(FORWARD_KEY), 'the forward key was logged');
+      // The tests' JobIds are 32 hex digits too: leave them out of the search.
+      const { jobId: _jobId, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      assert.ok(!/[0-9a-f]{32}/.test(JSON.stringify(rest)), `something signature-like: ${line}`);
+    }
+  });
+});
