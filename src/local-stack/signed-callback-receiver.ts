@@ -47,7 +47,8 @@ export async function startSignedCallbackReceiver(
     logger: options.logger,
   });
   try {
-    await configureIceCallback(options.ice, { url: callbackUrl, authKey });
+    // The local stack owns its emulator: a URL left by an earlier run (another port) is its own, not a team's.
+    await configureIceCallback(options.ice, { url: callbackUrl, authKey, replace: true });
   } catch (error) {
     await receiver.close();
     throw error;
