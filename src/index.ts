@@ -34,6 +34,7 @@ export { createVoiceCloneActivities, type VoiceCloneActivities } from './activit
 export * from './ice';
 export {
   createIceCallbackHandler,
+  createReceiverConnection,
   ICE_FOREIGN_EVENT_TYPES,
   type IceCallbackHandler,
   type IceCallbackHandlerOptions,
