@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { ScenarioOutcome } from './support/clones';
-import { waitForSubmitted } from './support/clones';
+import { waitForSubmitted, waitForSubmitting } from './support/clones';
 import { assertScenario, FAULT_TIMING, runScenario } from './support/scenario';
 import { submitsAtTheKill, type KillWindow } from './support/submit-adoption';
 import { formatFaultTable } from './support/table';
 
 const CLONES = 30;
-const SUBMIT_LATENCY_MS = 1_500;
+const SUBMIT_LATENCY_MS = 3_000;
 const rows: ScenarioOutcome[] = [];
 after(() => console.log(`\n${formatFaultTable(rows)}\n`));
 
@@ -48,12 +48,14 @@ test('worker killed with SIGKILL while submits are in flight: no voice is traine
     expectVia: ['callback', 'poll'],
     // A submit cut off by the kill waits out its 30 s startToCloseTimeout, then its retry looks the voice up first.
     timeoutMs: 180_000,
-    // Slow submits (ICE carries a submit out 1.5 s after it arrived, then answers), so that the kill lands while
+    // Slow submits (ICE carries a submit out 3 s after it arrived, then answers), so that the kill lands while
     // some are in flight: the emulator carries them out although their worker is dead.
     beforeStart: (stack) =>
       stack.emulator.admin.setFaults({ operations: { SubmitCustomizedVoiceJob: { latencyMs: SUBMIT_LATENCY_MS } } }),
     disrupt: async (context) => {
-      await waitForSubmitted(context.stack, context.voiceIds, CLONES / 3);
+      // Kill while a third of the clones wait for their submit's answer. (Waiting until a third had been carried
+      // out came too late: the submits had all gone out together, so they were all carried out before the kill.)
+      await waitForSubmitting(context.stack, context.voiceIds, CLONES / 3);
       await context.worker.kill();
       const killedAt = Date.now();
       await context.stack.emulator.admin.setFaults({});

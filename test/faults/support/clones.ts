@@ -86,6 +86,36 @@ export async function waitForSubmitted(
   }
 }
 
+/**
+ * Wait until at least `count` of these clones are in the Submitting stage at once (status query): their submits
+ * are on their way to ICE or waiting in it, which is when a kill leaves submits in flight.
+ */
+export async function waitForSubmitting(
+  stack: FaultStack,
+  voiceIds: readonly string[],
+  count: number,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stages = await Promise.all(
+      voiceIds.map((voiceId) =>
+        stack.client.workflow
+          .getHandle(voiceCloneWorkflowId(voiceId))
+          .query(statusQuery)
+          .then(
+            (status) => status.stage,
+            () => undefined,
+          ),
+      ),
+    );
+    const submitting = stages.filter((stage) => stage === 'Submitting').length;
+    if (submitting >= count) return;
+    if (Date.now() > deadline) throw new Error(`never ${count} clones submitting at once within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function describeError(error: unknown): string {
   const cause = (error as { cause?: Error }).cause;
   return `${(error as Error).message}${cause ? ` (${cause.message})` : ''}`;
