@@ -18,12 +18,7 @@ export {
   type VoiceCloneHandle,
   type VoiceCloneStatusReport,
 } from './client';
-export {
-  voiceClonePlugin,
-  VoiceClonePlugin,
-  VOICE_CLONE_PLUGIN_NAME,
-  type VoiceClonePluginOptions,
-} from './plugin';
+export { voiceClonePlugin, VoiceClonePlugin, VOICE_CLONE_PLUGIN_NAME, type VoiceClonePluginOptions } from './plugin';
 export {
   createVoiceCloneWorker,
   runVoiceCloneWorker,
