@@ -144,5 +144,41 @@ export function createIceClient(config: IceClientConfig, options: IceClientOptio
       ),
 
     getEventCallback: () => call('GetEventCallback', {}, map.mapGetEventCallback),
+
+    submitStandardCustomizedVoiceJob: (request) =>
+      call(
+        'SubmitStandardCustomizedVoiceJob',
+        query({
+          Audios: request.audios.join(','),
+          Authentication: request.authentication,
+          DemoAudioMediaURL: request.demoAudioMediaUrl,
+          Gender: request.gender,
+          VoiceName: request.voiceName,
+        }),
+        map.mapSubmitStandardCustomizedVoiceJob,
+      ),
+
+    submitCosyVoiceCustomizedVoiceJob: (request) =>
+      call(
+        'SubmitCosyVoiceCustomizedVoiceJob',
+        query({
+          Audios: request.audios,
+          DemoAudioMediaURL: request.demoAudioMediaUrl,
+          Gender: request.gender,
+          Model: request.model,
+          VoiceName: request.voiceName,
+        }),
+        map.mapSubmitCosyVoiceCustomizedVoiceJob,
+      ),
+
+    deleteCustomizedVoiceJob: (request) =>
+      call('DeleteCustomizedVoiceJob', query({ JobId: request.jobId }), map.mapAcknowledgement),
+
+    updateCustomizedVoice: (request) =>
+      call(
+        'UpdateCustomizedVoice',
+        query({ DemoAudioMediaId: request.demoAudioMediaId, VoiceId: request.voiceId }),
+        map.mapAcknowledgement,
+      ),
   };
 }

@@ -15,6 +15,9 @@ import {
   type ListCustomizedVoicesResponse,
   type SetEventCallbackResponse,
   type SubmitCustomizedVoiceJobResponse,
+  type SubmitCosyVoiceCustomizedVoiceJobResponse,
+  type SubmitStandardCustomizedVoiceJobResponse,
+  type IceResponse,
 } from './types';
 import {
   optionalString,
@@ -56,6 +59,28 @@ export function mapSubmitCustomizedVoiceJob(body: WireObject, requestId: string)
   const d = data(body);
   // The JobId is what the clone needs; the VoiceId it already knows.
   return { requestId, jobId: requiredString(d, 'JobId', 'Data'), voiceId: optionalString(d, 'VoiceId') };
+}
+
+/** Standard's answer is `Data{JobId}`: ICE assigns the VoiceId later, GetCustomizedVoiceJob shows it. */
+export function mapSubmitStandardCustomizedVoiceJob(
+  body: WireObject,
+  requestId: string,
+): SubmitStandardCustomizedVoiceJobResponse {
+  return { requestId, jobId: requiredString(data(body), 'JobId', 'Data') };
+}
+
+/** CosyVoice answers `Data{JobId, VoiceId}`; the JobId is required as for Basic, the VoiceId is also in the job. */
+export function mapSubmitCosyVoiceCustomizedVoiceJob(
+  body: WireObject,
+  requestId: string,
+): SubmitCosyVoiceCustomizedVoiceJobResponse {
+  const d = data(body);
+  return { requestId, jobId: requiredString(d, 'JobId', 'Data'), voiceId: optionalString(d, 'VoiceId') };
+}
+
+/** DeleteCustomizedVoiceJob and UpdateCustomizedVoice answer `{RequestId, Success}` only. */
+export function mapAcknowledgement(_body: WireObject, requestId: string): IceResponse {
+  return { requestId };
 }
 
 /**
@@ -103,6 +128,7 @@ function mapVoice(item: WireObject, path: string): CustomizedVoice {
     gender: optionalString(item, 'Gender'),
     scenario: optionalString(item, 'Scenario'),
     demoAudioMediaId: optionalString(item, 'DemoAudioMediaId'),
+    ...(typeof item.Type === 'string' ? { type: item.Type } : {}),
   };
 }
 

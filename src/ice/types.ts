@@ -16,12 +16,31 @@ export const ICE_ACTIONS = [
   'ListCustomizedVoices',
   'SetEventCallback',
   'GetEventCallback',
+  'SubmitStandardCustomizedVoiceJob',
+  'SubmitCosyVoiceCustomizedVoiceJob',
+  'DeleteCustomizedVoiceJob',
+  'UpdateCustomizedVoice',
 ] as const;
 export type IceAction = (typeof ICE_ACTIONS)[number];
 
 export type VoiceGender = 'female' | 'male';
 export type VoiceScenario = 'story' | 'interaction' | 'navigation';
-export type VoiceJobType = 'Basic' | 'Standard';
+/**
+ * `Basic` and `Standard` are documented (docs/ice-api.md#job-fields). ASSUMPTION (docs/ice-api.md#editions): the
+ * Type a CosyVoice job reports is undocumented; `CosyVoice` is this package's guess (COSYVOICE_JOB_TYPE).
+ */
+export type VoiceJobType = 'Basic' | 'Standard' | 'CosyVoice';
+/** ASSUMPTION (docs/ice-api.md#editions): the Type under which ICE reports and lists CosyVoice jobs. */
+export const COSYVOICE_JOB_TYPE: VoiceJobType = 'CosyVoice';
+
+/** SubmitCosyVoiceCustomizedVoiceJob's `Model` values (docs/ice-api.md#editions). */
+export const COSYVOICE_MODELS = [
+  'cosyvoice-v3-plus',
+  'cosyvoice-v3-flash',
+  'cosyvoice-v3.5-plus',
+  'cosyvoice-v3.5-flash',
+] as const;
+export type CosyVoiceModel = (typeof COSYVOICE_MODELS)[number];
 
 export const VOICE_JOB_STATUSES = [
   'Initialization',
@@ -93,6 +112,50 @@ export interface SubmitCustomizedVoiceJobResponse extends IceResponse {
   voiceId: string;
 }
 
+/** The standard edition (docs/ice-api.md#editions): the caller names the voice, ICE assigns its VoiceId later. */
+export interface SubmitStandardCustomizedVoiceJobRequest {
+  /** ≤ 32 characters. */
+  voiceName: string;
+  gender: VoiceGender;
+  /** Media ID of the speaker reading ICE's fixed consent text. */
+  authentication: string;
+  /** Media IDs of the training audio (15–30 minutes in total, each over 1 minute); comma-separated on the wire. */
+  audios: string[];
+  demoAudioMediaUrl?: string;
+}
+export interface SubmitStandardCustomizedVoiceJobResponse extends IceResponse {
+  jobId: string;
+}
+
+/** The CosyVoice edition (docs/ice-api.md#editions): one training audio, a model, ICE assigns the VoiceId. */
+export interface SubmitCosyVoiceCustomizedVoiceJobRequest {
+  /** ≤ 32 characters. */
+  voiceName: string;
+  gender: VoiceGender;
+  /** The one training audio's media ID (the SDK's `Audios`: ICE trains on one audio only). */
+  audios: string;
+  model: CosyVoiceModel;
+  demoAudioMediaUrl?: string;
+}
+export interface SubmitCosyVoiceCustomizedVoiceJobResponse extends IceResponse {
+  jobId: string;
+  /** The VoiceId ICE assigned (e.g. `Voice-l*****`); '' when ICE leaves it out (GetCustomizedVoiceJob has it). */
+  voiceId: string;
+}
+
+/** ICE refuses it for a job in Training or Success (docs/ice-api.md#voice-lifecycle-basic). */
+export interface DeleteCustomizedVoiceJobRequest {
+  jobId: string;
+}
+export type DeleteCustomizedVoiceJobResponse = IceResponse;
+
+/** Changes only the voice's demo audio (docs/ice-api.md#voice-lifecycle-basic). */
+export interface UpdateCustomizedVoiceRequest {
+  voiceId: string;
+  demoAudioMediaId: string;
+}
+export type UpdateCustomizedVoiceResponse = IceResponse;
+
 /**
  * Status, Type, Scenario and Gender are plain strings, as ICE's SDK types them (docs/ice-api.md#job-fields): the
  * unions above name the values known today, and a new value passes through instead of failing the call.
@@ -142,6 +205,8 @@ export interface CustomizedVoice {
   gender: string;
   scenario: string;
   demoAudioMediaId: string;
+  /** A `VoiceJobType` as far as known; only in list items (GetCustomizedVoice has no Type). */
+  type?: string;
 }
 export interface GetCustomizedVoiceRequest {
   voiceId: string;
@@ -197,6 +262,14 @@ export interface IceClient {
   listCustomizedVoices(request: ListCustomizedVoicesRequest): Promise<ListCustomizedVoicesResponse>;
   setEventCallback(request: SetEventCallbackRequest): Promise<SetEventCallbackResponse>;
   getEventCallback(): Promise<GetEventCallbackResponse>;
+  submitStandardCustomizedVoiceJob(
+    request: SubmitStandardCustomizedVoiceJobRequest,
+  ): Promise<SubmitStandardCustomizedVoiceJobResponse>;
+  submitCosyVoiceCustomizedVoiceJob(
+    request: SubmitCosyVoiceCustomizedVoiceJobRequest,
+  ): Promise<SubmitCosyVoiceCustomizedVoiceJobResponse>;
+  deleteCustomizedVoiceJob(request: DeleteCustomizedVoiceJobRequest): Promise<DeleteCustomizedVoiceJobResponse>;
+  updateCustomizedVoice(request: UpdateCustomizedVoiceRequest): Promise<UpdateCustomizedVoiceResponse>;
 }
 
 /** The HTTP callback body as ICE posts it (see shared/ice-voice-clone-api.md, "Callbacks"). */
