@@ -86,7 +86,8 @@ function requiredPackages(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
     const code = readFileSync(path.join(entry.parentPath ?? entry.path, entry.name), 'utf8');
-    for (const [, specifier] of code.matchAll(/require\("([^".][^"]*)"\)/g)) {
+    // tsc writes static imports with double quotes and keeps a dynamic import()'s own quotes: match both.
+    for (const [, , specifier] of code.matchAll(/require\((["'])([^"'.][^"']*)\1\)/g)) {
       if (specifier.startsWith('node:')) continue;
       const parts = specifier.split('/');
       found.add(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
@@ -95,10 +96,16 @@ function requiredPackages(dir) {
   return found;
 }
 
-/** Runtime dependencies are exactly what the shipped code imports. */
+/**
+ * Runtime dependencies are exactly what the shipped code imports. An optional peer dependency counts as declared:
+ * it is loaded lazily, on one path only (the SDK's dev-server download of the local stack).
+ */
 function checkDependencies(dist) {
   const required = requiredPackages(dist);
-  const declared = new Set(Object.keys(repoPackage.dependencies));
+  const optionalPeers = Object.entries(repoPackage.peerDependenciesMeta ?? {})
+    .filter(([, meta]) => meta.optional === true)
+    .map(([name]) => name);
+  const declared = new Set([...Object.keys(repoPackage.dependencies), ...optionalPeers]);
   const builtins = new Set(['child_process', 'crypto', 'events', 'fs', 'http', 'https', 'net', 'os', 'path', 'util']);
   const undeclared = [...required].filter((name) => !declared.has(name) && !builtins.has(name));
   const unused = [...declared].filter((name) => !required.has(name));

@@ -11,8 +11,10 @@ const spec: CommandSpec = {
   notes: [
     'Settings (environment): ICE_CALLBACK_URL (the public URL as configured in ICE), ICE_CALLBACK_AUTH_KEYS,',
     'ICE_CALLBACK_PORT (8787), ICE_CALLBACK_HOST, ICE_CALLBACK_PATH (/ice/callback), ICE_CALLBACK_MAX_SKEW_SECONDS,',
-    'ICE_CALLBACK_ALLOW_UNSIGNED, ICE_CALLBACK_MAX_BODY_BYTES, ICE_CALLBACK_TEMPORAL_TIMEOUT_MS; TEMPORAL_* as for',
-    'the worker; ICE_* and Alibaba credentials (for GetCustomizedVoiceJob when a callback has no VoiceId).',
+    'ICE_CALLBACK_ALLOW_UNSIGNED, ICE_CALLBACK_MAX_BODY_BYTES, ICE_CALLBACK_TEMPORAL_TIMEOUT_MS,',
+    "ICE_CALLBACK_VOICE_EVENT_TYPES, ICE_CALLBACK_FORWARD_URL and ICE_CALLBACK_FORWARD_AUTH_KEY (other pipelines' events",
+    'go on to their old endpoint); TEMPORAL_* as for the worker; ICE_* and Alibaba credentials (for',
+    'GetCustomizedVoiceJob when a callback has no VoiceId).',
   ],
 };
 
