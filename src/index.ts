@@ -40,11 +40,16 @@ export {
   startCallbackReceiver,
   runCallbackReceiver,
   configureIceCallback,
+  planIceCallback,
+  applyIceCallbackPlan,
+  ConfigureCallbackError,
   signIceCallback,
   verifyIceCallbackSignature,
   type CallbackReceiverOptions,
   type RunningCallbackReceiver,
   type ConfigureIceCallbackOptions,
+  type ConfiguredIceCallback,
+  type IceCallbackPlan,
   type IceCallbackSettings,
 } from './callback';
 export {

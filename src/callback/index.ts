@@ -4,8 +4,22 @@ export { createIceCallbackHandler } from './handler';
 export type { IceCallbackHandler, IceCallbackHandlerOptions, IceCallbackHandlerConfig } from './handler';
 export { ICE_FOREIGN_EVENT_TYPES } from './event-types';
 export { runCallbackReceiver, type RunCallbackReceiverOptions } from './run';
-export { configureIceCallback, ConfigureCallbackError } from './configure-callback';
-export type { ConfigureIceCallbackOptions, IceCallbackSettings } from './configure-callback';
+export {
+  configureIceCallback,
+  planIceCallback,
+  applyIceCallbackPlan,
+  ConfigureCallbackError,
+  FORWARD_URL_VARIABLE,
+} from './configure-callback';
+export type {
+  ConfigureIceCallbackOptions,
+  ConfigureCallbackErrorCode,
+  ConfiguredIceCallback,
+  IceCallbackPlan,
+  IceCallbackSettings,
+  PlannedIceCallback,
+  ReplacedIceCallback,
+} from './configure-callback';
 export { signIceCallback, verifyIceCallbackSignature, ICE_SIGNATURE_HEADER, ICE_TIMESTAMP_HEADER } from './signature';
 export type { SignatureKeyForm } from './signature';
 export { renderPrometheusMetrics, quantile } from './metrics';
