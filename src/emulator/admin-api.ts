@@ -18,10 +18,11 @@
  *                                               account's callback exactly like a job end (filter, signature,
  *                                               timeout, retries, callback faults)
  *   POST   /__emulator/jobs/{jobId}/finish    ← { status?: 'Success' | 'Fail', message?: string } ends training now
+ *                                               (through the job clock: the read and the callback agree)
  *   POST   /__emulator/callbacks/flush        → releases callbacks held by `delayMs` / `reorder` at once
  *   POST   /__emulator/reset                  → forgets jobs, voices, calls, callbacks, faults, nonces
  */
-import type { IceAction, VoiceJobStatus } from '../ice/types';
+import type { IceAction, VoiceGender, VoiceJobStatus } from '../ice/types';
 
 export const EMULATOR_ADMIN_PREFIX = '/__emulator';
 
@@ -42,7 +43,7 @@ export interface OperationFaults {
   latencyMs?: number;
   /**
    * Carry the operation out and answer 200, but leave `JobId` out of the answer's `Data` (fires only for answers
-   * that carry one: CreateCustomizedVoiceJob, SubmitCustomizedVoiceJob).
+   * that carry one: CreateCustomizedVoiceJob and the three submits).
    */
   omitJobId?: FaultTrigger;
 }
@@ -52,6 +53,7 @@ export interface OperationFaults {
  * job (`null` leaves the Status field out). Entries for the same voice apply in order; `reads` counts down.
  */
 export interface JobStatusOverride {
+  /** The job's VoiceId, or the VoiceName of a Standard/CosyVoice job (whose VoiceId ICE assigns). */
   voiceId: string;
   status: string | null;
   reads: number;
@@ -71,7 +73,10 @@ export interface CallbackFaults {
 export interface FaultConfig {
   /** Per ICE action; `'*'` applies to every action (a per-action entry wins over `'*'`). */
   operations?: Partial<Record<IceAction | '*', OperationFaults>>;
-  /** Training ends in `Fail` for these VoiceIds (besides the documented rule: VoiceId starting with "FailTrain"). */
+  /**
+   * Training ends in `Fail` for these VoiceIds, or VoiceNames of Standard and CosyVoice jobs (besides the rule: a
+   * Basic VoiceId, or a Standard/CosyVoice VoiceName, starting with "FailTrain").
+   */
   failTrainingVoiceIds?: string[];
   callbacks?: CallbackFaults;
   jobStatusOverrides?: JobStatusOverride[];
@@ -87,7 +92,15 @@ export interface EmulatorSettings {
    * (docs/ice-api.md#callback-signature). Default false: the key as set.
    */
   lowerCaseCallbackKey: boolean;
+  /**
+   * The Type CosyVoice jobs and voices report and are listed under (ASSUMPTION, docs/ice-api.md#editions: ICE does
+   * not say). `CosyVoice` (default) or `Standard` (listed together with Standard jobs).
+   */
+  cosyVoiceJobType: CosyVoiceJobType;
 }
+
+export const COSYVOICE_JOB_TYPES = ['CosyVoice', 'Standard'] as const;
+export type CosyVoiceJobType = (typeof COSYVOICE_JOB_TYPES)[number];
 
 export interface RecordedCall {
   seq: number;
@@ -109,16 +122,30 @@ export interface RecordedCall {
   performed: boolean;
 }
 
+/** The three voice-cloning editions the emulator runs (docs/ice-api.md#editions). */
+export type EmulatedEdition = 'Basic' | 'Standard' | 'CosyVoice';
+
 export interface EmulatedVoiceJob {
   jobId: string;
+  /** Basic: the caller's; Standard and CosyVoice: assigned by ICE at submit (`Voice-` + 10 letters/digits). */
   voiceId: string;
+  edition: EmulatedEdition;
+  /** Standard and CosyVoice name their voice here (several jobs may share a name); Basic's is optional. */
+  voiceName: string;
+  gender: VoiceGender;
+  /** CosyVoice only. */
+  model?: string;
+  /** Standard: the training audio media IDs; CosyVoice: the one. */
+  audioMediaIds?: string[];
+  /** Standard only. */
+  authenticationMediaId?: string;
   status: VoiceJobStatus;
   message: string;
   /** ISO times. */
   createTime: string;
   submittedAt?: string;
   finishedAt?: string;
-  /** How many times SubmitCustomizedVoiceJob was accepted for this job (must stay ≤ 1). */
+  /** How many submits were accepted for this job (must stay ≤ 1; Standard and CosyVoice submits make a new job). */
   submitCount: number;
   passedAudioRecordIds: number[];
 }

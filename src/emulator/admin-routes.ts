@@ -1,13 +1,14 @@
 /** Server side of the admin API described in ./admin-api.ts (routes under /__emulator). */
-import type {
-  CallbackDelivery,
-  EmulatedJobCounts,
-  EmulatedVoiceJob,
-  EmulatorSettings,
-  EventDispatchResult,
-  FaultConfig,
-  IceEventInput,
-  RecordedCall,
+import {
+  COSYVOICE_JOB_TYPES,
+  type CallbackDelivery,
+  type EmulatedJobCounts,
+  type EmulatedVoiceJob,
+  type EmulatorSettings,
+  type EventDispatchResult,
+  type FaultConfig,
+  type IceEventInput,
+  type RecordedCall,
 } from './admin-api';
 
 /** What the admin routes need from the running emulator. */
@@ -94,12 +95,15 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
       return { status: 200, body: target.settings() };
     case 'PATCH /settings': {
       if (!isObject(body)) return badRequest('body must be a settings object');
-      const { trainingMs, lowerCaseCallbackKey } = body;
+      const { trainingMs, lowerCaseCallbackKey, cosyVoiceJobType } = body;
       if (trainingMs !== undefined && (typeof trainingMs !== 'number' || !(trainingMs >= 0))) {
         return badRequest('trainingMs must be a number ≥ 0');
       }
       if (lowerCaseCallbackKey !== undefined && typeof lowerCaseCallbackKey !== 'boolean') {
         return badRequest('lowerCaseCallbackKey must be true or false');
+      }
+      if (cosyVoiceJobType !== undefined && !(COSYVOICE_JOB_TYPES as readonly unknown[]).includes(cosyVoiceJobType)) {
+        return badRequest(`cosyVoiceJobType must be one of ${COSYVOICE_JOB_TYPES.join(', ')}`);
       }
       return { status: 200, body: target.updateSettings(body as Partial<EmulatorSettings>) };
     }

@@ -3,10 +3,22 @@
  * remaining count shows in GET /faults); `rate` triggers draw from a PRNG seeded by `FaultConfig.seed`.
  */
 import type { IceAction } from '../ice/types';
-import type { CallbackFaults, FaultConfig, FaultTrigger, OperationFaults } from './admin-api';
+import type { CallbackFaults, EmulatedEdition, FaultConfig, FaultTrigger, OperationFaults } from './admin-api';
 import { createSeededRandom } from './prng';
 
 const DEFAULT_SEED = 1;
+
+/** What identifies a job to the fault rules: the VoiceId, and for Standard/CosyVoice the caller's VoiceName. */
+export interface FaultTarget {
+  voiceId: string;
+  voiceName: string;
+  edition: EmulatedEdition;
+}
+
+/** Basic voices are named by their VoiceId; Standard and CosyVoice by the VoiceName (ICE assigns the VoiceId). */
+function names(job: FaultTarget): string[] {
+  return job.edition === 'Basic' ? [job.voiceId] : [job.voiceId, job.voiceName];
+}
 
 export class FaultController {
   private config: FaultConfig = {};
@@ -48,17 +60,21 @@ export class FaultController {
    * The Status to report for one GetCustomizedVoiceJob read of this voice's job (`null` = leave it out), or
    * undefined for the real one. Consumes a read of the first override of this voice that has reads left.
    */
-  takeJobStatusOverride(voiceId: string): { status: string | null } | undefined {
+  takeJobStatusOverride(job: FaultTarget): { status: string | null } | undefined {
+    const jobNames = names(job);
     const override = (this.config.jobStatusOverrides ?? []).find(
-      (entry) => entry.voiceId === voiceId && entry.reads > 0,
+      (entry) => jobNames.includes(entry.voiceId) && entry.reads > 0,
     );
     if (!override) return undefined;
     override.reads -= 1;
     return { status: override.status };
   }
 
-  failsTraining(voiceId: string): boolean {
-    return voiceId.startsWith('FailTrain') || (this.config.failTrainingVoiceIds ?? []).includes(voiceId);
+  /** Basic: a VoiceId starting with FailTrain; Standard and CosyVoice: such a VoiceName; or one listed. */
+  failsTraining(job: FaultTarget): boolean {
+    const listed = this.config.failTrainingVoiceIds ?? [];
+    const named = job.edition === 'Basic' ? job.voiceId : job.voiceName;
+    return named.startsWith('FailTrain') || names(job).some((name) => listed.includes(name));
   }
 
   callbackFaults(): CallbackFaults {

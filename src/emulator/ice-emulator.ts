@@ -1,6 +1,6 @@
 /**
- * The local ICE emulator: one HTTP server that answers `POST /` like ICE (signature check, faults, the voice-job
- * state machine, callbacks) and serves the admin API under /__emulator.
+ * The local ICE emulator: one HTTP server that answers `POST /` like ICE (signature check, faults, the voice jobs
+ * of three editions on one job clock, callbacks) and serves the admin API under /__emulator.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -11,6 +11,7 @@ import type { Logger } from '../observability/logger';
 import {
   EMULATOR_ADMIN_PREFIX,
   type CallbackDelivery,
+  type CosyVoiceJobType,
   type EmulatedJobCounts,
   type EmulatedVoiceJob,
   type EmulatorSettings,
@@ -21,14 +22,13 @@ import {
 } from './admin-api';
 import { routeAdmin, type AdminTarget } from './admin-routes';
 import { CallbackDispatcher, type CallbackTiming } from './callback-dispatcher';
+import { VOICEPRINT_MISMATCH_MARKER, VOICEPRINT_MISMATCH_MESSAGE } from './edition-rules';
 import { FaultController } from './fault-controller';
 import { performIceAction, type EventCallbackSettings } from './ice-operations';
+import { statusAt, TrainingClock } from './job-clock';
 import { NonceStore, verifySignedRequest } from './request-auth';
 import { loadStateFile, StateFileWriter } from './state-file';
 import { iceTime, publicJobView, VoiceJobBook, type StoredJob, type TrainingOutcome } from './voice-job-book';
-
-/** The longest delay Node's setTimeout honours. */
-const MAX_TIMER_MS = 2_147_483_647;
 import { IceWireError, recommendUrl } from './wire-error';
 
 const MAX_BODY_BYTES = 1_048_576;
@@ -39,6 +39,10 @@ const MUTATING_ACTIONS = new Set([
   'CreateCustomizedVoiceJob',
   'DetectAudioForCustomizedVoiceJob',
   'SubmitCustomizedVoiceJob',
+  'SubmitStandardCustomizedVoiceJob',
+  'SubmitCosyVoiceCustomizedVoiceJob',
+  'DeleteCustomizedVoiceJob',
+  'UpdateCustomizedVoice',
   'SetEventCallback',
 ]);
 
@@ -66,12 +70,14 @@ export class IceEmulator implements AdminTarget {
   private readonly dispatcher: CallbackDispatcher;
   private readonly nonces = new NonceStore();
   private readonly recordedCalls: RecordedCall[] = [];
-  private readonly trainingTimers = new Map<string, NodeJS.Timeout>();
+  /** The one place where training ends (with its callback): see ./job-clock.ts. */
+  private readonly clock: TrainingClock<StoredJob>;
   private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private readonly stateWriter: StateFileWriter | undefined;
   private eventCallback: EventCallbackSettings | undefined;
   private trainingMs: number;
   private lowerCaseCallbackKey = false;
+  private cosyVoiceJobType: CosyVoiceJobType;
   private callSeq = 0;
   private closed = false;
 
@@ -84,6 +90,11 @@ export class IceEmulator implements AdminTarget {
   ) {
     this.trainingMs = config.trainingMs;
     this.lowerCaseCallbackKey = settings.lowerCaseCallbackKey ?? false;
+    this.cosyVoiceJobType = settings.cosyVoiceJobType ?? 'CosyVoice';
+    this.clock = new TrainingClock(
+      () => this.trainingMs,
+      (job) => this.endTraining(job, this.trainingOutcome(job)),
+    );
     this.faultController = new FaultController(faults);
     this.dispatcher = new CallbackDispatcher(
       this.faultController,
@@ -111,6 +122,7 @@ export class IceEmulator implements AdminTarget {
       const state = await loadStateFile(this.config.stateFile);
       if (state) {
         this.book.restore(state.book);
+        this.clock.addAll(this.book.trainingJobs());
         this.eventCallback = state.eventCallback;
         this.logger.info('emulator state loaded', { stateFile: this.config.stateFile, jobs: state.book.jobs.length });
       }
@@ -122,16 +134,15 @@ export class IceEmulator implements AdminTarget {
         resolve();
       });
     });
-    this.advanceTraining();
-    for (const job of this.book.trainingJobs()) this.scheduleTraining(job);
+    // Training that ended while the emulator was down ends now, with its callback.
+    this.clock.settle();
     return (this.server.address() as AddressInfo).port;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const timer of this.trainingTimers.values()) clearTimeout(timer);
-    this.trainingTimers.clear();
+    this.clock.stop();
     for (const wait of this.waits) {
       clearTimeout(wait.timer);
       wait.resolve();
@@ -160,24 +171,34 @@ export class IceEmulator implements AdminTarget {
     this.faultController.replace(faults);
   }
   settings(): EmulatorSettings {
-    return { trainingMs: this.trainingMs, lowerCaseCallbackKey: this.lowerCaseCallbackKey };
+    return {
+      trainingMs: this.trainingMs,
+      lowerCaseCallbackKey: this.lowerCaseCallbackKey,
+      cosyVoiceJobType: this.cosyVoiceJobType,
+    };
   }
   updateSettings(settings: Partial<EmulatorSettings>): EmulatorSettings {
     if (settings.lowerCaseCallbackKey !== undefined) this.lowerCaseCallbackKey = settings.lowerCaseCallbackKey;
+    if (settings.cosyVoiceJobType !== undefined) this.cosyVoiceJobType = settings.cosyVoiceJobType;
     if (settings.trainingMs !== undefined) {
+      // Every training job is measured against the new time from its own submit: some may be over already.
       this.trainingMs = settings.trainingMs;
-      this.advanceTraining();
-      for (const job of this.book.trainingJobs()) this.scheduleTraining(job);
+      this.clock.settle();
     }
     return this.settings();
   }
   jobs(): EmulatedVoiceJob[] {
-    this.advanceTraining();
-    return this.book.listJobs().reverse().map(publicJobView);
+    const nowMs = Date.now();
+    this.clock.settle(nowMs);
+    return this.book
+      .listJobs()
+      .reverse()
+      .map((job) => publicJobView(job, statusAt(job, nowMs, this.trainingMs)));
   }
   jobCounts(): EmulatedJobCounts {
-    this.advanceTraining();
-    return this.book.countJobs();
+    const nowMs = Date.now();
+    this.clock.settle(nowMs);
+    return this.book.countJobs((job) => statusAt(job, nowMs, this.trainingMs));
   }
   callbacks(): CallbackDelivery[] {
     return this.dispatcher.deliveries();
@@ -207,8 +228,7 @@ export class IceEmulator implements AdminTarget {
     this.dispatcher.flush();
   }
   reset(): void {
-    for (const timer of this.trainingTimers.values()) clearTimeout(timer);
-    this.trainingTimers.clear();
+    this.clock.clear();
     this.book.clear();
     this.recordedCalls.length = 0;
     this.dispatcher.clear();
@@ -219,39 +239,21 @@ export class IceEmulator implements AdminTarget {
 
   // ------------------------------------------------------------------ training
 
+  /** The deterministic rules, decided when training ends (so faults set meanwhile count). */
   private trainingOutcome(job: StoredJob): TrainingOutcome {
-    return this.faultController.failsTraining(job.voiceId)
+    if (job.edition === 'Standard' && job.authenticationMediaId?.includes(VOICEPRINT_MISMATCH_MARKER)) {
+      return { status: 'Fail', message: VOICEPRINT_MISMATCH_MESSAGE };
+    }
+    return this.faultController.failsTraining(job)
       ? { status: 'Fail', message: TRAINING_FAILED_MESSAGE }
       : { status: 'Success', message: '' };
   }
 
-  /** Applies time-driven transitions and ends every job whose training time is over. */
-  private advanceTraining(): void {
-    for (const job of this.book.advance(Date.now(), this.trainingMs)) this.endTraining(job, this.trainingOutcome(job));
-  }
-
-  private scheduleTraining(job: StoredJob): void {
-    clearTimeout(this.trainingTimers.get(job.jobId));
-    if (this.closed) return;
-    const delay = Math.max(0, this.book.dueAt(job, this.trainingMs) - Date.now());
-    // Node fires a timer longer than 2^31-1 ms at once: wait in capped steps and look again.
-    const timer = setTimeout(
-      () => {
-        this.trainingTimers.delete(job.jobId);
-        this.advanceTraining();
-        const stillTraining = job.status === 'PreTraining' || job.status === 'Training';
-        if (stillTraining && this.book.dueAt(job, this.trainingMs) > Date.now()) this.scheduleTraining(job);
-      },
-      Math.min(delay, MAX_TIMER_MS),
-    );
-    this.trainingTimers.set(job.jobId, timer);
-  }
-
+  /** Commits a job's ending and fires its callback: called by the clock when training is over, or by the admin API. */
   private endTraining(job: StoredJob, outcome: TrainingOutcome): boolean {
     const nowMs = Date.now();
     if (!this.book.finish(job.jobId, outcome, nowMs)) return false;
-    clearTimeout(this.trainingTimers.get(job.jobId));
-    this.trainingTimers.delete(job.jobId);
+    this.clock.remove(job.jobId);
     this.stateWriter?.markDirty();
     this.logger.info('voice job ended', { jobId: job.jobId, voiceId: job.voiceId, status: job.status });
     this.dispatcher.dispatch(
@@ -363,20 +365,29 @@ export class IceEmulator implements AdminTarget {
           'The request has failed due to a temporary failure of the server.',
         );
       }
-      this.advanceTraining();
+      // Every ending due by now is committed (with its callback) before this request looks at any job.
+      const nowMs = Date.now();
+      this.clock.settle(nowMs);
       performed = true;
       responseBody = {
         RequestId: requestId,
         ...performIceAction(action, params, {
           book: this.book,
-          nowMs: Date.now(),
+          nowMs,
           getEventCallback: () => this.eventCallback,
           setEventCallback: (settings) => {
             this.eventCallback = settings;
           },
-          onSubmitted: (job) => this.scheduleTraining(job),
-          jobStatusOverride: (voiceId) => {
-            const override = this.faultController.takeJobStatusOverride(voiceId);
+          // The ending is left to the clock's timer, so a submit is answered before its job can end.
+          onSubmitted: (job) => {
+            this.clock.add(job);
+            this.clock.arm();
+          },
+          onDeleted: (job) => this.clock.remove(job.jobId),
+          statusOf: (job) => statusAt(job, nowMs, this.trainingMs),
+          cosyVoiceJobType: this.cosyVoiceJobType,
+          jobStatusOverride: (job) => {
+            const override = this.faultController.takeJobStatusOverride(job);
             if (override) fault = 'jobStatusOverride';
             return override;
           },

@@ -1,12 +1,14 @@
 /**
- * The ten voice-cloning operations: wire parameters in, ICE's response body (PascalCase, as in the official SDK's
- * models) out. Errors are thrown as `IceWireError`.
+ * The voice-cloning operations of the three editions and the callback setting: wire parameters in, ICE's response
+ * body (PascalCase, as in the official SDK's models) out. Errors are thrown as `IceWireError`.
  */
-import { ICE_ACTIONS, type IceAction, type VoiceGender, type VoiceScenario } from '../ice/types';
+import { ICE_ACTIONS, type IceAction, type VoiceGender, type VoiceJobStatus, type VoiceScenario } from '../ice/types';
+import type { CosyVoiceJobType, EmulatedEdition } from './admin-api';
 import { demonstrationList } from './demonstrations';
+import { cosyVoiceSubmit, standardSubmit } from './edition-rules';
 import { enumParam, intParam, maxLength, optionalParam, requiredParam, unsupported, type WireParams } from './params';
-import { type StoredJob, type StoredVoice, type VoiceJobBook } from './voice-job-book';
-import { invalidParameter, missingParameter } from './wire-error';
+import { JOB_STATUS_CODE, type StoredJob, type StoredVoice, type VoiceJobBook } from './voice-job-book';
+import { IceWireError, invalidParameter, missingParameter } from './wire-error';
 
 export interface EventCallbackSettings {
   callbackType: 'HTTP' | 'MNS';
@@ -24,10 +26,16 @@ export interface OperationContext {
   nowMs: number;
   getEventCallback(): EventCallbackSettings | undefined;
   setEventCallback(settings: EventCallbackSettings): void;
-  /** Called after an accepted submit so the emulator schedules the end of training. */
+  /** Called after an accepted submit (any edition) so that the job clock runs the job's training. */
   onSubmitted(job: StoredJob): void;
-  /** A Status fault for this read of the voice's job (`null` = no Status field), or undefined for the real one. */
-  jobStatusOverride(voiceId: string): { status: string | null } | undefined;
+  /** Called after a job is deleted, so that the clock forgets it. */
+  onDeleted(job: StoredJob): void;
+  /** The status the job shows now (its training phase comes from the clock). */
+  statusOf(job: StoredJob): VoiceJobStatus;
+  /** ASSUMPTION (docs/ice-api.md#editions): the Type CosyVoice jobs and voices report (a setting). */
+  cosyVoiceJobType: CosyVoiceJobType;
+  /** A Status fault for this read of the job (`null` = no Status field), or undefined for the real one. */
+  jobStatusOverride(job: StoredJob): { status: string | null } | undefined;
 }
 
 export type IceResponseBody = Record<string, unknown>;
@@ -35,6 +43,8 @@ export type IceResponseBody = Record<string, unknown>;
 const GENDERS: readonly VoiceGender[] = ['female', 'male'];
 const SCENARIOS: readonly VoiceScenario[] = ['story', 'interaction', 'navigation'];
 const VOICE_ID = /^[A-Za-z0-9]{1,32}$/;
+/** Voices ICE names (Standard, CosyVoice: `Voice-l*****`, docs/ice-api.md#editions) have a `-`. */
+const ANY_VOICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const AUTH_KEY = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{1,32}$/;
 /** Deterministic detection rule documented for users of the emulator. */
 export const FAIL_DETECTION_MARKER = 'fail-detection';
@@ -49,17 +59,37 @@ function voiceIdParam(params: WireParams): string {
   return voiceId;
 }
 
-function jobWire(job: StoredJob, voice: StoredVoice): Record<string, unknown> {
+/** Get and Update of a voice of any edition. */
+function anyVoiceIdParam(params: WireParams): string {
+  const voiceId = requiredParam(params, 'VoiceId');
+  if (!ANY_VOICE_ID.test(voiceId)) throw invalidParameter('VoiceId', 'must be 1-64 letters, digits, - or _');
+  return voiceId;
+}
+
+/** The Type a job or voice of this edition reports. */
+function wireType(edition: EmulatedEdition, ctx: OperationContext): string {
+  return edition === 'CosyVoice' ? ctx.cosyVoiceJobType : edition;
+}
+
+/** The editions a `Type` filter lists (omitted: Basic, docs/ice-api.md#list-jobs). */
+function editionsOfType(params: WireParams, ctx: OperationContext): ReadonlySet<EmulatedEdition> {
+  const allowed = [...new Set(['Basic', 'Standard', ctx.cosyVoiceJobType])];
+  const type = optionalParam(params, 'Type') === undefined ? 'Basic' : enumParam(params, 'Type', allowed);
+  const editions = (['Basic', 'Standard', 'CosyVoice'] as const).filter((edition) => wireType(edition, ctx) === type);
+  return new Set(editions);
+}
+
+function jobWire(job: StoredJob, voice: StoredVoice | undefined, ctx: OperationContext): Record<string, unknown> {
   return {
     JobId: job.jobId,
     VoiceId: job.voiceId,
-    VoiceName: voice.voiceName,
-    VoiceDesc: voice.voiceDesc,
-    Gender: voice.gender,
-    Scenario: voice.scenario,
-    Status: job.status,
+    VoiceName: voice?.voiceName ?? job.voiceName,
+    VoiceDesc: voice?.voiceDesc ?? '',
+    Gender: voice?.gender ?? job.gender,
+    Scenario: voice?.scenario ?? '',
+    Status: ctx.statusOf(job),
     Message: job.message,
-    Type: voice.type,
+    Type: wireType(job.edition, ctx),
     CreateTime: job.createTime,
   };
 }
@@ -79,10 +109,6 @@ function page<T>(items: T[], params: WireParams): { items: T[]; total: number } 
   const pageNo = intParam(params, 'PageNo', 1, 1, 1_000_000);
   const pageSize = intParam(params, 'PageSize', 10, 1, 100);
   return { items: items.slice((pageNo - 1) * pageSize, pageNo * pageSize), total: items.length };
-}
-
-function typeFilter(params: WireParams): 'Basic' | 'Standard' {
-  return optionalParam(params, 'Type') === undefined ? 'Basic' : enumParam(params, 'Type', ['Basic', 'Standard']);
 }
 
 export function performIceAction(action: string, params: WireParams, ctx: OperationContext): IceResponseBody {
@@ -120,30 +146,61 @@ export function performIceAction(action: string, params: WireParams, ctx: Operat
       ctx.onSubmitted(job);
       return { Data: { JobId: job.jobId, VoiceId: job.voiceId }, Success: true };
     }
+    case 'SubmitStandardCustomizedVoiceJob': {
+      const job = book.submitNamedVoice(standardSubmit(params), ctx.nowMs);
+      ctx.onSubmitted(job);
+      // Standard answers the JobId only (docs/ice-api.md#editions); GetCustomizedVoiceJob shows the VoiceId.
+      return { Data: { JobId: job.jobId }, Success: true };
+    }
+    case 'SubmitCosyVoiceCustomizedVoiceJob': {
+      const job = book.submitNamedVoice(cosyVoiceSubmit(params), ctx.nowMs);
+      ctx.onSubmitted(job);
+      return { Data: { JobId: job.jobId, VoiceId: job.voiceId }, Success: true };
+    }
+    case 'DeleteCustomizedVoiceJob': {
+      const job = book.job(requiredParam(params, 'JobId'));
+      const status = ctx.statusOf(job);
+      // Only a job not in Training or Success (docs/ice-api.md#voice-lifecycle-basic); the code is ASSUMPTION
+      // (docs/ice-api.md#errors).
+      if (status === 'Training' || status === 'Success') {
+        throw new IceWireError(
+          400,
+          JOB_STATUS_CODE,
+          `The voice job "${job.jobId}" is ${status} and cannot be deleted.`,
+        );
+      }
+      book.deleteJob(job);
+      ctx.onDeleted(job);
+      return { Success: true };
+    }
+    case 'UpdateCustomizedVoice': {
+      const voiceId = anyVoiceIdParam(params);
+      // ASSUMPTION (docs/ice-api.md#voice-lifecycle-basic): DemoAudioMediaId, the one thing it changes, is required.
+      book.updateDemoAudio(voiceId, requiredParam(params, 'DemoAudioMediaId'));
+      return { Success: true };
+    }
     case 'GetCustomizedVoiceJob': {
       const job = book.job(requiredParam(params, 'JobId'));
-      const wire = jobWire(job, book.voice(job.voiceId));
-      const override = ctx.jobStatusOverride(job.voiceId);
+      const wire = jobWire(job, book.voice(job.voiceId), ctx);
+      const override = ctx.jobStatusOverride(job);
       if (override?.status === null) delete wire.Status;
       else if (override) wire.Status = override.status;
       return { Data: { CustomizedVoiceJob: wire }, Success: true };
     }
     case 'ListCustomizedVoiceJobs': {
-      const type = typeFilter(params);
-      const jobs = type === 'Basic' ? book.listJobs() : [];
+      const jobs = book.listJobs(editionsOfType(params, ctx));
       const { items, total } = page(jobs, params);
-      const list = items.map((job) => ({ ...jobWire(job, book.voice(job.voiceId)), GmtCreate: job.createTime }));
+      const list = items.map((job) => ({ ...jobWire(job, book.voice(job.voiceId), ctx), GmtCreate: job.createTime }));
       return { Data: { CustomizedVoiceJobList: list, TotalCount: total }, Success: true };
     }
     case 'GetCustomizedVoice': {
-      const voice = book.voice(voiceIdParam(params));
+      const voice = book.voice(anyVoiceIdParam(params));
       return { Data: { CustomizedVoice: voiceWire(voice) }, Success: true };
     }
     case 'ListCustomizedVoices': {
-      const type = typeFilter(params);
-      const voices = type === 'Basic' ? book.listVoices() : [];
+      const voices = book.listVoices(editionsOfType(params, ctx));
       const { items, total } = page(voices, params);
-      const list = items.map((voice) => ({ ...voiceWire(voice), Type: voice.type }));
+      const list = items.map((voice) => ({ ...voiceWire(voice), Type: wireType(voice.type, ctx) }));
       return { Data: { CustomizedVoiceList: list, TotalCount: total }, Success: true };
     }
     case 'SetEventCallback':

@@ -3,7 +3,8 @@
  * `keyPairs`) and the admin API on `/__emulator` (see ./admin-api.ts).
  *
  * Documented deterministic rules: a RecordUrl containing "fail-detection" fails detection (Pass=false with a
- * Reason); a VoiceId starting with "FailTrain" (or listed in faults.failTrainingVoiceIds) ends training in Fail.
+ * Reason); a Basic VoiceId or a Standard/CosyVoice VoiceName starting with "FailTrain" (or listed in
+ * faults.failTrainingVoiceIds) ends training in Fail; Standard's media rules are in ./edition-rules.ts.
  */
 import { EMULATOR_DEV_CREDENTIALS, type EmulatorConfig, type IceCredentials } from '../config';
 import { silentLogger, type Logger } from '../observability/logger';
@@ -14,6 +15,19 @@ import { IceEmulator } from './ice-emulator';
 export * from './admin-api';
 export { signIceCallback } from './callback-signature';
 export { FAIL_DETECTION_MARKER } from './ice-operations';
+export {
+  SHORT_AUDIO_MARKER,
+  STANDARD_MAX_AUDIOS,
+  VOICEPRINT_MISMATCH_MARKER,
+  VOICEPRINT_MISMATCH_MESSAGE,
+} from './edition-rules';
+export {
+  COSYVOICE_QUOTA_CODE,
+  COSYVOICE_VOICE_LIMIT,
+  JOB_NOT_FOUND_CODE,
+  JOB_STATUS_CODE,
+  VOICE_NOT_FOUND_CODE,
+} from './voice-job-book';
 export { TRAINING_FAILED_MESSAGE } from './ice-emulator';
 export type { CallbackTiming } from './callback-dispatcher';
 
@@ -23,7 +37,7 @@ export interface StartEmulatorOptions extends Partial<EmulatorConfig> {
   /** ICE's callback timing (3 s timeout, 1 s between 3 attempts) unless a test shortens it. */
   callbackTiming?: Partial<CallbackTiming>;
   /** Run-time settings to start with (trainingMs comes from the config above). */
-  settings?: Pick<Partial<EmulatorSettings>, 'lowerCaseCallbackKey'>;
+  settings?: Pick<Partial<EmulatorSettings>, 'lowerCaseCallbackKey' | 'cosyVoiceJobType'>;
 }
 
 export interface RunningEmulator {

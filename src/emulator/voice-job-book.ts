@@ -1,12 +1,14 @@
 /**
- * The emulated account's voices and voice jobs, with ICE's state machine:
- * Initialization (created) → AudioDetecting (first detection) → PreTraining (submit) → Training → Success | Fail.
- * Time-driven transitions are computed from `submittedAt` and the current training time, so a restarted emulator
- * (or a changed training time) moves jobs on consistently. No timers here: the emulator schedules `advance()`.
+ * The emulated account's voices and voice jobs, for the three editions. Basic:
+ * Initialization (create) → AudioDetecting (first detection) → PreTraining (submit); Standard and CosyVoice start at
+ * PreTraining (one submit makes the voice and its job). From PreTraining on, every edition shares one clock
+ * (./job-clock.ts): Training and the ending are time-driven, and the ending is committed here by `finish` only.
+ * No timers and no clock here: the book holds what was committed.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { VoiceGender, VoiceJobStatus, VoiceScenario } from '../ice/types';
-import type { EmulatedJobCounts, EmulatedVoiceJob } from './admin-api';
+import type { EmulatedEdition, EmulatedJobCounts, EmulatedVoiceJob } from './admin-api';
+import { isInTraining } from './job-clock';
 import { IceWireError } from './wire-error';
 
 export interface StoredVoice {
@@ -14,8 +16,9 @@ export interface StoredVoice {
   voiceName: string;
   voiceDesc: string;
   gender: VoiceGender;
-  scenario: VoiceScenario;
-  type: 'Basic';
+  /** '' for Standard and CosyVoice voices, which have no scenario. */
+  scenario: VoiceScenario | '';
+  type: EmulatedEdition;
   demoAudioMediaId: string;
   createTime: string;
   seq: number;
@@ -39,21 +42,39 @@ export function iceTime(ms: number): string {
 
 const newId = (): string => randomUUID().replace(/-/g, '');
 
-/** Share of the training time spent in PreTraining before the job shows Training. */
-const PRE_TRAINING_SHARE = 0.2;
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+/** ASSUMPTION (docs/ice-api.md#editions): ICE-assigned VoiceIds look like the CosyVoice example `Voice-l*****`. */
+function assignedVoiceId(): string {
+  return `Voice-${[...randomBytes(10)].map((byte) => ID_ALPHABET[byte % ID_ALPHABET.length]).join('')}`;
+}
 
 export const BUSY_STATUSES: readonly VoiceJobStatus[] = ['PreTraining', 'Training', 'Success'];
 
-// ASSUMPTION: ICE's codes for these refusals are undocumented; the emulator uses these (all HTTP 400/404).
+// ASSUMPTION (docs/ice-api.md#errors): ICE's codes for these refusals are undocumented; the emulator uses these.
 export const VOICE_EXISTS_CODE = 'VoiceIdAlreadyExists';
 export const VOICE_NOT_FOUND_CODE = 'VoiceNotFound';
 export const JOB_NOT_FOUND_CODE = 'JobNotFound';
 export const NO_PASSED_AUDIO_CODE = 'InvalidOperation.NoPassedAudio';
 export const JOB_STATUS_CODE = 'InvalidOperation.JobStatus';
+/** ASSUMPTION (docs/ice-api.md#errors): the code of the CosyVoice quota refusal (30 voices) is undocumented. */
+export const COSYVOICE_QUOTA_CODE = 'QuotaExceeded.CosyVoice';
+/** At most 30 CosyVoice voices per account and region (docs/ice-api.md#editions). */
+export const COSYVOICE_VOICE_LIMIT = 30;
 
 export interface TrainingOutcome {
   status: 'Success' | 'Fail';
   message: string;
+}
+
+/** A Standard or CosyVoice submit: the voice is named by the caller, its VoiceId assigned here. */
+export interface NamedVoiceSubmit {
+  edition: 'Standard' | 'CosyVoice';
+  voiceName: string;
+  gender: VoiceGender;
+  audioMediaIds: string[];
+  authenticationMediaId?: string;
+  model?: string;
+  demoAudioMediaUrl?: string;
 }
 
 export class VoiceJobBook {
@@ -61,22 +82,23 @@ export class VoiceJobBook {
   private readonly voices = new Map<string, StoredVoice>();
   private readonly jobs = new Map<string, StoredJob>();
   private readonly jobByVoice = new Map<string, string>();
-  /** Jobs in PreTraining or Training, with their submit time in ms: `advance` runs on every request and must not
-   * scan (and date-parse) every job the account ever had, 10,000 and more in a scale run. */
-  private readonly training = new Map<StoredJob, number>();
 
   constructor(snapshot?: VoiceJobBookSnapshot) {
     if (snapshot) this.restore(snapshot);
   }
 
+  /** Also reads state files written before the editions existed: a job without `edition` is Basic. */
   restore(snapshot: VoiceJobBookSnapshot): void {
     this.clear();
     this.seq = snapshot.seq;
     for (const voice of snapshot.voices) this.voices.set(voice.voiceId, voice);
     for (const job of snapshot.jobs) {
+      const voice = this.voices.get(job.voiceId);
+      job.edition ??= 'Basic';
+      job.voiceName ??= voice?.voiceName ?? '';
+      job.gender ??= voice?.gender ?? 'female';
       this.jobs.set(job.jobId, job);
       this.jobByVoice.set(job.voiceId, job.jobId);
-      if (isTraining(job)) this.training.set(job, Date.parse(job.submittedAt ?? ''));
     }
   }
 
@@ -89,7 +111,6 @@ export class VoiceJobBook {
     this.voices.clear();
     this.jobs.clear();
     this.jobByVoice.clear();
-    this.training.clear();
   }
 
   create(
@@ -115,6 +136,9 @@ export class VoiceJobBook {
     const job: StoredJob = {
       jobId: newId(),
       voiceId: input.voiceId,
+      edition: 'Basic',
+      voiceName: input.voiceName ?? '',
+      gender: input.gender,
       status: 'Initialization',
       message: '',
       createTime,
@@ -129,7 +153,7 @@ export class VoiceJobBook {
 
   /** Records a detection result; returns the job. */
   recordDetection(voiceId: string, audioRecordId: number, pass: boolean): StoredJob {
-    const job = this.jobForVoice(voiceId);
+    const job = this.basicJobForVoice(voiceId);
     if (BUSY_STATUSES.includes(job.status)) {
       throw new IceWireError(400, JOB_STATUS_CODE, `Audio cannot be detected while the voice job is ${job.status}.`);
     }
@@ -142,40 +166,83 @@ export class VoiceJobBook {
     return job;
   }
 
+  /** Basic's submit: the job created with the voice goes to PreTraining (again, after a Fail). */
   submit(voiceId: string, demoAudioMediaUrl: string | undefined, nowMs: number): StoredJob {
-    const job = this.jobForVoice(voiceId);
+    const job = this.basicJobForVoice(voiceId);
     if (BUSY_STATUSES.includes(job.status)) {
       throw new IceWireError(400, JOB_STATUS_CODE, `The voice job of "${voiceId}" is already ${job.status}.`);
     }
     if (job.passedAudioRecordIds.length === 0) {
       throw new IceWireError(400, NO_PASSED_AUDIO_CODE, `No recording of "${voiceId}" has passed audio detection.`);
     }
-    job.status = 'PreTraining';
-    job.message = '';
-    job.submittedAt = new Date(nowMs).toISOString();
-    job.finishedAt = undefined;
-    job.submitCount += 1;
-    job.demoAudioMediaUrl = demoAudioMediaUrl;
-    this.training.set(job, nowMs);
+    startTraining(job, demoAudioMediaUrl, nowMs);
     return job;
   }
 
-  /** Moves time-driven jobs on; returns the jobs whose training is over but not yet finished. */
-  advance(nowMs: number, trainingMs: number): StoredJob[] {
-    const due: StoredJob[] = [];
-    for (const [job, submittedMs] of this.training) {
-      const elapsed = nowMs - submittedMs;
-      if (elapsed >= trainingMs) due.push(job);
-      else if (elapsed >= trainingMs * PRE_TRAINING_SHARE) job.status = 'Training';
+  /**
+   * Standard's and CosyVoice's submit: a new voice (VoiceId assigned here) and its job, training at once.
+   * ASSUMPTION (docs/ice-api.md#editions): ICE refuses no VoiceName already in use, so a second submit with the
+   * same name makes a second job (and bills it): a blind resubmit shows as two jobs.
+   */
+  submitNamedVoice(input: NamedVoiceSubmit, nowMs: number): StoredJob {
+    if (input.edition === 'CosyVoice' && this.cosyVoiceCount() >= COSYVOICE_VOICE_LIMIT) {
+      throw new IceWireError(
+        400,
+        COSYVOICE_QUOTA_CODE,
+        `The account already has ${COSYVOICE_VOICE_LIMIT} CosyVoice voices in this region, the most it can have.`,
+      );
     }
-    return due;
+    let voiceId = assignedVoiceId();
+    while (this.voices.has(voiceId)) voiceId = assignedVoiceId();
+    const seq = ++this.seq;
+    const createTime = iceTime(nowMs);
+    this.voices.set(voiceId, {
+      voiceId,
+      voiceName: input.voiceName,
+      voiceDesc: '',
+      gender: input.gender,
+      scenario: '',
+      type: input.edition,
+      demoAudioMediaId: '',
+      createTime,
+      seq,
+    });
+    const job: StoredJob = {
+      jobId: newId(),
+      voiceId,
+      edition: input.edition,
+      voiceName: input.voiceName,
+      gender: input.gender,
+      model: input.model,
+      audioMediaIds: [...input.audioMediaIds],
+      authenticationMediaId: input.authenticationMediaId,
+      status: 'Initialization',
+      message: '',
+      createTime,
+      submitCount: 0,
+      passedAudioRecordIds: [],
+      seq,
+    };
+    startTraining(job, input.demoAudioMediaUrl, nowMs);
+    this.jobs.set(job.jobId, job);
+    this.jobByVoice.set(voiceId, job.jobId);
+    return job;
   }
 
-  /** Ends training; returns false when the job is not training (already ended). */
+  /**
+   * ASSUMPTION (docs/ice-api.md#editions): every CosyVoice job not deleted holds one of the 30 voices, a failed
+   * one until DeleteCustomizedVoiceJob removes it (no operation deletes a voice, so a trained one stays).
+   */
+  cosyVoiceCount(): number {
+    let count = 0;
+    for (const voice of this.voices.values()) if (voice.type === 'CosyVoice') count++;
+    return count;
+  }
+
+  /** Ends training; returns false when the job is not training (already ended or deleted). */
   finish(jobId: string, outcome: TrainingOutcome, nowMs: number): boolean {
     const job = this.jobs.get(jobId);
-    if (!job || !isTraining(job)) return false;
-    this.training.delete(job);
+    if (!job || !isInTraining(job)) return false;
     job.status = outcome.status;
     job.message = outcome.message;
     job.finishedAt = new Date(nowMs).toISOString();
@@ -184,13 +251,29 @@ export class VoiceJobBook {
     return true;
   }
 
-  /** When a training job ends, measured from its submit time. */
-  dueAt(job: StoredJob, trainingMs: number): number {
-    return Date.parse(job.submittedAt ?? '') + trainingMs;
+  /**
+   * Removes a job the caller has checked is deletable (not Training or Success), and its voice: a voice whose job
+   * never succeeded has nothing trained. ASSUMPTION (docs/ice-api.md#voice-lifecycle-basic): ICE then frees the
+   * Basic VoiceId for a new create and the CosyVoice quota slot.
+   */
+  deleteJob(job: StoredJob): void {
+    this.jobs.delete(job.jobId);
+    if (this.jobByVoice.get(job.voiceId) === job.jobId) {
+      this.jobByVoice.delete(job.voiceId);
+      this.voices.delete(job.voiceId);
+    }
   }
 
+  /** UpdateCustomizedVoice: the demo audio is all that can change (docs/ice-api.md#voice-lifecycle-basic). */
+  updateDemoAudio(voiceId: string, demoAudioMediaId: string): StoredVoice {
+    const voice = this.voice(voiceId);
+    voice.demoAudioMediaId = demoAudioMediaId;
+    return voice;
+  }
+
+  /** Jobs in PreTraining or Training, for the clock after a restore. */
   trainingJobs(): StoredJob[] {
-    return [...this.training.keys()];
+    return [...this.jobs.values()].filter(isInTraining);
   }
 
   job(jobId: string): StoredJob {
@@ -209,47 +292,62 @@ export class VoiceJobBook {
     return voice;
   }
 
-  jobForVoice(voiceId: string): StoredJob {
+  /** Detection and Basic's submit work on a voice made by CreateCustomizedVoiceJob. */
+  private basicJobForVoice(voiceId: string): StoredJob {
     const jobId = this.jobByVoice.get(voiceId);
-    if (jobId === undefined) {
+    const job = jobId === undefined ? undefined : this.jobs.get(jobId);
+    if (job?.edition !== 'Basic') {
       throw new IceWireError(
         404,
         VOICE_NOT_FOUND_CODE,
         `The voice "${voiceId}" does not exist: call CreateCustomizedVoiceJob first.`,
       );
     }
-    return this.job(jobId);
+    return job;
   }
 
-  countJobs(): EmulatedJobCounts {
+  /** `statusOf` tells the status a job shows now (training phases come from the clock). */
+  countJobs(statusOf: (job: StoredJob) => VoiceJobStatus): EmulatedJobCounts {
     const counts: EmulatedJobCounts = { jobs: 0, submitted: 0, byStatus: {} };
     for (const job of this.jobs.values()) {
+      const status = statusOf(job);
       counts.jobs++;
       if (job.submittedAt !== undefined) counts.submitted++;
-      counts.byStatus[job.status] = (counts.byStatus[job.status] ?? 0) + 1;
+      counts.byStatus[status] = (counts.byStatus[status] ?? 0) + 1;
     }
     return counts;
   }
 
-  /** Newest first. */
-  listJobs(): StoredJob[] {
-    return [...this.jobs.values()].sort((a, b) => b.seq - a.seq);
+  /** Newest first; only the given editions. */
+  listJobs(editions: ReadonlySet<EmulatedEdition> = ALL_EDITIONS): StoredJob[] {
+    return [...this.jobs.values()].filter((job) => editions.has(job.edition)).sort((a, b) => b.seq - a.seq);
   }
 
-  listVoices(): StoredVoice[] {
-    return [...this.voices.values()].sort((a, b) => b.seq - a.seq);
+  listVoices(editions: ReadonlySet<EmulatedEdition> = ALL_EDITIONS): StoredVoice[] {
+    return [...this.voices.values()].filter((voice) => editions.has(voice.type)).sort((a, b) => b.seq - a.seq);
   }
 }
 
-function isTraining(job: StoredJob): boolean {
-  return job.status === 'PreTraining' || job.status === 'Training';
+const ALL_EDITIONS: ReadonlySet<EmulatedEdition> = new Set(['Basic', 'Standard', 'CosyVoice']);
+
+function startTraining(job: StoredJob, demoAudioMediaUrl: string | undefined, nowMs: number): void {
+  job.status = 'PreTraining';
+  job.message = '';
+  job.submittedAt = new Date(nowMs).toISOString();
+  job.finishedAt = undefined;
+  job.submitCount += 1;
+  job.demoAudioMediaUrl = demoAudioMediaUrl;
 }
 
-export function publicJobView(job: StoredJob): EmulatedVoiceJob {
-  return {
+/** The admin view; `status` is the one a read shows now. */
+export function publicJobView(job: StoredJob, status: VoiceJobStatus): EmulatedVoiceJob {
+  const view: EmulatedVoiceJob = {
     jobId: job.jobId,
     voiceId: job.voiceId,
-    status: job.status,
+    edition: job.edition,
+    voiceName: job.voiceName,
+    gender: job.gender,
+    status,
     message: job.message,
     createTime: job.createTime,
     submittedAt: job.submittedAt,
@@ -257,4 +355,8 @@ export function publicJobView(job: StoredJob): EmulatedVoiceJob {
     submitCount: job.submitCount,
     passedAudioRecordIds: [...job.passedAudioRecordIds],
   };
+  if (job.model !== undefined) view.model = job.model;
+  if (job.audioMediaIds !== undefined) view.audioMediaIds = [...job.audioMediaIds];
+  if (job.authenticationMediaId !== undefined) view.authenticationMediaId = job.authenticationMediaId;
+  return view;
 }

@@ -254,6 +254,7 @@ describe('the emulated account callback setting', () => {
       assert.deepEqual(await emulator.admin.updateSettings({ lowerCaseCallbackKey: true }), {
         trainingMs: 60_000,
         lowerCaseCallbackKey: true,
+        cosyVoiceJobType: 'CosyVoice',
       });
       await emulator.admin.sendEvent({ eventType: 'ProduceMediaComplete', messageBody: { JobId: 'lower' } });
       await waitFor(async () => (rx.received.length === 1 ? true : undefined));
