@@ -3,8 +3,9 @@
  *   <Action|*>:throttle|serverError|closeAfterAccept|omitJobId[:N|0.x]   e.g. SubmitCustomizedVoiceJob:omitJobId:1
  *   <Action|*>:latency:<ms>                                     e.g. *:latency:200
  *   callbacks:drop|duplicate[:N|0.x]   callbacks:delay:<ms>   callbacks:reorder:<batch>
- *   failTraining:<VoiceId>
- *   status:<VoiceId>:<raw|none>[:N]   GetCustomizedVoiceJob reports Status <raw> (none = no Status field)
+ *   failTraining:<VoiceId>              (or a Standard/CosyVoice VoiceName)
+ *   status:<VoiceId>:<raw|none>[:N]   GetCustomizedVoiceJob reports Status <raw> (none = no Status field); a
+ *                                      Standard/CosyVoice VoiceName works in place of the VoiceId
  * A trailing integer ≥ 1 is a count (the next N calls or reads); a number below 1 is a rate; nothing means every call.
  */
 import type { FaultConfig, FaultTrigger, JobStatusOverride, OperationFaults } from '../emulator/admin-api';

@@ -1,7 +1,15 @@
 import { loadEmulatorConfig, loadLogLevel } from '../../config';
-import { startEmulator } from '../../emulator';
+import { COSYVOICE_JOB_TYPES, startEmulator, type CosyVoiceJobType } from '../../emulator';
 import { createLogger } from '../../observability/logger';
-import { EXIT_OK, listOption, portOption, stringOption, wholeNumberOption, type CommandSpec } from '../args';
+import {
+  EXIT_OK,
+  listOption,
+  portOption,
+  stringOption,
+  UsageError,
+  wholeNumberOption,
+  type CommandSpec,
+} from '../args';
 import type { Command } from '../context';
 import { parseFaultFlags } from '../faults';
 
@@ -32,6 +40,12 @@ const spec: CommandSpec = {
       type: 'boolean',
       description: "Sign callbacks with the lower-cased AuthKey (what ICE's documented example suggests).",
     },
+    'cosyvoice-job-type': {
+      type: 'string',
+      value: '<type>',
+      description:
+        'Type CosyVoice jobs report and are listed under: CosyVoice (default) or Standard (ICE does not say).',
+    },
   },
   notes: [
     'Faults (--fault):',
@@ -42,9 +56,11 @@ const spec: CommandSpec = {
     '  status:<VoiceId>:<raw|none>[:N]   GetCustomizedVoiceJob reports that raw Status (none = no Status field)',
     "  for the next N reads of the voice's job, e.g. status:Voice01:Queued:3",
     '  N (1, 2, …) = the next N calls; a rate (0.2) = that share of calls; nothing = every call.',
-    'Deterministic rules: a recording URL containing "fail-detection" fails detection; a VoiceId starting with',
-    '"FailTrain" ends training in Fail. Accepts the key pair in ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, else the dev pair',
-    'LTAIEmulatorDevKey0001 / EmulatorDevSecretNotForProduction.',
+    'Deterministic rules: a recording URL containing "fail-detection" fails detection; a Basic VoiceId or a',
+    'Standard/CosyVoice VoiceName starting with "FailTrain" ends training in Fail; Standard accepts 1-29 audio media',
+    'IDs, refuses one containing "short-audio", and fails the job for an Authentication ID containing',
+    '"voiceprint-mismatch"; CosyVoice refuses a 31st voice. Accepts the key pair in',
+    'ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, else the dev pair LTAIEmulatorDevKey0001 / EmulatorDevSecretNotForProduction.',
   ],
 };
 
@@ -53,6 +69,10 @@ export const command: Command = {
   async run({ values }, context) {
     const config = loadEmulatorConfig(context.env);
     const faults = parseFaultFlags(listOption(values, 'fault'));
+    const cosyVoiceJobType = stringOption(values, 'cosyvoice-job-type') ?? 'CosyVoice';
+    if (!(COSYVOICE_JOB_TYPES as readonly string[]).includes(cosyVoiceJobType)) {
+      throw new UsageError(`--cosyvoice-job-type must be one of ${COSYVOICE_JOB_TYPES.join(', ')}`);
+    }
     const logger = createLogger('emulator', loadLogLevel(context.env));
     const emulator = await startEmulator({
       ...config,
@@ -62,7 +82,10 @@ export const command: Command = {
       stateFile: stringOption(values, 'state-file') ?? config.stateFile,
       faults,
       logger,
-      settings: { lowerCaseCallbackKey: values['lower-case-callback-key'] === true },
+      settings: {
+        lowerCaseCallbackKey: values['lower-case-callback-key'] === true,
+        cosyVoiceJobType: cosyVoiceJobType as CosyVoiceJobType,
+      },
     });
     context.io.out(`ICE emulator listening on ${emulator.url} (admin API: ${emulator.url}/__emulator/health)`);
     context.io.out(`Point the package at it with ICE_ENDPOINT=${emulator.url}. Ctrl-C stops it.`);
