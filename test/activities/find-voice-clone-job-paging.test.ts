@@ -9,7 +9,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { lookUpNewestVoiceJob } from '../../src/activities/find-voice-clone-job';
 import { createSubmitVoiceCloneJob } from '../../src/activities/submit-voice-clone-job';
-import type { SubmittedVoiceJob } from '../../src/activities/types';
+import type { SubmittedVoiceJob, SubmitVoiceCloneJobInput } from '../../src/activities/types';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { createIceClient, type IceClient } from '../../src/ice';
 
@@ -90,10 +90,11 @@ describe('voice lookup past the first page', () => {
     await ice.submitCustomizedVoiceJob({ voiceId: TARGET }); // the earlier attempt, whose answer was lost
     await emulator.admin.clearCalls();
     const env = new MockActivityEnvironment({ attempt: 2 }, { logger: new DefaultLogger('WARN') });
-    const submitted = (await env.run(createSubmitVoiceCloneJob({ ice }), {
+    const input: SubmitVoiceCloneJobInput = {
       voiceId: TARGET,
       seenJob: { jobId: targetJobId, status: 'Initialization' },
-    })) as SubmittedVoiceJob;
+    };
+    const submitted = (await env.run(createSubmitVoiceCloneJob({ ice }), input)) as SubmittedVoiceJob;
     assert.equal(submitted.adopted, true);
     assert.equal(submitted.jobId, targetJobId);
     assert.deepEqual(await pagesRead(), [1, 2]);
