@@ -76,5 +76,15 @@ export {
   type WorkerConfig,
 } from './config';
 export { createLogger, silentLogger, type Logger } from './observability/logger';
-export { MetricsRegistry, packageMetrics, voiceCloneCounters, PROMETHEUS_CONTENT_TYPE } from './observability/metrics';
+export {
+  MetricsRegistry,
+  packageMetrics,
+  voiceCloneCounters,
+  countIceCalls,
+  PROMETHEUS_CONTENT_TYPE,
+  type Counter,
+  type Gauge,
+  type Summary,
+  type Labels,
+} from './observability/metrics';
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack/stack';

@@ -36,12 +36,7 @@ import {
   type AdmissionView,
   type Reply,
 } from './intake';
-import {
-  CallbackMetricsRecorder,
-  renderPrometheusMetrics,
-  type CallbackMetrics,
-  type CallbackOutcome,
-} from './metrics';
+import { CallbackMetricsRecorder, type CallbackMetrics, type CallbackOutcome } from './metrics';
 import { ICE_SIGNATURE_HEADER, ICE_TIMESTAMP_HEADER, verifyIceCallbackSignature } from './signature';
 import { UnmatchedIds } from './unmatched-ids';
 
@@ -60,6 +55,7 @@ export interface IceCallbackHandlerOptions {
 export interface IceCallbackHandler {
   /** Answers POST (anything else: 405). Never throws and never calls a `next`: every request gets its answer. */
   (req: IncomingMessage, res: ServerResponse): void;
+  /** The same counts that renderMetrics() shows, as numbers. */
   metrics(): CallbackMetrics;
   /** The metrics in Prometheus text format (for the service's own /metrics). */
   renderMetrics(): string;
@@ -82,7 +78,6 @@ export class CallbackReceiverError extends Error {
   }
 }
 
-export const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 /** How long drain() lets the backlog drain by default; what is left is found by the clones' polling. */
 export const BACKLOG_DRAIN_MS = 10_000;
 /** Bound on a backlogged delivery's calls (retries of UNAVAILABLE included), so it cannot hold a slot forever. */
@@ -318,7 +313,7 @@ export function createIceCallbackHandler(options: IceCallbackHandlerOptions): Ic
   };
   return Object.assign(handler, {
     metrics: () => recorder.snapshot(),
-    renderMetrics: () => renderPrometheusMetrics(recorder.snapshot()),
+    renderMetrics: () => recorder.render(),
     drain: async (timeoutMs = BACKLOG_DRAIN_MS) => {
       const left = await gate.drain(timeoutMs);
       if (left > 0) {

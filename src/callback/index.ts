@@ -22,6 +22,6 @@ export type {
 } from './configure-callback';
 export { signIceCallback, verifyIceCallbackSignature, ICE_SIGNATURE_HEADER, ICE_TIMESTAMP_HEADER } from './signature';
 export type { SignatureKeyForm } from './signature';
-export { renderPrometheusMetrics, quantile } from './metrics';
+export { quantile } from './metrics';
 export type { CallbackMetrics, LatencySummary, CallbackRejectionReason, CallbackOutcome } from './metrics';
 export { RECEIVER_CHANNEL_ARGS, createReceiverConnection } from './temporal-connection';

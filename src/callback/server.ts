@@ -8,7 +8,8 @@ import type { Client } from '@temporalio/client';
 import type { CallbackReceiverConfig } from '../config';
 import type { IceClient } from '../ice/types';
 import { createLogger, type Logger } from '../observability/logger';
-import { createIceCallbackHandler, PROMETHEUS_TEXT } from './handler';
+import { PROMETHEUS_CONTENT_TYPE } from '../observability/metrics';
+import { createIceCallbackHandler } from './handler';
 import type { CallbackMetrics } from './metrics';
 
 export { CallbackReceiverError, type CallbackReceiverErrorCode } from './handler';
@@ -52,7 +53,9 @@ export async function startCallbackReceiver(options: CallbackReceiverOptions): P
     if (req.method === 'GET' && path === HEALTH_PATH) {
       return reply(res, 200, JSON.stringify({ status: 'ok' }), 'application/json');
     }
-    if (req.method === 'GET' && path === METRICS_PATH) return reply(res, 200, handler.renderMetrics(), PROMETHEUS_TEXT);
+    if (req.method === 'GET' && path === METRICS_PATH) {
+      return reply(res, 200, handler.renderMetrics(), PROMETHEUS_CONTENT_TYPE);
+    }
     reply(res, 404, JSON.stringify({ error: 'not_found' }), 'application/json');
   });
   // Slow senders must not hold sockets open: ICE either sends promptly or gives up after 3 s anyway.
