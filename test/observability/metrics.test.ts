@@ -1,0 +1,377 @@
+/**
+ * Every metric the package declares is counted, and both scrape addresses come from the one metrics system: the
+ * worker's (Temporal Core's Prometheus exporter at VOICE_CLONE_METRICS_ADDRESS, fed through the runtime's meter)
+ * after a real clone, and the callback receiver's `/metrics` after the events that count each of its metrics. Real
+ * HTTP, a real dev server, the emulator, the package's worker.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createTcpServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { Client, type Connection } from '@temporalio/client';
+import { Runtime, type Worker } from '@temporalio/worker';
+import { createIceCallbackHandler } from '../../src/callback/handler';
+import { startCallbackReceiver } from '../../src/callback/server';
+import { createReceiverConnection } from '../../src/callback/temporal-connection';
+import { startVoiceClone } from '../../src/client';
+import type { IceClient } from '../../src/ice/types';
+import { silentLogger } from '../../src/observability/logger';
+import {
+  countIceCalls,
+  MetricsRegistry,
+  packageMetrics,
+  PROMETHEUS_CONTENT_TYPE,
+  voiceCloneCounters,
+} from '../../src/observability/metrics';
+import { installTemporalRuntime } from '../../src/observability/temporal-runtime';
+import { createVoiceCloneWorker } from '../../src/worker';
+import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
+import { getWorkflowBundle } from '../support/bundle';
+import {
+  freePort,
+  NEW_KEY,
+  postCallback,
+  receiverConfig,
+  signedHeaders,
+  startCaptureTarget,
+  unreachableIce,
+  voiceJobEvent,
+  type CaptureTarget,
+} from '../callback/support';
+import {
+  createVoice,
+  FAST_TIMING,
+  newVoiceId,
+  recordings,
+  startCloneStack,
+  type CloneStack,
+} from '../workflow/support';
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** The samples of a Prometheus text exposition (label order as the exporter writes it does not matter). */
+function samplesOf(text: string): Sample[] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+      assert.ok(match, `not a sample line: ${line}`);
+      const labels: Record<string, string> = {};
+      for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
+        labels[key as string] = value as string;
+      }
+      return { name: match[1] as string, labels, value: Number(match[3]) };
+    });
+}
+
+/** `# TYPE` lines: metric name → type, in exposition order. */
+function declaredIn(text: string): [string, string][] {
+  return [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((match) => [match[1] as string, match[2] as string]);
+}
+
+function find(samples: Sample[], name: string, labels: Record<string, string> = {}): Sample | undefined {
+  return samples.find(
+    (sample) =>
+      sample.name === name &&
+      Object.keys(sample.labels).length === Object.keys(labels).length &&
+      Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+  );
+}
+
+/** A counter or gauge counted, or a summary or histogram observed. */
+function counted(samples: Sample[], name: string, type: string): boolean {
+  const series = type === 'summary' || type === 'histogram' ? `${name}_count` : name;
+  return samples.some((sample) => sample.name === series && sample.value > 0);
+}
+
+async function scrape(url: string): Promise<string> {
+  const response = await fetch(url);
+  assert.equal(response.status, 200, url);
+  assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
+  return response.text();
+}
+
+/** Core's exporter shows an update once its meter has taken it: scrape until `ready` holds (bounded). */
+async function scrapeUntil(url: string, ready: (samples: Sample[]) => boolean, what: string): Promise<Sample[]> {
+  for (const started = Date.now(); ;) {
+    const samples = samplesOf(await scrape(url));
+    if (ready(samples)) return samples;
+    assert.ok(Date.now() - started < 10_000, `not on ${url} within 10 s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The receiver metrics dashboards use: the exposition declares exactly these, in this order. */
+const RECEIVER_METRICS: [string, string][] = [
+  ['ice_callback_received_total', 'counter'],
+  ['ice_callback_rejected_total', 'counter'],
+  ['ice_callback_signalled_total', 'counter'],
+  ['ice_callback_unmatched_total', 'counter'],
+  ['ice_callback_ignored_total', 'counter'],
+  ['ice_callback_forwarded_total', 'counter'],
+  ['ice_callback_forward_failed_total', 'counter'],
+  ['ice_callback_temporal_unavailable_total', 'counter'],
+  ['ice_callback_ice_unavailable_total', 'counter'],
+  ['ice_callback_busy_total', 'counter'],
+  ['ice_callback_errors_total', 'counter'],
+  ['ice_callback_foreign_total', 'counter'],
+  ['ice_callback_remembered_total', 'counter'],
+  ['ice_callback_signature_key_form_total', 'counter'],
+  ['ice_callback_backlogged_total', 'counter'],
+  ['ice_callback_backlog', 'gauge'],
+  ['ice_callback_request_duration_seconds', 'summary'],
+];
+
+describe('metrics: one system, every declared metric counted', () => {
+  let metricsUrl: string;
+  let stack: CloneStack;
+  let worker: Worker;
+  let workerRun: Promise<void>;
+  let connection: Connection;
+  let client: Client;
+  let ice: IceClient;
+  const closers: (() => Promise<unknown>)[] = [];
+
+  before(async () => {
+    // Before any connection: the runtime (once per process) carries the exporter, as in the worker command.
+    const metricsAddress = `127.0.0.1:${await freePort()}`;
+    installTemporalRuntime({ logger: silentLogger, sdkLogLevel: 'warn', metricsAddress, shutdownSignals: [] });
+    metricsUrl = `http://${metricsAddress}/metrics`;
+    stack = await startCloneStack({ worker: false });
+    worker = await createVoiceCloneWorker({
+      connection: stack.env.nativeConnection,
+      namespace: stack.env.namespace ?? 'default',
+      taskQueue: stack.taskQueue,
+      // As the worker command does: the activities' ICE calls count into the package's registry.
+      ice: countIceCalls(stack.ice),
+      workflowBundle: await getWorkflowBundle(),
+      logger: silentLogger,
+    });
+    workerRun = worker.run();
+    connection = createReceiverConnection({ address: stack.env.connection.options.address });
+    client = new Client({ connection });
+    ice = await unreachableIce();
+  });
+
+  after(async () => {
+    for (const close of closers.reverse()) await close();
+    await connection?.close();
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await workerRun;
+    await stack?.stop();
+  });
+
+  test("the worker's scrape address: Temporal's metrics and every package metric, counted by a real clone", async () => {
+    const voiceId = newVoiceId('Metrics');
+    await createVoice(stack.ice, voiceId);
+    const handle = await startVoiceClone(
+      stack.client,
+      { voiceId, recordings: recordings(voiceId, 2), timing: FAST_TIMING },
+      { taskQueue: stack.taskQueue },
+    );
+    assert.equal((await handle.result()).status, 'Success');
+
+    const iceCalls = voiceCloneCounters.iceCalls();
+    const submitted = { operation: 'SubmitCustomizedVoiceJob', outcome: 'success' };
+    assert.equal(iceCalls.value(submitted), 1, 'the activities counted their ICE calls');
+    const samples = await scrapeUntil(
+      metricsUrl,
+      (seen) => find(seen, iceCalls.name, submitted)?.value === 1,
+      `${iceCalls.name}{SubmitCustomizedVoiceJob,success} 1`,
+    );
+    // What the registry counted is what the worker's address shows, series by series.
+    for (const series of iceCalls.series()) {
+      assert.equal(find(samples, iceCalls.name, series.labels)?.value, series.value, JSON.stringify(series.labels));
+    }
+    const read = find(samples, iceCalls.name, { operation: 'GetCustomizedVoiceJob', outcome: 'success' });
+    assert.ok((read?.value ?? 0) >= 1, 'the poll read the job');
+    // Clones that ended are Temporal's own counters on the same address (the package declares none of its own).
+    const completed = samples.find(
+      (sample) => sample.name === 'temporal_workflow_completed' && sample.labels.workflow_type === 'voiceCloneWorkflow',
+    );
+    assert.ok((completed?.value ?? 0) >= 1, 'temporal_workflow_completed{workflow_type="voiceCloneWorkflow"}');
+
+    // Every worker metric the package declares (declaring it again returns the same one) was counted.
+    const declared = Object.values(voiceCloneCounters).map((declare) => declare().name);
+    assert.deepEqual(
+      declaredIn(packageMetrics.render()).map(([name]) => name),
+      declared,
+    );
+    const uncounted = declared.filter((name) => !counted(samples, name, 'counter'));
+    assert.deepEqual(uncounted, [], 'every worker metric is counted and on the scrape address');
+  });
+
+  test("a registry mirrors counters (with what came before), gauges and summaries into the runtime's meter", async () => {
+    const registry = new MetricsRegistry();
+    const early = registry.counter('metrics_test_early_total', 'Counted before the meter was attached.', ['kind']);
+    early.inc({ kind: 'before' }, 2);
+    registry.attachTemporalMeter(Runtime.instance().metricMeter);
+    registry.attachTemporalMeter(Runtime.instance().metricMeter); // twice must not count twice
+    early.inc({ kind: 'before' });
+    const gauge = registry.gauge('metrics_test_depth', 'A gauge.');
+    gauge.inc({}, 3);
+    gauge.dec();
+    registry.summary('metrics_test_duration_seconds', 'A summary.', { quantiles: [0.5], window: 10 }).observe(0.25);
+    const samples = await scrapeUntil(
+      metricsUrl,
+      (seen) => find(seen, 'metrics_test_duration_seconds_count')?.value === 1,
+      'metrics_test_duration_seconds_count 1',
+    );
+    assert.equal(find(samples, 'metrics_test_early_total', { kind: 'before' })?.value, 3);
+    assert.equal(find(samples, 'metrics_test_depth')?.value, 2);
+    assert.equal(find(samples, 'metrics_test_duration_seconds_sum')?.value, 0.25);
+    // The registry's own rendering says the same.
+    const own = samplesOf(registry.render());
+    assert.equal(find(own, 'metrics_test_early_total', { kind: 'before' })?.value, 3);
+    assert.equal(find(own, 'metrics_test_depth')?.value, 2);
+    assert.equal(find(own, 'metrics_test_duration_seconds', { quantile: '0.5' })?.value, 0.25);
+  });
+
+  test("the receiver's /metrics: every metric it declares is counted by the event it names", async () => {
+    const scrapes: string[] = [];
+
+    // Receiver 1: Temporal up, ICE unreachable, no forwarding.
+    const plain = await startCallbackReceiver({ config: receiverConfig(), client, ice, logger: silentLogger });
+    closers.push(() => plain.close());
+    const openVoice = newVoiceId('Open');
+    // No worker on this queue: the signal lands in history whether or not anything runs the workflow.
+    await client.workflow.start('callbackRecorderWorkflow', {
+      taskQueue: 'metrics-no-worker',
+      workflowId: voiceCloneWorkflowId(openVoice),
+    });
+    const answers = [
+      await postCallback(plain.callbackUrl, voiceJobEvent({ VoiceId: openVoice }), {}),
+      await postCallback(
+        plain.callbackUrl,
+        voiceJobEvent({ VoiceId: openVoice, Status: 'Success' }),
+        signedHeaders(NEW_KEY),
+      ),
+      await postCallback(plain.callbackUrl, voiceJobEvent({ VoiceId: 'NoCloneHere' }), signedHeaders(NEW_KEY)),
+      await postCallback(plain.callbackUrl, voiceJobEvent({ VoiceId: 'NoCloneHere' }), signedHeaders(NEW_KEY)),
+      await postCallback(plain.callbackUrl, voiceJobEvent({ JobId: 'job-only-id' }), signedHeaders(NEW_KEY)),
+      await postCallback(
+        plain.callbackUrl,
+        { EventType: 'ProduceMediaComplete', UserId: 1, EventTime: '2026-01-01T00:00:00Z', MessageBody: {} },
+        signedHeaders(NEW_KEY),
+      ),
+    ].map((answer) => `${answer.status} ${String(answer.body.status ?? answer.body.error)}`);
+    assert.deepEqual(answers, [
+      '401 missing_signature',
+      '200 signalled',
+      '200 unmatched',
+      '200 unmatched',
+      '503 ice_unavailable',
+      '200 ignored',
+    ]);
+    const plainText = await scrape(`${plain.url}/metrics`);
+    const plainSamples = samplesOf(plainText);
+    const snapshot = plain.metrics();
+    assert.equal(find(plainSamples, 'ice_callback_received_total')?.value, snapshot.received);
+    assert.equal(snapshot.received, 6);
+    assert.equal(find(plainSamples, 'ice_callback_unmatched_total')?.value, 2);
+    assert.equal(find(plainSamples, 'ice_callback_remembered_total')?.value, 1);
+    assert.equal(find(plainSamples, 'ice_callback_rejected_total', { reason: 'missing_signature' })?.value, 1);
+    assert.equal(find(plainSamples, 'ice_callback_signature_key_form_total', { form: 'as-configured' })?.value, 5);
+    assert.equal(find(plainSamples, 'ice_callback_foreign_total', { event_type: 'ProduceMediaComplete' })?.value, 1);
+    assert.equal(find(plainSamples, 'ice_callback_request_duration_seconds_count')?.value, 6);
+    scrapes.push(plainText);
+
+    // Receiver 2: forwarding other features' events to a target that takes one and refuses the next.
+    const target: CaptureTarget = await startCaptureTarget();
+    closers.push(() => target.close());
+    const forwarding = await startCallbackReceiver({
+      config: receiverConfig({ forwardUrl: target.url }),
+      client,
+      ice,
+      logger: silentLogger,
+    });
+    closers.push(() => forwarding.close());
+    const foreign = { EventType: 'TranscodeComplete', UserId: 1, EventTime: '2026-01-01T00:00:00Z', MessageBody: {} };
+    assert.equal((await postCallback(forwarding.callbackUrl, foreign, signedHeaders(NEW_KEY))).status, 200);
+    target.status = 500;
+    assert.equal((await postCallback(forwarding.callbackUrl, foreign, signedHeaders(NEW_KEY))).status, 502);
+    scrapes.push(await scrape(`${forwarding.url}/metrics`));
+
+    // Receiver 3: a Temporal that accepts connections and never answers, one delivery slot, room for one in the
+    // backlog. A holds the slot; of B and C the later one finds B or C waiting and goes to the backlog; D finds the
+    // slot and the backlog taken and is answered busy at its deadline.
+    const sockets = new Set<Socket>();
+    let connected: () => void = () => undefined;
+    const firstConnection = new Promise<void>((resolve) => (connected = resolve));
+    const blackHole = createTcpServer((socket) => {
+      sockets.add(socket);
+      connected();
+    });
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const silentConnection = createReceiverConnection({
+      address: `127.0.0.1:${(blackHole.address() as AddressInfo).port}`,
+    });
+    const slow = await startCallbackReceiver({
+      config: receiverConfig({ temporalTimeoutMs: 1_000, maxInFlight: 1, maxBacklog: 1 }),
+      client: new Client({ connection: silentConnection }),
+      ice,
+      logger: silentLogger,
+    });
+    closers.push(async () => {
+      await slow.close();
+      await silentConnection.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => blackHole.close(resolve));
+    });
+    const post = (voiceId: string) =>
+      postCallback(slow.callbackUrl, voiceJobEvent({ VoiceId: voiceId }), signedHeaders(NEW_KEY));
+    const a = post('SlowA');
+    await firstConnection; // A's delivery has the slot
+    const [b, c] = await Promise.all([post('SlowB'), post('SlowC')]);
+    assert.deepEqual(
+      [b, c].map((answer) => `${answer.status} ${String(answer.body.status ?? answer.body.error)}`).sort(),
+      ['200 queued', '503 temporal_unavailable'],
+    );
+    const whileBacklogged = await scrape(`${slow.url}/metrics`);
+    assert.equal(find(samplesOf(whileBacklogged), 'ice_callback_backlog')?.value, 1);
+    scrapes.push(whileBacklogged);
+    const d = await post('SlowD');
+    assert.deepEqual([d.status, d.body.error], [503, 'busy']);
+    assert.deepEqual([(await a).status, (await a).body.error], [503, 'temporal_unavailable']);
+    // The backlogged one ends within its own bound (10 s) and is counted then.
+    for (const started = Date.now(); slow.metrics().backlogDepth > 0;) {
+      assert.ok(Date.now() - started < 15_000, 'the backlog did not settle');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const settledText = await scrape(`${slow.url}/metrics`);
+    scrapes.push(settledText);
+    const settled = samplesOf(settledText);
+    assert.equal(find(settled, 'ice_callback_backlog')?.value, 0);
+    assert.equal(find(settled, 'ice_callback_temporal_unavailable_total')?.value, 3);
+    assert.equal(find(settled, 'ice_callback_backlogged_total')?.value, 1);
+    assert.equal(find(settled, 'ice_callback_busy_total')?.value, 1);
+
+    // The library handler mounted behind something that has read the body: 500, counted as an error.
+    const handler = createIceCallbackHandler({ config: receiverConfig(), client, ice, logger: silentLogger });
+    const misMounted: Server = createServer((req, res) => {
+      if (req.method === 'GET') {
+        res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE }).end(handler.renderMetrics());
+        return;
+      }
+      req.resume();
+      req.once('end', () => handler(req, res));
+    });
+    await new Promise<void>((resolve) => misMounted.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => misMounted.close(resolve)));
+    const misMountedUrl = `http://127.0.0.1:${(misMounted.address() as AddressInfo).port}`;
+    const failed = await postCallback(misMountedUrl, voiceJobEvent({ VoiceId: openVoice }), signedHeaders(NEW_KEY));
+    assert.equal(failed.status, 500);
+    scrapes.push(await scrape(`${misMountedUrl}/metrics`));
+
+    for (const text of scrapes) assert.deepEqual(declaredIn(text), RECEIVER_METRICS);
+    const all = scrapes.flatMap(samplesOf);
+    const uncounted = RECEIVER_METRICS.filter(([name, type]) => !counted(all, name, type)).map(([name]) => name);
+    assert.deepEqual(uncounted, [], 'every receiver metric is counted by some event');
+  });
+});
