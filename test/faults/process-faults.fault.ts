@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { ScenarioOutcome } from './support/clones';
-import { waitForSubmitted, waitForSubmitting } from './support/clones';
+import { waitForSubmitsStarted, waitForSubmitted } from './support/clones';
 import { assertScenario, FAULT_TIMING, runScenario } from './support/scenario';
 import { submitsAtTheKill, type KillWindow } from './support/submit-adoption';
 import { formatFaultTable } from './support/table';
@@ -55,7 +55,7 @@ test('worker killed with SIGKILL while submits are in flight: no voice is traine
     disrupt: async (context) => {
       // Kill while a third of the clones wait for their submit's answer. (Waiting until a third had been carried
       // out came too late: the submits had all gone out together, so they were all carried out before the kill.)
-      await waitForSubmitting(context.stack, context.voiceIds, CLONES / 3);
+      await waitForSubmitsStarted(context.stack, context.voiceIds, CLONES / 3);
       await context.worker.kill();
       const killedAt = Date.now();
       await context.stack.emulator.admin.setFaults({});

@@ -1,4 +1,5 @@
 /** Starting many clones on a fault stack, and the checks every scenario ends with. */
+import { temporal } from '@temporalio/proto';
 import type { RecordedCall } from '../../../src/emulator';
 import { startVoiceClone } from '../../../src/client/start-voice-clone';
 import type { CompletedVia, VoiceCloneResult, VoiceCloneTiming } from '../../../src/workflows/definitions';
@@ -87,10 +88,11 @@ export async function waitForSubmitted(
 }
 
 /**
- * Wait until at least `count` of these clones are in the Submitting stage at once (status query): their submits
- * are on their way to ICE or waiting in it, which is when a kill leaves submits in flight.
+ * Wait until at least `count` of these clones have their submit activity started on a worker at once (describe's
+ * pending activities): their submits are on their way to ICE or held in it, which is when a kill leaves submits in
+ * flight. (The Submitting stage alone comes too early: it is entered before a worker has picked the activity up.)
  */
-export async function waitForSubmitting(
+export async function waitForSubmitsStarted(
   stack: FaultStack,
   voiceIds: readonly string[],
   count: number,
@@ -98,20 +100,25 @@ export async function waitForSubmitting(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const stages = await Promise.all(
+    const started = await Promise.all(
       voiceIds.map((voiceId) =>
         stack.client.workflow
           .getHandle(voiceCloneWorkflowId(voiceId))
-          .query(statusQuery)
+          .describe()
           .then(
-            (status) => status.stage,
-            () => undefined,
+            (description) =>
+              (description.raw.pendingActivities ?? []).some(
+                (activity) =>
+                  activity.activityType?.name === 'submitVoiceCloneJob' &&
+                  activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+              ),
+            () => false,
           ),
       ),
     );
-    const submitting = stages.filter((stage) => stage === 'Submitting').length;
+    const submitting = started.filter(Boolean).length;
     if (submitting >= count) return;
-    if (Date.now() > deadline) throw new Error(`never ${count} clones submitting at once within ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`never ${count} submits started at once within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
