@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
-import { startEmulator } from '../../src/emulator';
+import { COSYVOICE_QUOTA_CODE, COSYVOICE_VOICE_LIMIT, startEmulator } from '../../src/emulator';
 import { waitFor, wireClient } from './support/ice-wire';
 import { submitVoice } from './support/voice-flow';
 
@@ -77,6 +77,107 @@ describe('state file', () => {
       assert.equal(job?.status, 'Success', 'the finish was persisted too');
     } finally {
       await third.close();
+    }
+  });
+
+  it('keeps Standard and CosyVoice jobs across a restart: their voices, the quota they hold, and training under way', async () => {
+    const stateFile = path.join(dir, 'editions.json');
+    const first = await startEmulator({ stateFile, trainingMs: 60_000 });
+    const ice1 = wireClient(first.url, EMULATOR_DEV_CREDENTIALS);
+    const standard = await ice1.ok('SubmitStandardCustomizedVoiceJob', {
+      VoiceName: 'persisted standard',
+      Gender: 'female',
+      Authentication: 'auth1',
+      Audios: 'm1,m2',
+    });
+    const standardJob = (standard.Data as { JobId: string }).JobId;
+    for (let i = 0; i < COSYVOICE_VOICE_LIMIT; i++) {
+      await ice1.ok('SubmitCosyVoiceCustomizedVoiceJob', {
+        VoiceName: `persisted cosy ${i}`,
+        Gender: 'male',
+        Audios: 'm1',
+        Model: 'cosyvoice-v3.5-plus',
+      });
+    }
+    const before = await first.admin.jobs();
+    await first.close();
+
+    const second = await startEmulator({ stateFile, trainingMs: 1_000 });
+    try {
+      const ice2 = wireClient(second.url, EMULATOR_DEV_CREDENTIALS);
+      const restored = await second.admin.jobs();
+      assert.deepEqual(
+        restored.map((job) => [job.jobId, job.voiceId, job.edition, job.voiceName, job.model]),
+        before.map((job) => [job.jobId, job.voiceId, job.edition, job.voiceName, job.model]),
+      );
+      const refused = await ice2.raw('SubmitCosyVoiceCustomizedVoiceJob', {
+        VoiceName: 'over quota',
+        Gender: 'male',
+        Audios: 'm1',
+        Model: 'cosyvoice-v3-plus',
+      });
+      assert.equal(refused.body.Code, COSYVOICE_QUOTA_CODE, 'the restored voices still hold the quota');
+      const finished = await waitFor(async () => {
+        const body = await ice2.ok('GetCustomizedVoiceJob', { JobId: standardJob });
+        const job = (body.Data as { CustomizedVoiceJob: { Status: string; Type: string; VoiceId: string } })
+          .CustomizedVoiceJob;
+        return job.Status === 'Success' ? job : undefined;
+      });
+      assert.deepEqual([finished.Type, finished.VoiceId], ['Standard', before[0].voiceId]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('reads a state file written before the editions existed: its jobs are Basic', async () => {
+    const stateFile = path.join(dir, 'old.json');
+    const createTime = '2026-01-01T00:00:00Z';
+    await writeFile(
+      stateFile,
+      JSON.stringify({
+        version: 1,
+        book: {
+          seq: 1,
+          voices: [
+            {
+              voiceId: 'oldVoice',
+              voiceName: 'Old',
+              voiceDesc: '',
+              gender: 'male',
+              scenario: 'story',
+              type: 'Basic',
+              demoAudioMediaId: '',
+              createTime,
+              seq: 1,
+            },
+          ],
+          jobs: [
+            {
+              jobId: 'a'.repeat(32),
+              voiceId: 'oldVoice',
+              status: 'Success',
+              message: '',
+              createTime,
+              submittedAt: '2026-01-01T00:00:01.000Z',
+              finishedAt: '2026-01-01T00:00:02.000Z',
+              submitCount: 1,
+              passedAudioRecordIds: [1],
+              seq: 1,
+            },
+          ],
+        },
+      }),
+    );
+    const emulator = await startEmulator({ stateFile });
+    try {
+      const ice = wireClient(emulator.url, EMULATOR_DEV_CREDENTIALS);
+      const body = await ice.ok('GetCustomizedVoiceJob', { JobId: 'a'.repeat(32) });
+      const job = (body.Data as { CustomizedVoiceJob: Record<string, string> }).CustomizedVoiceJob;
+      assert.deepEqual([job.Type, job.Status, job.VoiceName, job.Gender], ['Basic', 'Success', 'Old', 'male']);
+      const [emulated] = await emulator.admin.jobs();
+      assert.deepEqual([emulated.edition, emulated.voiceName], ['Basic', 'Old']);
+    } finally {
+      await emulator.close();
     }
   });
 });
