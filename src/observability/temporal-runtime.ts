@@ -1,8 +1,9 @@
 /**
  * Temporal's runtime for the processes that host a worker (the `worker` command, the local stack): the SDK's own
  * log lines (worker state, activity and workflow logs) go through our structured logger, as JSON with secrets
- * redacted, instead of the SDK's plain-text console logger; with a metrics address it exports Prometheus metrics
- * that include the package's own counters. One per process, installed before the first connection.
+ * redacted, instead of the SDK's plain-text console logger; with a metrics address it exports Prometheus metrics,
+ * Temporal's and the package's (observability/metrics.ts, mirrored into the runtime's meter). One per process,
+ * installed before the first connection.
  */
 import { IllegalStateError } from '@temporalio/common';
 import { DefaultLogger, Runtime, type LogLevel as SdkLogLevel } from '@temporalio/worker';
@@ -31,7 +32,8 @@ const PACKAGE_LEVEL: Record<SdkLogLevel, LogLevel> = {
 
 /**
  * Installs the runtime. A host application that installed its own first keeps it (and its logging), unless a
- * metrics address was asked for: that needs this runtime, so the conflict is an error.
+ * metrics address was asked for: that needs this runtime, so the conflict is an error. Either way the package's
+ * metrics count into the runtime's meter, so they appear wherever that runtime exports.
  */
 export function installTemporalRuntime(options: TemporalRuntimeOptions): void {
   const { logger, metricsAddress } = options;
@@ -46,7 +48,6 @@ export function installTemporalRuntime(options: TemporalRuntimeOptions): void {
   } catch (error) {
     if (!(error instanceof IllegalStateError) || metricsAddress) throw error;
     logger.debug("Temporal's runtime was installed by the host application: its logger stays in place");
-    return;
   }
   packageMetrics.attachTemporalMeter(Runtime.instance().metricMeter);
 }
