@@ -1,11 +1,13 @@
 /**
  * History size of a clone that polls for 24 hours (training never ends → TrainingTimedOut), on the time-skipping
- * server with the default timings, so that a day of polling costs seconds of wall time. Reuses the workflow
- * tests' stack (worker in-process against the emulator).
+ * server with the default timings, so that a day of polling costs seconds of wall time. A stack of the one start
+ * module with the SDK's time-skipping server and a worker in this process, against the emulator.
  */
-import { statusQuery } from '../../src/workflows/definitions';
+import { randomBytes } from 'node:crypto';
 import { startVoiceClone } from '../../src/client/start-voice-clone';
-import { createVoice, newVoiceId, recordings, startCloneStack } from '../../test/workflow/support';
+import { startStack } from '../../src/local-stack/stack';
+import { timeSkippingServer } from '../../src/local-stack/test-servers';
+import { statusQuery } from '../../src/workflows/definitions';
 
 const NEVER_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -17,14 +19,22 @@ export interface Poll24hResult {
 }
 
 export async function measurePoll24h(): Promise<Poll24hResult> {
-  const stack = await startCloneStack({ server: 'time-skipping' });
+  const stack = await startStack({
+    temporal: timeSkippingServer(),
+    emulator: { trainingMs: 300 },
+    taskQueue: `voice-clone-bench-24h-${randomBytes(4).toString('hex')}`,
+    workers: { count: 1 },
+  });
   try {
     await stack.emulator.admin.updateSettings({ trainingMs: NEVER_MS });
-    const voiceId = newVoiceId('Bench24h');
-    await createVoice(stack.ice, voiceId);
+    const voiceId = `Bench24h${randomBytes(3).toString('hex')}`;
+    await stack.ice.createCustomizedVoiceJob({ voiceId, gender: 'female', scenario: 'story' });
     const handle = await startVoiceClone(
       stack.client,
-      { voiceId, recordings: recordings(voiceId, 1) },
+      {
+        voiceId,
+        recordings: [{ audioRecordId: 1, recordUrl: `https://voices.oss-cn-shanghai.aliyuncs.com/${voiceId}/1.wav` }],
+      },
       { taskQueue: stack.taskQueue },
     );
     const failureType = await handle.result().then(
@@ -40,6 +50,6 @@ export async function measurePoll24h(): Promise<Poll24hResult> {
       source: 'time-skipping server, default timings, training never ends',
     };
   } finally {
-    await stack.stop();
+    await stack.close();
   }
 }

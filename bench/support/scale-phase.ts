@@ -4,7 +4,7 @@
  * clone has closed. Starting stops at a time budget so that a slow machine still yields a (smaller) result.
  */
 import { startVoiceClone } from '../../src/client/start-voice-clone';
-import type { WorkerChild } from '../../test/faults/support/worker-child';
+import type { WorkerChild } from '../../src/local-stack/worker-child';
 import type { VoiceCloneResult } from '../../src/workflows/definitions';
 import { cloneInput, createVoices } from './clone-phase';
 import type { RssSample, ScaleResult } from './report-types';

@@ -1,43 +1,38 @@
 /**
- * The benchmark's local stack: our own dev server child process (persisted SQLite, search attributes
- * registered), the emulator in its own process (ICE is remote), the callback receiver with auth on in its own process
- * (a service of its own in production), and ICE's event callback pointed at it.
- * Workers are not part of it: each phase forks its own so that its memory is measured alone.
+ * The benchmark's stack, started through the one start module (src/local-stack/stack.ts): our own dev server child
+ * process (persisted SQLite, search attributes registered), the emulator in its own process (ICE is remote), the
+ * callback receiver with auth on in its own process (a service of its own in production), and ICE's event callback
+ * pointed at it. Workers are not part of it: each phase forks its own so that its memory is measured alone.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { loadLocalToolsConfig, type IceCredentials } from '../../src/config';
-import { createIceClient } from '../../src/ice/client';
+import type { Client } from '@temporalio/client';
+import type { CallbackMetrics } from '../../src/callback/metrics';
+import type { IceCredentials } from '../../src/config';
+import type { FaultConfig, RunningEmulator } from '../../src/emulator';
 import type { IceClient } from '../../src/ice/types';
-import type { FaultConfig } from '../../src/emulator/admin-api';
-import { resolveTemporalCli } from '../../src/local-stack/temporal-binaries';
-import { silentLogger } from '../../src/observability/logger';
-import { startDevServerProcess, type DevServerProcess } from '../../test/faults/support/dev-server-process';
-import { startWorkerChild, type WorkerChild } from '../../test/faults/support/worker-child';
-import type { WorkerSpec } from '../worker-process';
-import { benchIceClientConfig } from './bench-ice-client';
+import { startStack } from '../../src/local-stack/stack';
+import { devServerProcess, type DevServerProcess } from '../../src/local-stack/temporal-server';
+import { forkWorkerChild, type WorkerChild } from '../../src/local-stack/worker-child';
+import type { BaselineWorkerSpec } from '../baseline-worker-process';
 import { bundleToFile } from './bundle';
-import { startEmulatorChild, type EmulatorChild } from './emulator-child';
-import { startReceiverChild, type ReceiverChild } from './receiver-child';
 
 export const BENCH_TASK_QUEUE = 'voice-clone-bench';
 
+const BASELINE_WORKER_ENTRY = path.resolve(__dirname, '../baseline-worker-process.ts');
+
 export interface BenchStack {
   dir: string;
-  /** Worker logs, kept after the run (the stack's own folder is removed). */
+  /** Server, emulator, receiver and worker logs, kept after the run (the stack's own folder is removed). */
   logDir: string;
   server: DevServerProcess;
-  connection: Connection;
   client: Client;
-  emulator: EmulatorChild;
+  emulator: RunningEmulator & { readonly pid: number };
   ice: IceClient;
-  receiver: ReceiverChild;
+  receiver: { readonly pid: number; metrics(): Promise<CallbackMetrics> };
   credentials: IceCredentials;
-  packageBundlePath: string;
-  baselineBundlePath: string;
   /** A package worker in its own process on the bench task queue; its log goes to `<logDir>/worker-<name>.log`. */
   startPackageWorker(name: string): Promise<WorkerChild>;
   /** A baseline worker in its own process on `taskQueue`, with the same cache, profiling and log folder. */
@@ -45,7 +40,11 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-/** ICE wants auth keys of letters and digits with upper, lower case and a digit. */
+function pidOf(part: string, pid: number | undefined): number {
+  if (pid === undefined) throw new Error(`the bench's ${part} must run in a process of its own`);
+  return pid;
+}
+
 export async function startBenchStack(options: {
   trainingMs: number;
   faults?: FaultConfig;
@@ -55,75 +54,60 @@ export async function startBenchStack(options: {
 }): Promise<BenchStack> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ice-voice-clone-bench-'));
   const logDir = await mkdtemp(path.join(os.tmpdir(), 'ice-voice-clone-bench-logs-'));
-  const cliPath = await resolveTemporalCli(loadLocalToolsConfig(), silentLogger, { allowSdkDownload: false });
-  if (!cliPath) throw new Error('no Temporal CLI: run `npm test` once or set TEMPORAL_CLI_PATH');
   const credentials: IceCredentials = {
     accessKeyId: 'LTAIBenchKey0001',
     accessKeySecret: `BenchSecret${randomBytes(12).toString('hex')}`,
   };
-  const [server, emulator, packageBundlePath, baselineBundlePath] = await Promise.all([
-    // The server's log goes with the worker logs, which outlive the run: it is what explains a server that failed.
-    startDevServerProcess({
-      cliPath,
-      dbFile: path.join(dir, 'temporal.sqlite'),
-      logFile: path.join(logDir, 'dev-server.log'),
+  const [stack, baselineBundlePath] = await Promise.all([
+    startStack({
+      // The server's log goes with the worker logs, which outlive the run: it is what explains a server that failed.
+      temporal: devServerProcess({
+        dbFile: path.join(dir, 'temporal.sqlite'),
+        logFile: path.join(logDir, 'dev-server.log'),
+      }),
+      emulator: { process: 'child', keyPairs: [credentials], trainingMs: options.trainingMs, faults: options.faults },
+      receivers: { count: 1, process: 'child' },
+      taskQueue: BENCH_TASK_QUEUE,
+      logDir,
+      cpuProfileDir: options.cpuProfileDir,
     }),
-    startEmulatorChild(
-      { keyPairs: [credentials], trainingMs: options.trainingMs, faults: options.faults },
-      { logFile: path.join(logDir, 'emulator.log'), cpuProfileDir: options.cpuProfileDir },
-    ),
-    bundleToFile(require.resolve('../../src/workflows'), dir, 'package'),
     bundleToFile(require.resolve('../baseline-workflows'), dir, 'baseline'),
   ]);
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: server.namespace });
-  const ice = createIceClient(benchIceClientConfig(emulator.url, credentials));
-  const receiver = await startReceiverChild(
-    { address: server.address, namespace: server.namespace, iceEndpoint: emulator.url, iceCredentials: credentials },
-    { logFile: path.join(logDir, 'receiver.log'), cpuProfileDir: options.cpuProfileDir },
-  );
-  /** Every bench worker: this server, the bench's cache size and profiling, its log in `logDir`. */
-  const startWorker = (
-    name: string,
-    spec: Omit<WorkerSpec, 'address' | 'namespace' | 'maxCachedWorkflows'>,
-  ): Promise<WorkerChild> =>
-    startWorkerChild(
-      { ...spec, address: server.address, namespace: server.namespace, maxCachedWorkflows: options.maxCachedWorkflows },
-      { logFile: path.join(logDir, `worker-${name}.log`), cpuProfileDir: options.cpuProfileDir },
-    );
+  const [receiver] = stack.receivers;
+  if (!receiver) throw new Error('the bench stack has a receiver');
+  const server = stack.temporal;
+  const emulator = stack.emulator;
   return {
     dir,
     logDir,
     server,
-    connection,
-    client,
-    emulator,
-    ice,
-    receiver,
+    client: stack.client,
+    emulator: { ...emulator, pid: pidOf('emulator', emulator.pid) },
+    ice: stack.ice,
+    receiver: { pid: pidOf('receiver', receiver.pid), metrics: () => receiver.metrics() },
     credentials,
-    packageBundlePath,
-    baselineBundlePath,
     startPackageWorker: (name) =>
-      startWorker(name, {
-        mode: 'package',
-        taskQueue: BENCH_TASK_QUEUE,
-        workflowBundlePath: packageBundlePath,
-        iceEndpoint: emulator.url,
-        iceCredentials: credentials,
+      stack.forkWorker({
+        name,
+        maxCachedWorkflows: options.maxCachedWorkflows,
         ...(options.withoutSearchAttributes && { lookUpSearchAttributes: false }),
       }),
-    startBaselineWorker: (taskQueue, trainerUrl) =>
-      startWorker('baseline', {
-        mode: 'baseline',
+    startBaselineWorker: (taskQueue, trainerUrl) => {
+      const spec: BaselineWorkerSpec = {
+        address: server.address,
+        namespace: server.namespace,
         taskQueue,
         workflowBundlePath: baselineBundlePath,
         baselineTrainerUrl: trainerUrl,
-      }),
+        maxCachedWorkflows: options.maxCachedWorkflows,
+      };
+      return forkWorkerChild(BASELINE_WORKER_ENTRY, spec, {
+        logFile: path.join(logDir, 'worker-baseline.log'),
+        cpuProfileDir: options.cpuProfileDir,
+      });
+    },
     close: async () => {
-      await receiver.close();
-      await emulator.close();
-      await connection.close();
-      await server.stop();
+      await stack.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,19 +1,17 @@
 /**
  * What the clone workflow tests share: a real Temporal server, the real ICE emulator, the real ICE client and the
- * package's own worker, bundled once per test file.
+ * package's own worker (bundled once per test file), started through the one start module (src/local-stack/stack.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../../src/emulator';
-import { createIceClient } from '../../src/ice/client';
+import type { RunningEmulator, StartEmulatorOptions } from '../../src/emulator';
 import type { IceClient } from '../../src/ice/types';
-import { createVoiceCloneWorker } from '../../src/worker';
+import { startStack, type InProcessWorker } from '../../src/local-stack/stack';
 import type { VoiceCloneStatus, VoiceCloneTiming, VoiceRecording } from '../../src/workflows/definitions';
 import { statusQuery } from '../../src/workflows/definitions';
 import { getWorkflowBundle, WORKFLOWS_ENTRY } from '../support/bundle';
-import { startDevServer, startTimeSkippingServer, type DevServerOptions } from '../support/temporal';
+import { devServerStarter, timeSkippingStarter, type DevServerOptions } from '../support/temporal';
 
 export interface CloneStack {
   env: TestWorkflowEnvironment;
@@ -34,11 +32,8 @@ export interface WorkerStartOptions {
   taskQueue?: string;
 }
 
-export interface RunningWorker {
-  worker: Worker;
-  /** Graceful shutdown: running activities finish, then the worker stops. */
-  stop(): Promise<void>;
-}
+/** A worker in the test process; `stop()` is a graceful shutdown (running activities finish). */
+export type RunningWorker = InProcessWorker;
 
 export interface CloneStackOptions {
   server?: 'dev' | 'time-skipping';
@@ -49,55 +44,32 @@ export interface CloneStackOptions {
 }
 
 export async function startCloneStack(options: CloneStackOptions = {}): Promise<CloneStack> {
-  const env =
-    options.server === 'time-skipping' ? await startTimeSkippingServer() : await startDevServer(options.devServer);
-  const emulator = await startEmulator({ trainingMs: 300, ...options.emulator }).catch(async (error: unknown) => {
-    await env.teardown();
-    throw error;
+  const stack = await startStack({
+    temporal: options.server === 'time-skipping' ? timeSkippingStarter() : devServerStarter(options.devServer),
+    emulator: { trainingMs: 300, ...options.emulator },
+    iceTimeouts: { connectTimeoutMs: 2_000, readTimeoutMs: 5_000 },
+    taskQueue: `voice-clone-test-${randomBytes(4).toString('hex')}`,
   });
-  const ice = createIceClient({
-    region: 'cn-shanghai',
-    endpoint: emulator.url,
-    connectTimeoutMs: 2_000,
-    readTimeoutMs: 5_000,
-    credentials: emulator.credentials,
-  });
-  const taskQueue = `voice-clone-test-${randomBytes(4).toString('hex')}`;
-  const workers = new Set<RunningWorker>();
-  const startWorker = async (workerOptions: WorkerStartOptions = {}): Promise<RunningWorker> => {
-    const worker = await createVoiceCloneWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: workerOptions.taskQueue ?? taskQueue,
-      ice,
+  const startWorker = async (workerOptions: WorkerStartOptions = {}): Promise<RunningWorker> =>
+    stack.startWorker({
+      taskQueue: workerOptions.taskQueue,
       workflowBundle: await getWorkflowBundle(workerOptions.workflowsPath ?? WORKFLOWS_ENTRY),
     });
-    const running = worker.run();
-    const handle: RunningWorker = {
-      worker,
-      stop: async () => {
-        if (!workers.delete(handle)) return;
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await running;
-      },
-    };
-    workers.add(handle);
-    return handle;
-  };
-  if (options.worker !== false) await startWorker();
+  try {
+    if (options.worker !== false) await startWorker();
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
   return {
-    env,
-    client: env.client,
-    emulator,
-    ice,
-    taskQueue,
+    env: stack.temporal.env,
+    client: stack.client,
+    emulator: stack.emulator,
+    ice: stack.ice,
+    taskQueue: stack.taskQueue,
     startWorker,
-    workers: () => [...workers],
-    stop: async () => {
-      for (const worker of [...workers]) await worker.stop();
-      await emulator.close();
-      await env.teardown();
-    },
+    workers: () => stack.workers(),
+    stop: () => stack.close(),
   };
 }
 

@@ -1,27 +1,26 @@
 /**
- * The fault suite's stack: our own dev server child process (restartable on its SQLite file), the emulator on a
- * fixed port (restartable on its state file), the callback receiver with auth on, and workers as child
- * processes (killable with SIGKILL). A random AccessKey secret and callback auth key per stack, so that the
- * secret search in histories means something, and a random canary of the same shape that the control clone carries
- * in its input, so that a search that cannot see into payloads fails.
+ * The fault suite's stack, started through the one start module (src/local-stack/stack.ts): our own dev server
+ * child process (restartable on its SQLite file), the emulator (restartable on its state file), callback receivers
+ * with auth on, and workers as child processes (killable with SIGKILL). A random AccessKey secret per stack (the
+ * auth key is the stack's, random too), so that the secret search in histories means something, and a random
+ * canary of the same shape that the control clone carries in its input, so that a search that cannot see into
+ * payloads fails.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { writeFile } from 'node:fs/promises';
-import { loadLocalToolsConfig, type IceCredentials } from '../../../src/config';
-import { createIceClient } from '../../../src/ice/client';
+import type { Client } from '@temporalio/client';
+import type { IceCredentials } from '../../../src/config';
+import type { CallbackTiming, FaultConfig, RunningEmulator } from '../../../src/emulator';
 import type { IceClient } from '../../../src/ice/types';
-import { startEmulator, type CallbackTiming, type FaultConfig, type RunningEmulator } from '../../../src/emulator';
-import type { RunningCallbackReceiver } from '../../../src/callback/server';
-import { startSignedCallbackReceiver } from '../../../src/local-stack/signed-callback-receiver';
-import { resolveTemporalCli } from '../../../src/local-stack/temporal-binaries';
-import { silentLogger } from '../../../src/observability/logger';
-import { freePort, startDevServerProcess, type DevServerProcess } from './dev-server-process';
-import { startWorkerChild, type WorkerChild } from './worker-child';
+import { callbackPath } from '../../../src/local-stack/signed-callback-receiver';
+import { startStack, type StackReceiver } from '../../../src/local-stack/stack';
+import { devServerProcess, type DevServerProcess } from '../../../src/local-stack/temporal-server';
+import type { WorkerChild } from '../../../src/local-stack/worker-child';
+import { startRoundRobinProxy, type RoundRobinProxy } from './round-robin-proxy';
+
+export type { WorkerChild };
 
 export const FAULT_TASK_QUEUE = 'voice-clone-faults';
 
@@ -31,6 +30,11 @@ export interface FaultStackOptions {
   /** Persist the emulator's state so that it can be restarted. */
   emulatorStateFile?: boolean;
   callbackTiming?: Partial<CallbackTiming>;
+  /**
+   * Several receivers, each in its own process (killable), behind a round-robin load balancer whose URL ICE calls.
+   * Default: one receiver in this process, on its own URL.
+   */
+  balancedReceivers?: number;
 }
 
 export interface FaultStack {
@@ -38,7 +42,9 @@ export interface FaultStack {
   client: Client;
   emulator: RunningEmulator;
   ice: IceClient;
-  receiver: RunningCallbackReceiver;
+  receivers: StackReceiver[];
+  /** The load balancer in front of the receivers, with balancedReceivers. */
+  balancer: RoundRobinProxy | undefined;
   credentials: IceCredentials;
   callbackAuthKey: string;
   /** Planted in the control clone's input (see clones.ts): the secret search must find it there. */
@@ -51,102 +57,60 @@ export interface FaultStack {
   close(): Promise<void>;
 }
 
-let bundlePromise: Promise<string> | undefined;
-
-/** One workflow bundle per test process, shared by every worker it forks. */
-function workflowBundle(): Promise<string> {
-  bundlePromise ??= (async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'ice-voice-clone-faults-bundle-'));
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../../src/workflows'),
-      logger: new DefaultLogger('WARN'),
-    });
-    const file = path.join(dir, 'workflows.bundle.js');
-    await writeFile(file, code);
-    return file;
-  })();
-  return bundlePromise;
-}
-
 export async function startFaultStack(options: FaultStackOptions): Promise<FaultStack> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ice-voice-clone-faults-'));
-  const cliPath = await resolveTemporalCli(loadLocalToolsConfig(), silentLogger, { allowSdkDownload: false });
-  if (!cliPath) throw new Error('no Temporal CLI: set TEMPORAL_CLI_PATH or run through scripts/run-tests.mjs');
-  const [server, bundlePath] = await Promise.all([
-    startDevServerProcess({ cliPath, dbFile: path.join(dir, 'temporal.sqlite') }),
-    workflowBundle(),
-  ]);
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: server.namespace });
   const credentials: IceCredentials = {
     accessKeyId: 'LTAIFaultSuiteKey01',
     accessKeySecret: `FaultSecret${randomBytes(12).toString('hex')}`,
   };
-  const emulatorPort = await freePort();
-  const emulatorOptions = {
-    host: '127.0.0.1',
-    port: emulatorPort,
-    keyPairs: [credentials],
-    trainingMs: options.trainingMs,
-    faults: options.faults ?? {},
-    logger: silentLogger,
-    ...(options.emulatorStateFile ? { stateFile: path.join(dir, 'emulator-state.json') } : {}),
-    ...(options.callbackTiming ? { callbackTiming: options.callbackTiming } : {}),
-  };
-  let emulator = await startEmulator(emulatorOptions);
-  const ice = createIceClient({
-    region: 'cn-shanghai',
-    endpoint: emulator.url,
-    connectTimeoutMs: 2_000,
-    readTimeoutMs: 5_000,
-    credentials,
-  });
-  const {
-    receiver,
-    callbackUrl,
-    authKey: callbackAuthKey,
-  } = await startSignedCallbackReceiver({ client, ice, logger: silentLogger });
-  const workers: WorkerChild[] = [];
-  return {
-    server,
-    client,
-    get emulator() {
-      return emulator;
-    },
-    ice,
-    receiver,
-    credentials,
-    callbackAuthKey,
-    canary: `FaultCanary${randomBytes(12).toString('hex')}`,
-    callbackUrl,
-    startWorker: async () => {
-      const worker = await startWorkerChild(
-        {
-          mode: 'package',
-          address: server.address,
-          namespace: server.namespace,
-          taskQueue: FAULT_TASK_QUEUE,
-          workflowBundlePath: bundlePath,
-          iceEndpoint: emulator.url,
-          iceCredentials: credentials,
-        },
-        { logFile: path.join(os.tmpdir(), `ice-voice-clone-faults-worker-${process.pid}.log`) },
-      );
-      workers.push(worker);
-      return worker;
-    },
-    restartEmulator: async (downMs = 1_000) => {
-      await emulator.close();
-      await new Promise((resolve) => setTimeout(resolve, downMs));
-      emulator = await startEmulator(emulatorOptions);
-    },
-    close: async () => {
-      for (const worker of workers) await worker.shutdown();
-      await receiver.close();
-      await emulator.close();
-      await connection.close();
-      await server.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  const balanced = options.balancedReceivers ?? 0;
+  const balancer = balanced > 0 ? await startRoundRobinProxy() : undefined;
+  try {
+    const stack = await startStack({
+      temporal: devServerProcess({ dbFile: path.join(dir, 'temporal.sqlite') }),
+      emulator: {
+        keyPairs: [credentials],
+        trainingMs: options.trainingMs,
+        faults: options.faults ?? {},
+        ...(options.emulatorStateFile ? { stateFile: path.join(dir, 'emulator-state.json') } : {}),
+        ...(options.callbackTiming ? { callbackTiming: options.callbackTiming } : {}),
+      },
+      receivers:
+        balanced > 0
+          ? { count: balanced, process: 'child', publicUrl: `${balancer?.url}${callbackPath()}` }
+          : { count: 1 },
+      iceTimeouts: { connectTimeoutMs: 2_000, readTimeoutMs: 5_000 },
+      taskQueue: FAULT_TASK_QUEUE,
+      logDir: dir,
+    });
+    balancer?.setUpstreams(stack.receivers.map((receiver) => receiver.callbackUrl));
+    if (!stack.callbackUrl || !stack.callbackAuthKey) throw new Error('the fault stack has receivers');
+    const { callbackUrl, callbackAuthKey } = stack;
+    return {
+      server: stack.temporal,
+      client: stack.client,
+      get emulator() {
+        return stack.emulator;
+      },
+      ice: stack.ice,
+      receivers: stack.receivers,
+      balancer,
+      credentials,
+      callbackAuthKey,
+      canary: `FaultCanary${randomBytes(12).toString('hex')}`,
+      callbackUrl,
+      startWorker: () =>
+        stack.forkWorker({ logFile: path.join(os.tmpdir(), `ice-voice-clone-faults-worker-${process.pid}.log`) }),
+      restartEmulator: (downMs) => stack.restartEmulator(downMs),
+      close: async () => {
+        await stack.close();
+        await balancer?.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await balancer?.close();
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
 }

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import type { RecordedCall } from '../../../src/emulator';
 import type { CompletedVia, VoiceCloneTiming } from '../../../src/workflows/definitions';
 import { startClones, verifyScenario, voiceIdsFor, type ScenarioOutcome } from './clones';
-import { startFaultStack, type FaultStack, type FaultStackOptions } from './fault-stack';
-import type { WorkerChild } from './worker-child';
+import { startFaultStack, type FaultStack, type FaultStackOptions, type WorkerChild } from './fault-stack';
 
 export interface ScenarioContext {
   stack: FaultStack;

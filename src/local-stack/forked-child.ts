@@ -1,12 +1,13 @@
 /**
- * One bench/fault-suite child process (bench/worker-process.ts, emulator-process.ts, receiver-process.ts): forked
- * compiled on plain node with IPC, its spec in an environment variable (it carries key pairs, which must not appear
- * on a command line), its output in a log file, killed if this process exits, and ready once it sends
- * { type: 'ready', ... }.
+ * The parent side of a stack's child process (child side: child-entry.ts): forked on plain node with IPC (the
+ * script from child-script.ts), its spec sent over IPC once it listens (it carries key pairs, which must not appear
+ * on a command line or in its environment), its output in a log file, killed if this process exits, and ready once
+ * it sends { type: 'ready', ... }.
  */
 import { fork } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { compiledScript, type ChildEntry } from './compiled-script';
+import path from 'node:path';
+import { childScript } from './child-script';
 
 export interface ForkedChild<Ready> {
   readonly pid: number;
@@ -17,21 +18,26 @@ export interface ForkedChild<Ready> {
   request<Reply>(message: { type: string }): Promise<Reply>;
   /** Asks the child to stop ({ type: 'shutdown' }); SIGKILL after `graceMs`. */
   shutdown(graceMs: number): Promise<void>;
+  /** SIGKILL, as a crash would: the child gets no chance to close anything. */
   kill(): Promise<void>;
 }
 
-/**
- * `logFile`: where the child's stdout/stderr go; else only a tail of stderr is kept, for the error if it dies early.
- * `cpuProfileDir`: write a V8 CPU profile of every thread there when the child exits (the bench's --profile-workers).
- */
+export interface ForkOptions {
+  /** Where the child's stdout/stderr go; else only a tail of stderr is kept, for the error if it dies early. */
+  logFile?: string;
+  /** Write a V8 CPU profile of every thread there when the child exits (the bench's --profile-workers). */
+  cpuProfileDir?: string;
+}
+
+/** `entry`: the child's source file (.ts, compiled first) or built file (.js). */
 export async function forkChild<Ready extends { type: 'ready' }>(
-  entry: ChildEntry,
-  spec: { variable: string; value: unknown },
-  options: { logFile?: string; cpuProfileDir?: string } = {},
+  entry: string,
+  spec: unknown,
+  options: ForkOptions = {},
 ): Promise<ForkedChild<Ready>> {
-  const child = fork(await compiledScript(entry), [], {
+  const name = path.basename(entry).replace(/\.[jt]s$/, '');
+  const child = fork(await childScript(entry), [], {
     execArgv: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
-    env: { ...process.env, [spec.variable]: JSON.stringify(spec.value) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   if (options.logFile) {
@@ -53,13 +59,14 @@ export async function forkChild<Ready extends { type: 'ready' }>(
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = await new Promise<Ready>((resolve, reject) => {
     const onMessage = (message: { type?: string }): void => {
+      if (message.type === 'waiting') child.send({ type: 'spec', spec });
       if (message.type === 'ready') {
         child.off('message', onMessage);
         resolve(message as Ready);
       }
     };
     child.on('message', onMessage);
-    void exited.then((code) => reject(new Error(`${entry} exited (${code}) before ready:\n${stderrTail}`)));
+    void exited.then((code) => reject(new Error(`${name} exited (${code}) before ready:\n${stderrTail}`)));
   });
 
   const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
@@ -71,7 +78,7 @@ export async function forkChild<Ready extends { type: 'ready' }>(
     unanswered.clear();
   });
   const request = <Reply>(message: { type: string }): Promise<Reply> => {
-    if (!isRunning()) return Promise.reject(new Error(`${entry} is not running (${message.type})`));
+    if (!isRunning()) return Promise.reject(new Error(`${name} is not running (${message.type})`));
     const id = ++lastRequestId;
     return new Promise<Reply>((resolve, reject) => {
       const onMessage = (answer: { type?: string; id?: number }): void => {
@@ -83,7 +90,7 @@ export async function forkChild<Ready extends { type: 'ready' }>(
       child.on('message', onMessage);
       unanswered.set(id, (code) => {
         child.off('message', onMessage);
-        reject(new Error(`${entry} exited (${code}) before answering ${message.type}`));
+        reject(new Error(`${name} exited (${code}) before answering ${message.type}`));
       });
       child.send({ ...message, id });
     });

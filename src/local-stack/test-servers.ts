@@ -1,0 +1,114 @@
+/**
+ * The Temporal SDK's test servers as stack starters (temporal-server.ts): the CLI's dev server run by the SDK
+ * (in memory unless given a file) and the Java time-skipping test server, with the clone's search attributes
+ * registered. Binaries from TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH or the local stack's own resolution.
+ * `@temporalio/testing` (an optional peer dependency) is loaded only here, when a starter runs.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { loadLocalToolsConfig, type LocalToolsConfig } from '../config';
+import type { Logger } from '../observability/logger';
+import { SEARCH_ATTRIBUTE_NAMES, searchAttributes } from '../workflows/definitions';
+import { freePort } from './ports';
+import { resolveTemporalCli, resolveTemporalTestServer } from './temporal-binaries';
+import type { RunningTemporal, TemporalStarter } from './temporal-server';
+
+export interface SdkTestServer extends RunningTemporal {
+  /** The SDK's environment: its client skips time while awaiting results on the time-skipping server. */
+  readonly env: TestWorkflowEnvironment;
+}
+
+export interface SdkDevServerOptions {
+  /** Register IceVoiceId/IceJobId/VoiceCloneStage (default true); false lets a test check the unregistered case. */
+  searchAttributes?: boolean;
+  /** Serve the Web UI on a free port (default false). */
+  ui?: boolean;
+  /** SQLite file to keep state in (default: in memory). */
+  dbFilename?: string;
+  /** A resolved CLI path (tests resolve once per process); default: resolved here. */
+  cliPath?: string;
+  tools?: LocalToolsConfig;
+}
+
+function executable(resolved: string | undefined): { type: 'existing-path'; path: string } | undefined {
+  return resolved ? { type: 'existing-path', path: resolved } : undefined;
+}
+
+function asRunning(env: TestWorkflowEnvironment, uiUrl?: string): SdkTestServer {
+  return {
+    address: env.address,
+    namespace: env.namespace ?? 'default',
+    uiUrl,
+    client: env.client,
+    nativeConnection: env.nativeConnection,
+    env,
+    stop: () => env.teardown(),
+  };
+}
+
+/**
+ * The SDK gives a server ~5 s to answer; on 2 busy cores a JVM or a fresh SQLite can miss that once. One retry,
+ * logged, keeps a slow start from failing a test that is about something else; a real failure still surfaces.
+ */
+export async function startOnceMore<T>(what: string, start: () => Promise<T>, logger?: Logger): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    logger?.warn(`${what} did not start; retrying once`, { error: err instanceof Error ? err.message : String(err) });
+    return start();
+  }
+}
+
+export function sdkDevServer(options: SdkDevServerOptions = {}): TemporalStarter<SdkTestServer> {
+  return async (logger) => {
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    const cli = options.cliPath ?? (await resolveTemporalCli(options.tools ?? loadLocalToolsConfig(), logger));
+    const uiPort = options.ui ? await freePort() : undefined;
+    const env = await startOnceMore(
+      'dev server',
+      () =>
+        TestWorkflowEnvironment.createLocal({
+          server: {
+            executable: executable(cli),
+            ip: '127.0.0.1',
+            ...(uiPort ? { ui: true, uiPort } : {}),
+            ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
+            searchAttributes: options.searchAttributes === false ? [] : Object.values(searchAttributes),
+          },
+        }),
+      logger,
+    );
+    return asRunning(env, uiPort ? `http://127.0.0.1:${uiPort}` : undefined);
+  };
+}
+
+export interface TimeSkippingServerOptions {
+  /** A resolved test-server path (tests resolve once per process); default: resolved here. */
+  testServerPath?: string;
+  tools?: LocalToolsConfig;
+}
+
+export function timeSkippingServer(options: TimeSkippingServerOptions = {}): TemporalStarter<SdkTestServer> {
+  return async (logger) => {
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    const serverPath =
+      options.testServerPath ?? (await resolveTemporalTestServer(options.tools ?? loadLocalToolsConfig(), logger));
+    const env = await startOnceMore(
+      'time-skipping server',
+      () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executable(serverPath) } }),
+      logger,
+    );
+    try {
+      // createTimeSkipping has no searchAttributes option: register them like an operator would.
+      const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+      await env.connection.operatorService.addSearchAttributes({
+        namespace: env.namespace ?? 'default',
+        searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTE_NAMES.map((name) => [name, keyword])),
+      });
+    } catch (err) {
+      await env.teardown();
+      throw err;
+    }
+    return asRunning(env);
+  };
+}
