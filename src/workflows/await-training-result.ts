@@ -50,6 +50,25 @@ type PollRound =
 const LAST_READ_BUDGET_MS = 10_000;
 /** What iceCall's scheduleToCloseTimeout gives any ICE read (ice-activities.ts): reads never get longer. */
 const ICE_READ_LIMIT_MS = 2 * 60 * 60 * 1000;
+/** The read's retry backoff, as ice-activities.ts's ICE_RETRY: 500 ms doubling up to 30 s. */
+const READ_RETRY_INITIAL_MS = 500;
+const READ_RETRY_MAX_MS = 30_000;
+
+/**
+ * Attempts of a read whose starts fall within `budgetMs`. The local activity's scheduleToCloseTimeout bounds each
+ * attempt only (sdk-core starts its timer afresh for every local retry), so the attempts bound the retries.
+ */
+export function readAttemptsWithin(budgetMs: number): number {
+  let attempts = 1;
+  let at = 0;
+  let interval = READ_RETRY_INITIAL_MS;
+  while (at + interval < budgetMs) {
+    at += interval;
+    attempts++;
+    interval = Math.min(interval * 2, READ_RETRY_MAX_MS);
+  }
+  return attempts;
+}
 
 export async function awaitTrainingResult(awaitArgs: AwaitTrainingArgs): Promise<VoiceCloneResult> {
   const { jobId, timing, inbox, progress } = awaitArgs;
@@ -115,19 +134,22 @@ async function readTerminalJob(
   const { voiceId, jobId, inbox, progress, trainingDeadline } = args;
   inbox.takeWakeUp();
   const budgetMs = Math.max(trainingDeadline - Date.now(), LAST_READ_BUDGET_MS);
+  const bounded = budgetMs < ICE_READ_LIMIT_MS;
   let job: VoiceJobSnapshot;
   try {
     job = await iceReads.readVoiceCloneJob.executeWithOptions(
       {
         ...summary('GetCustomizedVoiceJob', voiceId, `job=${jobId} (${why})`),
-        ...(budgetMs < ICE_READ_LIMIT_MS ? { scheduleToCloseTimeout: budgetMs } : {}),
+        ...(bounded
+          ? { scheduleToCloseTimeout: budgetMs, retry: { maximumAttempts: readAttemptsWithin(budgetMs) } }
+          : {}),
       },
       [earlierIncompleteAnswers > 0 ? { jobId, earlierIncompleteAnswers } : { jobId }],
     );
   } catch (error) {
-    if (error instanceof ActivityFailure && error.retryState === 'TIMEOUT' && Date.now() >= trainingDeadline) {
-      throw trainingTimedOut(args);
-    }
+    // A retryable failure out of a bounded read means it ran out of attempts; a final one (UnexpectedIceResponse,
+    // a 4xx) stays what it is. The deadline rules. (A local activity fails with its own failure, unwrapped.)
+    if (bounded && !isCancellation(error) && !isFinal(error)) throw trainingTimedOut(args);
     throw error;
   }
   progress.addStatusChecks(1);
@@ -185,6 +207,11 @@ async function pollUntilCallback(args: Awaiting, remainingMs: number): Promise<P
   } finally {
     scope.cancel();
   }
+}
+
+function isFinal(error: unknown): boolean {
+  const failure = error instanceof ActivityFailure ? error.cause : error;
+  return failure instanceof ApplicationFailure && failure.nonRetryable === true;
 }
 
 /** The details of the activity's last failure when it is of this type. */
