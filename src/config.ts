@@ -189,14 +189,13 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     maxCachedWorkflows: readInt(env, 'VOICE_CLONE_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS, 0, 1_000_000),
     metricsAddress,
     logLevel: loadLogLevel(env),
-    unexpectedResponseRetries: readInt(
-      env,
-      'VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES',
-      DEFAULT_UNEXPECTED_RESPONSE_RETRIES,
-      0,
-      100,
-    ),
+    unexpectedResponseRetries: loadUnexpectedResponseRetries(env),
   };
+}
+
+/** VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES alone, for code that assembles the clone's activities (the plugin). */
+export function loadUnexpectedResponseRetries(env: Env = process.env): number {
+  return readInt(env, 'VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES', DEFAULT_UNEXPECTED_RESPONSE_RETRIES, 0, 100);
 }
 
 // ---------------------------------------------------------------------------------------------------------

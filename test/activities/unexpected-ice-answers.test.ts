@@ -22,6 +22,7 @@ import type {
   UnexpectedIceResponseDetails,
 } from '../../src/activities/types';
 import { INCOMPLETE_ICE_ANSWER_FAILURE_TYPE, TRAINING_IN_PROGRESS_FAILURE_TYPE } from '../../src/activities/types';
+import { ConfigError, loadUnexpectedResponseRetries, loadWorkerConfig } from '../../src/config';
 import { createIceClient, type IceClient } from '../../src/ice';
 import { isMissingResponseField } from '../../src/ice/errors';
 import { startRawServer, type RawServer, type ReceivedRequest } from '../ice/raw-server';
@@ -230,6 +231,21 @@ describe('an answer without what the clone needs', () => {
       final.message,
       /ListCustomizedVoiceJobs .*Data\.CustomizedVoiceJobList\[1\]\.Status.*RequestId R-ListCustomizedVoiceJobs-/,
     );
+  });
+});
+
+describe('VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES', () => {
+  it('defaults to 5, takes 0-100 and names itself when wrong', () => {
+    assert.equal(loadUnexpectedResponseRetries({}), 5);
+    assert.equal(loadWorkerConfig({ VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES: '0' }).unexpectedResponseRetries, 0);
+    assert.equal(loadUnexpectedResponseRetries({ VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES: '100' }), 100);
+    for (const bad of ['-1', '101', 'five', '2.5']) {
+      assert.throws(
+        () => loadUnexpectedResponseRetries({ VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES: bad }),
+        (error: unknown) =>
+          error instanceof ConfigError && error.variable === 'VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES',
+      );
+    }
   });
 });
 
