@@ -106,4 +106,30 @@ describe('clone timing on the time-skipping server (default timings)', () => {
     const elapsedMs = (description.closeTime?.getTime() ?? 0) - description.startTime.getTime();
     assert.ok(elapsedMs >= 24 * 60 * 60 * 1000, `workflow time ${elapsedMs} ms`);
   });
+
+  test('a Status this package does not know never ends a clone: trained, but read as "Queued" for 24 h', async () => {
+    await stack.emulator.admin.updateSettings({ trainingMs: 0 });
+    const voiceId = newVoiceId('QueuedDay');
+    await createVoice(stack.ice, voiceId);
+    await stack.emulator.admin.setFaults({ jobStatusOverrides: [{ voiceId, status: 'Queued', reads: 100_000 }] });
+    try {
+      const handle = await startVoiceClone(
+        stack.client,
+        { voiceId, recordings: recordings(voiceId, 1) },
+        { taskQueue: stack.taskQueue },
+      );
+      const error = await handle.result().then(
+        () => assert.fail('an unknown Status is not Success'),
+        (thrown: unknown) => thrown,
+      );
+      assert.ok(error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure);
+      assert.equal(error.cause.type, 'TrainingTimedOut');
+      assert.match(error.cause.message, /last status Queued/);
+      const events = (await handle.fetchHistory()).events?.length ?? 0;
+      assert.ok(events < EVENT_BUDGET, `history has ${events} events`);
+      assert.equal((await handle.query(statusQuery)).lastIceStatus, 'Queued');
+    } finally {
+      await stack.emulator.admin.setFaults({});
+    }
+  });
 });
