@@ -87,37 +87,45 @@ export async function waitForSubmitted(
   }
 }
 
+/** The clones whose submit activity is started on a worker right now (describe's pending activities), by voice. */
+export async function startedSubmits(stack: FaultStack, voiceIds: readonly string[]): Promise<Map<string, string>> {
+  const onWorker = new Map<string, string>();
+  await Promise.all(
+    voiceIds.map(async (voiceId) => {
+      const description = await stack.client.workflow
+        .getHandle(voiceCloneWorkflowId(voiceId))
+        .describe()
+        .catch(() => undefined);
+      const submit = (description?.raw.pendingActivities ?? []).find(
+        (activity) =>
+          activity.activityType?.name === 'submitVoiceCloneJob' &&
+          activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+      );
+      if (submit) onWorker.set(voiceId, submit.lastWorkerIdentity ?? '');
+    }),
+  );
+  return onWorker;
+}
+
 /**
- * Wait until at least `count` of these clones have their submit activity started on a worker at once (describe's
- * pending activities): their submits are on their way to ICE or held in it, which is when a kill leaves submits in
- * flight. (The Submitting stage alone comes too early: it is entered before a worker has picked the activity up.)
+ * Wait until at least `count` of these clones have their submit activity started on a worker at once (on the
+ * worker `identity`, when given): their submits are on their way to ICE or held in it, which is when a kill leaves
+ * submits in flight. (The Submitting stage alone comes too early: it is entered before a worker has picked the
+ * activity up.) Returns the voices whose submit was started there at that moment.
  */
 export async function waitForSubmitsStarted(
   stack: FaultStack,
   voiceIds: readonly string[],
   count: number,
   timeoutMs = 60_000,
-): Promise<void> {
+  identity?: string,
+): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const started = await Promise.all(
-      voiceIds.map((voiceId) =>
-        stack.client.workflow
-          .getHandle(voiceCloneWorkflowId(voiceId))
-          .describe()
-          .then(
-            (description) =>
-              (description.raw.pendingActivities ?? []).some(
-                (activity) =>
-                  activity.activityType?.name === 'submitVoiceCloneJob' &&
-                  activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
-              ),
-            () => false,
-          ),
-      ),
-    );
-    const submitting = started.filter(Boolean).length;
-    if (submitting >= count) return;
+    const started = [...(await startedSubmits(stack, voiceIds))]
+      .filter(([, worker]) => identity === undefined || worker === identity)
+      .map(([voiceId]) => voiceId);
+    if (started.length >= count) return started;
     if (Date.now() > deadline) throw new Error(`never ${count} submits started at once within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -8,8 +8,10 @@ import { startFaultStack, type FaultStack, type FaultStackOptions, type WorkerCh
 export interface ScenarioContext {
   stack: FaultStack;
   voiceIds: readonly string[];
-  /** The worker started with the scenario; a disruption may kill it and start another. */
+  /** The (first) worker started with the scenario; a disruption may kill it and start another. */
   worker: WorkerChild;
+  /** Every worker started with the scenario, oldest first. */
+  workers: readonly WorkerChild[];
 }
 
 export interface ScenarioSpec {
@@ -19,6 +21,8 @@ export interface ScenarioSpec {
   stack: FaultStackOptions;
   timing: VoiceCloneTiming;
   expectVia: readonly CompletedVia[];
+  /** Worker processes started before the clones, on the one task queue (default 1). */
+  workers?: number;
   /** Runs after the voices exist and before the clones start (e.g. turn faults on). */
   beforeStart?: (stack: FaultStack) => Promise<void>;
   /** Breaks things while the clones run; returns call logs of emulators it restarted. */
@@ -40,7 +44,9 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
   const stack = await startFaultStack(spec.stack);
   try {
     const voiceIds = voiceIdsFor(spec.prefix, spec.clones);
-    const context: ScenarioContext = { stack, voiceIds, worker: await stack.startWorker() };
+    const workers: WorkerChild[] = [];
+    for (let index = 0; index < (spec.workers ?? 1); index++) workers.push(await stack.startWorker());
+    const context: ScenarioContext = { stack, voiceIds, worker: workers[0], workers };
     await startClones(
       stack,
       voiceIds,
