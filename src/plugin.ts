@@ -7,10 +7,11 @@
 import { SimplePlugin } from '@temporalio/plugin';
 import type { WorkerOptions } from '@temporalio/worker';
 import { createVoiceCloneActivities } from './activities';
-import { loadIceClientConfig, type Env, type IceClientConfig } from './config';
+import { loadIceClientConfig, loadUnexpectedResponseRetries, type Env, type IceClientConfig } from './config';
 import { createIceClient } from './ice/client';
 import type { IceClient } from './ice/types';
 import { silentLogger, type Logger } from './observability/logger';
+import { countIceCalls } from './observability/metrics';
 
 export const VOICE_CLONE_PLUGIN_NAME = 'ice-voice-clone';
 
@@ -31,6 +32,11 @@ export interface VoiceClonePluginOptions {
   lookUpSearchAttributes?: boolean;
   /** Logs of the default ICE client. */
   logger?: Logger;
+  /**
+   * Retries of an ICE answer that lacks what the clone needs (a read's Status, a submit's JobId) before the clone
+   * fails `UnexpectedIceResponse`. Default: VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES from `env` (5).
+   */
+  unexpectedResponseRetries?: number;
 }
 
 /** The package's workflow bundle entry: the worker bundles it when it is given neither workflowsPath nor a bundle. */
@@ -41,14 +47,18 @@ export function defaultWorkflowsPath(): string {
 export class VoiceClonePlugin extends SimplePlugin {
   private readonly ice: IceClient;
   private readonly lookUpSearchAttributes: boolean;
+  private readonly unexpectedResponseRetries: number;
 
   constructor(options: VoiceClonePluginOptions = {}) {
     super({ name: VOICE_CLONE_PLUGIN_NAME });
     // Settings are read now, so that a bad ICE_* value fails where the worker is assembled (ConfigError).
-    this.ice =
+    const ice =
       options.iceClient ??
       createIceClient(options.ice ?? loadIceClientConfig(options.env), { logger: options.logger ?? silentLogger });
+    // Counted here, the one place every worker's ICE calls pass: ice_voice_clone_ice_calls_total.
+    this.ice = countIceCalls(ice);
     this.lookUpSearchAttributes = options.lookUpSearchAttributes !== false;
+    this.unexpectedResponseRetries = options.unexpectedResponseRetries ?? loadUnexpectedResponseRetries(options.env);
   }
 
   override configureWorker(options: WorkerOptions): WorkerOptions {
@@ -56,6 +66,7 @@ export class VoiceClonePlugin extends SimplePlugin {
     const connection = this.lookUpSearchAttributes ? options.connection : undefined;
     const activities: Record<string, unknown> = createVoiceCloneActivities({
       ice: this.ice,
+      unexpectedResponseRetries: this.unexpectedResponseRetries,
       temporal: connection ? { connection, namespace: options.namespace ?? 'default' } : undefined,
     });
     const existing = (options.activities ?? {}) as Record<string, unknown>;

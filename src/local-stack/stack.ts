@@ -21,7 +21,6 @@ import { EMULATOR_DEFAULTS, startEmulator, type RunningEmulator, type StartEmula
 import { createIceClient } from '../ice/client';
 import type { IceClient } from '../ice/types';
 import { silentLogger, type Logger } from '../observability/logger';
-import { countIceCalls } from '../observability/metrics';
 import { createVoiceCloneWorker } from '../worker';
 import { generateCallbackAuthKey } from './auth-key';
 import { startEmulatorChild, type EmulatorSpec } from './emulator-child';
@@ -432,7 +431,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     logger,
   });
   try {
-    await stack.startWorker({ ice: countIceCalls(stack.ice), workflowBundle: options.workflowBundle });
+    await stack.startWorker({ ice: stack.ice, workflowBundle: options.workflowBundle });
   } catch (error) {
     await stack.close();
     throw error;

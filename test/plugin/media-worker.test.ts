@@ -87,5 +87,10 @@ describe('voiceClonePlugin in a team worker (dev server + emulator)', () => {
       () => voiceClonePlugin({ env: { ICE_REGION: 'nowhere' } }),
       (error: unknown) => error instanceof ConfigError && error.variable === 'ICE_REGION',
     );
+    // The retries of an incomplete ICE answer are a worker setting too, read where the plugin is made.
+    assert.throws(
+      () => voiceClonePlugin({ iceClient: stack.ice, env: { VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES: '-1' } }),
+      (error: unknown) => error instanceof ConfigError && error.variable === 'VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES',
+    );
   });
 });

@@ -1,7 +1,6 @@
 import { loadIceClientConfig, loadLogLevel } from '../../config';
 import { createIceClient } from '../../ice/client';
 import { createLogger } from '../../observability/logger';
-import { countIceCalls } from '../../observability/metrics';
 import { runVoiceCloneWorker } from '../../worker';
 import { EXIT_OK, type CommandSpec } from '../args';
 import type { Command } from '../context';
@@ -24,8 +23,8 @@ export const command: Command = {
   spec,
   async run(_args, context) {
     const logger = createLogger('worker', loadLogLevel(context.env));
-    // Counted into the package's metrics, which the worker's runtime exports with VOICE_CLONE_METRICS_ADDRESS.
-    const ice = countIceCalls(createIceClient(loadIceClientConfig(context.env), { logger }));
+    // The plugin counts its calls into the package's metrics (exported with VOICE_CLONE_METRICS_ADDRESS).
+    const ice = createIceClient(loadIceClientConfig(context.env), { logger });
     await runVoiceCloneWorker(context.env, { ice });
     return EXIT_OK;
   },
