@@ -6,6 +6,7 @@
  * Secrets (AccessKey secrets, callback auth keys) are returned here but never logged: use `describeConfig`
  * for anything printed.
  */
+import { ICE_AUTH_KEY_RULE, ICE_CALLBACK_URL_MAX_BYTES, isValidIceAuthKey } from './ice/callback-auth';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
 import { ICE_FOREIGN_EVENT_TYPES } from './callback/event-types';
@@ -233,8 +234,6 @@ export interface CallbackReceiverConfig {
   voiceEventTypes?: string[];
 }
 
-const AUTH_KEY_PATTERN = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{1,32}$/;
-
 export function loadCallbackReceiverConfig(env: Env = process.env): CallbackReceiverConfig {
   const path = read(env, 'ICE_CALLBACK_PATH') ?? '/ice/callback';
   if (!path.startsWith('/')) throw new ConfigError('ICE_CALLBACK_PATH', `must start with "/", got "${path}"`);
@@ -243,17 +242,14 @@ export function loadCallbackReceiverConfig(env: Env = process.env): CallbackRece
     .map((key) => key.trim())
     .filter((key) => key !== '');
   authKeys.forEach((key, index) => {
-    if (!AUTH_KEY_PATTERN.test(key)) {
+    if (!isValidIceAuthKey(key)) {
       // Never echo the key itself.
-      throw new ConfigError(
-        'ICE_CALLBACK_AUTH_KEYS',
-        `key #${index + 1} must be ≤32 letters and digits with upper, lower case and a digit`,
-      );
+      throw new ConfigError('ICE_CALLBACK_AUTH_KEYS', `key #${index + 1} must be ${ICE_AUTH_KEY_RULE}`);
     }
   });
   const publicUrl = readUrl(env, 'ICE_CALLBACK_URL', ['https:', 'http:']);
-  if (publicUrl !== undefined && Buffer.byteLength(publicUrl) > 256) {
-    throw new ConfigError('ICE_CALLBACK_URL', 'must be at most 256 bytes (ICE limit)');
+  if (publicUrl !== undefined && Buffer.byteLength(publicUrl) > ICE_CALLBACK_URL_MAX_BYTES) {
+    throw new ConfigError('ICE_CALLBACK_URL', `must be at most ${ICE_CALLBACK_URL_MAX_BYTES} bytes (ICE limit)`);
   }
   if (authKeys.length > 0 && publicUrl === undefined) {
     throw new ConfigError(
@@ -267,11 +263,8 @@ export function loadCallbackReceiverConfig(env: Env = process.env): CallbackRece
   }
   const forwardAuthKey = read(env, 'ICE_CALLBACK_FORWARD_AUTH_KEY');
   if (forwardAuthKey !== undefined) {
-    if (!AUTH_KEY_PATTERN.test(forwardAuthKey)) {
-      throw new ConfigError(
-        'ICE_CALLBACK_FORWARD_AUTH_KEY',
-        'must be ≤32 letters and digits with upper, lower case and a digit',
-      );
+    if (!isValidIceAuthKey(forwardAuthKey)) {
+      throw new ConfigError('ICE_CALLBACK_FORWARD_AUTH_KEY', `must be ${ICE_AUTH_KEY_RULE}`);
     }
     if (forwardUrl === undefined) {
       throw new ConfigError('ICE_CALLBACK_FORWARD_AUTH_KEY', 'is set but ICE_CALLBACK_FORWARD_URL is not');

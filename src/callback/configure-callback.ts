@@ -5,6 +5,7 @@
  * to, never drops an event type that was subscribed, and reads the setting back. The auth key is sent once and
  * never returned or printed.
  */
+import { ICE_AUTH_KEY_RULE, ICE_CALLBACK_URL_MAX_BYTES, isValidIceAuthKey } from '../ice/callback-auth';
 import type { GetEventCallbackResponse, IceClient, SetEventCallbackRequest } from '../ice/types';
 
 export interface ConfigureIceCallbackOptions {
@@ -84,7 +85,6 @@ export class ConfigureCallbackError extends Error {
 /** The receiver setting that forwards non-voice events to the replaced endpoint. */
 export const FORWARD_URL_VARIABLE = 'ICE_CALLBACK_FORWARD_URL';
 
-const AUTH_KEY_PATTERN = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{1,32}$/;
 const EVENT_TYPE_PATTERN = /^[A-Za-z][\w.-]{0,127}$/;
 
 function validate(options: ConfigureIceCallbackOptions): void {
@@ -97,15 +97,15 @@ function validate(options: ConfigureIceCallbackOptions): void {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConfigureCallbackError('InvalidCallbackUrl', 'callback URL must use http or https');
   }
-  if (Buffer.byteLength(options.url) > 256) {
-    throw new ConfigureCallbackError('InvalidCallbackUrl', 'callback URL must be at most 256 bytes (ICE limit)');
-  }
-  if (options.authKey !== undefined && !AUTH_KEY_PATTERN.test(options.authKey)) {
-    // Never echo the key.
+  if (Buffer.byteLength(options.url) > ICE_CALLBACK_URL_MAX_BYTES) {
     throw new ConfigureCallbackError(
-      'InvalidAuthKey',
-      'auth key must be ≤32 letters and digits with an upper-case letter, a lower-case letter and a digit',
+      'InvalidCallbackUrl',
+      `callback URL must be at most ${ICE_CALLBACK_URL_MAX_BYTES} bytes (ICE limit)`,
     );
+  }
+  if (options.authKey !== undefined && !isValidIceAuthKey(options.authKey)) {
+    // Never echo the key.
+    throw new ConfigureCallbackError('InvalidAuthKey', `auth key must be ${ICE_AUTH_KEY_RULE}`);
   }
   for (const eventType of options.eventTypes ?? []) {
     if (!EVENT_TYPE_PATTERN.test(eventType)) {

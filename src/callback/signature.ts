@@ -6,10 +6,10 @@
  * ICE's own worked example only adds up with the key lower-cased (docs/ice-api.md#callback-signature): either the
  * page has a typo or ICE lower-cases the key. Both forms are accepted, and the result says which one matched.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { signIceCallback } from '../ice/callback-auth';
 
-export const ICE_TIMESTAMP_HEADER = 'x-ice-timestamp';
-export const ICE_SIGNATURE_HEADER = 'x-ice-signature';
+export { ICE_SIGNATURE_HEADER, ICE_TIMESTAMP_HEADER, signIceCallback } from '../ice/callback-auth';
 
 export type SignatureRejection = 'missing_signature' | 'malformed_signature' | 'stale_timestamp' | 'bad_signature';
 
@@ -28,11 +28,6 @@ export interface SignatureCheckInput {
   keys: readonly string[];
   maxSkewSeconds: number;
   nowMs: number;
-}
-
-/** The signature ICE sends for `publicUrl` at `timestamp` (unix seconds) with `key`. */
-export function signIceCallback(publicUrl: string, timestamp: string | number, key: string): string {
-  return createHash('md5').update(`${publicUrl}|${timestamp}|${key}`, 'utf8').digest('hex');
 }
 
 const TIMESTAMP_PATTERN = /^\d{1,12}$/;

@@ -10,7 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from '../observability/logger';
 import type { CallbackDelivery, EventDispatchResult } from './admin-api';
-import { signIceCallback } from './callback-signature';
+import { signIceCallback } from '../ice/callback-auth';
 import type { FaultController } from './fault-controller';
 import type { EventCallbackSettings } from './ice-operations';
 

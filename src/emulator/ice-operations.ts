@@ -2,6 +2,7 @@
  * The voice-cloning operations of the three editions and the callback setting: wire parameters in, ICE's response
  * body (PascalCase, as in the official SDK's models) out. Errors are thrown as `IceWireError`.
  */
+import { ICE_AUTH_KEY_RULE, ICE_CALLBACK_URL_MAX_BYTES, isValidIceAuthKey } from '../ice/callback-auth';
 import { ICE_ACTIONS, type IceAction, type VoiceGender, type VoiceJobStatus, type VoiceScenario } from '../ice/types';
 import type { CosyVoiceJobType, EmulatedEdition } from './admin-api';
 import { demonstrationList } from './demonstrations';
@@ -45,7 +46,6 @@ const SCENARIOS: readonly VoiceScenario[] = ['story', 'interaction', 'navigation
 const VOICE_ID = /^[A-Za-z0-9]{1,32}$/;
 /** Voices ICE names (Standard, CosyVoice: `Voice-l*****`, docs/ice-api.md#editions) have a `-`. */
 const ANY_VOICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const AUTH_KEY = /^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z\d]{1,32}$/;
 /** Deterministic detection rule documented for users of the emulator. */
 export const FAIL_DETECTION_MARKER = 'fail-detection';
 
@@ -248,11 +248,13 @@ function eventCallbackFromParams(params: WireParams): EventCallbackSettings {
     optionalParam(params, 'AuthSwitch') === undefined ? 'off' : enumParam(params, 'AuthSwitch', ['on', 'off']);
   const callbackUrl = requiredParam(params, 'CallbackURL');
   const authKey = optionalParam(params, 'AuthKey');
-  if (Buffer.byteLength(callbackUrl) > 256) throw invalidParameter('CallbackURL', 'must be at most 256 bytes');
+  if (Buffer.byteLength(callbackUrl) > ICE_CALLBACK_URL_MAX_BYTES) {
+    throw invalidParameter('CallbackURL', `must be at most ${ICE_CALLBACK_URL_MAX_BYTES} bytes`);
+  }
   if (!/^https?:\/\/[^\s]+$/i.test(callbackUrl)) throw invalidParameter('CallbackURL', 'must be an http(s) URL');
   if (authSwitch === 'on' && authKey === undefined) throw missingParameter('AuthKey');
-  if (authKey !== undefined && !AUTH_KEY.test(authKey)) {
-    throw invalidParameter('AuthKey', 'must be at most 32 letters and digits with upper case, lower case and a digit');
+  if (authKey !== undefined && !isValidIceAuthKey(authKey)) {
+    throw invalidParameter('AuthKey', `must be ${ICE_AUTH_KEY_RULE}`);
   }
   return { callbackType, callbackUrl, eventTypeList, authSwitch, authKey };
 }

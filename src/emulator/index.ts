@@ -13,7 +13,6 @@ import { ICE_CALLBACK_TIMING, type CallbackTiming } from './callback-dispatcher'
 import { IceEmulator } from './ice-emulator';
 
 export * from './admin-api';
-export { signIceCallback } from './callback-signature';
 export { FAIL_DETECTION_MARKER } from './ice-operations';
 export {
   SHORT_AUDIO_MARKER,

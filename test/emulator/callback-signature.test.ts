@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { signIceCallback } from '../../src/emulator/callback-signature';
+import { signIceCallback } from '../../src/ice/callback-auth';
 
 describe('signIceCallback', () => {
   it('is md5("<CallbackURL>|<timestamp>|<AuthKey>") in lower-case hex', () => {

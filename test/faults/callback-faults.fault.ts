@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { EMULATOR_VOICE_JOB_EVENT_TYPE } from '../../src/ice/types';
-import { signIceCallback } from '../../src/emulator';
+import { signIceCallback } from '../../src/ice/callback-auth';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
 import type { ScenarioOutcome } from './support/clones';
 import { waitForSubmitted } from './support/clones';
