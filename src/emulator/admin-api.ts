@@ -104,7 +104,7 @@ export type CosyVoiceJobType = (typeof COSYVOICE_JOB_TYPES)[number];
 
 export interface RecordedCall {
   seq: number;
-  /** ISO time the request arrived. */
+  /** ISO time the emulator answered (after any injected latency): a held submit shows when it was carried out. */
   at: string;
   action: IceAction | string;
   /** Business parameters as received (query string), secrets removed. */
