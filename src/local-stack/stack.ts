@@ -431,7 +431,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     logger,
   });
   try {
-    await stack.startWorker({ ice: stack.ice, workflowBundle: options.workflowBundle });
+    await stack.startWorker({ workflowBundle: options.workflowBundle });
   } catch (error) {
     await stack.close();
     throw error;
