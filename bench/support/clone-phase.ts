@@ -198,7 +198,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
       const result = results.get(voiceId);
       const via =
         result instanceof Error || result === undefined
-          ? `error:${(result as Error | undefined)?.name}`
+          ? `error:${(result)?.name}`
           : result.completedVia;
       completedVia[via] = (completedVia[via] ?? 0) + 1;
       if (via === options.path) completedCorrectly++;
