@@ -132,10 +132,7 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
       return badRequest('status must be Success or Fail');
     }
     if (outcome.message !== undefined && typeof outcome.message !== 'string') return badRequest('message must be text');
-    const result = target.finishJob(
-      decodeURIComponent(finish[1]),
-      outcome,
-    );
+    const result = target.finishJob(decodeURIComponent(finish[1]), outcome);
     if (result === 'unknown') return { status: 404, body: { error: 'no such job' } };
     if (result === 'not-training') return { status: 409, body: { error: 'job is not in training' } };
     return { status: 204 };
