@@ -4,10 +4,12 @@
  */
 import { createDetectVoiceRecording } from './detect-voice-recording';
 import type { IceActivityDeps } from './deps';
+import { createFindNamedVoiceJob } from './find-named-voice-job';
 import { createFindVoiceCloneJob } from './find-voice-clone-job';
 import { createListRegisteredSearchAttributes, type SearchAttributeDeps } from './list-registered-search-attributes';
 import { createPollVoiceCloneJob } from './poll-voice-clone-job';
 import { createReadVoiceCloneJob } from './read-voice-clone-job';
+import { createSubmitNamedVoiceJob } from './submit-named-voice-job';
 import { createSubmitVoiceCloneJob } from './submit-voice-clone-job';
 
 export type VoiceCloneActivityDeps = IceActivityDeps & SearchAttributeDeps;
@@ -17,6 +19,8 @@ export function createVoiceCloneActivities(deps: VoiceCloneActivityDeps) {
     detectVoiceRecording: createDetectVoiceRecording(deps),
     findVoiceCloneJob: createFindVoiceCloneJob(deps),
     submitVoiceCloneJob: createSubmitVoiceCloneJob(deps),
+    findNamedVoiceJob: createFindNamedVoiceJob(deps),
+    submitNamedVoiceJob: createSubmitNamedVoiceJob(deps),
     readVoiceCloneJob: createReadVoiceCloneJob(deps),
     pollVoiceCloneJob: createPollVoiceCloneJob(deps),
     listRegisteredSearchAttributes: createListRegisteredSearchAttributes(deps),
