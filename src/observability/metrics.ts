@@ -279,7 +279,7 @@ export const voiceCloneCounters = {
 
 /**
  * Wraps an ICE client so that every call counts into `ice_voice_clone_ice_calls_total{operation,outcome}`
- * (outcome: success, or the IceError kind: retryable | final). The worker command wraps its client with it.
+ * (outcome: success, or the IceError kind: retryable | final). The worker plugin wraps its client with it.
  */
 export function countIceCalls(ice: IceClient, registry: MetricsRegistry = packageMetrics): IceClient {
   const counter = voiceCloneCounters.iceCalls(registry);
