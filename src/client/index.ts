@@ -4,4 +4,12 @@ export {
   type StartVoiceCloneOptions,
   type VoiceCloneHandle,
 } from './start-voice-clone';
-export { getVoiceCloneStatus, type VoiceCloneStatusReport } from './voice-clone-status';
+export { getVoiceCloneStatus, type VoiceCloneStatusOptions, type VoiceCloneStatusReport } from './voice-clone-status';
+export {
+  listVoices,
+  deleteVoiceCloneJob,
+  updateVoiceDemoAudio,
+  type ListVoicesOptions,
+  type VoiceSummary,
+  type VoiceJobSummary,
+} from './voices';
