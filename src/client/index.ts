@@ -4,7 +4,12 @@ export {
   type StartVoiceCloneOptions,
   type VoiceCloneHandle,
 } from './start-voice-clone';
-export { getVoiceCloneStatus, type VoiceCloneStatusOptions, type VoiceCloneStatusReport } from './voice-clone-status';
+export {
+  getVoiceCloneStatus,
+  voiceCloneFailureOf,
+  type VoiceCloneStatusOptions,
+  type VoiceCloneStatusReport,
+} from './voice-clone-status';
 export {
   listVoices,
   deleteVoiceCloneJob,

@@ -118,7 +118,7 @@ export async function getVoiceCloneStatus(
     } catch (error) {
       // Failed before it knew its search attributes (invalid input) or without them registered: no stage written.
       if (description.status.name === 'FAILED') report.stage ??= 'Failed';
-      report.failure = failureOf(error);
+      report.failure = voiceCloneFailureOf(error);
     }
   }
   return report;
@@ -145,7 +145,7 @@ async function queryWithin(
 }
 
 /** The innermost application failure: where the clone's failure type (or ICE's Code) lives. */
-function failureOf(error: unknown): { type: string; message: string } {
+export function voiceCloneFailureOf(error: unknown): { type: string; message: string } {
   if (!(error instanceof WorkflowFailedError)) {
     return { type: error instanceof Error ? error.name : 'Error', message: String(error) };
   }
