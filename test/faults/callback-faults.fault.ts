@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import { EMULATOR_VOICE_JOB_EVENT_TYPE } from '../../src/ice/types';
 import { signIceCallback } from '../../src/ice/callback-auth';
 import type { ScenarioOutcome } from './support/clones';
-import { submittedJobs, waitForSubmitted } from './support/clones';
+import { clonesOf, submittedJobs, waitForSubmitted } from './support/clones';
 import type { FaultStack } from './support/fault-stack';
 import { assertScenario, FAULT_TIMING, runScenario } from './support/scenario';
 import { formatFaultTable } from './support/table';
@@ -53,8 +53,15 @@ test('callbacks duplicated and reordered, CosyVoice jobs typed Standard: every c
       // A last batch smaller than reorderBatch is held until a flush.
       flusher = setInterval(() => void stack.emulator.admin.flushCallbacks().catch(() => undefined), 3_000);
     },
-    afterwards: async ({ stack }) => {
+    afterwards: async ({ stack, clones }) => {
       clearInterval(flusher);
+      // The CosyVoice clones finished by callback although ICE called their jobs Standard.
+      const jobs = await submittedJobs(stack, clonesOf(clones, 'cosyvoice'));
+      for (const job of jobs.values()) {
+        const read = await stack.ice.getCustomizedVoiceJob({ jobId: job.jobId });
+        assert.equal(read.customizedVoiceJob.type, 'Standard', `CosyVoice job ${job.jobId} reports Type Standard`);
+      }
+      assert.equal(jobs.size, CLONES / 3, 'every CosyVoice clone has its job');
       const deliveries = await stack.emulator.admin.callbacks();
       assert.ok(
         deliveries.filter((d) => d.outcome === 'delivered').length >= CLONES * 2,
