@@ -65,6 +65,7 @@ export {
 } from './callback';
 export {
   startEmulator,
+  emulatorIceClient,
   EmulatorAdminClient,
   EMULATOR_DEFAULTS,
   type StartEmulatorOptions,

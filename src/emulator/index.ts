@@ -7,6 +7,8 @@
  * faults.failTrainingVoiceIds) ends training in Fail; Standard's media rules are in ./edition-rules.ts.
  */
 import { EMULATOR_DEV_CREDENTIALS, type EmulatorConfig, type IceCredentials } from '../config';
+import { createIceClient } from '../ice/client';
+import type { IceClient } from '../ice/types';
 import { silentLogger, type Logger } from '../observability/logger';
 import { EmulatorAdminClient, type EmulatorSettings, type FaultConfig } from './admin-api';
 import { ICE_CALLBACK_TIMING, type CallbackTiming } from './callback-dispatcher';
@@ -47,6 +49,23 @@ export interface RunningEmulator {
   /** The first accepted key pair, for clients pointed at this emulator. */
   credentials: IceCredentials;
   close(): Promise<void>;
+}
+
+/**
+ * The package's ICE client pointed at an emulator with its key pair, both timeouts `timeoutMs`: what tests, examples
+ * and tools that drive the emulator directly need.
+ */
+export function emulatorIceClient(
+  emulator: Pick<RunningEmulator, 'url' | 'credentials'>,
+  timeoutMs = 3_000,
+): IceClient {
+  return createIceClient({
+    region: 'cn-shanghai',
+    endpoint: emulator.url,
+    connectTimeoutMs: timeoutMs,
+    readTimeoutMs: timeoutMs,
+    credentials: emulator.credentials,
+  });
 }
 
 /** Defaults for programmatic use: random port, dev key pair, a short training time. */

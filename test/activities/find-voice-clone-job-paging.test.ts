@@ -10,8 +10,8 @@ import { DefaultLogger } from '@temporalio/worker';
 import { lookUpNewestVoiceJob } from '../../src/activities/find-voice-clone-job';
 import { createSubmitVoiceCloneJob } from '../../src/activities/submit-voice-clone-job';
 import type { SubmittedVoiceJob, SubmitVoiceCloneJobInput } from '../../src/activities/types';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { createIceClient, type IceClient } from '../../src/ice';
+import { startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
+import { type IceClient } from '../../src/ice';
 
 /** Jobs created after the target: with 100 a page, the target is the 151st job listed, on page 2. */
 const NEWER_JOBS = 150;
@@ -24,13 +24,7 @@ let targetJobId: string;
 
 before(async () => {
   emulator = await startEmulator({ trainingMs: 600_000 });
-  ice = createIceClient({
-    region: 'cn-shanghai',
-    endpoint: emulator.url,
-    connectTimeoutMs: 3_000,
-    readTimeoutMs: 3_000,
-    credentials: emulator.credentials,
-  });
+  ice = emulatorIceClient(emulator, 3_000);
   // The target first: the emulator lists newest first, so every later job pushes it down.
   // ASSUMPTION (docs/ice-api.md#list-jobs): ICE lists newest first too; the lookup does not rely on it.
   ({ jobId: targetJobId } = await ice.createCustomizedVoiceJob({

@@ -11,21 +11,15 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { createPollVoiceCloneJob } from '../../src/activities/poll-voice-clone-job';
 import { TRAINING_IN_PROGRESS_FAILURE_TYPE, type PolledVoiceJob } from '../../src/activities/types';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { createIceClient, type IceClient } from '../../src/ice';
+import { startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
+import { type IceClient } from '../../src/ice';
 
 let emulator: RunningEmulator;
 let ice: IceClient;
 
 before(async () => {
   emulator = await startEmulator({ trainingMs: 60_000 });
-  ice = createIceClient({
-    region: 'cn-shanghai',
-    endpoint: emulator.url,
-    connectTimeoutMs: 3_000,
-    readTimeoutMs: 3_000,
-    credentials: emulator.credentials,
-  });
+  ice = emulatorIceClient(emulator, 3_000);
 });
 after(() => emulator.close());
 

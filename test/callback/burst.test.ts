@@ -11,8 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
 import { createReceiverConnection } from '../../src/callback/temporal-connection';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { createIceClient } from '../../src/ice';
+import { startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
 import type { IceClient } from '../../src/ice/types';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
 import { startDevServer } from '../support/temporal';
@@ -50,13 +49,7 @@ before(async () => {
   worker = await createFixtureWorker(env.nativeConnection, TASK_QUEUE);
   workerRun = worker.run();
   emulator = await startEmulator();
-  ice = createIceClient({
-    region: 'cn-shanghai',
-    endpoint: emulator.url,
-    connectTimeoutMs: 2_000,
-    readTimeoutMs: 2_000,
-    credentials: emulator.credentials,
-  });
+  ice = emulatorIceClient(emulator, 2_000);
   connection = createReceiverConnection({ address: env.connection.options.address });
   receiver = await startCallbackReceiver({
     config: receiverConfig(),

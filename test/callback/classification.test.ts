@@ -9,8 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
 import { ICE_FOREIGN_EVENT_TYPES } from '../../src/callback/event-types';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { createIceClient } from '../../src/ice';
+import { startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
 import { silentLogger } from '../../src/observability/logger';
 import type { IceClient } from '../../src/ice/types';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
@@ -40,13 +39,7 @@ describe('what a callback costs', () => {
   before(async () => {
     env = await startDevServer();
     emulator = await startEmulator();
-    ice = createIceClient({
-      region: 'cn-shanghai',
-      endpoint: emulator.url,
-      connectTimeoutMs: 2_000,
-      readTimeoutMs: 2_000,
-      credentials: emulator.credentials,
-    });
+    ice = emulatorIceClient(emulator, 2_000);
     temporal = await countingTemporalClient(env.connection.options.address);
     receiver = await startCallbackReceiver({
       config: receiverConfig(),

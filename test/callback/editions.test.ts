@@ -8,8 +8,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { classifyCallback } from '../../src/callback/intake';
 import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { createIceClient } from '../../src/ice';
+import { startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
 import { silentLogger } from '../../src/observability/logger';
 import type { IceClient } from '../../src/ice/types';
 import { voiceCloneWorkflowId, type NamedVoiceEdition } from '../../src/workflows/definitions';
@@ -37,13 +36,7 @@ describe('callbacks of the editions ICE names', () => {
   before(async () => {
     env = await startDevServer();
     emulator = await startEmulator({ trainingMs: 600_000 });
-    ice = createIceClient({
-      region: 'cn-shanghai',
-      endpoint: emulator.url,
-      connectTimeoutMs: 2_000,
-      readTimeoutMs: 2_000,
-      credentials: emulator.credentials,
-    });
+    ice = emulatorIceClient(emulator, 2_000);
     temporal = await countingTemporalClient(env.connection.options.address);
     receiver = await startCallbackReceiver({
       config: receiverConfig(),

@@ -11,8 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
 import { verifyIceCallbackSignature } from '../../src/callback/signature';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { createIceClient } from '../../src/ice';
+import { startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
 import type { IceClient } from '../../src/ice/types';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
 import { startDevServer } from '../support/temporal';
@@ -46,13 +45,7 @@ describe('forwarding callbacks that are not a voice clone’s', () => {
   before(async () => {
     env = await startDevServer();
     emulator = await startEmulator();
-    ice = createIceClient({
-      region: 'cn-shanghai',
-      endpoint: emulator.url,
-      connectTimeoutMs: 2_000,
-      readTimeoutMs: 2_000,
-      credentials: emulator.credentials,
-    });
+    ice = emulatorIceClient(emulator, 2_000);
     temporal = await countingTemporalClient(env.connection.options.address);
     target = await startCaptureTarget();
     receiver = await startCallbackReceiver({

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { COSYVOICE_QUOTA_CODE, startEmulator, type RunningEmulator } from '../../src/emulator';
-import { createIceClient, isMissingResponseField, type IceClient } from '../../src/ice';
+import { COSYVOICE_QUOTA_CODE, startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
+import { isMissingResponseField, type IceClient } from '../../src/ice';
 import { iceErrorOf } from './support';
 
 const TRICKY_NAME = '声音 A&B=C+D/E?F#G%H';
@@ -23,13 +23,7 @@ async function lastCall(action: string) {
 
 before(async () => {
   emulator = await startEmulator({ trainingMs: 60_000 });
-  client = createIceClient({
-    region: 'cn-shanghai',
-    endpoint: emulator.url,
-    connectTimeoutMs: 3_000,
-    readTimeoutMs: 3_000,
-    credentials: emulator.credentials,
-  });
+  client = emulatorIceClient(emulator, 3_000);
 });
 beforeEach(() => emulator.admin.reset());
 after(() => emulator.close());
