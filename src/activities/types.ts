@@ -37,6 +37,19 @@ export interface SubmittedVoiceJob {
   readAt: string;
 }
 
+/** CreateCustomizedVoiceJob's answer, or the voice's job when ICE had it already (`created: false`). */
+export interface CreatedVoiceJob {
+  created: boolean;
+  job: VoiceJobSnapshot;
+}
+
+/** GetDemonstrationForCustomizedVoiceJob's sentences and when they were read (ISO). */
+export interface ReadDemonstrations {
+  demonstrations: { audioId: number; text: string; demoAudio: string }[];
+  requestId: string;
+  readAt: string;
+}
+
 export interface ReadVoiceCloneJobInput {
   jobId: string;
   /** Answers without a Status just before this read (a poll's): they count toward the bound on such answers. */

@@ -2,7 +2,7 @@
  * Input validation shared by the client helper (fails before any call) and the workflow (fails with a
  * non-retryable `InvalidInput` before any ICE call). Pure and deterministic: safe inside the workflow sandbox.
  */
-import { DEFAULT_TIMING, type VoiceRecording } from './definitions';
+import { DEFAULT_TIMING, type VoiceRecording, type VoiceToCreate } from './definitions';
 import { parseDurationMs } from './duration';
 
 /** Timing with every duration resolved to milliseconds. */
@@ -11,6 +11,7 @@ export interface ResolvedTiming {
   pollIntervalMs: number;
   maxPollIntervalMs: number;
   trainingTimeoutMs: number;
+  recordingTimeoutMs: number;
 }
 
 export interface ValidVoiceCloneInput {
@@ -19,6 +20,8 @@ export interface ValidVoiceCloneInput {
   demoAudioMediaUrl?: string;
   recordings?: VoiceRecording[];
   timing: ResolvedTiming;
+  voice?: VoiceToCreate;
+  autoSubmitAfter?: number;
 }
 
 export type VoiceCloneInputValidation =
@@ -32,9 +35,23 @@ export const MIN_DURATION_MS = 100;
 export const MAX_DURATION_MS = 30 * 24 * 60 * 60 * 1000;
 const MAX_URL_LENGTH = 2048;
 
-const INPUT_FIELDS = ['voiceId', 'jobId', 'demoAudioMediaUrl', 'recordings', 'timing'] as const;
+const INPUT_FIELDS = [
+  'voiceId',
+  'jobId',
+  'demoAudioMediaUrl',
+  'recordings',
+  'timing',
+  'voice',
+  'autoSubmitAfter',
+] as const;
 const RECORDING_FIELDS = ['audioRecordId', 'recordUrl'] as const;
-const TIMING_FIELDS = ['callbackTimeout', 'pollInterval', 'maxPollInterval', 'trainingTimeout'] as const;
+const TIMING_FIELDS = [
+  'callbackTimeout',
+  'pollInterval',
+  'maxPollInterval',
+  'trainingTimeout',
+  'recordingTimeout',
+] as const;
 
 class InvalidField extends Error {
   constructor(
@@ -76,6 +93,7 @@ function parseInput(input: unknown): ValidVoiceCloneInput {
     value.demoAudioMediaUrl = parseHttpsUrl(record.demoAudioMediaUrl, 'demoAudioMediaUrl');
   }
   if (record.recordings !== undefined) value.recordings = parseRecordings(record.recordings);
+  parseRecordingSessionFields(record, value);
   return value;
 }
 
@@ -110,6 +128,7 @@ function parseTiming(raw: unknown): ResolvedTiming {
     pollIntervalMs: parseDuration(record.pollInterval ?? DEFAULT_TIMING.pollInterval, 'pollInterval'),
     maxPollIntervalMs: parseDuration(record.maxPollInterval ?? DEFAULT_TIMING.maxPollInterval, 'maxPollInterval'),
     trainingTimeoutMs: parseDuration(record.trainingTimeout ?? DEFAULT_TIMING.trainingTimeout, 'trainingTimeout'),
+    recordingTimeoutMs: parseDuration(record.recordingTimeout ?? DEFAULT_TIMING.recordingTimeout, 'recordingTimeout'),
   };
   if (timing.pollIntervalMs > timing.maxPollIntervalMs) {
     throw new InvalidField('timing.pollInterval', 'must not exceed timing.maxPollInterval');
@@ -170,4 +189,83 @@ function asRecord(raw: unknown, field: string, allowed: readonly string[], prefi
     }
   }
   return raw as Record<string, unknown>;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// The recording session: input `voice` and `autoSubmitAfter`, and the `addRecording` update's argument.
+// ------------------------------------------------------------------------------------------------------------
+
+const VOICE_FIELDS = ['gender', 'scenario', 'voiceName', 'voiceDesc'] as const;
+const GENDERS: readonly string[] = ['female', 'male'];
+const SCENARIOS: readonly string[] = ['story', 'interaction', 'navigation'];
+/** CreateCustomizedVoiceJob's limits (docs/ice-api.md#voice-lifecycle-basic). */
+const MAX_VOICE_NAME_LENGTH = 32;
+const MAX_VOICE_DESC_LENGTH = 256;
+
+function parseRecordingSessionFields(record: Record<string, unknown>, value: ValidVoiceCloneInput): void {
+  if (record.voice !== undefined) value.voice = parseVoice(record.voice);
+  if (record.autoSubmitAfter === undefined) return;
+  const count = record.autoSubmitAfter;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_RECORDINGS) {
+    throw new InvalidField('autoSubmitAfter', `must be a whole number from 1 to ${MAX_RECORDINGS}`);
+  }
+  if (value.voice === undefined || value.recordings !== undefined) {
+    throw new InvalidField('autoSubmitAfter', 'needs a recording session: voice given and no recordings');
+  }
+  value.autoSubmitAfter = count;
+}
+
+function parseVoice(raw: unknown): VoiceToCreate {
+  const record = asRecord(raw, 'voice', VOICE_FIELDS, 'voice.');
+  if (typeof record.gender !== 'string' || !GENDERS.includes(record.gender)) {
+    throw new InvalidField('voice.gender', `must be one of ${GENDERS.join(', ')}`);
+  }
+  if (typeof record.scenario !== 'string' || !SCENARIOS.includes(record.scenario)) {
+    throw new InvalidField('voice.scenario', `must be one of ${SCENARIOS.join(', ')}`);
+  }
+  const voice: VoiceToCreate = {
+    gender: record.gender as VoiceToCreate['gender'],
+    scenario: record.scenario as VoiceToCreate['scenario'],
+  };
+  const text = (field: 'voiceName' | 'voiceDesc', max: number): string | undefined => {
+    const raw = record[field];
+    if (raw === undefined) return undefined;
+    if (typeof raw !== 'string' || raw.length > max) {
+      throw new InvalidField(`voice.${field}`, `must be a string of at most ${max} characters`);
+    }
+    return raw;
+  };
+  const voiceName = text('voiceName', MAX_VOICE_NAME_LENGTH);
+  const voiceDesc = text('voiceDesc', MAX_VOICE_DESC_LENGTH);
+  if (voiceName !== undefined) voice.voiceName = voiceName;
+  if (voiceDesc !== undefined) voice.voiceDesc = voiceDesc;
+  return voice;
+}
+
+export type RecordingValidation =
+  { ok: true; value: VoiceRecording } | { ok: false; field: string; rule: string; message: string };
+
+/**
+ * The `addRecording` argument, by the rules of `recordings[i]` (fields named without the prefix). Pure: the update's
+ * validator runs it before anything enters history.
+ */
+export function validateRecording(raw: unknown): RecordingValidation {
+  try {
+    const record = asRecord(raw, 'recording', RECORDING_FIELDS, '');
+    const audioRecordId = record.audioRecordId;
+    if (
+      typeof audioRecordId !== 'number' ||
+      !Number.isInteger(audioRecordId) ||
+      audioRecordId < 1 ||
+      audioRecordId > MAX_RECORDINGS
+    ) {
+      throw new InvalidField('audioRecordId', `must be a whole number from 1 to ${MAX_RECORDINGS}`);
+    }
+    return { ok: true, value: { audioRecordId, recordUrl: parseHttpsUrl(record.recordUrl, 'recordUrl') } };
+  } catch (error) {
+    if (error instanceof InvalidField) {
+      return { ok: false, field: error.field, rule: error.rule, message: error.message };
+    }
+    throw error;
+  }
 }

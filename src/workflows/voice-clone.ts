@@ -7,6 +7,7 @@ import type { VoiceJobSnapshot } from '../activities/types';
 import { isKnownVoiceJobStatus } from '../ice/types';
 import { awaitTrainingResult } from './await-training-result';
 import { CallbackInbox } from './callback-inbox';
+import { lookUpOrCreateVoice } from './create-voice';
 import {
   iceCallbackSignal,
   statusQuery,
@@ -17,6 +18,7 @@ import {
 import { asWorkflowFailure, failureSummary, voiceCloneFailure } from './failures';
 import { iceCalls, iceLookups, iceReads, summary, temporalLookups } from './ice-activities';
 import { VoiceCloneProgress } from './progress';
+import { RecordingSession } from './recording-session';
 import { validateVoiceCloneInput, type ValidVoiceCloneInput } from './validation';
 import { assertDetectionPassed, verifyDetection } from './verify-detection';
 
@@ -29,6 +31,8 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
     inbox.receive(payload);
     progress.callbacksReceived(inbox.received);
   });
+  // Its update handlers are set here, before the first await: an Update-with-Start's update finds them.
+  const session = new RecordingSession(input, progress);
 
   try {
     const valid = validated(input);
@@ -38,11 +42,13 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
       [],
     );
     // Look first: a voice already trained or training has passed detection, and ICE refuses to detect it again.
-    const lookup = lookUpVoice(valid, progress);
+    const lookup = valid.voice
+      ? lookUpOrCreateVoice(valid, progress, { readGivenJob, findVoiceJob })
+      : lookUpVoice(valid, progress);
     lookup.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
     progress.useSearchAttributes(await registered);
     const found = await lookup;
-    if (found.status === 'Success') return alreadyTrained(found, progress);
+    if (found.status === 'Success') return await session.finish(alreadyTrained(found, progress));
 
     let detection: DetectionResult[] | undefined;
     let jobId: string;
@@ -55,16 +61,20 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
         detection = await verifyDetection(valid.voiceId, valid.recordings);
         progress.detected(detection);
         assertDetectionPassed(valid.voiceId, detection);
+      } else if (session.holdsRecordings) {
+        detection = await session.collectRecordings(found);
       }
       jobId = await submitVoiceCloneJob(valid, found, progress);
     }
+    session.jobAccepted(jobId, detection);
 
     const result = await awaitTrainingResult({ voiceId: valid.voiceId, jobId, timing: valid.timing, inbox, progress });
-    return detection ? { ...result, detection } : result;
+    return await session.finish(detection ? { ...result, detection } : result);
   } catch (error) {
     const failure = asWorkflowFailure(error);
     const { type, message } = failureSummary(failure);
     progress.failed(type, message);
+    await session.end(failure);
     throw failure;
   }
 }
