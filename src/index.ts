@@ -18,6 +18,7 @@ export {
   type VoiceCloneHandle,
   type VoiceCloneStatusReport,
 } from './client';
+export { startRecordingSession, type RecordingSessionStart, type SubmittedVoiceCloneHandle } from './client';
 export { voiceClonePlugin, VoiceClonePlugin, VOICE_CLONE_PLUGIN_NAME, type VoiceClonePluginOptions } from './plugin';
 export {
   createVoiceCloneWorker,
