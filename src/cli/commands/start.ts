@@ -1,8 +1,14 @@
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { loadTaskQueue } from '../../config';
 import { startVoiceClone } from '../../client/start-voice-clone';
 import { validateVoiceCloneInput } from '../../workflows/validation';
-import type { VoiceCloneInput, VoiceCloneResult, VoiceCloneTiming } from '../../workflows/definitions';
+import type {
+  SubmittedClone,
+  VoiceCloneInput,
+  VoiceCloneResult,
+  VoiceCloneTiming,
+  VoiceToCreate,
+} from '../../workflows/definitions';
 import {
   EXIT_FAILURE,
   EXIT_OK,
@@ -23,7 +29,9 @@ const spec: CommandSpec = {
   name: 'start',
   summary:
     'Start the clone workflow of a voice (or attach to the running one: one workflow per voice, so ICE is never\n' +
-    'asked to train the same voice twice). The voice must exist in ICE (CreateCustomizedVoiceJob) first.',
+    'asked to train the same voice twice). The voice must exist in ICE (CreateCustomizedVoiceJob) first, unless\n' +
+    '--gender and --scenario are given: then the workflow creates it and, without --recording, waits for the\n' +
+    'recordings an app sends as updates (addRecording, submitTraining).',
   options: {
     'voice-id': { type: 'string', value: '<id>', description: 'The VoiceId (1-32 letters or digits). Required.' },
     'job-id': {
@@ -50,7 +58,29 @@ const spec: CommandSpec = {
       description: 'Polling backs off up to this (5 minutes).',
     },
     'training-timeout': { type: 'string', value: '<duration>', description: 'Give up after this long (24 hours).' },
+    gender: {
+      type: 'string',
+      value: '<female|male>',
+      description: 'With --scenario: the workflow creates the voice (CreateCustomizedVoiceJob) unless ICE has it.',
+    },
+    scenario: { type: 'string', value: '<story|interaction|navigation>', description: 'The voice to create.' },
+    'voice-name': { type: 'string', value: '<name>', description: 'VoiceName of the voice to create (≤ 32).' },
+    'auto-submit-after': {
+      type: 'string',
+      value: '<n>',
+      description: 'Recording session: submit once n recordings (sent as updates) passed (1-20).',
+    },
+    'recording-timeout': {
+      type: 'string',
+      value: '<duration>',
+      description: 'Recording session: fail RecordingTimedOut when not submitted within this (7 days).',
+    },
     wait: { type: 'boolean', description: 'Show progress and wait for the result (exit 0 success, 1 failure).' },
+    'wait-for': {
+      type: 'string',
+      value: 'submitted',
+      description: 'Return once ICE has the training job (Update-with-Start): print its JobId, exit 0.',
+    },
     json: { type: 'boolean', description: 'Print JSON for scripts instead of text.' },
   },
   notes: [
@@ -67,6 +97,7 @@ function timingFrom(values: ParsedValues): VoiceCloneTiming | undefined {
     ['poll-interval', 'pollInterval'],
     ['max-poll-interval', 'maxPollInterval'],
     ['training-timeout', 'trainingTimeout'],
+    ['recording-timeout', 'recordingTimeout'],
   ] as const;
   for (const [flag, field] of flags) {
     const raw = stringOption(values, flag);
@@ -88,9 +119,42 @@ export function voiceCloneInputFromFlags(values: ParsedValues): VoiceCloneInput 
   };
   const timing = timingFrom(values);
   if (timing) input.timing = timing;
+  addRecordingSessionFlags(values, input);
   const validation = validateVoiceCloneInput(input);
   if (!validation.ok) throw new UsageError(`invalid input: ${validation.message}`);
   return input;
+}
+
+/** --gender/--scenario/--voice-name make input.voice; --auto-submit-after its count (validation checks both). */
+function addRecordingSessionFlags(values: ParsedValues, input: VoiceCloneInput): void {
+  const gender = stringOption(values, 'gender');
+  const scenario = stringOption(values, 'scenario');
+  const voiceName = stringOption(values, 'voice-name');
+  if (gender !== undefined || scenario !== undefined || voiceName !== undefined) {
+    if (gender === undefined || scenario === undefined) {
+      throw new UsageError('start: --gender and --scenario go together (the voice the workflow creates)');
+    }
+    input.voice = { gender, scenario, ...(voiceName !== undefined && { voiceName }) } as VoiceToCreate;
+  }
+  const autoSubmitAfter = stringOption(values, 'auto-submit-after');
+  if (autoSubmitAfter !== undefined) {
+    input.autoSubmitAfter = /^\d+$/.test(autoSubmitAfter) ? Number(autoSubmitAfter) : Number.NaN;
+  }
+}
+
+function waitForOption(values: ParsedValues): 'submitted' | undefined {
+  const waitFor = stringOption(values, 'wait-for');
+  if (waitFor === undefined) return undefined;
+  if (waitFor !== 'submitted') throw new UsageError(`start: --wait-for must be "submitted", got "${waitFor}"`);
+  if (values.wait === true) throw new UsageError('start: --wait and --wait-for submitted exclude each other');
+  return waitFor;
+}
+
+export function describeSubmitted(voiceId: string, submitted: SubmittedClone): string {
+  const passed = submitted.detection.filter((result) => result.pass).length;
+  const detection =
+    submitted.detection.length > 0 ? ` (${passed}/${submitted.detection.length} recordings passed)` : '';
+  return `ICE has the training job of voice ${voiceId}: JobId ${submitted.jobId}${detection}`;
 }
 
 export function describeResult(result: VoiceCloneResult): string {
@@ -104,11 +168,13 @@ export const command: Command = {
   spec,
   async run({ values }, context) {
     const input = voiceCloneInputFromFlags(values);
+    const waitFor = waitForOption(values);
     const json = values.json === true;
     const taskQueue = loadTaskQueue(context.env);
     const temporal = await connectTemporal(context.env);
     try {
       const startedAt = Date.now();
+      if (waitFor === 'submitted') return await untilSubmitted(context, temporal.client, input, taskQueue, json);
       const handle = await startVoiceClone(temporal.client, input, { taskQueue });
       const started = { workflowId: handle.workflowId, voiceId: input.voiceId };
       if (values.wait !== true) {
@@ -154,3 +220,35 @@ export const command: Command = {
     }
   },
 };
+
+/** `--wait-for submitted`: one Update-with-Start call; the clone trains on after the command exits. */
+async function untilSubmitted(
+  context: Parameters<Command['run']>[1],
+  client: Parameters<typeof startVoiceClone>[0],
+  input: VoiceCloneInput,
+  taskQueue: string,
+  json: boolean,
+): Promise<number> {
+  try {
+    const handle = await startVoiceClone(client, input, { taskQueue, waitFor: 'submitted' });
+    const { jobId, detection } = handle.submitted;
+    context.io.out(
+      json
+        ? JSON.stringify({ workflowId: handle.workflowId, voiceId: input.voiceId, ok: true, jobId, detection })
+        : `${describeSubmitted(input.voiceId, handle.submitted)}; training continues in workflow ${handle.workflowId}`,
+    );
+    return EXIT_OK;
+  } catch (error) {
+    if (!(error instanceof WorkflowUpdateFailedError)) throw error;
+    const failure = describeWorkflowFailure(error);
+    if (json) {
+      const [type, ...message] = failure.split(': ');
+      context.io.out(
+        JSON.stringify({ voiceId: input.voiceId, ok: false, failure: { type, message: message.join(': ') } }),
+      );
+    } else {
+      context.io.err(`Clone of ${input.voiceId} was not submitted: ${failure}`);
+    }
+    return EXIT_FAILURE;
+  }
+}

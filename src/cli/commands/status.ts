@@ -4,6 +4,7 @@ import {
   searchAttributes,
   statusQuery,
   voiceCloneWorkflowId,
+  type RecordingStatus,
   type VoiceCloneResult,
   type VoiceCloneStatus,
 } from '../../workflows/definitions';
@@ -40,6 +41,8 @@ export interface CloneStatusReport {
   durationMs: number;
   result?: VoiceCloneResult;
   failure?: string;
+  /** Recording session (while running): each sentence's latest recording and its detection. */
+  recordings?: RecordingStatus[];
 }
 
 const QUERY_TIMEOUT_MS = 5_000;
@@ -85,6 +88,7 @@ export async function readCloneStatus(client: Client, voiceId: string): Promise<
         lastIceStatusAt: status.lastIceStatusAt,
         statusChecks: status.statusChecks,
         callbacksReceived: status.callbacksReceived,
+        ...(status.recordings && { recordings: status.recordings }),
       });
     }
   } else if (description.status.name === 'COMPLETED') {
@@ -127,10 +131,22 @@ export function formatCloneStatus(report: CloneStatusReport): string {
     ['Result', report.result && `${report.result.status} via ${report.result.completedVia}: ${report.result.message}`],
     ['Failure', report.failure],
   ];
-  return rows
+  const lines = rows
     .filter(([, value]) => value !== undefined && value !== '')
-    .map(([label, value]) => `${label.padEnd(14)} ${value}`)
-    .join('\n');
+    .map(([label, value]) => `${label.padEnd(14)} ${value}`);
+  if (report.recordings) lines.push(...formatRecordings(report.recordings));
+  return lines.join('\n');
+}
+
+/** The recording session's table: one line per sentence recorded, with ICE's reason for a failed one. */
+function formatRecordings(recordings: RecordingStatus[]): string[] {
+  const passed = recordings.filter((row) => row.state === 'passed').length;
+  const lines = [`${'Recordings'.padEnd(14)} ${passed} of ${recordings.length} passed detection`];
+  for (const row of recordings) {
+    const reason = row.reason ? ` — ${row.reason}` : '';
+    lines.push(`  ${String(row.audioRecordId).padStart(2)}  ${row.state.padEnd(9)} ${row.text}${reason}`);
+  }
+  return lines;
 }
 
 export const command: Command = {
