@@ -216,3 +216,13 @@ export const addRecordingUpdate = defineUpdate<RecordingAnswer, [VoiceRecording]
 export const submitTrainingUpdate = defineUpdate<SubmittedTraining, []>('submitTraining');
 /** Answers as soon as ICE has the job (submitted, or found training or trained), or fails with the clone's failure. */
 export const awaitSubmittedUpdate = defineUpdate<SubmittedClone, []>('awaitSubmitted');
+
+/** Types of an update's rejection by its validator (nothing enters history) or of its refusal. */
+export const RecordingUpdateRejections = {
+  /** The update's argument breaks a rule (field and rule in the message and details). */
+  InvalidInput: 'InvalidInput',
+  /** The clone holds no recording session: started without `voice`, or with `recordings` up front. */
+  NoRecordingSession: 'NoRecordingSession',
+  /** Training is submitted or being submitted (or being decided): recordings can no longer change. */
+  RecordingsClosed: 'RecordingsClosed',
+} as const;

@@ -19,6 +19,7 @@ import {
   addRecordingUpdate,
   awaitSubmittedUpdate,
   demonstrationsUpdate,
+  RecordingUpdateRejections,
   submitTrainingUpdate,
   type DemonstrationSentence,
   type DetectionResult,
@@ -39,16 +40,6 @@ import {
   type VoiceCloneInputValidation,
 } from './validation';
 import { assertDetectionPassed } from './verify-detection';
-
-/** Types of an update's rejection by its validator (nothing enters history). */
-export const RecordingUpdateRejections = {
-  /** The update's argument breaks a rule (field and rule in the message and details). */
-  InvalidInput: 'InvalidInput',
-  /** The clone holds no recording session: started without `voice`, or with `recordings` up front. */
-  NoRecordingSession: 'NoRecordingSession',
-  /** Training is submitted or being submitted (or being decided): recordings can no longer change. */
-  RecordingsClosed: 'RecordingsClosed',
-} as const;
 
 /** DemoAudio URLs expire 12 hours after ICE's read (docs/ice-api.md#voice-lifecycle-basic): re-read after 11. */
 export const DEMONSTRATIONS_MAX_AGE_MS = 11 * 60 * 60 * 1000;

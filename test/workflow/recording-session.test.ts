@@ -13,6 +13,9 @@ import {
   statusQuery,
   voiceCloneWorkflowId,
 } from '../../src/workflows/definitions';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createRecordingBackend } from '../../examples/recording-session';
 import { FAST_TIMING, jobOf, newVoiceId, recordings, startCloneStack, waitForStatus, type CloneStack } from './support';
 import {
   addRecording,
@@ -257,6 +260,55 @@ describe('recording session (dev server + emulator)', () => {
       assert.equal(await performedCalls(stack.emulator, voiceId, 'CreateCustomizedVoiceJob'), 1);
     } finally {
       await stack.emulator.admin.updateSettings({ trainingMs: 300 });
+    }
+  });
+
+  test('the example app backend (examples/recording-session.ts) drives a session over HTTP', async () => {
+    const server = createRecordingBackend({ client: stack.client, taskQueue: stack.taskQueue }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    try {
+      const voiceId = newVoiceId('Backend');
+      const created = await call('POST', `/voices/${voiceId}`, { gender: 'male', scenario: 'interaction' });
+      assert.equal(created.status, 200);
+      assert.equal((created.body.sentences as unknown[]).length, 20);
+      const invalid = await call('POST', `/voices/${voiceId}/recordings`, { audioRecordId: 0, recordUrl: 'x' });
+      assert.equal(invalid.status, 400);
+      assert.match(String(invalid.body.error), /audioRecordId: must be a whole number from 1 to 20/);
+      const noisy = await call('POST', `/voices/${voiceId}/recordings`, recordingOf(voiceId, 1, { failing: true }));
+      assert.deepEqual([noisy.status, noisy.body.pass], [200, false]);
+      const refused = await call('POST', `/voices/${voiceId}/training`);
+      assert.deepEqual([refused.status, refused.body.type], [422, 'AudioDetectionFailed']);
+      const again = await call('POST', `/voices/${voiceId}/recordings`, recordingOf(voiceId, 1, { take: 2 }));
+      assert.deepEqual(again.body, { audioRecordId: 1, pass: true, reason: '' });
+      const training = await call('POST', `/voices/${voiceId}/training`);
+      assert.equal(training.status, 200);
+      assert.equal(training.body.jobId, (await jobOf(stack.emulator, voiceId)).jobId);
+      const closed = await call('POST', `/voices/${voiceId}/recordings`, recordingOf(voiceId, 2));
+      assert.equal(closed.status, 409);
+      const status = await call('GET', `/voices/${voiceId}`);
+      assert.deepEqual(status.body.recordings, [
+        {
+          audioRecordId: 1,
+          text: (created.body.sentences as { text: string }[])[0].text,
+          recordUrl: recordingOf(voiceId, 1, { take: 2 }).recordUrl,
+          state: 'passed',
+          reason: '',
+        },
+      ]);
+      // The backend starts clones with the default timings: the callback (none in this stack) is awaited 10 min.
+      assert.equal(status.body.stage, 'AwaitingCallback');
+      await stack.client.workflow.getHandle(voiceCloneWorkflowId(voiceId)).terminate('test done');
+    } finally {
+      server.close();
     }
   });
 
