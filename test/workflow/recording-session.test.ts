@@ -10,6 +10,7 @@ import { startRecordingSession, startVoiceClone } from '../../src/client';
 import {
   awaitSubmittedUpdate,
   demonstrationsUpdate,
+  searchAttributes,
   statusQuery,
   voiceCloneWorkflowId,
 } from '../../src/workflows/definitions';
@@ -62,6 +63,8 @@ describe('recording session (dev server + emulator)', () => {
     assert.equal(waiting.recordings?.length, 20);
     assert.ok(waiting.recordings?.every((row) => row.state === 'passed'));
     assert.equal(waiting.recordings?.[6].text, demonstrations[6].text);
+    const indexed = (await handle.describe()).typedSearchAttributes.get(searchAttributes.voiceCloneStage);
+    assert.equal(indexed, 'AwaitingRecordings', 'a session waiting for recordings can be found in the Web UI');
     const details = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     assert.match(details.currentDetails ?? '', /stage \*\*AwaitingRecordings\*\*/);
     assert.match(details.currentDetails ?? '', /\| 7 \| .+ \| passed \|/);
