@@ -11,9 +11,13 @@ const UNITS: readonly [number, string][] = [
   [1000, 's'],
 ];
 
+/** Days only from 2 on: people write "24 h", not "1 d". */
+const DAYS_FROM_MS = 2 * 24 * 60 * 60 * 1000;
+
 /** The largest unit the duration is a whole number of; below a second, or between whole seconds, a decimal. */
 export function formatDuration(ms: number): string {
   for (const [size, unit] of UNITS) {
+    if (unit === 'd' && ms < DAYS_FROM_MS) continue;
     if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
   }
   return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(3))} s`;
