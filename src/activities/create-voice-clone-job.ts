@@ -11,6 +11,7 @@ import { retriesSoFar, retryBound, withinAnswerBound } from './unexpected-respon
  * lost may have created it, and a second create of the same VoiceId is refused (the VoiceId is unique per account,
  * docs/ice-api.md#voice-lifecycle-basic). A final refusal is looked up too, since it may be that very refusal
  * (someone else created the voice since the workflow looked): the voice found is adopted, whoever made it.
+ * ASSUMPTION (docs/ice-api.md#errors): the Code of that refusal is undocumented, so no Code is relied on.
  */
 export function createCreateVoiceCloneJob(deps: IceActivityDeps) {
   const { ice } = deps;

@@ -74,7 +74,11 @@ export class RecordingSession {
   private failure: unknown;
   private readonly rows = new Map<number, Row>();
   private seq = 0;
-  /** Detections of one sentence run one after the other, so that ICE sees them in the order they were sent. */
+  /**
+   * Detections of one sentence run one after the other, so that ICE sees them in the order they were sent.
+   * ASSUMPTION (docs/ice-api.md#voice-lifecycle-basic): ICE's later detection of an AudioRecordId replaces the
+   * earlier one in the audio it stages for training, as the latest answer does here.
+   */
   private readonly chains = new Map<number, Promise<unknown>>();
   private lanesInUse = 0;
   private readonly laneQueue: (() => void)[] = [];
@@ -297,7 +301,11 @@ export class RecordingSession {
     return { jobId: this.jobId };
   }
 
-  /** Submit only when every sentence's latest recording passed: fails AudioDetectionFailed or VoiceNotReady. */
+  /**
+   * Submit only when every sentence's latest recording passed: fails AudioDetectionFailed or VoiceNotReady.
+   * ASSUMPTION (docs/ice-api.md#voice-lifecycle-basic): how many passed sentences ICE trains on is undocumented;
+   * one is enough here, and a submit ICE refuses fails the clone with ICE's Code.
+   */
   private async decide(): Promise<void> {
     await condition(() => this.phase !== 'preparing');
     if (this.phase !== 'recording') return; // found training or trained, or ended: the caller answers from that
