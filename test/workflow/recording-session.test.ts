@@ -128,6 +128,43 @@ describe('recording session (dev server + emulator)', () => {
     );
   });
 
+  test('two recordings of one sentence sent at once: ICE detects them in order, the later one counts', async () => {
+    const voiceId = newVoiceId('SameSentence');
+    const { handle } = await startRecordingSession(stack.client, sessionInput(voiceId), queue());
+    const first = recordingOf(voiceId, 5, { failing: true });
+    const second = recordingOf(voiceId, 5, { take: 2 });
+    // Every detection takes 1 s in ICE: run side by side, both would be answered at about the same time.
+    await stack.emulator.admin.setFaults({ operations: { DetectAudioForCustomizedVoiceJob: { latencyMs: 1_000 } } });
+    let answers;
+    try {
+      const firstAnswer = addRecording(handle, first);
+      await waitForStatus(handle, (status) => status.recordings?.[0]?.recordUrl === first.recordUrl);
+      answers = await Promise.all([firstAnswer, addRecording(handle, second)]);
+    } finally {
+      await stack.emulator.admin.setFaults({});
+    }
+    assert.deepEqual(
+      answers.map((answer) => answer.pass),
+      [false, true],
+    );
+    const detected = (await stack.emulator.admin.calls()).filter(
+      (call) => call.action === 'DetectAudioForCustomizedVoiceJob' && call.params.VoiceId === voiceId,
+    );
+    assert.deepEqual(
+      detected.map((call) => call.params.RecordUrl),
+      [first.recordUrl, second.recordUrl],
+    );
+    const apartMs = Date.parse(detected[1].at) - Date.parse(detected[0].at);
+    assert.ok(apartMs >= 900, `the second detection started after the first was answered (${apartMs} ms apart)`);
+    assert.equal((await jobOf(stack.emulator, voiceId)).passedAudioRecordIds.includes(5), true, 'ICE keeps the later');
+    const status = await handle.query(statusQuery);
+    assert.deepEqual(
+      status.recordings?.map((row) => [row.audioRecordId, row.state, row.recordUrl]),
+      [[5, 'passed', second.recordUrl]],
+    );
+    await handle.terminate('test done');
+  });
+
   test('an invalid update is rejected naming field and rule, with no ICE call and no history event', async () => {
     const voiceId = newVoiceId('Invalid');
     const { handle } = await startRecordingSession(stack.client, sessionInput(voiceId), queue());
