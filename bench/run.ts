@@ -272,7 +272,7 @@ main().catch((error: unknown) => {
   const parseError =
     error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
   if (error instanceof UsageError || parseError) {
-    process.stderr.write(`bench: ${(error as Error).message}\nRun npm run bench -- --help for the options.\n`);
+    process.stderr.write(`bench: ${error.message}\nRun npm run bench -- --help for the options.\n`);
     process.exit(2);
   }
   process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

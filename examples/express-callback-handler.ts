@@ -54,9 +54,8 @@ export async function main(): Promise<void> {
   });
   const server = app.listen(config.port, config.host);
   process.once('SIGTERM', () => {
-    server.close(async () => {
-      await iceCallbacks.drain();
-      await connection.close();
+    server.close(() => {
+      void iceCallbacks.drain().then(() => connection.close());
     });
   });
 }

@@ -3,8 +3,8 @@
  * `process.env` (ESLint enforces it). Each setting has a default and a validation rule, and the README's
  * settings table lists them all. A bad value fails with a `ConfigError` that names the variable and the rule.
  *
- * Secrets (AccessKey secrets, callback auth keys) are returned here but never logged: use `describeConfig`
- * for anything printed.
+ * Secrets (AccessKey secrets, callback auth keys) are returned here but never logged, and error messages never echo
+ * them.
  */
 import { ICE_AUTH_KEY_RULE, ICE_CALLBACK_URL_MAX_BYTES, isValidIceAuthKey } from './ice/callback-auth';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';

@@ -7,16 +7,27 @@ export * from './workflows/definitions';
 export {
   validateVoiceCloneInput,
   type ValidVoiceCloneInput,
+  type ValidBasicVoiceCloneInput,
+  type ValidStandardVoiceCloneInput,
+  type ValidCosyVoiceCloneInput,
   type VoiceCloneInputValidation,
 } from './workflows/validation';
+export * from './workflows/ice-ids';
 export { voiceCloneWorkflow } from './workflows/voice-clone';
 export {
   startVoiceClone,
   InvalidVoiceCloneInputError,
   getVoiceCloneStatus,
+  listVoices,
+  deleteVoiceCloneJob,
+  updateVoiceDemoAudio,
   type StartVoiceCloneOptions,
   type VoiceCloneHandle,
+  type VoiceCloneStatusOptions,
   type VoiceCloneStatusReport,
+  type ListVoicesOptions,
+  type VoiceSummary,
+  type VoiceJobSummary,
 } from './client';
 export { startRecordingSession, type RecordingSessionStart, type SubmittedVoiceCloneHandle } from './client';
 export { voiceClonePlugin, VoiceClonePlugin, VOICE_CLONE_PLUGIN_NAME, type VoiceClonePluginOptions } from './plugin';

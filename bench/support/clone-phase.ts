@@ -196,10 +196,7 @@ export async function runClonePhase(stack: BenchStack, options: ClonePhaseOption
     const slowCallbacks: SlowCallback[] = [];
     voiceIds.forEach((voiceId, index) => {
       const result = results.get(voiceId);
-      const via =
-        result instanceof Error || result === undefined
-          ? `error:${(result as Error | undefined)?.name}`
-          : result.completedVia;
+      const via = result instanceof Error || result === undefined ? `error:${result?.name}` : result.completedVia;
       completedVia[via] = (completedVia[via] ?? 0) + 1;
       if (via === options.path) completedCorrectly++;
       const closeMs = closed.get(workflowIds[index]);

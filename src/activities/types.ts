@@ -1,4 +1,6 @@
 /** What the clone activities take and hand back to the workflow: plain JSON, recorded in history, never a secret. */
+import type { CosyVoiceModel, VoiceGender } from '../ice/types';
+import type { NamedVoiceEdition } from '../workflows/definitions';
 
 /**
  * One read of a voice job, with the RequestId of the read and the time it was made (ISO). `status` is ICE's raw
@@ -27,6 +29,7 @@ export interface SubmitVoiceCloneJobInput {
 
 export interface SubmittedVoiceJob {
   jobId: string;
+  /** '' when ICE has not told it yet (a Standard submit answers the JobId only: the first read tells the VoiceId). */
   voiceId: string;
   /** True when the lookup found the job already submitted (by an earlier attempt or someone else). */
   adopted: boolean;
@@ -48,6 +51,52 @@ export interface ReadDemonstrations {
   demonstrations: { audioId: number; text: string; demoAudio: string }[];
   requestId: string;
   readAt: string;
+}
+
+/** Which voice a Standard or CosyVoice lookup is about: the VoiceName the caller gave, in that edition. */
+export interface NamedVoice {
+  edition: NamedVoiceEdition;
+  voiceName: string;
+}
+
+export interface FoundNamedVoiceJob {
+  /**
+   * The job to adopt instead of submitting: the newest of this VoiceName in PreTraining, Training or Success, or in
+   * a status this package does not know. Null when there is none (no job, or only jobs that ended in Fail).
+   */
+  job: VoiceJobSnapshot | null;
+  /** Every job of this VoiceName the lookup saw (newest first, at most MAX_SEEN_JOB_IDS): none of them is a new submit. */
+  seenJobIds: string[];
+}
+
+/** What Standard's and CosyVoice's submits take (docs/ice-api.md#editions). */
+export type NamedVoiceSubmit =
+  | {
+      edition: 'standard';
+      voiceName: string;
+      gender: VoiceGender;
+      authenticationMediaId: string;
+      audioMediaIds: string[];
+      demoAudioMediaUrl?: string;
+    }
+  | {
+      edition: 'cosyvoice';
+      voiceName: string;
+      gender: VoiceGender;
+      audioMediaId: string;
+      model: CosyVoiceModel;
+      demoAudioMediaUrl?: string;
+    };
+
+export interface SubmitNamedVoiceJobInput {
+  submit: NamedVoiceSubmit;
+  /**
+   * When the workflow decided to submit (ISO, workflow time, so recorded): a job of this VoiceName created since
+   * then (minus a clock-skew margin) that the lookup did not see is one an earlier attempt got accepted.
+   */
+  decidedAt: string;
+  /** The lookup's `seenJobIds`: jobs that were there before the first attempt. */
+  seenJobIds: string[];
 }
 
 export interface ReadVoiceCloneJobInput {

@@ -1,13 +1,18 @@
 /**
- * From a validated callback to the `iceCallback` signal, at the cost of at most one ICE read and one Temporal call:
- * a VoiceId names the workflow (`voice-clone-<VoiceId>`) and is just the signal; a JobId alone is first read at ICE
- * (GetCustomizedVoiceJob gives its VoiceId), and a JobId ICE does not know is not a clone's ('foreign'). Ids found
- * to belong to no clone are remembered (unmatched-ids.ts). Every remote call shares one deadline so that the HTTP
- * answer stays inside ICE's 3 s; running out of time or reaching no server means "answer 503, ICE retries".
+ * From a validated callback to the `iceCallback` signal, at the cost of at most one ICE read and one Temporal call
+ * (two signals in one case, see cloneWorkflowIds):
+ * - a Basic VoiceId (letters and digits) names the workflow (`voice-clone-<VoiceId>`): just the signal;
+ * - otherwise a JobId is read at ICE: GetCustomizedVoiceJob gives its Type, VoiceId and VoiceName, hence the clone
+ *   (`voice-clone-<VoiceId>` for Basic, `voice-clone-<edition>-<VoiceName>` for Standard and CosyVoice, whose
+ *   VoiceIds ICE assigns and no workflow ID holds); a JobId ICE does not know is not a clone's ('foreign');
+ * - an assigned VoiceId (`Voice-…`) without a JobId is read with GetCustomizedVoice, which gives its VoiceName.
+ * Ids found to belong to no clone are remembered (unmatched-ids.ts). Every remote call shares one deadline so that
+ * the HTTP answer stays inside ICE's 3 s; running out of time or reaching no server means "answer 503, ICE retries".
  */
 import { WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { iceCallbackSignal, voiceCloneWorkflowId } from '../workflows/definitions';
-import type { IceCallbackEnvelope, IceClient } from '../ice/types';
+import { isBasicVoiceId, isVoiceName } from '../workflows/ice-ids';
+import { COSYVOICE_JOB_TYPE, type IceCallbackEnvelope, type IceClient } from '../ice/types';
 import { isIceError } from '../ice/errors';
 import type { Logger } from '../observability/logger';
 import type { UnmatchedIds } from './unmatched-ids';
@@ -124,67 +129,136 @@ function describe(error: unknown): string {
   return `${name} (gRPC ${GRPC_STATUS_NAMES.get(code) ?? code}${details ? `: ${details}` : ''})`;
 }
 
-type IceLookup = { voiceId: string } | { unknown: string } | { refused: string } | { unavailable: string };
+/** What ICE's record of the callback's job (or voice) says: the clones it may belong to, most likely first. */
+type IceLookup = { workflowIds: string[] } | { unknown: string } | { refused: string } | { unavailable: string };
 
 /** Final ICE answers that say the receiver may not read jobs, not that the job is unknown: never remembered. */
 const REFUSAL_CODE = /^(Forbidden|InvalidAccessKeyId|SignatureDoesNotMatch|IncompleteSignature|InvalidSecurityToken)/;
 
-async function lookUpVoiceIdAtIce(deps: DeliveryDeps, jobId: string, deadlineMs: number): Promise<IceLookup> {
+/** The job or voice as ICE records it: `type` is absent from GetCustomizedVoice's answer. */
+export interface IceVoiceRecord {
+  type?: string;
+  voiceId: string;
+  voiceName: string;
+}
+
+/**
+ * The clone workflows a job or voice of ICE's may belong to, in the order to try them:
+ * - Type `Basic`: `voice-clone-<VoiceId>`;
+ * - Type `CosyVoice`: `voice-clone-cosyvoice-<VoiceName>`;
+ * - Type `Standard`: `voice-clone-standard-<VoiceName>`, then `voice-clone-cosyvoice-<VoiceName>`. ASSUMPTION
+ *   (docs/ice-api.md#editions): ICE may report a CosyVoice job as `Standard`, and nothing else in its record tells
+ *   the two apart, so such a callback costs a second signal when the first finds no clone;
+ * - no Type, or one unknown here: Basic's when the VoiceId has Basic's form, else Standard's, then CosyVoice's.
+ */
+export function cloneWorkflowIds(record: IceVoiceRecord): string[] {
+  const basic = isBasicVoiceId(record.voiceId) ? [voiceCloneWorkflowId(record.voiceId)] : [];
+  if (record.type === 'Basic') return basic;
+  if (!isVoiceName(record.voiceName)) return record.type === undefined || isNamedType(record.type) ? [] : basic;
+  const standard = voiceCloneWorkflowId({ edition: 'standard', voiceName: record.voiceName });
+  const cosyVoice = voiceCloneWorkflowId({ edition: 'cosyvoice', voiceName: record.voiceName });
+  if (record.type === COSYVOICE_JOB_TYPE) return [cosyVoice];
+  if (record.type === 'Standard' || record.type === undefined) return [standard, cosyVoice];
+  return basic.length > 0 ? basic : [standard, cosyVoice];
+}
+
+function isNamedType(type: string): boolean {
+  return type === 'Standard' || type === COSYVOICE_JOB_TYPE;
+}
+
+/** One read at ICE within the deadline; what a failure means for the callback. */
+async function readAtIce(deadlineMs: number, read: () => Promise<IceVoiceRecord>): Promise<IceLookup> {
   try {
-    const response = await raceDeadline(deadlineMs, () => deps.ice.getCustomizedVoiceJob({ jobId }));
-    return { voiceId: response.customizedVoiceJob.voiceId };
+    return { workflowIds: cloneWorkflowIds(await raceDeadline(deadlineMs, read)) };
   } catch (error) {
     if (isIceError(error) && !error.retryable) {
       if (REFUSAL_CODE.test(error.code)) return { refused: `ICE ${error.code}` };
-      // ASSUMPTION (docs/ice-api.md#errors): ICE documents no code for an unknown job; any other final answer to
-      // reading it means it is not a voice job.
+      // ASSUMPTION (docs/ice-api.md#errors): ICE documents no code for an unknown job or voice; any other final
+      // answer to reading it means it is not a voice clone's.
       return { unknown: `ICE ${error.code}` };
     }
     return { unavailable: isIceError(error) ? `ICE ${error.code}` : describe(error) };
   }
 }
 
+function lookUpJobAtIce(deps: DeliveryDeps, jobId: string, deadlineMs: number): Promise<IceLookup> {
+  return readAtIce(deadlineMs, async () => {
+    const { customizedVoiceJob: job } = await deps.ice.getCustomizedVoiceJob({ jobId });
+    return { type: job.type, voiceId: job.voiceId, voiceName: job.voiceName };
+  });
+}
+
+/** A voice whose VoiceId ICE assigned: GetCustomizedVoice names it (it has no Type). */
+function lookUpVoiceAtIce(deps: DeliveryDeps, voiceId: string, deadlineMs: number): Promise<IceLookup> {
+  return readAtIce(deadlineMs, async () => {
+    const { customizedVoice: voice } = await deps.ice.getCustomizedVoice({ voiceId });
+    return { voiceId: voice.voiceId || voiceId, voiceName: voice.voiceName };
+  });
+}
+
+/** Signals the first of `workflowIds` that is open; a clone not found is tried under the next ID. */
 async function signalClone(
   deps: DeliveryDeps,
   request: DeliveryRequest,
-  workflowId: string,
+  workflowIds: readonly string[],
   via: CorrelationVia,
 ): Promise<DeliveryResult> {
-  try {
-    await temporalCall(deps.client, request.deadlineMs, () =>
-      deps.client.workflow.getHandle(workflowId).signal(iceCallbackSignal, request.envelope),
-    );
-    return { outcome: 'signalled', workflowId, via };
-  } catch (error) {
-    // Not found covers both "never existed" and "already closed": no open clone wants this callback.
-    if (error instanceof WorkflowNotFoundError) {
-      deps.unmatched.remember(request, 'no-open-clone');
-      return { outcome: 'unmatched', detail: 'no open workflow', workflowId, via };
+  for (const workflowId of workflowIds) {
+    try {
+      await temporalCall(deps.client, request.deadlineMs, () =>
+        deps.client.workflow.getHandle(workflowId).signal(iceCallbackSignal, request.envelope),
+      );
+      return { outcome: 'signalled', workflowId, via };
+    } catch (error) {
+      // Not found covers both "never existed" and "already closed": no open clone under this ID wants it.
+      if (!(error instanceof WorkflowNotFoundError))
+        return { outcome: 'temporal_unavailable', detail: describe(error) };
     }
-    return { outcome: 'temporal_unavailable', detail: describe(error) };
   }
+  deps.unmatched.remember(request, 'no-open-clone');
+  const workflowId = workflowIds.at(-1);
+  return {
+    outcome: 'unmatched',
+    detail: workflowIds.length === 0 ? 'ICE names no clone for it' : 'no open workflow',
+    ...(workflowId !== undefined && { workflowId }),
+    via,
+  };
 }
 
 export async function deliverIceCallback(deps: DeliveryDeps, request: DeliveryRequest): Promise<DeliveryResult> {
-  if (request.voiceId !== undefined) {
-    return signalClone(deps, request, voiceCloneWorkflowId(request.voiceId), 'voice-id');
+  const { voiceId, jobId } = request;
+  if (voiceId !== undefined && isBasicVoiceId(voiceId)) {
+    return signalClone(deps, request, [voiceCloneWorkflowId(voiceId)], 'voice-id');
   }
-  const jobId = request.jobId;
-  if (jobId === undefined) return { outcome: 'unmatched', detail: 'no VoiceId or JobId' };
   // ICE's record names the voice, hence the workflow: one read instead of a visibility query that would also miss
   // a clone that has not recorded its JobId yet.
-  const lookup = await lookUpVoiceIdAtIce(deps, jobId, request.deadlineMs);
+  let lookup: IceLookup;
+  let operation: string;
+  if (jobId !== undefined) {
+    operation = 'GetCustomizedVoiceJob';
+    lookup = await lookUpJobAtIce(deps, jobId, request.deadlineMs);
+  } else if (voiceId !== undefined) {
+    operation = 'GetCustomizedVoice';
+    lookup = await lookUpVoiceAtIce(deps, voiceId, request.deadlineMs);
+  } else {
+    return { outcome: 'unmatched', detail: 'no VoiceId or JobId' };
+  }
+  const what = jobId !== undefined ? 'job' : 'voice';
   if ('unknown' in lookup) {
     deps.unmatched.remember(request, 'job-unknown-to-ice');
-    return { outcome: 'foreign', detail: `job unknown to ICE (${lookup.unknown})` };
+    return {
+      outcome: 'foreign',
+      detail: `${jobId !== undefined ? 'job' : 'voice'} unknown to ICE (${lookup.unknown})`,
+    };
   }
   if ('refused' in lookup) {
-    deps.logger.error("ICE refused to read a callback's job: the receiver needs ice:GetCustomizedVoiceJob", {
+    deps.logger.error(`ICE refused to read a callback's ${what}: the receiver needs ice:${operation}`, {
       jobId,
+      voiceId,
       code: lookup.refused,
     });
-    return { outcome: 'foreign', detail: `ICE refused the job read (${lookup.refused})` };
+    return { outcome: 'foreign', detail: `ICE refused the ${what} read (${lookup.refused})` };
   }
   if ('unavailable' in lookup) return { outcome: 'ice_unavailable', detail: lookup.unavailable };
-  return signalClone(deps, request, voiceCloneWorkflowId(lookup.voiceId), 'ice-lookup');
+  return signalClone(deps, request, lookup.workflowIds, 'ice-lookup');
 }

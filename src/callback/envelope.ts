@@ -4,15 +4,13 @@
  * receiver do.
  */
 import type { IceCallbackEnvelope } from '../ice/types';
+import { ICE_VOICE_ID_PATTERN, ICE_VOICE_ID_RULE, JOB_ID_PATTERN, JOB_ID_RULE } from '../workflows/ice-ids';
 
 export type EnvelopeCheck =
   | { kind: 'voice-job'; envelope: IceCallbackEnvelope; voiceId?: string; jobId?: string }
   | { kind: 'ignored'; eventType: string }
   | { kind: 'invalid'; message: string };
 
-const VOICE_ID_PATTERN = /^[A-Za-z\d]{1,32}$/;
-// Conservative: the id goes into a visibility query and into logs; real ICE job ids are hex/alphanumeric.
-const JOB_ID_PATTERN = /^[\w-]{1,128}$/;
 // ASSUMPTION (docs/ice-api.md#callback-events): ICE documents no voice-clone event name; any name mentioning a
 // customized voice job is treated as one of ours when deciding whether missing ids are an error (400) or an event
 // that is not a clone's (200).
@@ -42,11 +40,12 @@ export function checkIceCallbackEnvelope(body: unknown): EnvelopeCheck {
     return { kind: 'invalid', message: 'EventTime must be a string' };
   }
   const { VoiceId: voiceId, JobId: jobId } = messageBody;
-  if (voiceId !== undefined && (typeof voiceId !== 'string' || !VOICE_ID_PATTERN.test(voiceId))) {
-    return { kind: 'invalid', message: 'MessageBody.VoiceId must be 1-32 letters or digits' };
+  // Any VoiceId ICE may send: a Basic one or one it assigned (`Voice-…`, docs/ice-api.md#editions).
+  if (voiceId !== undefined && (typeof voiceId !== 'string' || !ICE_VOICE_ID_PATTERN.test(voiceId))) {
+    return { kind: 'invalid', message: `MessageBody.VoiceId ${ICE_VOICE_ID_RULE}` };
   }
   if (jobId !== undefined && (typeof jobId !== 'string' || !JOB_ID_PATTERN.test(jobId))) {
-    return { kind: 'invalid', message: 'MessageBody.JobId must be 1-128 letters, digits, "_" or "-"' };
+    return { kind: 'invalid', message: `MessageBody.JobId ${JOB_ID_RULE}` };
   }
   if (voiceId === undefined && jobId === undefined) {
     if (VOICE_EVENT_PATTERN.test(eventType)) {

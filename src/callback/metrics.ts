@@ -212,7 +212,7 @@ export class CallbackMetricsRecorder {
     const ms = (seconds: number): number => Math.round(seconds * 1000);
     return {
       received: m.received.value(),
-      rejected: byLabel(m.rejected, 'reason') as CallbackMetrics['rejected'],
+      rejected: byLabel(m.rejected, 'reason'),
       signalled: outcome('signalled'),
       unmatched: outcome('unmatched'),
       ignored: outcome('ignored'),
@@ -220,7 +220,7 @@ export class CallbackMetricsRecorder {
       forwardFailed: outcome('forward_failed'),
       foreignByEventType: byLabel(m.foreign, 'event_type'),
       remembered: m.remembered.value(),
-      signatureKeyForms: byLabel(m.keyForms, 'form') as CallbackMetrics['signatureKeyForms'],
+      signatureKeyForms: byLabel(m.keyForms, 'form'),
       temporalUnavailable: outcome('temporal_unavailable'),
       iceUnavailable: outcome('ice_unavailable'),
       busy: outcome('busy'),

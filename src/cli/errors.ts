@@ -3,7 +3,7 @@
  * can fix the command), 1 for everything else. Stack traces only with --debug.
  */
 import { WorkflowFailedError, type WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
+import { voiceCloneFailureOf } from '../client/voice-clone-status';
 import { ConfigError } from '../config';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from './args';
 
@@ -20,16 +20,8 @@ export class CliFailure extends Error {
 
 /** `Type: message` of the innermost application failure, which is where the clone's failure type lives. */
 export function describeWorkflowFailure(error: WorkflowFailedError | WorkflowUpdateFailedError): string {
-  let cause: unknown = error.cause;
-  let deepest: TemporalFailure | undefined;
-  while (cause instanceof TemporalFailure) {
-    deepest = cause;
-    if (cause instanceof ApplicationFailure) break;
-    cause = cause.cause;
-  }
-  if (deepest instanceof ApplicationFailure) return `${deepest.type ?? 'Error'}: ${deepest.message}`;
-  if (deepest) return `${deepest.name}: ${deepest.message}`;
-  return error.message;
+  const { type, message } = voiceCloneFailureOf(error);
+  return `${type}: ${message}`;
 }
 
 function oneLine(text: string): string {

@@ -37,6 +37,14 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: "Show a clone's stage, ICE status and timings",
     load: () => require('./commands/status') as CommandModule,
   },
+  voices: {
+    summary: "List the account's cloned voices and their jobs (--edition, --json)",
+    load: () => require('./commands/voices') as CommandModule,
+  },
+  'delete-job': {
+    summary: 'Delete a voice job that is not in Training or Success (DeleteCustomizedVoiceJob)',
+    load: () => require('./commands/delete-job') as CommandModule,
+  },
   'callback-server': {
     summary: 'Run the ICE callback receiver (HTTP → workflow signal)',
     load: () => require('./commands/callback-server') as CommandModule,

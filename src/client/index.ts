@@ -6,4 +6,17 @@ export {
 } from './start-voice-clone';
 export { type SubmittedVoiceCloneHandle } from './start-voice-clone-with-updates';
 export { startRecordingSession, type RecordingSessionStart } from './start-recording-session';
-export { getVoiceCloneStatus, type VoiceCloneStatusReport } from './voice-clone-status';
+export {
+  getVoiceCloneStatus,
+  voiceCloneFailureOf,
+  type VoiceCloneStatusOptions,
+  type VoiceCloneStatusReport,
+} from './voice-clone-status';
+export {
+  listVoices,
+  deleteVoiceCloneJob,
+  updateVoiceDemoAudio,
+  type ListVoicesOptions,
+  type VoiceSummary,
+  type VoiceJobSummary,
+} from './voices';

@@ -1,7 +1,8 @@
 /**
  * Starting a clone from any Temporal client: validates first (no call is made for a bad input), then starts one
- * workflow per voice with ID-conflict policy USE_EXISTING, so starting the same voice twice attaches to the
- * running clone instead of paying twice.
+ * workflow per voice (`voice-clone-<voiceId>` for Basic, `voice-clone-<edition>-<voiceName>` for Standard and
+ * CosyVoice) with ID-conflict policy USE_EXISTING, so starting the same voice twice attaches to the running clone
+ * instead of paying twice.
  */
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -74,30 +75,52 @@ export async function voiceCloneStartOptions(
   const validation = validateVoiceCloneInput(input);
   if (!validation.ok) throw new InvalidVoiceCloneInputError(validation.field, validation.rule);
   const valid = validation.value;
-  const voiceIdRegistered = await isRegistered(client, searchAttributes.iceVoiceId.name);
+  // A Standard or CosyVoice voice has no VoiceId before ICE assigns one: the workflow sets IceVoiceId then.
+  const voiceIdRegistered = valid.edition === 'basic' && (await isRegistered(client, searchAttributes.iceVoiceId.name));
   return {
-    workflowId: voiceCloneWorkflowId(valid.voiceId),
+    workflowId: voiceCloneWorkflowId(valid),
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
-    staticSummary: `Clone ICE voice ${valid.voiceId}`,
+    staticSummary: summaryOf(valid),
     staticDetails: describeStart(valid),
-    ...(voiceIdRegistered
+    ...(voiceIdRegistered && valid.edition === 'basic'
       ? { typedSearchAttributes: [{ key: searchAttributes.iceVoiceId, value: valid.voiceId }] }
       : {}),
   };
 }
 
+const EDITION_NAMES = { basic: 'Basic', standard: 'Standard', cosyvoice: 'CosyVoice' } as const;
+
+/** The Web UI's one line: Basic keeps its VoiceId, the others their VoiceName and edition. */
+function summaryOf(valid: ValidVoiceCloneInput): string {
+  return valid.edition === 'basic'
+    ? `Clone ICE voice ${valid.voiceId}`
+    : `Clone ICE voice "${valid.voiceName}" (${EDITION_NAMES[valid.edition]} edition)`;
+}
+
 function describeStart(valid: ValidVoiceCloneInput): string {
   const t = valid.timing;
-  const session = valid.voice !== undefined && !valid.recordings;
+  const session = valid.edition === 'basic' && valid.voice !== undefined && !valid.recordings;
+  const lines =
+    valid.edition === 'basic'
+      ? [
+          `**ICE voice clone** (Basic) \`${valid.voiceId}\``,
+          '', // the Web UI needs a blank line before a markdown list
+          ...(valid.voice ? [`- Voice: created if ICE lacks it (${valid.voice.gender}, ${valid.voice.scenario})`] : []),
+          session
+            ? `- Recordings: sent as updates (addRecording)${valid.autoSubmitAfter ? `, submitted after ${valid.autoSubmitAfter} passed` : ''}`
+            : `- Recordings to detect: ${valid.recordings?.length ?? 'none (detected beforehand)'}`,
+        ]
+      : [
+          `**ICE voice clone** (${EDITION_NAMES[valid.edition]}) "${valid.voiceName}", ${valid.gender}`,
+          '',
+          valid.edition === 'standard'
+            ? `- Training audio: ${valid.audioMediaIds.length} media IDs, authentication ${valid.authenticationMediaId}`
+            : `- Training audio: ${valid.audioMediaId}, model ${valid.model}`,
+        ];
   return [
-    `**ICE voice clone** \`${valid.voiceId}\``,
-    '', // the Web UI needs a blank line before a markdown list
-    ...(valid.voice ? [`- Voice: created if ICE lacks it (${valid.voice.gender}, ${valid.voice.scenario})`] : []),
-    session
-      ? `- Recordings: sent as updates (addRecording)${valid.autoSubmitAfter ? `, submitted after ${valid.autoSubmitAfter} passed` : ''}`
-      : `- Recordings to detect: ${valid.recordings?.length ?? 'none (detected beforehand)'}`,
+    ...lines,
     `- Demo clip: ${valid.demoAudioMediaUrl ? 'requested' : 'not requested'}`,
     `- Timing: ${describeTiming(t, { recordingSession: session })}`,
   ].join('\n');

@@ -106,7 +106,8 @@ export interface RecordedCall {
   seq: number;
   /** ISO time the emulator answered (after any injected latency): a held submit shows when it was carried out. */
   at: string;
-  action: IceAction | string;
+  /** An IceAction, or whatever name an unknown request carried. */
+  action: string;
   /** Business parameters as received (query string), secrets removed. */
   params: Record<string, string>;
   httpStatus: number;

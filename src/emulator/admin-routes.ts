@@ -88,7 +88,7 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
       if (!isObject(body)) return badRequest('body must be a FaultConfig object');
       const overridesProblem = jobStatusOverridesProblem(body.jobStatusOverrides);
       if (overridesProblem) return badRequest(overridesProblem);
-      target.setFaults(body as FaultConfig);
+      target.setFaults(body);
       return { status: 204 };
     }
     case 'GET /settings':
@@ -105,7 +105,7 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
       if (cosyVoiceJobType !== undefined && !(COSYVOICE_JOB_TYPES as readonly unknown[]).includes(cosyVoiceJobType)) {
         return badRequest(`cosyVoiceJobType must be one of ${COSYVOICE_JOB_TYPES.join(', ')}`);
       }
-      return { status: 200, body: target.updateSettings(body as Partial<EmulatorSettings>) };
+      return { status: 200, body: target.updateSettings(body) };
     }
     case 'GET /jobs':
       return { status: 200, body: target.jobs() };
@@ -116,7 +116,7 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
     case 'POST /events': {
       const problem = eventProblem(body);
       if (problem) return badRequest(problem);
-      return { status: 200, body: target.sendEvent(body as unknown as IceEventInput) };
+      return { status: 200, body: target.sendEvent(body as IceEventInput) };
     }
     case 'POST /callbacks/flush':
       target.flushCallbacks();
@@ -132,10 +132,7 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
       return badRequest('status must be Success or Fail');
     }
     if (outcome.message !== undefined && typeof outcome.message !== 'string') return badRequest('message must be text');
-    const result = target.finishJob(
-      decodeURIComponent(finish[1]),
-      outcome as { status?: 'Success' | 'Fail'; message?: string },
-    );
+    const result = target.finishJob(decodeURIComponent(finish[1]), outcome);
     if (result === 'unknown') return { status: 404, body: { error: 'no such job' } };
     if (result === 'not-training') return { status: 409, body: { error: 'job is not in training' } };
     return { status: 204 };

@@ -4,6 +4,7 @@
  * ASSUMPTION (docs/ice-api.md#editions): which parameters ICE requires is undocumented; the emulator requires all
  * but DemoAudioMediaURL, each with ICE's usual MissingParameter / InvalidParameter.
  */
+import { MEDIA_ID_PATTERN, STANDARD_MAX_AUDIO_MEDIA_IDS } from '../workflows/ice-ids';
 import { COSYVOICE_MODELS, type VoiceGender } from '../ice/types';
 import { enumParam, maxLength, optionalParam, requiredParam, type WireParams } from './params';
 import type { NamedVoiceSubmit } from './voice-job-book';
@@ -16,7 +17,7 @@ const GENDERS: readonly VoiceGender[] = ['female', 'male'];
  * emulator cannot measure a media asset, so it counts: each media ID stands for one clip of unknown length, and
  * 1 to 29 distinct IDs are accepted (more than 29 clips of over a minute each cannot stay within 30 minutes).
  */
-export const STANDARD_MAX_AUDIOS = 29;
+export const STANDARD_MAX_AUDIOS = STANDARD_MAX_AUDIO_MEDIA_IDS;
 /** A media ID containing this stands for a clip of under one minute, which Standard refuses. */
 export const SHORT_AUDIO_MARKER = 'short-audio';
 /**
@@ -27,15 +28,12 @@ export const VOICEPRINT_MISMATCH_MARKER = 'voiceprint-mismatch';
 export const VOICEPRINT_MISMATCH_MESSAGE =
   'Training failed: the voiceprint of the authentication audio differs from that of the training audio.';
 
-/** Media IDs have no documented format beyond the SDK's examples (32 characters): any text without spaces. */
-const MEDIA_ID = /^[^\s,]{1,128}$/;
-
 function mediaIds(params: WireParams, name: string): string[] {
   const ids = requiredParam(params, name)
     .split(',')
     .map((id) => id.trim());
   for (const id of ids) {
-    if (!MEDIA_ID.test(id)) throw invalidParameter(name, 'must be media IDs separated by commas, none empty');
+    if (!MEDIA_ID_PATTERN.test(id)) throw invalidParameter(name, 'must be media IDs separated by commas, none empty');
   }
   return ids;
 }

@@ -2,6 +2,12 @@
  * The voice-cloning operations of the three editions and the callback setting: wire parameters in, ICE's response
  * body (PascalCase, as in the official SDK's models) out. Errors are thrown as `IceWireError`.
  */
+import {
+  BASIC_VOICE_ID_PATTERN,
+  BASIC_VOICE_ID_RULE,
+  ICE_VOICE_ID_PATTERN,
+  ICE_VOICE_ID_RULE,
+} from '../workflows/ice-ids';
 import { ICE_AUTH_KEY_RULE, ICE_CALLBACK_URL_MAX_BYTES, isValidIceAuthKey } from '../ice/callback-auth';
 import { ICE_ACTIONS, type IceAction, type VoiceGender, type VoiceJobStatus, type VoiceScenario } from '../ice/types';
 import type { CosyVoiceJobType, EmulatedEdition } from './admin-api';
@@ -43,9 +49,6 @@ export type IceResponseBody = Record<string, unknown>;
 
 const GENDERS: readonly VoiceGender[] = ['female', 'male'];
 const SCENARIOS: readonly VoiceScenario[] = ['story', 'interaction', 'navigation'];
-const VOICE_ID = /^[A-Za-z0-9]{1,32}$/;
-/** Voices ICE names (Standard, CosyVoice: `Voice-l*****`, docs/ice-api.md#editions) have a `-`. */
-const ANY_VOICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Deterministic detection rule documented for users of the emulator. */
 export const FAIL_DETECTION_MARKER = 'fail-detection';
 
@@ -55,14 +58,15 @@ export function isIceAction(action: string): action is IceAction {
 
 function voiceIdParam(params: WireParams): string {
   const voiceId = requiredParam(params, 'VoiceId');
-  if (!VOICE_ID.test(voiceId)) throw invalidParameter('VoiceId', 'must be 1-32 letters or digits');
+  if (!BASIC_VOICE_ID_PATTERN.test(voiceId)) throw invalidParameter('VoiceId', BASIC_VOICE_ID_RULE);
   return voiceId;
 }
 
 /** Get and Update of a voice of any edition. */
 function anyVoiceIdParam(params: WireParams): string {
   const voiceId = requiredParam(params, 'VoiceId');
-  if (!ANY_VOICE_ID.test(voiceId)) throw invalidParameter('VoiceId', 'must be 1-64 letters, digits, - or _');
+  // Voices ICE names (Standard, CosyVoice: `Voice-l*****`, docs/ice-api.md#editions) have a `-`.
+  if (!ICE_VOICE_ID_PATTERN.test(voiceId)) throw invalidParameter('VoiceId', ICE_VOICE_ID_RULE);
   return voiceId;
 }
 

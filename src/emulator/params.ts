@@ -36,7 +36,7 @@ export function maxLength(name: string, value: string | undefined, max: number):
 }
 
 export function unsupported(action: string): IceWireError {
-  // ASSUMPTION: mirrors the gateway's answer for an action the product does not have.
+  // ASSUMPTION (docs/ice-api.md#errors): mirrors the gateway's answer for an action the product does not have.
   return new IceWireError(
     404,
     'InvalidAction.NotFound',

@@ -74,7 +74,7 @@ export function verifySignedRequest(
   }
   const version = header(request.headers, 'x-acs-version');
   if (version !== ICE_API_VERSION) {
-    // ASSUMPTION: code and status follow Alibaba's gateway convention ("InvalidVersion", 400).
+    // ASSUMPTION (docs/ice-api.md#errors): code and status follow Alibaba's gateway convention ("InvalidVersion", 400).
     throw new IceWireError(400, 'InvalidVersion', `Specified parameter Version "${version}" is not valid.`);
   }
   const authorizationHeader = header(request.headers, 'authorization');
@@ -105,7 +105,7 @@ export function verifySignedRequest(
 
   const date = header(request.headers, 'x-acs-date') ?? '';
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(date) || Number.isNaN(Date.parse(date))) {
-    // ASSUMPTION: Alibaba gateway codes for a malformed / stale timestamp.
+    // ASSUMPTION (docs/ice-api.md#errors): Alibaba gateway codes for a malformed / stale timestamp.
     throw new IceWireError(400, 'InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.');
   }
   if (Math.abs(nowMs - Date.parse(date)) > MAX_DATE_SKEW_MS) {
@@ -139,7 +139,7 @@ export function verifySignedRequest(
   }
 
   if (!nonces.claim(header(request.headers, 'x-acs-signature-nonce') ?? '', nowMs)) {
-    // ASSUMPTION: Alibaba gateway code for a replayed nonce.
+    // ASSUMPTION (docs/ice-api.md#errors): Alibaba gateway code for a replayed nonce.
     throw new IceWireError(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
   }
   return keyPair.accessKeyId;

@@ -1,6 +1,6 @@
 /**
  * Typed shapes of the ICE (2020-11-09) voice-cloning operations, camelCase like the official SDK's models.
- * Wire names (PascalCase) live only in the client and the emulator. See ../../../shared/ice-voice-clone-api.md.
+ * Wire names (PascalCase) live only in the client and the emulator. The facts behind them: docs/ice-api.md.
  */
 
 export const ICE_API_VERSION = '2020-11-09';
@@ -272,12 +272,12 @@ export interface IceClient {
   updateCustomizedVoice(request: UpdateCustomizedVoiceRequest): Promise<UpdateCustomizedVoiceResponse>;
 }
 
-/** The HTTP callback body as ICE posts it (see shared/ice-voice-clone-api.md, "Callbacks"). */
+/** The HTTP callback body as ICE posts it (docs/ice-api.md#callback-delivery). */
 export interface IceCallbackEnvelope {
   EventType: string;
   UserId: number;
   EventTime: string;
-  /** ASSUMPTION (docs silent): carries JobId, usually VoiceId and Status, maybe Message. */
+  /** ASSUMPTION (docs/ice-api.md#callback-events): carries JobId, usually VoiceId and Status, maybe Message. */
   MessageBody: {
     JobId?: string;
     VoiceId?: string;
@@ -287,5 +287,8 @@ export interface IceCallbackEnvelope {
   };
 }
 
-/** The event type the local emulator sends. ASSUMPTION: real ICE's name is undocumented; never depend on it. */
+/**
+ * The event type the local emulator sends. ASSUMPTION (docs/ice-api.md#callback-events): real ICE's name is
+ * undocumented; never depend on it.
+ */
 export const EMULATOR_VOICE_JOB_EVENT_TYPE = 'CustomizedVoiceJobComplete';

@@ -314,7 +314,11 @@ async function isExecutable(file: string): Promise<boolean> {
 
 function capture(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: 60_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    execFile(command, args, { timeout: 60_000 }, (err, stdout) => {
+      // ExecFileException is Error-shaped but built from Omit<>s, which the type checker no longer calls an Error.
+      if (err) reject(new Error(err.message, { cause: err }));
+      else resolve(stdout);
+    });
   });
 }
 

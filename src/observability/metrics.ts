@@ -8,7 +8,7 @@
  * the meter (the worker's address then shows Temporal's metrics and ours), and `render()` serves a process without
  * that exporter (the receiver's `/metrics`), in Prometheus text format 0.0.4.
  */
-import type { MetricMeter, MetricTags } from '@temporalio/common';
+import type { MetricMeter } from '@temporalio/common';
 import { isIceError } from '../ice/errors';
 import type { IceAction, IceClient } from '../ice/types';
 
@@ -238,14 +238,14 @@ export class MetricsRegistry {
     switch (state.type) {
       case 'counter': {
         const counter = meter.createCounter(state.name, undefined, state.help);
-        state.mirror = (series, by) => counter.add(by, series.labels as MetricTags);
+        state.mirror = (series, by) => counter.add(by, series.labels);
         if (carryOver)
           for (const series of state.series.values()) if (series.value > 0) state.mirror(series, series.value);
         return;
       }
       case 'gauge': {
         const gauge = meter.createGauge(state.name, 'float', undefined, state.help);
-        state.mirror = (series) => gauge.set(series.value, series.labels as MetricTags);
+        state.mirror = (series) => gauge.set(series.value, series.labels);
         if (carryOver) for (const series of state.series.values()) state.mirror(series);
         return;
       }
@@ -279,12 +279,13 @@ export const voiceCloneCounters = {
 
 /**
  * Wraps an ICE client so that every call counts into `ice_voice_clone_ice_calls_total{operation,outcome}`
- * (outcome: success, or the IceError kind: retryable | final). The worker command wraps its client with it.
+ * (outcome: success, or the IceError kind: retryable | final). The worker plugin wraps its client with it.
  */
 export function countIceCalls(ice: IceClient, registry: MetricsRegistry = packageMetrics): IceClient {
   const counter = voiceCloneCounters.iceCalls(registry);
   const counted = {} as Record<keyof IceClient, unknown>;
   for (const method of Object.keys(ICE_METHOD_OPERATIONS) as (keyof IceClient)[]) {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with `ice` as `this` below
     const call = ice[method] as (request?: unknown) => Promise<unknown>;
     counted[method] = async (request?: unknown) => {
       const operation = ICE_METHOD_OPERATIONS[method];

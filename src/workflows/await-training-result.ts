@@ -30,6 +30,9 @@ import { iceCalls, iceReads, pollOptions, summary } from './ice-activities';
 import type { VoiceCloneProgress } from './progress';
 import type { ResolvedTiming } from './validation';
 
+/** The clone's result as far as waiting knows it (the edition is the caller's). */
+export type TrainingResult = Omit<VoiceCloneResult, 'edition' | 'voiceName'>;
+
 export interface AwaitTrainingArgs {
   voiceId: string;
   jobId: string;
@@ -70,7 +73,7 @@ export function readAttemptsWithin(budgetMs: number): number {
   return attempts;
 }
 
-export async function awaitTrainingResult(awaitArgs: AwaitTrainingArgs): Promise<VoiceCloneResult> {
+export async function awaitTrainingResult(awaitArgs: AwaitTrainingArgs): Promise<TrainingResult> {
   const { jobId, timing, inbox, progress } = awaitArgs;
   const startedAt = Date.now(); // workflow time: deterministic
   const trainingDeadline = startedAt + timing.trainingTimeoutMs;
@@ -238,7 +241,7 @@ function finish(
   { voiceId, jobId, progress }: Awaiting,
   job: VoiceJobSnapshot,
   completedVia: CompletedVia,
-): VoiceCloneResult {
+): TrainingResult {
   if (job.status === 'Fail') {
     throw voiceCloneFailure(
       'TrainingFailed',

@@ -20,7 +20,13 @@ export class CallbackInbox {
   private jobId: string | undefined;
   private wakeUp = false;
 
-  constructor(private readonly voiceId: string) {}
+  /** `voiceId`: '' while ICE has not assigned it (Standard, CosyVoice); see `voiceKnown`. */
+  constructor(private voiceId: string) {}
+
+  /** ICE assigned the clone's VoiceId: from now on a callback without a JobId must name it. */
+  voiceKnown(voiceId: string): void {
+    if (this.voiceId === '') this.voiceId = voiceId;
+  }
 
   receive(payload: unknown): void {
     this.received++;
@@ -55,8 +61,9 @@ export class CallbackInbox {
 
   private concerns(facts: CallbackFacts): boolean {
     if (facts.jobId !== undefined) return facts.jobId === this.jobId;
-    // ASSUMPTION (docs silent on MessageBody): without a JobId, a callback naming our voice (or nothing) may be ours.
-    return facts.voiceId === undefined || facts.voiceId === this.voiceId;
+    // ASSUMPTION (docs/ice-api.md#callback-events): without a JobId, a callback naming our voice (or nothing) may be
+    // ours; so may one naming any voice while ICE has not told us ours (the receiver routed it here by VoiceName).
+    return facts.voiceId === undefined || this.voiceId === '' || facts.voiceId === this.voiceId;
   }
 }
 

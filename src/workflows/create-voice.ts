@@ -5,7 +5,7 @@
 import type { VoiceJobSnapshot } from '../activities/types';
 import { iceCalls, summary } from './ice-activities';
 import type { VoiceCloneProgress } from './progress';
-import type { ValidVoiceCloneInput } from './validation';
+import type { ValidBasicVoiceCloneInput } from './validation';
 
 /** The clone's two ways to look a voice up (voice-clone.ts): by the JobId given, or through the job list. */
 export interface VoiceLookups {
@@ -14,7 +14,7 @@ export interface VoiceLookups {
 }
 
 export async function lookUpOrCreateVoice(
-  valid: ValidVoiceCloneInput,
+  valid: ValidBasicVoiceCloneInput,
   progress: VoiceCloneProgress,
   lookups: VoiceLookups,
 ): Promise<VoiceJobSnapshot> {

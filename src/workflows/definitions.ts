@@ -5,16 +5,39 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { Demonstration, IceCallbackEnvelope, VoiceGender, VoiceScenario } from '../ice/types';
+import type { CosyVoiceModel, Demonstration, IceCallbackEnvelope, VoiceGender, VoiceScenario } from '../ice/types';
 
 export const VOICE_CLONE_WORKFLOW_TYPE = 'voiceCloneWorkflow';
 /** The task queue the package's own worker polls unless VOICE_CLONE_TASK_QUEUE says otherwise (src/config.ts). */
 export const DEFAULT_TASK_QUEUE = 'voice-clone';
 export const VOICE_CLONE_WORKFLOW_ID_PREFIX = 'voice-clone-';
 
-/** One workflow per voice: the ID is what makes "start the same voice twice" attach instead of paying twice. */
-export function voiceCloneWorkflowId(voiceId: string): string {
-  return `${VOICE_CLONE_WORKFLOW_ID_PREFIX}${voiceId}`;
+/** ICE's three voice-cloning editions (docs/ice-api.md#editions); Basic is the default. */
+export const VOICE_CLONE_EDITIONS = ['basic', 'standard', 'cosyvoice'] as const;
+export type VoiceCloneEdition = (typeof VOICE_CLONE_EDITIONS)[number];
+/** The editions whose voice the caller names and ICE gives a VoiceId at submit. */
+export type NamedVoiceEdition = Exclude<VoiceCloneEdition, 'basic'>;
+
+/**
+ * What names a clone: a Basic voice by the VoiceId the caller chose, a Standard or CosyVoice voice by the VoiceName
+ * the caller gave (ICE picks its VoiceId). Any clone input is one.
+ */
+export type VoiceCloneIdentity =
+  { edition?: 'basic'; voiceId: string } | { edition: NamedVoiceEdition; voiceName: string };
+
+/**
+ * One workflow per voice: the ID is what makes "start the same voice twice" attach instead of paying twice.
+ * `voice-clone-<voiceId>` for Basic (a VoiceId alone means Basic), `voice-clone-<edition>-<voiceName>` for the
+ * others. The two never collide: a Basic VoiceId has no '-'.
+ */
+export function voiceCloneWorkflowId(voice: string | VoiceCloneIdentity): string {
+  if (typeof voice === 'string') return `${VOICE_CLONE_WORKFLOW_ID_PREFIX}${voice}`;
+  if (isNamedVoice(voice)) return `${VOICE_CLONE_WORKFLOW_ID_PREFIX}${voice.edition}-${voice.voiceName}`;
+  return `${VOICE_CLONE_WORKFLOW_ID_PREFIX}${voice.voiceId}`;
+}
+
+function isNamedVoice(voice: VoiceCloneIdentity): voice is Extract<VoiceCloneIdentity, { voiceName: string }> {
+  return voice.edition === 'standard' || voice.edition === 'cosyvoice';
 }
 
 /** A Temporal duration string ("30s", "10 minutes") or milliseconds. */
@@ -48,7 +71,9 @@ export interface VoiceRecording {
   recordUrl: string;
 }
 
-export interface VoiceCloneInput {
+/** The Basic edition (the default): the voice was created and its recordings detected under the caller's VoiceId. */
+export interface BasicVoiceCloneInput {
+  edition?: 'basic';
   /** 1–32 letters or digits; must be the VoiceId used with CreateCustomizedVoiceJob and detection. */
   voiceId: string;
   /**
@@ -68,6 +93,12 @@ export interface VoiceCloneInput {
   voice?: VoiceToCreate;
   /** Recording session only: submit by itself once this many distinct recordings passed detection (1–20). */
   autoSubmitAfter?: number;
+  voiceName?: never;
+  gender?: never;
+  authenticationMediaId?: never;
+  audioMediaIds?: never;
+  audioMediaId?: never;
+  model?: never;
 }
 
 /** CreateCustomizedVoiceJob's parameters (docs/ice-api.md#voice-lifecycle-basic), the VoiceId aside. */
@@ -80,6 +111,54 @@ export interface VoiceToCreate {
   voiceDesc?: string;
 }
 
+/** The Standard edition: SubmitStandardCustomizedVoiceJob (docs/ice-api.md#editions). ICE assigns the VoiceId. */
+export interface StandardVoiceCloneInput {
+  edition: 'standard';
+  /** ≤ 32 characters; names the voice and the clone (`voice-clone-standard-<voiceName>`). */
+  voiceName: string;
+  gender: VoiceGender;
+  /** Media ID of the speaker reading ICE's consent text; a voiceprint unlike the training audio fails training. */
+  authenticationMediaId: string;
+  /** Media IDs of the training audio: 15–30 minutes in total, each clip over 1 minute (1–29 distinct IDs). */
+  audioMediaIds: string[];
+  /** https URL where ICE writes a demo clip after training. */
+  demoAudioMediaUrl?: string;
+  timing?: VoiceCloneTiming;
+  voiceId?: never;
+  jobId?: never;
+  recordings?: never;
+  voice?: never;
+  autoSubmitAfter?: never;
+  audioMediaId?: never;
+  model?: never;
+}
+
+/** The CosyVoice edition: SubmitCosyVoiceCustomizedVoiceJob (docs/ice-api.md#editions), at most 30 voices. */
+export interface CosyVoiceCloneInput {
+  edition: 'cosyvoice';
+  /** ≤ 32 characters; names the voice and the clone (`voice-clone-cosyvoice-<voiceName>`). */
+  voiceName: string;
+  gender: VoiceGender;
+  /** Media ID of the one training audio. */
+  audioMediaId: string;
+  model: CosyVoiceModel;
+  /** https URL where ICE writes a demo clip after training. */
+  demoAudioMediaUrl?: string;
+  timing?: VoiceCloneTiming;
+  voiceId?: never;
+  jobId?: never;
+  recordings?: never;
+  voice?: never;
+  autoSubmitAfter?: never;
+  authenticationMediaId?: never;
+  audioMediaIds?: never;
+}
+
+// The `?: never` fields: each edition's input refuses the others' fields at compile time, and code that reads a
+// field of any input (input.voiceId, input.recordings) compiles, getting undefined for another edition.
+
+export type VoiceCloneInput = BasicVoiceCloneInput | StandardVoiceCloneInput | CosyVoiceCloneInput;
+
 export interface DetectionResult {
   audioRecordId: number;
   recordUrl: string;
@@ -90,7 +169,11 @@ export interface DetectionResult {
 export type CompletedVia = 'callback' | 'poll' | 'already-trained';
 
 export interface VoiceCloneResult {
+  edition: VoiceCloneEdition;
+  /** Basic: the caller's; Standard and CosyVoice: the one ICE assigned. */
   voiceId: string;
+  /** Standard and CosyVoice: the name the clone was started with. */
+  voiceName?: string;
   jobId: string;
   status: 'Success';
   message: string;
@@ -114,7 +197,11 @@ export type VoiceCloneStage =
 
 export interface VoiceCloneStatus {
   stage: VoiceCloneStage;
+  edition: VoiceCloneEdition;
+  /** Basic: the caller's. Standard and CosyVoice: '' until ICE has assigned it (a submit's answer or a read). */
   voiceId: string;
+  /** Standard and CosyVoice: the name the clone was started with. */
+  voiceName?: string;
   jobId?: string;
   /**
    * Last status read from ICE and when (ISO time). ICE's raw value: a VoiceJobStatus as far as known, any other
@@ -126,7 +213,7 @@ export interface VoiceCloneStatus {
   callbacksReceived: number;
   statusChecks: number;
   /** Set once the workflow has failed. */
-  failure?: { type: VoiceCloneFailureType | string; message: string };
+  failure?: { type: string; message: string };
   /** Recording session only: each sentence recorded so far, with ICE's detection answer, by audioRecordId. */
   recordings?: RecordingStatus[];
 }

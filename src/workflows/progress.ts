@@ -12,6 +12,7 @@ import {
   type DetectionResult,
   type RecordingStatus,
   type SearchAttributePlan,
+  type VoiceCloneEdition,
   type VoiceCloneStage,
   type VoiceCloneStatus,
 } from './definitions';
@@ -26,6 +27,19 @@ const STAGES_INDEXED_BEFORE_PLANS: readonly VoiceCloneStage[] = ['AwaitingCallba
 /** Unknown statuses remembered per clone (they travel in each poll's input). */
 const MAX_UNKNOWN_STATUSES = 10;
 
+const EDITION_NAMES: Record<VoiceCloneEdition, string> = {
+  basic: 'Basic',
+  standard: 'Standard',
+  cosyvoice: 'CosyVoice',
+};
+
+/** Which voice the clone is about, as far as known before validation: the VoiceId ('' until ICE assigns one). */
+export interface ClonedVoice {
+  edition: VoiceCloneEdition;
+  voiceId: string;
+  voiceName?: string;
+}
+
 export class VoiceCloneProgress {
   readonly status: VoiceCloneStatus;
   /** Statuses read from ICE that this package does not know, in the order first read. */
@@ -36,8 +50,9 @@ export class VoiceCloneProgress {
   /** The clone's timing as people write it, for the details (never a timer). */
   private timing: string | undefined;
 
-  constructor(voiceId: string) {
-    this.status = { stage: 'Validating', voiceId, detection: [], callbacksReceived: 0, statusChecks: 0 };
+  constructor({ edition, voiceId, voiceName }: ClonedVoice) {
+    this.status = { stage: 'Validating', edition, voiceId, detection: [], callbacksReceived: 0, statusChecks: 0 };
+    if (voiceName !== undefined) this.status.voiceName = voiceName;
     // What the client set at start (IceVoiceId) need not be upserted again.
     for (const field of Object.keys(searchAttributes) as SearchAttributeField[]) {
       const value = workflowInfo().typedSearchAttributes.get(searchAttributes[field]);
@@ -64,7 +79,18 @@ export class VoiceCloneProgress {
     this.publish();
   }
 
-  iceStatusRead(read: { status: string; readAt: string }): void {
+  /**
+   * A Standard or CosyVoice voice has a VoiceId once ICE assigned it: the status shows it and IceVoiceId is set at
+   * once (whatever the stage), so that the Web UI finds the clone by the VoiceId while it trains.
+   */
+  voiceAssigned(voiceId: string): void {
+    if (voiceId === '' || this.status.voiceId !== '') return;
+    this.status.voiceId = voiceId;
+    this.publish(['iceVoiceId', 'iceJobId']);
+  }
+
+  iceStatusRead(read: { status: string; readAt: string; voiceId?: string }): void {
+    if (read.voiceId) this.voiceAssigned(read.voiceId);
     this.status.lastIceStatus = read.status;
     this.status.lastIceStatusAt = read.readAt;
     if (!isKnownVoiceJobStatus(read.status) && !this.unknownStatuses.includes(read.status)) {
@@ -113,16 +139,17 @@ export class VoiceCloneProgress {
     this.enter('Failed');
   }
 
-  private publish(): void {
+  /** `only`: upsert just these, whatever the stage; otherwise all of them, on entering an indexed stage. */
+  private publish(only?: readonly SearchAttributeField[]): void {
     setCurrentDetails(renderDetails(this.status, this.timing));
-    if (!this.indexedStages.has(this.status.stage)) return;
+    if (only === undefined && !this.indexedStages.has(this.status.stage)) return;
     const wanted: Record<SearchAttributeField, string | undefined> = {
       iceVoiceId: this.status.voiceId || undefined,
       iceJobId: this.status.jobId,
       voiceCloneStage: this.status.stage,
     };
     const updates: SearchAttributeUpdatePair[] = [];
-    for (const field of Object.keys(wanted) as SearchAttributeField[]) {
+    for (const field of only ?? (Object.keys(wanted) as SearchAttributeField[])) {
       const key = searchAttributes[field];
       const value = wanted[field];
       if (value === undefined || !this.registered.has(key.name) || this.upserted.get(key.name) === value) continue;
@@ -141,8 +168,10 @@ function unknownNote(status: string | undefined): string {
 
 function renderDetails(status: VoiceCloneStatus, timing: string | undefined): string {
   const passed = status.detection.filter((result) => result.pass).length;
+  const named = status.voiceName !== undefined ? ` "${status.voiceName}"` : '';
+  const voice = status.voiceId ? ` \`${status.voiceId}\`` : status.voiceName === undefined ? ' `(invalid)`' : '';
   const lines = [
-    `**Voice clone** \`${status.voiceId || '(invalid)'}\` — stage **${status.stage}**`,
+    `**Voice clone** (${EDITION_NAMES[status.edition]})${named}${voice} — stage **${status.stage}**`,
     '', // a blank line so that the Web UI renders what follows as a list, not one run-on line
     `- ICE job: ${status.jobId ? `\`${status.jobId}\`` : 'not known yet'}`,
     `- Last ICE status: ${status.lastIceStatus ?? 'not read yet'}${status.lastIceStatusAt ? ` (read ${status.lastIceStatusAt})` : ''}${unknownNote(status.lastIceStatus)}`,

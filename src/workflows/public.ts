@@ -6,3 +6,4 @@
  */
 export { voiceCloneWorkflow } from './voice-clone';
 export * from './definitions';
+export * from './ice-ids';

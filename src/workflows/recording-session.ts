@@ -36,7 +36,7 @@ import type { VoiceCloneProgress } from './progress';
 import {
   validateRecording,
   validateVoiceCloneInput,
-  type ValidVoiceCloneInput,
+  type ValidBasicVoiceCloneInput,
   type VoiceCloneInputValidation,
 } from './validation';
 import { assertDetectionPassed } from './verify-detection';
@@ -114,8 +114,8 @@ export class RecordingSession {
     });
   }
 
-  private get valid(): ValidVoiceCloneInput | undefined {
-    return this.validation.ok ? this.validation.value : undefined;
+  private get valid(): ValidBasicVoiceCloneInput | undefined {
+    return this.validation.ok && this.validation.value.edition === 'basic' ? this.validation.value : undefined;
   }
 
   /** Input `voice` without `recordings`: the clone waits for recordings sent as updates. */
@@ -450,7 +450,7 @@ export class RecordingSession {
     return ApplicationFailure.create({ type, message, nonRetryable: true });
   }
 
-  private timedOut(valid: ValidVoiceCloneInput, seen: VoiceJobSnapshot): ApplicationFailure {
+  private timedOut(valid: ValidBasicVoiceCloneInput, seen: VoiceJobSnapshot): ApplicationFailure {
     const results = this.results();
     const passed = results.filter((result) => result.pass).length;
     return voiceCloneFailure(

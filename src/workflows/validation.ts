@@ -2,8 +2,26 @@
  * Input validation shared by the client helper (fails before any call) and the workflow (fails with a
  * non-retryable `InvalidInput` before any ICE call). Pure and deterministic: safe inside the workflow sandbox.
  */
-import { DEFAULT_TIMING, type VoiceRecording, type VoiceToCreate } from './definitions';
+import { COSYVOICE_MODELS, type CosyVoiceModel, type VoiceGender } from '../ice/types';
+import {
+  DEFAULT_TIMING,
+  VOICE_CLONE_EDITIONS,
+  type VoiceCloneEdition,
+  type VoiceRecording,
+  type VoiceToCreate,
+} from './definitions';
 import { parseDurationMs } from './duration';
+import {
+  BASIC_VOICE_ID_PATTERN,
+  BASIC_VOICE_ID_RULE,
+  isVoiceName,
+  JOB_ID_PATTERN,
+  JOB_ID_RULE,
+  MEDIA_ID_PATTERN,
+  MEDIA_ID_RULE,
+  STANDARD_MAX_AUDIO_MEDIA_IDS,
+  VOICE_NAME_RULE,
+} from './ice-ids';
 
 /** Timing with every duration resolved to milliseconds. */
 export interface ResolvedTiming {
@@ -14,7 +32,8 @@ export interface ResolvedTiming {
   recordingTimeoutMs: number;
 }
 
-export interface ValidVoiceCloneInput {
+export interface ValidBasicVoiceCloneInput {
+  edition: 'basic';
   voiceId: string;
   jobId?: string;
   demoAudioMediaUrl?: string;
@@ -24,26 +43,45 @@ export interface ValidVoiceCloneInput {
   autoSubmitAfter?: number;
 }
 
+export interface ValidStandardVoiceCloneInput {
+  edition: 'standard';
+  voiceName: string;
+  gender: VoiceGender;
+  authenticationMediaId: string;
+  audioMediaIds: string[];
+  demoAudioMediaUrl?: string;
+  timing: ResolvedTiming;
+}
+
+export interface ValidCosyVoiceCloneInput {
+  edition: 'cosyvoice';
+  voiceName: string;
+  gender: VoiceGender;
+  audioMediaId: string;
+  model: CosyVoiceModel;
+  demoAudioMediaUrl?: string;
+  timing: ResolvedTiming;
+}
+
+export type ValidNamedVoiceCloneInput = ValidStandardVoiceCloneInput | ValidCosyVoiceCloneInput;
+export type ValidVoiceCloneInput = ValidBasicVoiceCloneInput | ValidNamedVoiceCloneInput;
+
 export type VoiceCloneInputValidation =
   { ok: true; value: ValidVoiceCloneInput } | { ok: false; field: string; rule: string; message: string };
 
-export const VOICE_ID_PATTERN = /^[A-Za-z0-9]{1,32}$/;
-/** ICE's JobIds are 32 hex digits; the rule is looser (letters, digits, '-', '_') in case that ever changes. */
-export const JOB_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** The rules live in ./ice-ids.ts (one per kind of id); these names are kept for callers that import them here. */
+export { BASIC_VOICE_ID_PATTERN as VOICE_ID_PATTERN, JOB_ID_PATTERN } from './ice-ids';
 export const MAX_RECORDINGS = 20;
 export const MIN_DURATION_MS = 100;
 export const MAX_DURATION_MS = 30 * 24 * 60 * 60 * 1000;
 const MAX_URL_LENGTH = 2048;
+const GENDERS: readonly VoiceGender[] = ['female', 'male'];
 
-const INPUT_FIELDS = [
-  'voiceId',
-  'jobId',
-  'demoAudioMediaUrl',
-  'recordings',
-  'timing',
-  'voice',
-  'autoSubmitAfter',
-] as const;
+const INPUT_FIELDS: Record<VoiceCloneEdition, readonly string[]> = {
+  basic: ['edition', 'voiceId', 'jobId', 'demoAudioMediaUrl', 'recordings', 'timing', 'voice', 'autoSubmitAfter'],
+  standard: ['edition', 'voiceName', 'gender', 'authenticationMediaId', 'audioMediaIds', 'demoAudioMediaUrl', 'timing'],
+  cosyvoice: ['edition', 'voiceName', 'gender', 'audioMediaId', 'model', 'demoAudioMediaUrl', 'timing'],
+};
 const RECORDING_FIELDS = ['audioRecordId', 'recordUrl'] as const;
 const TIMING_FIELDS = [
   'callbackTimeout',
@@ -74,18 +112,59 @@ export function validateVoiceCloneInput(input: unknown): VoiceCloneInputValidati
 }
 
 function parseInput(input: unknown): ValidVoiceCloneInput {
-  const record = asRecord(input, 'input', INPUT_FIELDS, '');
-  const voiceId = record.voiceId;
-  if (typeof voiceId !== 'string' || !VOICE_ID_PATTERN.test(voiceId)) {
-    throw new InvalidField('voiceId', 'must be 1-32 letters or digits');
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidField('input', 'must be an object');
   }
-  const value: ValidVoiceCloneInput = { voiceId, timing: parseTiming(record.timing) };
+  const edition = parseEdition((input as Record<string, unknown>).edition);
+  const record = asRecord(input, 'input', INPUT_FIELDS[edition], '', edition);
+  switch (edition) {
+    case 'standard':
+      return {
+        edition,
+        voiceName: parseVoiceName(record.voiceName),
+        gender: parseGender(record.gender),
+        authenticationMediaId: parseMediaId(record.authenticationMediaId, 'authenticationMediaId'),
+        audioMediaIds: parseStandardAudios(record.audioMediaIds),
+        ...parseDemoAudioUrl(record),
+        timing: parseTiming(record.timing),
+      };
+    case 'cosyvoice':
+      return {
+        edition,
+        voiceName: parseVoiceName(record.voiceName),
+        gender: parseGender(record.gender),
+        audioMediaId: parseMediaId(record.audioMediaId, 'audioMediaId'),
+        model: parseModel(record.model),
+        ...parseDemoAudioUrl(record),
+        timing: parseTiming(record.timing),
+      };
+    case 'basic':
+      return parseBasic(record);
+  }
+}
+
+function parseDemoAudioUrl(record: Record<string, unknown>): { demoAudioMediaUrl?: string } {
+  const raw = record.demoAudioMediaUrl;
+  return raw === undefined ? {} : { demoAudioMediaUrl: parseHttpsUrl(raw, 'demoAudioMediaUrl') };
+}
+
+function parseEdition(raw: unknown): VoiceCloneEdition {
+  if (raw === undefined) return 'basic';
+  if (typeof raw !== 'string' || !(VOICE_CLONE_EDITIONS as readonly string[]).includes(raw)) {
+    throw new InvalidField('edition', `must be one of ${VOICE_CLONE_EDITIONS.join(', ')} (default basic)`);
+  }
+  return raw as VoiceCloneEdition;
+}
+
+function parseBasic(record: Record<string, unknown>): ValidBasicVoiceCloneInput {
+  const voiceId = record.voiceId;
+  if (typeof voiceId !== 'string' || !BASIC_VOICE_ID_PATTERN.test(voiceId)) {
+    throw new InvalidField('voiceId', BASIC_VOICE_ID_RULE);
+  }
+  const value: ValidBasicVoiceCloneInput = { edition: 'basic', voiceId, timing: parseTiming(record.timing) };
   if (record.jobId !== undefined) {
     if (typeof record.jobId !== 'string' || !JOB_ID_PATTERN.test(record.jobId)) {
-      throw new InvalidField(
-        'jobId',
-        "must be 1-64 letters, digits, '-' or '_' (the JobId CreateCustomizedVoiceJob returned)",
-      );
+      throw new InvalidField('jobId', `${JOB_ID_RULE} (the JobId CreateCustomizedVoiceJob returned)`);
     }
     value.jobId = record.jobId;
   }
@@ -95,6 +174,47 @@ function parseInput(input: unknown): ValidVoiceCloneInput {
   if (record.recordings !== undefined) value.recordings = parseRecordings(record.recordings);
   parseRecordingSessionFields(record, value);
   return value;
+}
+
+function parseVoiceName(raw: unknown): string {
+  if (!isVoiceName(raw)) throw new InvalidField('voiceName', VOICE_NAME_RULE);
+  return raw;
+}
+
+function parseGender(raw: unknown): VoiceGender {
+  if (typeof raw !== 'string' || !(GENDERS as readonly string[]).includes(raw)) {
+    throw new InvalidField('gender', `must be one of ${GENDERS.join(', ')}`);
+  }
+  return raw as VoiceGender;
+}
+
+function parseModel(raw: unknown): CosyVoiceModel {
+  if (typeof raw !== 'string' || !(COSYVOICE_MODELS as readonly string[]).includes(raw)) {
+    throw new InvalidField('model', `must be one of ${COSYVOICE_MODELS.join(', ')}`);
+  }
+  return raw as CosyVoiceModel;
+}
+
+function parseMediaId(raw: unknown, field: string): string {
+  if (typeof raw !== 'string' || !MEDIA_ID_PATTERN.test(raw)) throw new InvalidField(field, MEDIA_ID_RULE);
+  return raw;
+}
+
+function parseStandardAudios(raw: unknown): string[] {
+  const rule = `must be an array of 1 to ${STANDARD_MAX_AUDIO_MEDIA_IDS} media IDs (15-30 minutes of audio in total, each clip over 1 minute)`;
+  if (!Array.isArray(raw) || raw.length < 1 || raw.length > STANDARD_MAX_AUDIO_MEDIA_IDS) {
+    throw new InvalidField('audioMediaIds', rule);
+  }
+  const firstUse = new Map<string, number>();
+  return raw.map((item: unknown, index) => {
+    const mediaId = parseMediaId(item, `audioMediaIds[${index}]`);
+    const earlier = firstUse.get(mediaId);
+    if (earlier !== undefined) {
+      throw new InvalidField(`audioMediaIds[${index}]`, `must be unique (audioMediaIds[${earlier}] names it too)`);
+    }
+    firstUse.set(mediaId, index);
+    return mediaId;
+  });
 }
 
 function parseRecordings(raw: unknown): VoiceRecording[] {
@@ -179,13 +299,20 @@ function parseHttpsUrl(raw: unknown, field: string): string {
   return raw;
 }
 
-function asRecord(raw: unknown, field: string, allowed: readonly string[], prefix: string): Record<string, unknown> {
+function asRecord(
+  raw: unknown,
+  field: string,
+  allowed: readonly string[],
+  prefix: string,
+  edition?: VoiceCloneEdition,
+): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new InvalidField(field, 'must be an object');
   }
+  const of = edition === undefined ? '' : ` of a ${edition} clone`;
   for (const key of Object.keys(raw)) {
     if (!allowed.includes(key)) {
-      throw new InvalidField(`${prefix}${key}`, `is not a known field (known: ${allowed.join(', ')})`);
+      throw new InvalidField(`${prefix}${key}`, `is not a known field${of} (known: ${allowed.join(', ')})`);
     }
   }
   return raw as Record<string, unknown>;
@@ -196,13 +323,12 @@ function asRecord(raw: unknown, field: string, allowed: readonly string[], prefi
 // ------------------------------------------------------------------------------------------------------------
 
 const VOICE_FIELDS = ['gender', 'scenario', 'voiceName', 'voiceDesc'] as const;
-const GENDERS: readonly string[] = ['female', 'male'];
 const SCENARIOS: readonly string[] = ['story', 'interaction', 'navigation'];
 /** CreateCustomizedVoiceJob's limits (docs/ice-api.md#voice-lifecycle-basic). */
 const MAX_VOICE_NAME_LENGTH = 32;
 const MAX_VOICE_DESC_LENGTH = 256;
 
-function parseRecordingSessionFields(record: Record<string, unknown>, value: ValidVoiceCloneInput): void {
+function parseRecordingSessionFields(record: Record<string, unknown>, value: ValidBasicVoiceCloneInput): void {
   if (record.voice !== undefined) value.voice = parseVoice(record.voice);
   if (record.autoSubmitAfter === undefined) return;
   const count = record.autoSubmitAfter;
@@ -217,7 +343,7 @@ function parseRecordingSessionFields(record: Record<string, unknown>, value: Val
 
 function parseVoice(raw: unknown): VoiceToCreate {
   const record = asRecord(raw, 'voice', VOICE_FIELDS, 'voice.');
-  if (typeof record.gender !== 'string' || !GENDERS.includes(record.gender)) {
+  if (typeof record.gender !== 'string' || !(GENDERS as readonly string[]).includes(record.gender)) {
     throw new InvalidField('voice.gender', `must be one of ${GENDERS.join(', ')}`);
   }
   if (typeof record.scenario !== 'string' || !SCENARIOS.includes(record.scenario)) {

@@ -10,7 +10,7 @@ const DETECTION_CONCURRENCY = 4;
  * with `AudioDetectionFailed` listing each failing recording with ICE's reason.
  */
 export async function verifyDetection(voiceId: string, recordings: VoiceRecording[]): Promise<DetectionResult[]> {
-  const results: DetectionResult[] = new Array(recordings.length);
+  const results = new Array<DetectionResult>(recordings.length);
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < recordings.length) {

@@ -1,9 +1,11 @@
 /**
- * The clone workflow: validate → look the voice up → verify detection → submit exactly once (or adopt) → await
- * the training result. See ../../../shared/ice-voice-clone-api.md for the ICE flow it drives.
+ * The clone workflow, for each of ICE's editions (docs/ice-api.md#editions): validate → look the voice up →
+ * (Basic: verify detection) → submit exactly once (or adopt) → await the training result. Basic looks its voice up
+ * by the caller's VoiceId; Standard and CosyVoice by the caller's VoiceName, ICE assigning the VoiceId at submit.
+ * See ../../../shared/ice-voice-clone-api.md for the ICE flow it drives.
  */
 import { setHandler } from '@temporalio/workflow';
-import type { VoiceJobSnapshot } from '../activities/types';
+import type { FoundNamedVoiceJob, NamedVoiceSubmit, VoiceJobSnapshot } from '../activities/types';
 import { isKnownVoiceJobStatus } from '../ice/types';
 import { awaitTrainingResult } from './await-training-result';
 import { CallbackInbox } from './callback-inbox';
@@ -17,15 +19,20 @@ import {
 } from './definitions';
 import { asWorkflowFailure, failureSummary, voiceCloneFailure } from './failures';
 import { iceCalls, iceLookups, iceReads, summary, temporalLookups } from './ice-activities';
-import { VoiceCloneProgress } from './progress';
+import { VoiceCloneProgress, type ClonedVoice } from './progress';
 import { RecordingSession } from './recording-session';
-import { validateVoiceCloneInput, type ValidVoiceCloneInput } from './validation';
+import {
+  validateVoiceCloneInput,
+  type ValidBasicVoiceCloneInput,
+  type ValidNamedVoiceCloneInput,
+  type ValidVoiceCloneInput,
+} from './validation';
 import { assertDetectionPassed, verifyDetection } from './verify-detection';
 
 export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceCloneResult> {
-  const voiceId = typeof input?.voiceId === 'string' ? input.voiceId : '';
-  const progress = new VoiceCloneProgress(voiceId);
-  const inbox = new CallbackInbox(voiceId);
+  const voice = clonedVoice(input);
+  const progress = new VoiceCloneProgress(voice);
+  const inbox = new CallbackInbox(voice.voiceId);
   setHandler(statusQuery, () => ({ ...progress.status, detection: [...progress.status.detection] }));
   setHandler(iceCallbackSignal, (payload) => {
     inbox.receive(payload);
@@ -36,40 +43,17 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
 
   try {
     const valid = validated(input);
-    // Both local activities go out in the same workflow task: one round trip instead of two.
+    // Both local activities go out in the same workflow task (the lookup is the first thing either clone does):
+    // one round trip instead of two.
     const registered = temporalLookups.listRegisteredSearchAttributes.executeWithOptions(
       { summary: 'Temporal ListSearchAttributes (which search attributes this namespace has)' },
       [],
     );
-    // Look first: a voice already trained or training has passed detection, and ICE refuses to detect it again.
-    const lookup = valid.voice
-      ? lookUpOrCreateVoice(valid, progress, { readGivenJob, findVoiceJob })
-      : lookUpVoice(valid, progress);
-    lookup.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
-    progress.useSearchAttributes(await registered);
-    const found = await lookup;
-    if (found.status === 'Success') return await session.finish(alreadyTrained(found, progress));
-
-    let detection: DetectionResult[] | undefined;
-    let jobId: string;
-    if (found.status === 'PreTraining' || found.status === 'Training' || !isKnownVoiceJobStatus(found.status)) {
-      // Already training, or in a state this package does not know (it never submits over one): adopt it and wait.
-      jobId = found.jobId;
-    } else {
-      if (valid.recordings) {
-        progress.enter('DetectingAudio');
-        detection = await verifyDetection(valid.voiceId, valid.recordings);
-        progress.detected(detection);
-        assertDetectionPassed(valid.voiceId, detection);
-      } else if (session.holdsRecordings) {
-        detection = await session.collectRecordings(found);
-      }
-      jobId = await submitVoiceCloneJob(valid, found, progress);
-    }
-    session.jobAccepted(jobId, detection);
-
-    const result = await awaitTrainingResult({ voiceId: valid.voiceId, jobId, timing: valid.timing, inbox, progress });
-    return await session.finish(detection ? { ...result, detection } : result);
+    const context = { registered, progress, inbox, session };
+    const result =
+      valid.edition === 'basic' ? await cloneBasicVoice(valid, context) : await cloneNamedVoice(valid, context);
+    // Every running update finishes first (none is left unanswered).
+    return await session.finish(result);
   } catch (error) {
     const failure = asWorkflowFailure(error);
     const { type, message } = failureSummary(failure);
@@ -77,6 +61,89 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
     await session.end(failure);
     throw failure;
   }
+}
+
+interface CloneContext {
+  registered: ReturnType<typeof temporalLookups.listRegisteredSearchAttributes>;
+  progress: VoiceCloneProgress;
+  inbox: CallbackInbox;
+  /** Basic only: the recording session (its updates are refused for the other editions). */
+  session: RecordingSession;
+}
+
+/** Basic: the caller created the voice under its VoiceId and ICE detects its recordings before the submit. */
+async function cloneBasicVoice(
+  valid: ValidBasicVoiceCloneInput,
+  { registered, progress, inbox, session }: CloneContext,
+): Promise<VoiceCloneResult> {
+  // Look first: a voice already trained or training has passed detection, and ICE refuses to detect it again.
+  const lookup = valid.voice
+    ? lookUpOrCreateVoice(valid, progress, { readGivenJob, findVoiceJob })
+    : lookUpVoice(valid, progress);
+  lookup.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+  progress.useSearchAttributes(await registered);
+  const found = await lookup;
+  if (found.status === 'Success') return alreadyTrained(found, progress);
+
+  let detection: DetectionResult[] | undefined;
+  let jobId: string;
+  if (found.status === 'PreTraining' || found.status === 'Training' || !isKnownVoiceJobStatus(found.status)) {
+    // Already training, or in a state this package does not know (it never submits over one): adopt it and wait.
+    jobId = found.jobId;
+  } else {
+    if (valid.recordings) {
+      progress.enter('DetectingAudio');
+      detection = await verifyDetection(valid.voiceId, valid.recordings);
+      progress.detected(detection);
+      assertDetectionPassed(valid.voiceId, detection);
+    } else if (session.holdsRecordings) {
+      detection = await session.collectRecordings(found);
+    }
+    jobId = await submitVoiceCloneJob(valid, found, progress);
+  }
+  session.jobAccepted(jobId, detection);
+
+  const result = await awaitTrainingResult({ voiceId: valid.voiceId, jobId, timing: valid.timing, inbox, progress });
+  return { ...result, edition: 'basic', ...(detection && { detection }) };
+}
+
+/**
+ * Standard and CosyVoice: one submit makes the voice and its job, and every submit is billed, VoiceName or not.
+ * The VoiceName is looked up first, so that a clone started again (after a crash, or twice) adopts its job.
+ */
+async function cloneNamedVoice(
+  valid: ValidNamedVoiceCloneInput,
+  { registered, progress, inbox }: CloneContext,
+): Promise<VoiceCloneResult> {
+  const lookup = lookUpNamedVoice(valid, progress);
+  lookup.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+  progress.useSearchAttributes(await registered);
+  const found = await lookup;
+  if (found.job?.status === 'Success') return alreadyTrained(found.job, progress);
+
+  // In PreTraining or Training, or in a state this package does not know (it never submits over one): adopt it.
+  const jobId = found.job ? found.job.jobId : await submitNamedVoiceJob(valid, found, progress);
+  inbox.voiceKnown(progress.status.voiceId);
+
+  const result = await awaitTrainingResult({
+    voiceId: `"${valid.voiceName}"`,
+    jobId,
+    timing: valid.timing,
+    inbox,
+    progress,
+  });
+  // Every read told the VoiceId ICE assigned; the last one said Success.
+  return { ...result, edition: valid.edition, voiceId: progress.status.voiceId, voiceName: valid.voiceName };
+}
+
+/** What the status shows before validation: whatever the input names, '' where it names nothing usable. */
+function clonedVoice(input: VoiceCloneInput): ClonedVoice {
+  const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+  if (raw.edition === 'standard' || raw.edition === 'cosyvoice') {
+    return { edition: raw.edition, voiceId: '', voiceName: text(raw.voiceName) };
+  }
+  return { edition: 'basic', voiceId: text(raw.voiceId) };
 }
 
 function validated(input: unknown): ValidVoiceCloneInput {
@@ -88,7 +155,7 @@ function validated(input: unknown): ValidVoiceCloneInput {
 }
 
 /** The voice's newest job; fails with `VoiceNotReady` when there is nothing ICE could train. */
-async function lookUpVoice(valid: ValidVoiceCloneInput, progress: VoiceCloneProgress): Promise<VoiceJobSnapshot> {
+async function lookUpVoice(valid: ValidBasicVoiceCloneInput, progress: VoiceCloneProgress): Promise<VoiceJobSnapshot> {
   progress.enter('LookingUpVoice');
   const job = valid.jobId ? await readGivenJob(valid.voiceId, valid.jobId) : await findVoiceJob(valid.voiceId);
   if (job === null) {
@@ -132,7 +199,7 @@ async function readGivenJob(voiceId: string, jobId: string): Promise<VoiceJobSna
 }
 
 async function submitVoiceCloneJob(
-  valid: ValidVoiceCloneInput,
+  valid: ValidBasicVoiceCloneInput,
   seen: VoiceJobSnapshot,
   progress: VoiceCloneProgress,
 ): Promise<string> {
@@ -152,9 +219,68 @@ async function submitVoiceCloneJob(
   return submitted.jobId;
 }
 
+/**
+ * This VoiceName's job to adopt (PreTraining, Training, Success or a status unknown here), and every job of the
+ * name the lookup saw (a Fail job does not block a new submit, and none of them is one of this clone's submits).
+ */
+async function lookUpNamedVoice(
+  valid: ValidNamedVoiceCloneInput,
+  progress: VoiceCloneProgress,
+): Promise<FoundNamedVoiceJob> {
+  progress.enter('LookingUpVoice');
+  const found = await iceLookups.findNamedVoiceJob.executeWithOptions(
+    { summary: `ListCustomizedVoiceJobs ${valid.edition} voiceName="${valid.voiceName}"` },
+    [{ edition: valid.edition, voiceName: valid.voiceName }],
+  );
+  if (found.job) {
+    progress.jobKnown(found.job.jobId);
+    progress.iceStatusRead(found.job);
+  }
+  return found;
+}
+
+const NAMED_SUBMIT_OPERATION = {
+  standard: 'SubmitStandardCustomizedVoiceJob',
+  cosyvoice: 'SubmitCosyVoiceCustomizedVoiceJob',
+} as const;
+
+async function submitNamedVoiceJob(
+  valid: ValidNamedVoiceCloneInput,
+  found: FoundNamedVoiceJob,
+  progress: VoiceCloneProgress,
+): Promise<string> {
+  progress.enter('Submitting');
+  const submitted = await iceCalls.submitNamedVoiceJob.executeWithOptions(
+    { summary: `${NAMED_SUBMIT_OPERATION[valid.edition]} voiceName="${valid.voiceName}"` },
+    // Workflow time: the moment is recorded with the input, so a retry's lookup window is the same on replay.
+    [{ submit: namedSubmit(valid), decidedAt: new Date().toISOString(), seenJobIds: found.seenJobIds }],
+  );
+  progress.jobKnown(submitted.jobId);
+  progress.iceStatusRead({ status: submitted.status, readAt: submitted.readAt, voiceId: submitted.voiceId });
+  return submitted.jobId;
+}
+
+function namedSubmit(valid: ValidNamedVoiceCloneInput): NamedVoiceSubmit {
+  const demo = valid.demoAudioMediaUrl === undefined ? {} : { demoAudioMediaUrl: valid.demoAudioMediaUrl };
+  const { voiceName, gender } = valid;
+  return valid.edition === 'standard'
+    ? {
+        edition: 'standard',
+        voiceName,
+        gender,
+        authenticationMediaId: valid.authenticationMediaId,
+        audioMediaIds: valid.audioMediaIds,
+        ...demo,
+      }
+    : { edition: 'cosyvoice', voiceName, gender, audioMediaId: valid.audioMediaId, model: valid.model, ...demo };
+}
+
 function alreadyTrained(job: VoiceJobSnapshot, progress: VoiceCloneProgress): VoiceCloneResult {
   progress.enter('Succeeded');
+  const { edition, voiceName } = progress.status;
   return {
+    edition,
+    ...(voiceName !== undefined && { voiceName }),
     voiceId: job.voiceId,
     jobId: job.jobId,
     status: 'Success',

@@ -95,7 +95,7 @@ describe('what a callback costs', () => {
     const workflowId = await openClone('VoiceNotForeign');
     const types = [...ICE_FOREIGN_EVENT_TYPES];
     const events = Array.from({ length: 100 }, (_, n) => {
-      const eventType = types[n % types.length] as string;
+      const eventType = types[n % types.length];
       const bodies = [
         { JobId: randomBytes(16).toString('hex'), Status: 'Success' },
         { MediaId: `media-${n}`, JobId: randomBytes(16).toString('hex') },

@@ -138,7 +138,7 @@ describe('callback receiver', () => {
       ['<EventType>x</EventType>', 'text/xml'],
       ['', 'application/json'],
     ]) {
-      const answer = await postCallback(receiver.callbackUrl, body as string, headers, contentType);
+      const answer = await postCallback(receiver.callbackUrl, body, headers, contentType);
       assert.deepEqual([answer.status, answer.body.error], [400, 'malformed_json'], contentType);
     }
     assert.equal(await received(handle), 4);

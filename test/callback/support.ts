@@ -219,7 +219,7 @@ export async function mapConcurrently<T, R>(
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await task(items[index] as T);
+      results[index] = await task(items[index]);
     }
   });
   await Promise.all(lanes);

@@ -82,6 +82,83 @@ describe('ice-voice-clone CLI', () => {
       [['start', '--voice-id', 'Abc1', '--gender', 'female'], /--gender and --scenario go together/],
       [['start', '--voice-id', 'Abc1', '--gender', 'x', '--scenario', 'story'], /voice\.gender: must be one of/],
       [['start', '--voice-id', 'Abc1', '--auto-submit-after', '3'], /autoSubmitAfter: needs a recording session/],
+      [['start', '--edition', 'premium'], /--edition must be one of basic, standard, cosyvoice/],
+      [['start', '--edition', 'standard', '--gender', 'male'], /--voice-name is required/],
+      [['start', '--edition', 'standard', '--model', 'cosyvoice-v3-plus'], /--model is for --edition cosyvoice/],
+      [
+        ['start', '--voice-id', 'Abc1', '--audio-media-id', 'a1'],
+        /--audio-media-id is for --edition standard or cosyvoice/,
+      ],
+      [['start', '--voice-id', 'Abc1', '--voice-name', 'Anna'], /--gender and --scenario go together/],
+      [['start', '--edition', 'standard', '--scenario', 'story'], /--scenario is for --edition basic/],
+      [
+        [
+          'start',
+          '--edition',
+          'cosyvoice',
+          '--voice-name',
+          'Anna',
+          '--gender',
+          'female',
+          '--model',
+          'cosyvoice-v3-plus',
+        ],
+        /--audio-media-id is required/,
+      ],
+      [
+        [
+          'start',
+          '--edition',
+          'cosyvoice',
+          '--voice-name',
+          'Anna',
+          '--gender',
+          'female',
+          '--audio-media-id',
+          'a1',
+          '--model',
+          'cosyvoice-v2',
+        ],
+        /invalid input: model: must be one of cosyvoice-v3-plus/,
+      ],
+      [
+        [
+          'start',
+          '--edition',
+          'cosyvoice',
+          '--voice-name',
+          'Anna',
+          '--gender',
+          'female',
+          '--audio-media-id',
+          'a1',
+          '--audio-media-id',
+          'a2',
+          '--model',
+          'cosyvoice-v3-plus',
+        ],
+        /CosyVoice trains on one audio/,
+      ],
+      [
+        [
+          'start',
+          '--edition',
+          'standard',
+          '--voice-name',
+          'Anna',
+          '--gender',
+          'female',
+          '--audio-media-id',
+          'a1',
+          '--audio-media-id',
+          'a1',
+          '--authentication-media-id',
+          'auth1',
+        ],
+        /invalid input: audioMediaIds\[1\]: must be unique/,
+      ],
+      [['status', '--edition', 'standard'], /--voice-name must be 1-32 characters/],
+      [['status', 'Abc1', '--edition', 'standard', '--voice-name', 'Anna'], /not both/],
     ];
     for (const [argv, pattern] of cases) {
       const run = await runCli(argv);
@@ -208,6 +285,46 @@ describe('ice-voice-clone CLI', () => {
       }
     });
 
+    it('start --edition cosyvoice --wait --json succeeds and status names the clone by edition and VoiceName', async () => {
+      const voiceName = `Cli cosy ${Date.now().toString(36)}`;
+      const run = await runCli(
+        [
+          'start',
+          '--edition',
+          'cosyvoice',
+          '--voice-name',
+          voiceName,
+          '--gender',
+          'female',
+          '--audio-media-id',
+          'cli-audio-1',
+          '--model',
+          'cosyvoice-v3-flash',
+          '--wait',
+          '--json',
+        ],
+        env,
+      );
+      assert.equal(run.code, 0, run.err);
+      const started = JSON.parse(run.out.trim()) as {
+        workflowId: string;
+        ok: boolean;
+        result: { edition: string; voiceId: string; voiceName: string };
+      };
+      assert.equal(started.workflowId, `voice-clone-cosyvoice-${voiceName}`);
+      assert.equal(started.ok, true);
+      assert.deepEqual([started.result.edition, started.result.voiceName], ['cosyvoice', voiceName]);
+      assert.match(started.result.voiceId, /^Voice-/);
+
+      const status = await runCli(['status', '--edition', 'cosyvoice', '--voice-name', voiceName], env);
+      assert.equal(status.code, 0, status.err);
+      assert.match(status.out, new RegExp(`Voice +"${voiceName}" \\(CosyVoice, VoiceId ${started.result.voiceId}\\)`));
+      assert.match(status.out, /Execution\s+COMPLETED/);
+      const missing = await runCli(['status', '--edition', 'standard', '--voice-name', voiceName], env);
+      assert.equal(missing.code, 1);
+      assertOneLineError(missing, new RegExp(`no clone for standard voice "${voiceName}"`));
+    });
+
     it('start --wait exits 1 with the failure type and ICE reason', async () => {
       const voiceId = `CliBad${Date.now().toString(36)}`;
       await stack.ice.createCustomizedVoiceJob({ voiceId, gender: 'male', scenario: 'story' });
@@ -241,10 +358,10 @@ describe('ice-voice-clone CLI', () => {
       await assert.rejects(handle.result());
       const status = await runCli(['status', voiceId, '--json'], env);
       assert.equal(status.code, 1);
-      const report = JSON.parse(status.out) as { execution: string; stage?: string; failure?: string };
+      const report = JSON.parse(status.out) as { execution: string; stage?: string; failure?: { type: string } };
       assert.equal(report.execution, 'FAILED');
       assert.equal(report.stage, 'Failed');
-      assert.match(report.failure ?? '', /InvalidInput/);
+      assert.equal(report.failure?.type, 'InvalidInput');
     });
 
     it('worker runs clones from environment settings, exports Prometheus metrics with the package counters and logs JSON only', async () => {

@@ -1,16 +1,18 @@
 /** `status <voiceId>` prints a recording session's table: sentence, passed/failed and ICE's reason. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatCloneStatus, type CloneStatusReport } from '../../src/cli/commands/status';
+import { formatCloneStatus } from '../../src/cli/commands/status';
+import type { VoiceCloneStatusReport } from '../../src/client/voice-clone-status';
 
 test('the recordings table of a running session, one line per sentence', () => {
-  const report: CloneStatusReport = {
+  const report: VoiceCloneStatusReport = {
+    edition: 'basic',
     voiceId: 'Anna1',
     workflowId: 'voice-clone-Anna1',
     runId: 'run-1',
     execution: 'RUNNING',
     stage: 'AwaitingRecordings',
-    startedAt: '2026-12-02T10:00:00.000Z',
+    startTime: new Date('2026-12-02T10:00:00.000Z'),
     durationMs: 65_000,
     recordings: [
       { audioRecordId: 1, text: '今天的天气非常好。', recordUrl: 'https://b/1.wav', state: 'passed', reason: '' },

@@ -1,10 +1,11 @@
 /**
  * ICE misbehaving: 30% 5xx plus throttling on every operation, and ambiguous submits (ICE accepts the job, then
- * the connection closes before the answer). Each: every clone succeeds, ICE gets one job per voice, no secret in
- * any history.
+ * the connection closes before the answer), on every edition's operations. Each: every clone succeeds, ICE gets one
+ * job per voice (Basic's VoiceId, Standard's and CosyVoice's VoiceName), no secret in any history.
  */
+import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import type { ScenarioOutcome } from './support/clones';
+import { isPerformedSubmitOf, onEverySubmit, type ScenarioOutcome } from './support/clones';
 import { assertScenario, FAULT_TIMING, runScenario } from './support/scenario';
 import { formatFaultTable } from './support/table';
 
@@ -33,7 +34,7 @@ test('30% 5xx plus throttling on every ICE operation: every clone succeeds', asy
   assertScenario(outcome);
 });
 
-test('ambiguous submits (accepted, then the connection closes): one ICE job per voice', async () => {
+test('ambiguous submits of every edition (accepted, then the connection closes): one ICE job per voice', async () => {
   const outcome = await runScenario({
     name: 'ambiguous submits (closeAfterAccept, all)',
     clones: CLONES,
@@ -42,7 +43,17 @@ test('ambiguous submits (accepted, then the connection closes): one ICE job per 
     timing: FAULT_TIMING,
     expectVia: ['callback', 'poll'],
     beforeStart: (stack) =>
-      stack.emulator.admin.setFaults({ operations: { SubmitCustomizedVoiceJob: { closeAfterAccept: { rate: 1 } } } }),
+      stack.emulator.admin.setFaults({ operations: onEverySubmit({ closeAfterAccept: { rate: 1 } }) }),
+    afterwards: async ({ stack, clones }) => {
+      // Every clone's first submit was cut off after ICE accepted it, whatever its edition: none passed unhurt.
+      const cutOff = (await stack.emulator.admin.calls()).filter((call) => call.fault === 'closeAfterAccept');
+      const unhurt = clones.filter((clone) => !cutOff.some((call) => isPerformedSubmitOf(call, clone)));
+      assert.deepEqual(
+        unhurt.map((clone) => clone.name),
+        [],
+        'clones whose submit was never cut off',
+      );
+    },
   });
   rows.push(outcome);
   assertScenario(outcome);

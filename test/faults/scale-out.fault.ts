@@ -1,19 +1,20 @@
 /**
  * Scaled out as README's Production part describes: two workers on one task queue and two callback receivers behind
  * a round-robin load balancer whose URL ICE calls, all against one Temporal server. One worker is killed with
- * SIGKILL while its submits are in flight, then one receiver while callbacks arrive. Every clone ends right, ICE
- * carries out one submit per voice, no secret in any history; the survivors take over the work of the dead.
+ * SIGKILL while its submits are in flight, then one receiver while callbacks arrive. Every clone (Basic, Standard and
+ * CosyVoice) ends right, ICE carries out one submit per voice, no secret in any history; the survivors take over the
+ * work of the dead.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { UpstreamCount } from './support/round-robin-proxy';
-import type { ScenarioOutcome } from './support/clones';
-import { waitForSubmitsStarted } from './support/clones';
+import type { FaultClone, ScenarioOutcome } from './support/clones';
+import { onEverySubmit, waitForSubmitsStarted } from './support/clones';
 import type { FaultStack } from './support/fault-stack';
 import { assertScenario, FAULT_TIMING, runScenario } from './support/scenario';
-import { submitActivityOutcomes } from './support/submit-adoption';
+import { perEdition, submitActivityOutcomes, submitsCarriedOutBetween } from './support/submit-adoption';
 import { formatFaultTable } from './support/table';
-import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
+import { VOICE_CLONE_EDITIONS } from '../../src/workflows/definitions';
 
 const CLONES = 30;
 const SUBMIT_LATENCY_MS = 3_000;
@@ -38,7 +39,7 @@ async function waitForCallbacksOnEveryReceiver(stack: FaultStack, origins: reado
 }
 
 test('two workers and two receivers behind a load balancer, one of each killed with SIGKILL: nothing lost or billed twice', async () => {
-  let killedWorker: { identity: string; killedAt: number; startedThere: string[] } | undefined;
+  let killedWorker: { identity: string; killedAt: number; startedThere: FaultClone[] } | undefined;
   let killedReceiver: { origin: string; survivor: string; survivorOkAtKill: number } | undefined;
   const outcome = await runScenario({
     name: 'scale-out: 2 workers + 2 receivers, one of each SIGKILL',
@@ -53,10 +54,10 @@ test('two workers and two receivers behind a load balancer, one of each killed w
     timeoutMs: 180_000,
     // ICE carries a submit out 3 s after it arrived, then answers: the kill lands while some are in flight.
     beforeStart: (stack) =>
-      stack.emulator.admin.setFaults({ operations: { SubmitCustomizedVoiceJob: { latencyMs: SUBMIT_LATENCY_MS } } }),
-    disrupt: async ({ stack, voiceIds, workers }) => {
+      stack.emulator.admin.setFaults({ operations: onEverySubmit({ latencyMs: SUBMIT_LATENCY_MS }) }),
+    disrupt: async ({ stack, clones, workers }) => {
       const [doomed] = workers;
-      const startedThere = await waitForSubmitsStarted(stack, voiceIds, 5, 60_000, doomed.identity);
+      const startedThere = await waitForSubmitsStarted(stack, clones, 5, { identity: doomed.identity, perEdition: 1 });
       await doomed.kill();
       killedWorker = { identity: doomed.identity, killedAt: Date.now(), startedThere };
       await stack.emulator.admin.setFaults({});
@@ -69,33 +70,30 @@ test('two workers and two receivers behind a load balancer, one of each killed w
       const counts = stack.balancer?.counts() ?? new Map<string, UpstreamCount>();
       killedReceiver = { origin: origins[0], survivor: origins[1], survivorOkAtKill: answeredOk(counts, origins[1]) };
     },
-    afterwards: async ({ stack, voiceIds, workers }) => {
+    afterwards: async ({ stack, clones, workers }) => {
       assert.ok(killedWorker && killedReceiver, 'both kills happened');
       const survivorIdentity = workers[1].identity;
 
       // The worker kill: submits it had sent were carried out by ICE after it died (in flight), and each of those
       // clones adopted its job on a retry on the surviving worker instead of submitting again.
       const calls = await stack.emulator.admin.calls();
-      const inFlight = killedWorker.startedThere.filter((voiceId) =>
-        calls.some(
-          (call) =>
-            call.action === 'SubmitCustomizedVoiceJob' &&
-            call.performed &&
-            call.params.VoiceId === voiceId &&
-            Date.parse(call.at) > (killedWorker?.killedAt ?? Infinity),
-        ),
-      );
-      assert.ok(inFlight.length > 0, 'no submit of the killed worker was in flight at the kill');
+      const inFlight = submitsCarriedOutBetween(calls, killedWorker.startedThere, killedWorker.killedAt);
+      for (const edition of VOICE_CLONE_EDITIONS) {
+        assert.ok(
+          inFlight.some((clone) => clone.edition === edition),
+          `no ${edition} submit of the killed worker was in flight at the kill`,
+        );
+      }
       const identities = new Set<string>();
-      for (const voiceId of voiceIds) {
-        const history = await stack.client.workflow.getHandle(voiceCloneWorkflowId(voiceId)).fetchHistory();
+      for (const clone of clones) {
+        const history = await stack.client.workflow.getHandle(clone.workflowId).fetchHistory();
         for (const event of history.events ?? []) {
           const identity = event.activityTaskStartedEventAttributes?.identity;
           if (identity) identities.add(identity);
         }
-        if (inFlight.includes(voiceId)) {
+        if (inFlight.includes(clone)) {
           const adopted = submitActivityOutcomes(history).some((o) => o.attempt > 1 && o.result.adopted);
-          assert.ok(adopted, `${voiceId}: its submit was in flight at the kill and was not adopted on a retry`);
+          assert.ok(adopted, `${clone.name}: its submit was in flight at the kill and was not adopted on a retry`);
         }
       }
       assert.ok(identities.has(survivorIdentity), 'the surviving worker ran activities');
@@ -109,7 +107,7 @@ test('two workers and two receivers behind a load balancer, one of each killed w
         'the surviving receiver answered no callback after the kill',
       );
       console.log(
-        `scale-out: ${inFlight.length} submits in flight at the worker kill, all adopted; ` +
+        `scale-out: ${inFlight.length} submits in flight at the worker kill (${perEdition(inFlight)}), all adopted; ` +
           `balancer: ${JSON.stringify(Object.fromEntries(counts))}`,
       );
     },

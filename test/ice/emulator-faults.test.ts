@@ -96,7 +96,7 @@ describe('fault modes observed through the client', () => {
     await emulator.admin.setFaults({ operations: { SubmitCustomizedVoiceJob: { omitJobId: { count: 1 } } } });
     const outcome = await client.submitCustomizedVoiceJob({ voiceId }).then(
       (response) => ({ response }),
-      (error: unknown) => ({ error }),
+      (error: Error) => ({ error }),
     );
     const submit = (await emulator.admin.calls()).find((call) => call.action === 'SubmitCustomizedVoiceJob');
     assert.deepEqual([submit?.httpStatus, submit?.fault], [200, 'omitJobId']);
@@ -118,7 +118,7 @@ describe('fault modes observed through the client', () => {
     await emulator.admin.setFaults({ jobStatusOverrides: [{ voiceId, status: null, reads: 1 }] });
     const outcome = await client.getCustomizedVoiceJob({ jobId }).then(
       (response) => ({ response }),
-      (error: unknown) => ({ error }),
+      (error: Error) => ({ error }),
     );
     const read = (await emulator.admin.calls()).find((call) => call.action === 'GetCustomizedVoiceJob');
     assert.equal(read?.fault, 'jobStatusOverride');

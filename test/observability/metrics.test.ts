@@ -63,15 +63,15 @@ function samplesOf(text: string): Sample[] {
       assert.ok(match, `not a sample line: ${line}`);
       const labels: Record<string, string> = {};
       for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
-        labels[key as string] = value as string;
+        labels[key] = value;
       }
-      return { name: match[1] as string, labels, value: Number(match[3]) };
+      return { name: match[1], labels, value: Number(match[3]) };
     });
 }
 
 /** `# TYPE` lines: metric name → type, in exposition order. */
 function declaredIn(text: string): [string, string][] {
-  return [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((match) => [match[1] as string, match[2] as string]);
+  return [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((match) => [match[1], match[2]]);
 }
 
 function find(samples: Sample[], name: string, labels: Record<string, string> = {}): Sample | undefined {

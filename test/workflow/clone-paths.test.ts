@@ -89,7 +89,7 @@ describe('voice clone paths (dev server + emulator)', () => {
     assert.equal(description.typedSearchAttributes.get(searchAttributes.voiceCloneStage), 'Succeeded');
     assert.equal(await description.staticSummary(), `Clone ICE voice ${voiceId}`);
     const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-    assert.match(metadata.currentDetails ?? '', new RegExp(`${voiceId}.*Succeeded`));
+    assert.match(metadata.currentDetails ?? '', new RegExp(`\\(Basic\\) \`${voiceId}\`.*Succeeded`));
     assert.match(metadata.currentDetails ?? '', /Audio detection: 3\/3 passed/);
     const summaries = ((await handle.fetchHistory()).events ?? [])
       .map((event) => event.userMetadata?.summary?.data)
@@ -97,10 +97,12 @@ describe('voice clone paths (dev server + emulator)', () => {
       .map((data) => JSON.parse(Buffer.from(data).toString('utf8')) as string);
     assert.ok(summaries.includes(`SubmitCustomizedVoiceJob voice=${voiceId}`), summaries.join(' | '));
     assert.ok(summaries.some((text) => text.startsWith(`DetectAudioForCustomizedVoiceJob voice=${voiceId}`)));
+    assert.equal(result.edition, 'basic');
     const report = await getVoiceCloneStatus(stack.client, voiceId);
     assert.equal(report.execution, 'COMPLETED');
-    assert.equal(report.progress?.stage, 'Succeeded');
-    assert.ok((report.progress?.callbacksReceived ?? 0) >= 1);
+    assert.equal(report.edition, 'basic');
+    assert.equal(report.stage, 'Succeeded');
+    assert.equal(report.result?.completedVia, 'callback');
   });
 
   test('given its JobId, a clone costs ICE four calls: one read to look up, detect, submit, one read to confirm', async () => {

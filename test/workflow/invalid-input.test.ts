@@ -142,7 +142,7 @@ describe('validateVoiceCloneInput (pure)', () => {
       recordings: many(20),
       timing: { callbackTimeout: '15 minutes', pollInterval: 10_000 },
     });
-    assert.ok(result.ok);
+    assert.ok(result.ok && result.value.edition === 'basic');
     assert.deepEqual(result.value.timing, {
       callbackTimeoutMs: 900_000,
       pollIntervalMs: 10_000,
@@ -160,7 +160,7 @@ describe('validateVoiceCloneInput (pure)', () => {
       autoSubmitAfter: 20,
       timing: { recordingTimeout: '2 days' },
     });
-    assert.ok(result.ok);
+    assert.ok(result.ok && result.value.edition === 'basic');
     assert.deepEqual(result.value.voice, {
       gender: 'female',
       scenario: 'navigation',
@@ -169,6 +169,33 @@ describe('validateVoiceCloneInput (pure)', () => {
     });
     assert.equal(result.value.autoSubmitAfter, 20);
     assert.equal(result.value.timing.recordingTimeoutMs, 2 * 86_400_000);
+  });
+
+  test('refuses the recording session fields for Standard and CosyVoice (the session is Basic only)', () => {
+    const standard = {
+      edition: 'standard',
+      voiceName: 'Anna',
+      gender: 'female',
+      authenticationMediaId: 'auth1',
+      audioMediaIds: ['a1'],
+    };
+    const cosyvoice = {
+      edition: 'cosyvoice',
+      voiceName: 'Anna',
+      gender: 'female',
+      audioMediaId: 'a1',
+      model: 'cosyvoice-v3-plus',
+    };
+    for (const base of [standard, cosyvoice]) {
+      for (const [field, value] of [
+        ['voice', { gender: 'female', scenario: 'story' }],
+        ['autoSubmitAfter', 2],
+      ] as const) {
+        const result = validateVoiceCloneInput({ ...base, [field]: value });
+        assert.ok(!result.ok, `${base.edition} with ${field}`);
+        assert.equal(result.field, field);
+      }
+    }
   });
 
   test("validateRecording (addRecording's argument) names the field and the rule", () => {
@@ -256,7 +283,7 @@ describe('bad inputs against a real server (search attributes not registered)', 
     const description = await handle.describe();
     const ours = description.typedSearchAttributes
       .getAll()
-      .filter((pair) => (SEARCH_ATTRIBUTE_NAMES as string[]).includes(pair.key.name));
+      .filter((pair) => SEARCH_ATTRIBUTE_NAMES.includes(pair.key.name));
     assert.deepEqual(ours, []);
     assert.equal(await description.staticSummary(), `Clone ICE voice ${voiceId}`);
   });

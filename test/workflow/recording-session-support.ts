@@ -7,6 +7,7 @@ import type { RunningEmulator } from '../../src/emulator';
 import {
   addRecordingUpdate,
   submitTrainingUpdate,
+  type BasicVoiceCloneInput,
   type RecordingAnswer,
   type VoiceCloneInput,
   type VoiceCloneTiming,
@@ -15,7 +16,7 @@ import {
 import { FAST_TIMING } from './support';
 
 /** A recording session's input: the workflow creates the voice and waits for recordings as updates. */
-export function sessionInput(voiceId: string, extra: Partial<VoiceCloneInput> = {}, timing?: VoiceCloneTiming) {
+export function sessionInput(voiceId: string, extra: Partial<BasicVoiceCloneInput> = {}, timing?: VoiceCloneTiming) {
   return {
     voiceId,
     voice: { gender: 'female', scenario: 'story', voiceName: 'Test voice' },

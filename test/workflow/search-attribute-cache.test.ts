@@ -36,7 +36,7 @@ describe('registered search attributes, cached per worker', () => {
     });
     const activityEnv = new MockActivityEnvironment();
     for (let clone = 0; clone < 20; clone++) {
-      const plan = (await activityEnv.run(list)) as SearchAttributePlan;
+      const plan: SearchAttributePlan = await activityEnv.run(list);
       assert.deepEqual([...plan.names].sort(), [...SEARCH_ATTRIBUTE_NAMES].sort());
       assert.deepEqual(plan.indexedStages, ['AwaitingRecordings', 'Polling', 'Succeeded', 'Failed']);
     }

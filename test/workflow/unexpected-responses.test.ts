@@ -11,7 +11,8 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { createVoiceCloneActivities } from '../../src/activities';
-import { formatCloneStatus, readCloneStatus } from '../../src/cli/commands/status';
+import { getVoiceCloneStatus } from '../../src/client';
+import { formatCloneStatus } from '../../src/cli/commands/status';
 import { startVoiceClone } from '../../src/client';
 import type { VoiceCloneTiming } from '../../src/workflows/definitions';
 import { getWorkflowBundle } from '../support/bundle';
@@ -113,7 +114,7 @@ describe('ICE answers the SDK allows but the enums did not expect (dev server + 
 
     const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     assert.match(metadata.currentDetails ?? '', /Last ICE status: Paused .*not a status this package knows/);
-    const report = await readCloneStatus(stack.client, voiceId);
+    const report = await getVoiceCloneStatus(stack.client, voiceId);
     assert.equal(report.lastIceStatus, 'Paused');
     assert.match(formatCloneStatus(report), /ICE status +Paused .*not a status this package knows/);
 

@@ -22,7 +22,7 @@ export const command: Command = {
   spec,
   async run(_args, context) {
     await runCallbackReceiver(context.env, {
-      stopRequested: context.stopRequested,
+      stopRequested: () => context.stopRequested(),
       onListening: (receiver) => context.io.out(`ICE callback receiver listening on ${receiver.callbackUrl}`),
     });
     return EXIT_OK;

@@ -2,13 +2,17 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { loadTaskQueue } from '../../config';
 import { startVoiceClone } from '../../client/start-voice-clone';
 import { validateVoiceCloneInput } from '../../workflows/validation';
-import type {
-  SubmittedClone,
-  VoiceCloneInput,
-  VoiceCloneResult,
-  VoiceCloneTiming,
-  VoiceToCreate,
+import {
+  VOICE_CLONE_EDITIONS,
+  type BasicVoiceCloneInput,
+  type SubmittedClone,
+  type VoiceCloneEdition,
+  type VoiceCloneInput,
+  type VoiceCloneResult,
+  type VoiceCloneTiming,
+  type VoiceToCreate,
 } from '../../workflows/definitions';
+import { COSYVOICE_MODELS, type CosyVoiceModel, type VoiceGender } from '../../ice/types';
 import {
   EXIT_FAILURE,
   EXIT_OK,
@@ -29,23 +33,56 @@ const spec: CommandSpec = {
   name: 'start',
   summary:
     'Start the clone workflow of a voice (or attach to the running one: one workflow per voice, so ICE is never\n' +
-    'asked to train the same voice twice). The voice must exist in ICE (CreateCustomizedVoiceJob) first, unless\n' +
-    '--gender and --scenario are given: then the workflow creates it and, without --recording, waits for the\n' +
-    'recordings an app sends as updates (addRecording, submitTraining).',
+    'asked to train the same voice twice). Basic (the default): the voice must exist in ICE\n' +
+    '(CreateCustomizedVoiceJob) first, unless --gender and --scenario are given: then the workflow creates it and,\n' +
+    'without --recording, waits for the recordings an app sends as updates (addRecording, submitTraining).\n' +
+    'Standard and CosyVoice: the submit makes the voice; ICE assigns its VoiceId.',
   options: {
-    'voice-id': { type: 'string', value: '<id>', description: 'The VoiceId (1-32 letters or digits). Required.' },
+    edition: {
+      type: 'string',
+      value: '<edition>',
+      description: `${VOICE_CLONE_EDITIONS.join(', ')} (default basic).`,
+    },
+    'voice-id': {
+      type: 'string',
+      value: '<id>',
+      description: 'Basic: the VoiceId (1-32 letters or digits). Required.',
+    },
     'job-id': {
       type: 'string',
       value: '<id>',
-      description: 'The JobId CreateCustomizedVoiceJob returned: one read instead of paging the job list.',
+      description: 'Basic: the JobId CreateCustomizedVoiceJob returned: one read instead of paging the job list.',
     },
-    'demo-audio-url': { type: 'string', value: '<url>', description: 'https URL where ICE writes a demo clip.' },
     recording: {
       type: 'string',
       multiple: true,
       value: '<N=url>',
-      description: 'Recording of demonstration sentence N to run through detection first.',
+      description: 'Basic: recording of demonstration sentence N to run through detection first.',
     },
+    'voice-name': {
+      type: 'string',
+      value: '<name>',
+      description:
+        'Standard, CosyVoice: the voice name (≤32 characters); names the clone. Required. Basic: of the voice to create.',
+    },
+    gender: {
+      type: 'string',
+      value: '<female|male>',
+      description: 'Standard, CosyVoice: required. Basic, with --scenario: the voice to create.',
+    },
+    'audio-media-id': {
+      type: 'string',
+      multiple: true,
+      value: '<id>',
+      description: 'Standard: training audio media IDs (15-30 min in all); CosyVoice: the one. Required.',
+    },
+    'authentication-media-id': {
+      type: 'string',
+      value: '<id>',
+      description: "Standard: media ID of the speaker reading ICE's consent text. Required.",
+    },
+    model: { type: 'string', value: '<model>', description: `CosyVoice: ${COSYVOICE_MODELS.join(', ')}. Required.` },
+    'demo-audio-url': { type: 'string', value: '<url>', description: 'https URL where ICE writes a demo clip.' },
     'callback-timeout': {
       type: 'string',
       value: '<duration>',
@@ -58,13 +95,11 @@ const spec: CommandSpec = {
       description: 'Polling backs off up to this (5 minutes).',
     },
     'training-timeout': { type: 'string', value: '<duration>', description: 'Give up after this long (24 hours).' },
-    gender: {
+    scenario: {
       type: 'string',
-      value: '<female|male>',
-      description: 'With --scenario: the workflow creates the voice (CreateCustomizedVoiceJob) unless ICE has it.',
+      value: '<story|interaction|navigation>',
+      description: 'Basic, with --gender: the workflow creates the voice (CreateCustomizedVoiceJob) unless ICE has it.',
     },
-    scenario: { type: 'string', value: '<story|interaction|navigation>', description: 'The voice to create.' },
-    'voice-name': { type: 'string', value: '<name>', description: 'VoiceName of the voice to create (≤ 32).' },
     'auto-submit-after': {
       type: 'string',
       value: '<n>',
@@ -106,27 +141,73 @@ function timingFrom(values: ParsedValues): VoiceCloneTiming | undefined {
   return Object.keys(timing).length > 0 ? timing : undefined;
 }
 
+/** The flags of one edition only: given with another, they are a usage error, not silently dropped. */
+const EDITION_FLAGS: Record<string, readonly VoiceCloneEdition[]> = {
+  'voice-id': ['basic'],
+  'job-id': ['basic'],
+  recording: ['basic'],
+  scenario: ['basic'],
+  'auto-submit-after': ['basic'],
+  'recording-timeout': ['basic'],
+  'wait-for': ['basic'],
+  'audio-media-id': ['standard', 'cosyvoice'],
+  'authentication-media-id': ['standard'],
+  model: ['cosyvoice'],
+};
+
+function editionFrom(values: ParsedValues): VoiceCloneEdition {
+  const raw = stringOption(values, 'edition') ?? 'basic';
+  if (!(VOICE_CLONE_EDITIONS as readonly string[]).includes(raw)) {
+    throw new UsageError(`start: --edition must be one of ${VOICE_CLONE_EDITIONS.join(', ')}, got "${raw}"`);
+  }
+  const edition = raw as VoiceCloneEdition;
+  for (const [flag, editions] of Object.entries(EDITION_FLAGS)) {
+    if (values[flag] !== undefined && !editions.includes(edition)) {
+      throw new UsageError(`start: --${flag} is for --edition ${editions.join(' or ')}, not ${edition}`);
+    }
+  }
+  return edition;
+}
+
 /** Builds and validates the input before anything talks to Temporal or ICE. */
 export function voiceCloneInputFromFlags(values: ParsedValues): VoiceCloneInput {
-  const recordings = listOption(values, 'recording').map(parseRecordingFlag);
-  const input: VoiceCloneInput = {
-    voiceId: requiredString(spec, values, 'voice-id'),
-    ...(stringOption(values, 'job-id') !== undefined && { jobId: stringOption(values, 'job-id') }),
-    ...(stringOption(values, 'demo-audio-url') !== undefined && {
-      demoAudioMediaUrl: stringOption(values, 'demo-audio-url'),
-    }),
-    ...(recordings.length > 0 && { recordings }),
-  };
+  const edition = editionFrom(values);
+  const demoAudioUrl = stringOption(values, 'demo-audio-url');
+  const demo = demoAudioUrl === undefined ? {} : { demoAudioMediaUrl: demoAudioUrl };
   const timing = timingFrom(values);
+  let input: VoiceCloneInput;
+  if (edition === 'basic') {
+    const recordings = listOption(values, 'recording').map(parseRecordingFlag);
+    input = {
+      voiceId: requiredString(spec, values, 'voice-id'),
+      ...(stringOption(values, 'job-id') !== undefined && { jobId: stringOption(values, 'job-id') }),
+      ...demo,
+      ...(recordings.length > 0 && { recordings }),
+    };
+  } else {
+    const voiceName = requiredString(spec, values, 'voice-name');
+    // Checked by the validator below; the casts only carry the text there.
+    const gender = requiredString(spec, values, 'gender') as VoiceGender;
+    const audios = listOption(values, 'audio-media-id');
+    if (audios.length === 0) throw new UsageError('start: --audio-media-id is required');
+    if (edition === 'standard') {
+      const authenticationMediaId = requiredString(spec, values, 'authentication-media-id');
+      input = { edition, voiceName, gender, authenticationMediaId, audioMediaIds: audios, ...demo };
+    } else {
+      if (audios.length > 1) throw new UsageError('start: CosyVoice trains on one audio: give --audio-media-id once');
+      const model = requiredString(spec, values, 'model') as CosyVoiceModel;
+      input = { edition, voiceName, gender, audioMediaId: audios[0], model, ...demo };
+    }
+  }
   if (timing) input.timing = timing;
-  addRecordingSessionFlags(values, input);
+  if (input.edition === undefined || input.edition === 'basic') addRecordingSessionFlags(values, input);
   const validation = validateVoiceCloneInput(input);
   if (!validation.ok) throw new UsageError(`invalid input: ${validation.message}`);
   return input;
 }
 
 /** --gender/--scenario/--voice-name make input.voice; --auto-submit-after its count (validation checks both). */
-function addRecordingSessionFlags(values: ParsedValues, input: VoiceCloneInput): void {
+function addRecordingSessionFlags(values: ParsedValues, input: BasicVoiceCloneInput): void {
   const gender = stringOption(values, 'gender');
   const scenario = stringOption(values, 'scenario');
   const voiceName = stringOption(values, 'voice-name');
@@ -157,9 +238,17 @@ export function describeSubmitted(voiceId: string, submitted: SubmittedClone): s
   return `ICE has the training job of voice ${voiceId}: JobId ${submitted.jobId}${detection}`;
 }
 
+/** How the output names the voice: a Basic VoiceId, or the VoiceName with its edition. */
+function voiceLabel(input: VoiceCloneInput): string {
+  return input.edition === 'standard' || input.edition === 'cosyvoice'
+    ? `"${input.voiceName}" (${input.edition === 'standard' ? 'Standard' : 'CosyVoice'})`
+    : input.voiceId;
+}
+
 export function describeResult(result: VoiceCloneResult): string {
+  const voice = result.voiceName === undefined ? result.voiceId : `"${result.voiceName}" (VoiceId ${result.voiceId})`;
   return (
-    `Voice ${result.voiceId} is trained (job ${result.jobId}, via ${result.completedVia}, ` +
+    `Voice ${voice} is trained (job ${result.jobId}, via ${result.completedVia}, ` +
     `${result.statusChecks} status checks): ${result.message || result.status}`
   );
 }
@@ -176,14 +265,16 @@ export const command: Command = {
       const startedAt = Date.now();
       if (waitFor === 'submitted') return await untilSubmitted(context, temporal.client, input, taskQueue, json);
       const handle = await startVoiceClone(temporal.client, input, { taskQueue });
-      const started = { workflowId: handle.workflowId, voiceId: input.voiceId };
+      const voice = voiceLabel(input);
+      const started =
+        input.edition === 'standard' || input.edition === 'cosyvoice'
+          ? { workflowId: handle.workflowId, edition: input.edition, voiceName: input.voiceName }
+          : { workflowId: handle.workflowId, voiceId: input.voiceId };
       if (values.wait !== true) {
-        context.io.out(
-          json ? JSON.stringify(started) : `Clone of ${input.voiceId} running as workflow ${handle.workflowId}`,
-        );
+        context.io.out(json ? JSON.stringify(started) : `Clone of ${voice} running as workflow ${handle.workflowId}`);
         return EXIT_OK;
       }
-      if (!json) context.io.out(`Clone of ${input.voiceId} running as workflow ${handle.workflowId}; waiting…`);
+      if (!json) context.io.out(`Clone of ${voice} running as workflow ${handle.workflowId}; waiting…`);
       const progress = json ? undefined : watchCloneProgress(handle, (line) => context.io.out(line), { startedAt });
       const outcome = await Promise.race([
         handle.result().then(
@@ -212,7 +303,7 @@ export const command: Command = {
         const [type, ...message] = failure.split(': ');
         context.io.out(JSON.stringify({ ...started, ok: false, failure: { type, message: message.join(': ') } }));
       } else {
-        context.io.err(`Clone of ${input.voiceId} failed after ${elapsed}: ${failure}`);
+        context.io.err(`Clone of ${voice} failed after ${elapsed}: ${failure}`);
       }
       return EXIT_FAILURE;
     } finally {
@@ -232,10 +323,11 @@ async function untilSubmitted(
   try {
     const handle = await startVoiceClone(client, input, { taskQueue, waitFor: 'submitted' });
     const { jobId, detection } = handle.submitted;
+    const voiceId = input.voiceId ?? '';
     context.io.out(
       json
-        ? JSON.stringify({ workflowId: handle.workflowId, voiceId: input.voiceId, ok: true, jobId, detection })
-        : `${describeSubmitted(input.voiceId, handle.submitted)}; training continues in workflow ${handle.workflowId}`,
+        ? JSON.stringify({ workflowId: handle.workflowId, voiceId, ok: true, jobId, detection })
+        : `${describeSubmitted(voiceId, handle.submitted)}; training continues in workflow ${handle.workflowId}`,
     );
     return EXIT_OK;
   } catch (error) {

@@ -1,118 +1,63 @@
-import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { getVoiceCloneStatus, type VoiceCloneStatusReport } from '../../client/voice-clone-status';
 import { isKnownVoiceJobStatus } from '../../ice/types';
-import {
-  searchAttributes,
-  statusQuery,
-  voiceCloneWorkflowId,
-  type RecordingStatus,
-  type VoiceCloneResult,
-  type VoiceCloneStatus,
-} from '../../workflows/definitions';
-import { VOICE_ID_PATTERN } from '../../workflows/validation';
-import { EXIT_FAILURE, EXIT_OK, UsageError, type CommandSpec } from '../args';
+import { voiceCloneWorkflowId, type RecordingStatus, type VoiceCloneIdentity } from '../../workflows/definitions';
+import { BASIC_VOICE_ID_PATTERN, BASIC_VOICE_ID_RULE, isVoiceName, VOICE_NAME_RULE } from '../../workflows/ice-ids';
+import { EXIT_FAILURE, EXIT_OK, stringOption, UsageError, type CommandSpec, type ParsedValues } from '../args';
 import type { Command } from '../context';
-import { CliFailure, describeWorkflowFailure } from '../errors';
+import { CliFailure } from '../errors';
 import { formatElapsed } from '../progress';
 import { connectTemporal } from '../temporal';
 
 const spec: CommandSpec = {
   name: 'status',
-  summary: "Show a clone's workflow state, stage, last ICE status, job and timings.",
-  positionals: [{ name: '<voiceId>', description: 'The VoiceId whose clone to show.', required: true }],
-  options: { json: { type: 'boolean', description: 'Print JSON for scripts instead of text.' } },
-  notes: ['Exit code: 0 when the clone is running or succeeded, 1 when it failed or does not exist.'],
+  summary:
+    "Show a clone's workflow state, stage, last ICE status, job and timings. A Basic clone is named by its VoiceId,\n" +
+    'a Standard or CosyVoice clone by its edition and VoiceName (ICE assigns its VoiceId).',
+  positionals: [{ name: '<voiceId>', description: 'The VoiceId of the Basic clone to show.', required: false }],
+  options: {
+    edition: { type: 'string', value: '<edition>', description: 'standard or cosyvoice (with --voice-name).' },
+    'voice-name': { type: 'string', value: '<name>', description: 'The VoiceName the clone was started with.' },
+    json: { type: 'boolean', description: 'Print JSON for scripts instead of text.' },
+  },
+  notes: [
+    'Examples: `status Anna2026`, `status --edition cosyvoice --voice-name "Anna"`.',
+    'Exit code: 0 when the clone is running or succeeded, 1 when it failed or does not exist.',
+  ],
 };
 
-export interface CloneStatusReport {
-  voiceId: string;
-  workflowId: string;
-  runId: string;
-  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, TIMED_OUT, TERMINATED, CANCELLED… */
-  execution: string;
-  stage?: string;
-  jobId?: string;
-  /** ICE's raw Status: a value this package does not know means "not finished". */
-  lastIceStatus?: string;
-  lastIceStatusAt?: string;
-  statusChecks?: number;
-  callbacksReceived?: number;
-  startedAt: string;
-  closedAt?: string;
-  durationMs: number;
-  result?: VoiceCloneResult;
-  failure?: string;
-  /** Recording session (while running): each sentence's latest recording and its detection. */
-  recordings?: RecordingStatus[];
-}
-
-const QUERY_TIMEOUT_MS = 5_000;
-
-async function queryWithTimeout(client: Client, workflowId: string): Promise<VoiceCloneStatus | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), QUERY_TIMEOUT_MS)));
-  const query = client.workflow
-    .getHandle(workflowId)
-    .query(statusQuery)
-    .catch(() => undefined);
-  try {
-    return await Promise.race([query, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Reads what Temporal knows without needing a worker; the live `status` query only for running clones. */
-export async function readCloneStatus(client: Client, voiceId: string): Promise<CloneStatusReport> {
-  const workflowId = voiceCloneWorkflowId(voiceId);
-  const handle = client.workflow.getHandle(workflowId);
-  const description = await handle.describe();
-  const attributes = description.typedSearchAttributes;
-  const report: CloneStatusReport = {
-    voiceId,
-    workflowId,
-    runId: description.runId,
-    execution: description.status.name,
-    stage: attributes.get(searchAttributes.voiceCloneStage),
-    jobId: attributes.get(searchAttributes.iceJobId),
-    startedAt: description.startTime.toISOString(),
-    closedAt: description.closeTime?.toISOString(),
-    durationMs: (description.closeTime ?? new Date()).getTime() - description.startTime.getTime(),
-  };
-  if (description.status.name === 'RUNNING') {
-    const status = await queryWithTimeout(client, workflowId);
-    if (status) {
-      Object.assign(report, {
-        stage: status.stage,
-        jobId: status.jobId ?? report.jobId,
-        lastIceStatus: status.lastIceStatus,
-        lastIceStatusAt: status.lastIceStatusAt,
-        statusChecks: status.statusChecks,
-        callbacksReceived: status.callbacksReceived,
-        ...(status.recordings && { recordings: status.recordings }),
-      });
+/** Which clone the user names: a Basic VoiceId, or an edition with a VoiceName. */
+function identityFrom(values: ParsedValues, positionals: string[]): VoiceCloneIdentity {
+  const edition = stringOption(values, 'edition');
+  const voiceName = stringOption(values, 'voice-name');
+  const voiceId = positionals[0];
+  if (edition === undefined && voiceName === undefined) {
+    if (voiceId === undefined) {
+      throw new UsageError('status: missing <voiceId> (or --edition standard|cosyvoice with --voice-name)');
     }
-  } else if (description.status.name === 'COMPLETED') {
-    // A clone completes only when trained; without registered search attributes it wrote no VoiceCloneStage.
-    report.stage = 'Succeeded';
-    report.result = (await handle.result()) as VoiceCloneResult;
-    report.lastIceStatus = report.result.status;
-    report.jobId = report.result.jobId || report.jobId;
-    report.statusChecks = report.result.statusChecks;
-  } else {
-    try {
-      await handle.result();
-    } catch (error) {
-      // Failed before it knew its search attributes (invalid input) or without them registered: no stage written.
-      if (description.status.name === 'FAILED') report.stage ??= 'Failed';
-      report.failure = error instanceof WorkflowFailedError ? describeWorkflowFailure(error) : String(error);
+    if (!BASIC_VOICE_ID_PATTERN.test(voiceId)) {
+      throw new UsageError(`status: <voiceId> ${BASIC_VOICE_ID_RULE}, got "${voiceId}"`);
     }
+    return { voiceId };
   }
-  return report;
+  if (voiceId !== undefined) throw new UsageError('status: give <voiceId> or --edition with --voice-name, not both');
+  if (edition === 'basic') throw new UsageError('status: a Basic clone is named by its <voiceId>');
+  if (edition !== 'standard' && edition !== 'cosyvoice') {
+    throw new UsageError(`status: --edition must be standard or cosyvoice with --voice-name, got "${edition ?? ''}"`);
+  }
+  if (!isVoiceName(voiceName)) throw new UsageError(`status: --voice-name ${VOICE_NAME_RULE}`);
+  return { edition, voiceName };
 }
 
-export function formatCloneStatus(report: CloneStatusReport): string {
+function describeVoice(report: VoiceCloneStatusReport): string {
+  if (report.edition === 'basic') return report.voiceId ?? '';
+  const edition = report.edition === 'standard' ? 'Standard' : 'CosyVoice';
+  return `"${report.voiceName ?? ''}" (${edition}${report.voiceId ? `, VoiceId ${report.voiceId}` : ''})`;
+}
+
+export function formatCloneStatus(report: VoiceCloneStatusReport): string {
   const rows: [string, string | number | undefined][] = [
-    ['Voice', report.voiceId],
+    ['Voice', describeVoice(report)],
     ['Workflow', `${report.workflowId} (run ${report.runId})`],
     ['Execution', report.execution],
     ['Stage', report.stage],
@@ -125,11 +70,11 @@ export function formatCloneStatus(report: CloneStatusReport): string {
     ],
     ['Status checks', report.statusChecks],
     ['Callbacks', report.callbacksReceived],
-    ['Started', report.startedAt],
-    ['Closed', report.closedAt],
-    [report.closedAt ? 'Took' : 'Running for', formatElapsed(report.durationMs)],
+    ['Started', report.startTime.toISOString()],
+    ['Closed', report.closeTime?.toISOString()],
+    [report.closeTime ? 'Took' : 'Running for', formatElapsed(report.durationMs)],
     ['Result', report.result && `${report.result.status} via ${report.result.completedVia}: ${report.result.message}`],
-    ['Failure', report.failure],
+    ['Failure', report.failure && `${report.failure.type}: ${report.failure.message}`],
   ];
   const lines = rows
     .filter(([, value]) => value !== undefined && value !== '')
@@ -152,15 +97,15 @@ function formatRecordings(recordings: RecordingStatus[]): string[] {
 export const command: Command = {
   spec,
   async run({ values, positionals }, context) {
-    const voiceId = positionals[0] ?? '';
-    if (!VOICE_ID_PATTERN.test(voiceId))
-      throw new UsageError(`status: <voiceId> must be 1-32 letters or digits, got "${voiceId}"`);
+    const identity = identityFrom(values, positionals);
     const temporal = await connectTemporal(context.env);
     try {
-      const report = await readCloneStatus(temporal.client, voiceId).catch((error: unknown) => {
+      const report = await getVoiceCloneStatus(temporal.client, identity).catch((error: unknown) => {
         if (error instanceof WorkflowNotFoundError) {
+          const voice =
+            'voiceId' in identity ? `voice ${identity.voiceId}` : `${identity.edition} voice "${identity.voiceName}"`;
           throw new CliFailure(
-            `no clone for voice ${voiceId} (workflow ${voiceCloneWorkflowId(voiceId)} not found in ${temporal.namespace})`,
+            `no clone for ${voice} (workflow ${voiceCloneWorkflowId(identity)} not found in ${temporal.namespace})`,
           );
         }
         throw error;

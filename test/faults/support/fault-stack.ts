@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { IceCredentials } from '../../../src/config';
-import type { CallbackTiming, FaultConfig, RunningEmulator } from '../../../src/emulator';
+import type { CallbackTiming, CosyVoiceJobType, FaultConfig, RunningEmulator } from '../../../src/emulator';
 import type { IceClient } from '../../../src/ice/types';
 import { callbackPath } from '../../../src/local-stack/signed-callback-receiver';
 import { startStack, type StackReceiver } from '../../../src/local-stack/stack';
@@ -30,6 +30,8 @@ export interface FaultStackOptions {
   /** Persist the emulator's state so that it can be restarted. */
   emulatorStateFile?: boolean;
   callbackTiming?: Partial<CallbackTiming>;
+  /** The Type the emulator reports CosyVoice jobs as (ASSUMPTION, docs/ice-api.md#editions); default CosyVoice. */
+  cosyVoiceJobType?: CosyVoiceJobType;
   /**
    * Several receivers, each in its own process (killable), behind a round-robin load balancer whose URL ICE calls.
    * Default: one receiver in this process, on its own URL.
@@ -74,6 +76,7 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
         faults: options.faults ?? {},
         ...(options.emulatorStateFile ? { stateFile: path.join(dir, 'emulator-state.json') } : {}),
         ...(options.callbackTiming ? { callbackTiming: options.callbackTiming } : {}),
+        ...(options.cosyVoiceJobType ? { settings: { cosyVoiceJobType: options.cosyVoiceJobType } } : {}),
       },
       receivers:
         balanced > 0

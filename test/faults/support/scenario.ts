@@ -2,12 +2,13 @@
 import assert from 'node:assert/strict';
 import type { RecordedCall } from '../../../src/emulator';
 import type { CompletedVia, VoiceCloneTiming } from '../../../src/workflows/definitions';
-import { startClones, verifyScenario, voiceIdsFor, type ScenarioOutcome } from './clones';
+import { faultClones, startClones, verifyScenario, type FaultClone, type ScenarioOutcome } from './clones';
 import { startFaultStack, type FaultStack, type FaultStackOptions, type WorkerChild } from './fault-stack';
 
 export interface ScenarioContext {
   stack: FaultStack;
-  voiceIds: readonly string[];
+  /** Basic, Standard and CosyVoice in turn (see faultClones). */
+  clones: readonly FaultClone[];
   /** The (first) worker started with the scenario; a disruption may kill it and start another. */
   worker: WorkerChild;
   /** Every worker started with the scenario, oldest first. */
@@ -43,13 +44,13 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
   const startedAt = Date.now();
   const stack = await startFaultStack(spec.stack);
   try {
-    const voiceIds = voiceIdsFor(spec.prefix, spec.clones);
+    const clones = faultClones(spec.prefix, spec.clones);
     const workers: WorkerChild[] = [];
     for (let index = 0; index < (spec.workers ?? 1); index++) workers.push(await stack.startWorker());
-    const context: ScenarioContext = { stack, voiceIds, worker: workers[0], workers };
+    const context: ScenarioContext = { stack, clones, worker: workers[0], workers };
     await startClones(
       stack,
-      voiceIds,
+      clones,
       spec.timing,
       spec.beforeStart && (() => spec.beforeStart?.(stack) ?? Promise.resolve()),
     );
@@ -57,7 +58,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     const outcome = await verifyScenario(stack, {
       scenario: spec.name,
       startedAt,
-      voiceIds,
+      clones,
       expectVia: spec.expectVia,
       earlierCalls: disrupted.earlierCalls,
       timeoutMs: spec.timeoutMs,
@@ -69,7 +70,10 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
   }
 }
 
-/** The verdict every scenario shares: all correct, one submit per voice, no secret in any history (canary found). */
+/**
+ * The verdict every scenario shares, for every edition: all correct, one submit per voice, no secret in any history
+ * (each edition's canary found).
+ */
 export function assertScenario(outcome: ScenarioOutcome): void {
   const detail = outcome.problems.slice(0, 10).join('\n');
   assert.equal(
