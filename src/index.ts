@@ -29,6 +29,7 @@ export {
   type VoiceSummary,
   type VoiceJobSummary,
 } from './client';
+export { startRecordingSession, type RecordingSessionStart, type SubmittedVoiceCloneHandle } from './client';
 export { voiceClonePlugin, VoiceClonePlugin, VOICE_CLONE_PLUGIN_NAME, type VoiceClonePluginOptions } from './plugin';
 export {
   createVoiceCloneWorker,

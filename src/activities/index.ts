@@ -2,12 +2,14 @@
  * The clone workflow's activities: thin wrappers, one per ICE operation, over the `IceClient` the worker process
  * builds from its own credentials (never from workflow input).
  */
+import { createCreateVoiceCloneJob } from './create-voice-clone-job';
 import { createDetectVoiceRecording } from './detect-voice-recording';
 import type { IceActivityDeps } from './deps';
 import { createFindNamedVoiceJob } from './find-named-voice-job';
 import { createFindVoiceCloneJob } from './find-voice-clone-job';
 import { createListRegisteredSearchAttributes, type SearchAttributeDeps } from './list-registered-search-attributes';
 import { createPollVoiceCloneJob } from './poll-voice-clone-job';
+import { createReadDemonstrations } from './read-demonstrations';
 import { createReadVoiceCloneJob } from './read-voice-clone-job';
 import { createSubmitNamedVoiceJob } from './submit-named-voice-job';
 import { createSubmitVoiceCloneJob } from './submit-voice-clone-job';
@@ -24,6 +26,8 @@ export function createVoiceCloneActivities(deps: VoiceCloneActivityDeps) {
     readVoiceCloneJob: createReadVoiceCloneJob(deps),
     pollVoiceCloneJob: createPollVoiceCloneJob(deps),
     listRegisteredSearchAttributes: createListRegisteredSearchAttributes(deps),
+    createVoiceCloneJob: createCreateVoiceCloneJob(deps),
+    readDemonstrations: createReadDemonstrations(deps),
   };
 }
 

@@ -9,11 +9,12 @@ export interface SearchAttributeDeps {
 }
 
 /**
- * The stages an operator filters on: the exceptional wait (callbacks lost, ICE is polled) and the ends. The usual
- * wait for the callback is not indexed: an upsert mid-run is a visibility write of its own, ~20 ms of dev-server CPU
- * per clone in the benchmark (bench/README), while the closing upsert rides on the close's write.
+ * The stages an operator filters on: the exceptional wait (callbacks lost, ICE is polled), the ends, and a recording
+ * session's wait for recordings (days, and only for sessions). The usual wait for the callback is not indexed: an
+ * upsert mid-run is a visibility write of its own, ~20 ms of dev-server CPU per clone in the benchmark
+ * (bench/README), while the closing upsert rides on the close's write.
  */
-export const INDEXED_STAGES: readonly VoiceCloneStage[] = ['Polling', 'Succeeded', 'Failed'];
+export const INDEXED_STAGES: readonly VoiceCloneStage[] = ['AwaitingRecordings', 'Polling', 'Succeeded', 'Failed'];
 
 /** Registrations change by an operator's hand, rarely: one question a minute per worker, not one per clone. */
 export const SEARCH_ATTRIBUTE_CACHE_MS = 60_000;

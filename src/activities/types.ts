@@ -40,6 +40,19 @@ export interface SubmittedVoiceJob {
   readAt: string;
 }
 
+/** CreateCustomizedVoiceJob's answer, or the voice's job when ICE had it already (`created: false`). */
+export interface CreatedVoiceJob {
+  created: boolean;
+  job: VoiceJobSnapshot;
+}
+
+/** GetDemonstrationForCustomizedVoiceJob's sentences and when they were read (ISO). */
+export interface ReadDemonstrations {
+  demonstrations: { audioId: number; text: string; demoAudio: string }[];
+  requestId: string;
+  readAt: string;
+}
+
 /** Which voice a Standard or CosyVoice lookup is about: the VoiceName the caller gave, in that edition. */
 export interface NamedVoice {
   edition: NamedVoiceEdition;

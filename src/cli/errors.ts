@@ -2,7 +2,7 @@
  * Turns any error into the one line a CLI user sees, and the exit code: 2 for bad usage or settings (the user
  * can fix the command), 1 for everything else. Stack traces only with --debug.
  */
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowUpdateFailedError } from '@temporalio/client';
 import { voiceCloneFailureOf } from '../client/voice-clone-status';
 import { ConfigError } from '../config';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from './args';
@@ -19,7 +19,7 @@ export class CliFailure extends Error {
 }
 
 /** `Type: message` of the innermost application failure, which is where the clone's failure type lives. */
-export function describeWorkflowFailure(error: WorkflowFailedError): string {
+export function describeWorkflowFailure(error: WorkflowFailedError | WorkflowUpdateFailedError): string {
   const { type, message } = voiceCloneFailureOf(error);
   return `${type}: ${message}`;
 }

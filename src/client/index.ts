@@ -4,6 +4,8 @@ export {
   type StartVoiceCloneOptions,
   type VoiceCloneHandle,
 } from './start-voice-clone';
+export { type SubmittedVoiceCloneHandle } from './start-voice-clone-with-updates';
+export { startRecordingSession, type RecordingSessionStart } from './start-recording-session';
 export {
   getVoiceCloneStatus,
   voiceCloneFailureOf,

@@ -15,6 +15,12 @@ import {
 } from '../workflows/definitions';
 import { validateVoiceCloneInput, type ValidVoiceCloneInput } from '../workflows/validation';
 import type { voiceCloneWorkflow } from '../workflows/voice-clone';
+import { describeTiming } from '../workflows/human-duration';
+import {
+  startVoiceCloneUntilSubmitted,
+  type SubmittedVoiceCloneHandle,
+  type VoiceCloneStartOptions,
+} from './start-voice-clone-with-updates';
 
 /** The handle of the (new or already running) clone; `firstExecutionRunId` tells which run it attached to. */
 export type VoiceCloneHandle = WorkflowHandleWithFirstExecutionRunId<typeof voiceCloneWorkflow>;
@@ -33,19 +39,45 @@ export class InvalidVoiceCloneInputError extends Error {
 export interface StartVoiceCloneOptions {
   /** Default: `voice-clone` (DEFAULT_TASK_QUEUE); the CLI passes loadTaskQueue(env). */
   taskQueue?: string;
+  /**
+   * `started` (default): return once the workflow runs. `submitted`: one Update-with-Start call that returns when
+   * ICE has the training job (`awaitSubmitted`), or fails with the clone's typed failure.
+   */
+  waitFor?: 'started' | 'submitted';
 }
 
 export async function startVoiceClone(
   client: Client,
   input: VoiceCloneInput,
+  options: StartVoiceCloneOptions & { waitFor: 'submitted' },
+): Promise<SubmittedVoiceCloneHandle>;
+export async function startVoiceClone(
+  client: Client,
+  input: VoiceCloneInput,
+  options?: StartVoiceCloneOptions,
+): Promise<VoiceCloneHandle>;
+export async function startVoiceClone(
+  client: Client,
+  input: VoiceCloneInput,
   options: StartVoiceCloneOptions = {},
-): Promise<VoiceCloneHandle> {
+): Promise<VoiceCloneHandle | SubmittedVoiceCloneHandle> {
+  const startOptions = await voiceCloneStartOptions(client, input, options);
+  if (options.waitFor === 'submitted') return startVoiceCloneUntilSubmitted(client, startOptions);
+  return client.workflow.start<typeof voiceCloneWorkflow>(VOICE_CLONE_WORKFLOW_TYPE, startOptions);
+}
+
+/** The workflow start of `input` (validated first: InvalidVoiceCloneInputError, before any call but one lookup). */
+export async function voiceCloneStartOptions(
+  client: Client,
+  input: VoiceCloneInput,
+  options: Pick<StartVoiceCloneOptions, 'taskQueue'> = {},
+): Promise<VoiceCloneStartOptions> {
   const validation = validateVoiceCloneInput(input);
   if (!validation.ok) throw new InvalidVoiceCloneInputError(validation.field, validation.rule);
   const valid = validation.value;
   // A Standard or CosyVoice voice has no VoiceId before ICE assigns one: the workflow sets IceVoiceId then.
   const voiceIdRegistered = valid.edition === 'basic' && (await isRegistered(client, searchAttributes.iceVoiceId.name));
-  return client.workflow.start<typeof voiceCloneWorkflow>(VOICE_CLONE_WORKFLOW_TYPE, {
+  return {
     workflowId: voiceCloneWorkflowId(valid),
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     args: [input],
@@ -55,7 +87,7 @@ export async function startVoiceClone(
     ...(voiceIdRegistered && valid.edition === 'basic'
       ? { typedSearchAttributes: [{ key: searchAttributes.iceVoiceId, value: valid.voiceId }] }
       : {}),
-  });
+  };
 }
 
 const EDITION_NAMES = { basic: 'Basic', standard: 'Standard', cosyvoice: 'CosyVoice' } as const;
@@ -69,12 +101,16 @@ function summaryOf(valid: ValidVoiceCloneInput): string {
 
 function describeStart(valid: ValidVoiceCloneInput): string {
   const t = valid.timing;
+  const session = valid.edition === 'basic' && valid.voice !== undefined && !valid.recordings;
   const lines =
     valid.edition === 'basic'
       ? [
           `**ICE voice clone** (Basic) \`${valid.voiceId}\``,
           '', // the Web UI needs a blank line before a markdown list
-          `- Recordings to detect: ${valid.recordings?.length ?? 'none (detected beforehand)'}`,
+          ...(valid.voice ? [`- Voice: created if ICE lacks it (${valid.voice.gender}, ${valid.voice.scenario})`] : []),
+          session
+            ? `- Recordings: sent as updates (addRecording)${valid.autoSubmitAfter ? `, submitted after ${valid.autoSubmitAfter} passed` : ''}`
+            : `- Recordings to detect: ${valid.recordings?.length ?? 'none (detected beforehand)'}`,
         ]
       : [
           `**ICE voice clone** (${EDITION_NAMES[valid.edition]}) "${valid.voiceName}", ${valid.gender}`,
@@ -86,8 +122,7 @@ function describeStart(valid: ValidVoiceCloneInput): string {
   return [
     ...lines,
     `- Demo clip: ${valid.demoAudioMediaUrl ? 'requested' : 'not requested'}`,
-    `- Timing: callback timeout ${t.callbackTimeoutMs} ms, poll ${t.pollIntervalMs}–${t.maxPollIntervalMs} ms, ` +
-      `training timeout ${t.trainingTimeoutMs} ms`,
+    `- Timing: ${describeTiming(t, { recordingSession: session })}`,
   ].join('\n');
 }
 

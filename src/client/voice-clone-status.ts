@@ -5,6 +5,7 @@
  */
 import {
   WorkflowFailedError,
+  WorkflowUpdateFailedError,
   type Client,
   type WorkflowExecutionStatusName,
   type WorkflowHandle,
@@ -16,6 +17,7 @@ import {
   voiceCloneWorkflowId,
   type VoiceCloneEdition,
   type VoiceCloneIdentity,
+  type RecordingStatus,
   type VoiceCloneResult,
   type VoiceCloneStage,
   type VoiceCloneStatus,
@@ -48,6 +50,8 @@ export interface VoiceCloneStatusReport {
   /** A running clone's own view (stage, job, last ICE status); absent when the query was not answered in time. */
   progress?: VoiceCloneStatus;
   progressError?: string;
+  /** Recording session (while running): each sentence's latest recording and its detection. */
+  recordings?: RecordingStatus[];
 }
 
 export interface VoiceCloneStatusOptions {
@@ -97,6 +101,7 @@ export async function getVoiceCloneStatus(
         lastIceStatusAt: status.lastIceStatusAt,
         statusChecks: status.statusChecks,
         callbacksReceived: status.callbacksReceived,
+        ...(status.recordings && { recordings: status.recordings }),
       });
     } else {
       report.progressError = answer.error;
@@ -146,7 +151,7 @@ async function queryWithin(
 
 /** The innermost application failure: where the clone's failure type (or ICE's Code) lives. */
 export function voiceCloneFailureOf(error: unknown): { type: string; message: string } {
-  if (!(error instanceof WorkflowFailedError)) {
+  if (!(error instanceof WorkflowFailedError || error instanceof WorkflowUpdateFailedError)) {
     return { type: error instanceof Error ? error.name : 'Error', message: String(error) };
   }
   let cause: unknown = error.cause;

@@ -39,6 +39,7 @@ export interface TemporalDevServer {
 }
 
 const STOP_GRACE_MS = 10_000;
+const UPDATE_FLAGS = ['frontend.enableUpdateWorkflowExecution=true', 'frontend.enableExecuteMultiOperation=true'];
 
 export function devServerArgs(options: TemporalDevServerOptions): string[] {
   return [
@@ -60,6 +61,9 @@ export function devServerArgs(options: TemporalDevServerOptions): string[] {
     ...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
     '--log-level',
     'warn',
+    // The recording session answers through Workflow Updates and Update-with-Start: on by default in the pinned
+    // CLI's server (1.29), said explicitly for an older `temporal` found on PATH.
+    ...UPDATE_FLAGS.flatMap((pair) => ['--dynamic-config-value', pair]),
     ...(options.dynamicConfig ?? []).flatMap((pair) => ['--dynamic-config-value', pair]),
   ];
 }

@@ -3,9 +3,9 @@
  * receiver and the CLI: names, input/result types, signal, query, search attributes and failure types.
  * Deterministic and free of Node APIs so that workflow code can import it.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { CosyVoiceModel, IceCallbackEnvelope, VoiceGender } from '../ice/types';
+import type { CosyVoiceModel, Demonstration, IceCallbackEnvelope, VoiceGender, VoiceScenario } from '../ice/types';
 
 export const VOICE_CLONE_WORKFLOW_TYPE = 'voiceCloneWorkflow';
 /** The task queue the package's own worker polls unless VOICE_CLONE_TASK_QUEUE says otherwise (src/config.ts). */
@@ -52,6 +52,8 @@ export interface VoiceCloneTiming {
   maxPollInterval?: DurationInput;
   /** Give up when training has not ended this long after submit. Default 24 h. */
   trainingTimeout?: DurationInput;
+  /** A recording session (input `voice`, no `recordings`) unsubmitted this long fails RecordingTimedOut. Default 7 d. */
+  recordingTimeout?: DurationInput;
 }
 
 export const DEFAULT_TIMING = {
@@ -59,6 +61,7 @@ export const DEFAULT_TIMING = {
   pollInterval: '30 seconds',
   maxPollInterval: '5 minutes',
   trainingTimeout: '24 hours',
+  recordingTimeout: '7 days',
 } as const satisfies Required<VoiceCloneTiming>;
 
 export interface VoiceRecording {
@@ -83,12 +86,29 @@ export interface BasicVoiceCloneInput {
   /** When given, each recording is run through ICE's audio detection before submitting. */
   recordings?: VoiceRecording[];
   timing?: VoiceCloneTiming;
+  /**
+   * The voice to create (CreateCustomizedVoiceJob) unless ICE has it already (then its job is adopted). Without
+   * `recordings`, the clone then holds a recording session: `demonstrations`, `addRecording`, `submitTraining`.
+   */
+  voice?: VoiceToCreate;
+  /** Recording session only: submit by itself once this many distinct recordings passed detection (1–20). */
+  autoSubmitAfter?: number;
   voiceName?: never;
   gender?: never;
   authenticationMediaId?: never;
   audioMediaIds?: never;
   audioMediaId?: never;
   model?: never;
+}
+
+/** CreateCustomizedVoiceJob's parameters (docs/ice-api.md#voice-lifecycle-basic), the VoiceId aside. */
+export interface VoiceToCreate {
+  gender: VoiceGender;
+  scenario: VoiceScenario;
+  /** ≤ 32 characters. */
+  voiceName?: string;
+  /** ≤ 256 characters. */
+  voiceDesc?: string;
 }
 
 /** The Standard edition: SubmitStandardCustomizedVoiceJob (docs/ice-api.md#editions). ICE assigns the VoiceId. */
@@ -107,6 +127,8 @@ export interface StandardVoiceCloneInput {
   voiceId?: never;
   jobId?: never;
   recordings?: never;
+  voice?: never;
+  autoSubmitAfter?: never;
   audioMediaId?: never;
   model?: never;
 }
@@ -126,6 +148,8 @@ export interface CosyVoiceCloneInput {
   voiceId?: never;
   jobId?: never;
   recordings?: never;
+  voice?: never;
+  autoSubmitAfter?: never;
   authenticationMediaId?: never;
   audioMediaIds?: never;
 }
@@ -161,6 +185,8 @@ export interface VoiceCloneResult {
 
 export type VoiceCloneStage =
   | 'Validating'
+  | 'CreatingVoice'
+  | 'AwaitingRecordings'
   | 'DetectingAudio'
   | 'LookingUpVoice'
   | 'Submitting'
@@ -188,6 +214,19 @@ export interface VoiceCloneStatus {
   statusChecks: number;
   /** Set once the workflow has failed. */
   failure?: { type: string; message: string };
+  /** Recording session only: each sentence recorded so far, with ICE's detection answer, by audioRecordId. */
+  recordings?: RecordingStatus[];
+}
+
+/** One row of the recordings table: the latest recording of a sentence and where its detection stands. */
+export interface RecordingStatus {
+  audioRecordId: number;
+  /** The demonstration sentence (empty while the demonstrations are not read yet). */
+  text: string;
+  recordUrl: string;
+  state: 'detecting' | 'passed' | 'failed';
+  /** ICE's reason for a failed detection ('' otherwise). */
+  reason: string;
 }
 
 /** ICE's callback body exactly as the receiver got it. Only a wake-up: the workflow re-reads the job. */
@@ -204,6 +243,8 @@ export const VoiceCloneFailureTypes = {
   TrainingTimedOut: 'TrainingTimedOut',
   /** ICE answered without what the clone needs (a read's Status, a submit's JobId), still after the bounded retries. */
   UnexpectedIceResponse: 'UnexpectedIceResponse',
+  /** A recording session was not submitted within `timing.recordingTimeout`. */
+  RecordingTimedOut: 'RecordingTimedOut',
 } as const;
 export type VoiceCloneFailureType = (typeof VoiceCloneFailureTypes)[keyof typeof VoiceCloneFailureTypes];
 
@@ -228,3 +269,47 @@ export interface SearchAttributePlan {
 export const TRAINING_IN_PROGRESS_FAILURE_TYPE = 'TrainingInProgress';
 /** Type of the non-retryable failure that ends a poll whose read lacked a Status: the workflow re-reads, bounded. */
 export const INCOMPLETE_ICE_ANSWER_FAILURE_TYPE = 'IncompleteIceAnswer';
+
+// ------------------------------------------------------------------------------------------------------------
+// The recording session (input `voice` without `recordings`): Workflow Updates, answered synchronously.
+// ------------------------------------------------------------------------------------------------------------
+
+/** A demonstration sentence as GetDemonstrationForCustomizedVoiceJob lists it; `demoAudio` expires after 12 h. */
+export type DemonstrationSentence = Demonstration;
+
+/** What `addRecording` answers once ICE's detection has: a failed one is an answer, not an error. */
+export interface RecordingAnswer {
+  audioRecordId: number;
+  pass: boolean;
+  reason: string;
+}
+
+export interface SubmittedTraining {
+  jobId: string;
+}
+
+/** What `awaitSubmitted` answers: the job ICE has, and the detection results it was submitted with. */
+export interface SubmittedClone {
+  jobId: string;
+  /** The recordings detected by this clone ([] when it found the voice already training or trained). */
+  detection: DetectionResult[];
+}
+
+/** The scenario's 20 sentences; re-read from ICE when the copy held is older than 11 hours. */
+export const demonstrationsUpdate = defineUpdate<DemonstrationSentence[], []>('demonstrations');
+/** Runs ICE's detection on one recording; a later recording of the same sentence replaces the earlier one. */
+export const addRecordingUpdate = defineUpdate<RecordingAnswer, [VoiceRecording]>('addRecording');
+/** Submits training once (a second call answers the same JobId), or fails AudioDetectionFailed / VoiceNotReady. */
+export const submitTrainingUpdate = defineUpdate<SubmittedTraining, []>('submitTraining');
+/** Answers as soon as ICE has the job (submitted, or found training or trained), or fails with the clone's failure. */
+export const awaitSubmittedUpdate = defineUpdate<SubmittedClone, []>('awaitSubmitted');
+
+/** Types of an update's rejection by its validator (nothing enters history) or of its refusal. */
+export const RecordingUpdateRejections = {
+  /** The update's argument breaks a rule (field and rule in the message and details). */
+  InvalidInput: 'InvalidInput',
+  /** The clone holds no recording session: started without `voice`, or with `recordings` up front. */
+  NoRecordingSession: 'NoRecordingSession',
+  /** Training is submitted or being submitted (or being decided): recordings can no longer change. */
+  RecordingsClosed: 'RecordingsClosed',
+} as const;

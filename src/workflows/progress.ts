@@ -10,6 +10,7 @@ import { isKnownVoiceJobStatus } from '../ice/types';
 import {
   searchAttributes,
   type DetectionResult,
+  type RecordingStatus,
   type SearchAttributePlan,
   type VoiceCloneEdition,
   type VoiceCloneStage,
@@ -46,6 +47,8 @@ export class VoiceCloneProgress {
   private registered = new Set<string>();
   private indexedStages = new Set<VoiceCloneStage>();
   private readonly upserted = new Map<string, string>();
+  /** The clone's timing as people write it, for the details (never a timer). */
+  private timing: string | undefined;
 
   constructor({ edition, voiceId, voiceName }: ClonedVoice) {
     this.status = { stage: 'Validating', edition, voiceId, detection: [], callbacksReceived: 0, statusChecks: 0 };
@@ -119,6 +122,18 @@ export class VoiceCloneProgress {
     this.publish();
   }
 
+  /** The timing line of the details ("callback timeout 10 min, …"). */
+  timingKnown(description: string): void {
+    this.timing = description;
+    this.publish();
+  }
+
+  /** The recording session's table changed (a recording sent, a detection answered). */
+  recordingsChanged(rows: RecordingStatus[]): void {
+    this.status.recordings = rows;
+    this.publish();
+  }
+
   failed(type: string, message: string): void {
     this.status.failure = { type, message };
     this.enter('Failed');
@@ -126,7 +141,7 @@ export class VoiceCloneProgress {
 
   /** `only`: upsert just these, whatever the stage; otherwise all of them, on entering an indexed stage. */
   private publish(only?: readonly SearchAttributeField[]): void {
-    setCurrentDetails(renderDetails(this.status));
+    setCurrentDetails(renderDetails(this.status, this.timing));
     if (only === undefined && !this.indexedStages.has(this.status.stage)) return;
     const wanted: Record<SearchAttributeField, string | undefined> = {
       iceVoiceId: this.status.voiceId || undefined,
@@ -151,7 +166,7 @@ function unknownNote(status: string | undefined): string {
     : ' — not a status this package knows: treated as not finished';
 }
 
-function renderDetails(status: VoiceCloneStatus): string {
+function renderDetails(status: VoiceCloneStatus, timing: string | undefined): string {
   const passed = status.detection.filter((result) => result.pass).length;
   const named = status.voiceName !== undefined ? ` "${status.voiceName}"` : '';
   const voice = status.voiceId ? ` \`${status.voiceId}\`` : status.voiceName === undefined ? ' `(invalid)`' : '';
@@ -164,6 +179,30 @@ function renderDetails(status: VoiceCloneStatus): string {
     `- Callbacks received: ${status.callbacksReceived}`,
     `- Status checks: ${status.statusChecks}`,
   ];
+  if (timing) lines.push(`- Timing: ${timing}`);
   if (status.failure) lines.push(`- Failure: **${status.failure.type}**: ${status.failure.message}`);
+  if (status.recordings) lines.push(...recordingsTable(status.recordings));
   return lines.join('\n');
+}
+
+/** Sentences shown up to this many characters: the table stays one line per recording. */
+const SENTENCE_CHARS = 40;
+
+function recordingsTable(rows: RecordingStatus[]): string[] {
+  const count = (state: RecordingStatus['state']): number => rows.filter((row) => row.state === state).length;
+  const summary = `- Recordings: ${count('passed')} passed, ${count('failed')} failed, ${count('detecting')} in detection`;
+  if (rows.length === 0) return [`${summary} (none sent yet)`];
+  const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
+  const sentence = (text: string): string =>
+    text.length > SENTENCE_CHARS ? `${text.slice(0, SENTENCE_CHARS)}…` : text || '(not read yet)';
+  const result = { detecting: 'detecting…', passed: 'passed', failed: '**failed**' } as const;
+  return [
+    summary,
+    '', // a table needs a blank line before it
+    '| # | Sentence | Detection | Reason |',
+    '| --: | --- | --- | --- |',
+    ...rows.map(
+      (row) => `| ${row.audioRecordId} | ${cell(sentence(row.text))} | ${result[row.state]} | ${cell(row.reason)} |`,
+    ),
+  ];
 }

@@ -3,7 +3,13 @@
  * non-retryable `InvalidInput` before any ICE call). Pure and deterministic: safe inside the workflow sandbox.
  */
 import { COSYVOICE_MODELS, type CosyVoiceModel, type VoiceGender } from '../ice/types';
-import { DEFAULT_TIMING, VOICE_CLONE_EDITIONS, type VoiceCloneEdition, type VoiceRecording } from './definitions';
+import {
+  DEFAULT_TIMING,
+  VOICE_CLONE_EDITIONS,
+  type VoiceCloneEdition,
+  type VoiceRecording,
+  type VoiceToCreate,
+} from './definitions';
 import { parseDurationMs } from './duration';
 import {
   BASIC_VOICE_ID_PATTERN,
@@ -23,6 +29,7 @@ export interface ResolvedTiming {
   pollIntervalMs: number;
   maxPollIntervalMs: number;
   trainingTimeoutMs: number;
+  recordingTimeoutMs: number;
 }
 
 export interface ValidBasicVoiceCloneInput {
@@ -32,6 +39,8 @@ export interface ValidBasicVoiceCloneInput {
   demoAudioMediaUrl?: string;
   recordings?: VoiceRecording[];
   timing: ResolvedTiming;
+  voice?: VoiceToCreate;
+  autoSubmitAfter?: number;
 }
 
 export interface ValidStandardVoiceCloneInput {
@@ -69,12 +78,18 @@ const MAX_URL_LENGTH = 2048;
 const GENDERS: readonly VoiceGender[] = ['female', 'male'];
 
 const INPUT_FIELDS: Record<VoiceCloneEdition, readonly string[]> = {
-  basic: ['edition', 'voiceId', 'jobId', 'demoAudioMediaUrl', 'recordings', 'timing'],
+  basic: ['edition', 'voiceId', 'jobId', 'demoAudioMediaUrl', 'recordings', 'timing', 'voice', 'autoSubmitAfter'],
   standard: ['edition', 'voiceName', 'gender', 'authenticationMediaId', 'audioMediaIds', 'demoAudioMediaUrl', 'timing'],
   cosyvoice: ['edition', 'voiceName', 'gender', 'audioMediaId', 'model', 'demoAudioMediaUrl', 'timing'],
 };
 const RECORDING_FIELDS = ['audioRecordId', 'recordUrl'] as const;
-const TIMING_FIELDS = ['callbackTimeout', 'pollInterval', 'maxPollInterval', 'trainingTimeout'] as const;
+const TIMING_FIELDS = [
+  'callbackTimeout',
+  'pollInterval',
+  'maxPollInterval',
+  'trainingTimeout',
+  'recordingTimeout',
+] as const;
 
 class InvalidField extends Error {
   constructor(
@@ -157,6 +172,7 @@ function parseBasic(record: Record<string, unknown>): ValidBasicVoiceCloneInput 
     value.demoAudioMediaUrl = parseHttpsUrl(record.demoAudioMediaUrl, 'demoAudioMediaUrl');
   }
   if (record.recordings !== undefined) value.recordings = parseRecordings(record.recordings);
+  parseRecordingSessionFields(record, value);
   return value;
 }
 
@@ -232,6 +248,7 @@ function parseTiming(raw: unknown): ResolvedTiming {
     pollIntervalMs: parseDuration(record.pollInterval ?? DEFAULT_TIMING.pollInterval, 'pollInterval'),
     maxPollIntervalMs: parseDuration(record.maxPollInterval ?? DEFAULT_TIMING.maxPollInterval, 'maxPollInterval'),
     trainingTimeoutMs: parseDuration(record.trainingTimeout ?? DEFAULT_TIMING.trainingTimeout, 'trainingTimeout'),
+    recordingTimeoutMs: parseDuration(record.recordingTimeout ?? DEFAULT_TIMING.recordingTimeout, 'recordingTimeout'),
   };
   if (timing.pollIntervalMs > timing.maxPollIntervalMs) {
     throw new InvalidField('timing.pollInterval', 'must not exceed timing.maxPollInterval');
@@ -299,4 +316,82 @@ function asRecord(
     }
   }
   return raw as Record<string, unknown>;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// The recording session: input `voice` and `autoSubmitAfter`, and the `addRecording` update's argument.
+// ------------------------------------------------------------------------------------------------------------
+
+const VOICE_FIELDS = ['gender', 'scenario', 'voiceName', 'voiceDesc'] as const;
+const SCENARIOS: readonly string[] = ['story', 'interaction', 'navigation'];
+/** CreateCustomizedVoiceJob's limits (docs/ice-api.md#voice-lifecycle-basic). */
+const MAX_VOICE_NAME_LENGTH = 32;
+const MAX_VOICE_DESC_LENGTH = 256;
+
+function parseRecordingSessionFields(record: Record<string, unknown>, value: ValidBasicVoiceCloneInput): void {
+  if (record.voice !== undefined) value.voice = parseVoice(record.voice);
+  if (record.autoSubmitAfter === undefined) return;
+  const count = record.autoSubmitAfter;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_RECORDINGS) {
+    throw new InvalidField('autoSubmitAfter', `must be a whole number from 1 to ${MAX_RECORDINGS}`);
+  }
+  if (value.voice === undefined || value.recordings !== undefined) {
+    throw new InvalidField('autoSubmitAfter', 'needs a recording session: voice given and no recordings');
+  }
+  value.autoSubmitAfter = count;
+}
+
+function parseVoice(raw: unknown): VoiceToCreate {
+  const record = asRecord(raw, 'voice', VOICE_FIELDS, 'voice.');
+  if (typeof record.gender !== 'string' || !(GENDERS as readonly string[]).includes(record.gender)) {
+    throw new InvalidField('voice.gender', `must be one of ${GENDERS.join(', ')}`);
+  }
+  if (typeof record.scenario !== 'string' || !SCENARIOS.includes(record.scenario)) {
+    throw new InvalidField('voice.scenario', `must be one of ${SCENARIOS.join(', ')}`);
+  }
+  const voice: VoiceToCreate = {
+    gender: record.gender as VoiceToCreate['gender'],
+    scenario: record.scenario as VoiceToCreate['scenario'],
+  };
+  const text = (field: 'voiceName' | 'voiceDesc', max: number): string | undefined => {
+    const raw = record[field];
+    if (raw === undefined) return undefined;
+    if (typeof raw !== 'string' || raw.length > max) {
+      throw new InvalidField(`voice.${field}`, `must be a string of at most ${max} characters`);
+    }
+    return raw;
+  };
+  const voiceName = text('voiceName', MAX_VOICE_NAME_LENGTH);
+  const voiceDesc = text('voiceDesc', MAX_VOICE_DESC_LENGTH);
+  if (voiceName !== undefined) voice.voiceName = voiceName;
+  if (voiceDesc !== undefined) voice.voiceDesc = voiceDesc;
+  return voice;
+}
+
+export type RecordingValidation =
+  { ok: true; value: VoiceRecording } | { ok: false; field: string; rule: string; message: string };
+
+/**
+ * The `addRecording` argument, by the rules of `recordings[i]` (fields named without the prefix). Pure: the update's
+ * validator runs it before anything enters history.
+ */
+export function validateRecording(raw: unknown): RecordingValidation {
+  try {
+    const record = asRecord(raw, 'recording', RECORDING_FIELDS, '');
+    const audioRecordId = record.audioRecordId;
+    if (
+      typeof audioRecordId !== 'number' ||
+      !Number.isInteger(audioRecordId) ||
+      audioRecordId < 1 ||
+      audioRecordId > MAX_RECORDINGS
+    ) {
+      throw new InvalidField('audioRecordId', `must be a whole number from 1 to ${MAX_RECORDINGS}`);
+    }
+    return { ok: true, value: { audioRecordId, recordUrl: parseHttpsUrl(record.recordUrl, 'recordUrl') } };
+  } catch (error) {
+    if (error instanceof InvalidField) {
+      return { ok: false, field: error.field, rule: error.rule, message: error.message };
+    }
+    throw error;
+  }
 }

@@ -9,6 +9,7 @@ import type { FoundNamedVoiceJob, NamedVoiceSubmit, VoiceJobSnapshot } from '../
 import { isKnownVoiceJobStatus } from '../ice/types';
 import { awaitTrainingResult } from './await-training-result';
 import { CallbackInbox } from './callback-inbox';
+import { lookUpOrCreateVoice } from './create-voice';
 import {
   iceCallbackSignal,
   statusQuery,
@@ -19,6 +20,7 @@ import {
 import { asWorkflowFailure, failureSummary, voiceCloneFailure } from './failures';
 import { iceCalls, iceLookups, iceReads, summary, temporalLookups } from './ice-activities';
 import { VoiceCloneProgress, type ClonedVoice } from './progress';
+import { RecordingSession } from './recording-session';
 import {
   validateVoiceCloneInput,
   type ValidBasicVoiceCloneInput,
@@ -36,6 +38,8 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
     inbox.receive(payload);
     progress.callbacksReceived(inbox.received);
   });
+  // Its update handlers are set here, before the first await: an Update-with-Start's update finds them.
+  const session = new RecordingSession(input, progress);
 
   try {
     const valid = validated(input);
@@ -45,12 +49,16 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
       { summary: 'Temporal ListSearchAttributes (which search attributes this namespace has)' },
       [],
     );
-    const context = { registered, progress, inbox };
-    return valid.edition === 'basic' ? await cloneBasicVoice(valid, context) : await cloneNamedVoice(valid, context);
+    const context = { registered, progress, inbox, session };
+    const result =
+      valid.edition === 'basic' ? await cloneBasicVoice(valid, context) : await cloneNamedVoice(valid, context);
+    // Every running update finishes first (none is left unanswered).
+    return await session.finish(result);
   } catch (error) {
     const failure = asWorkflowFailure(error);
     const { type, message } = failureSummary(failure);
     progress.failed(type, message);
+    await session.end(failure);
     throw failure;
   }
 }
@@ -59,15 +67,19 @@ interface CloneContext {
   registered: ReturnType<typeof temporalLookups.listRegisteredSearchAttributes>;
   progress: VoiceCloneProgress;
   inbox: CallbackInbox;
+  /** Basic only: the recording session (its updates are refused for the other editions). */
+  session: RecordingSession;
 }
 
 /** Basic: the caller created the voice under its VoiceId and ICE detects its recordings before the submit. */
 async function cloneBasicVoice(
   valid: ValidBasicVoiceCloneInput,
-  { registered, progress, inbox }: CloneContext,
+  { registered, progress, inbox, session }: CloneContext,
 ): Promise<VoiceCloneResult> {
   // Look first: a voice already trained or training has passed detection, and ICE refuses to detect it again.
-  const lookup = lookUpVoice(valid, progress);
+  const lookup = valid.voice
+    ? lookUpOrCreateVoice(valid, progress, { readGivenJob, findVoiceJob })
+    : lookUpVoice(valid, progress);
   lookup.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
   progress.useSearchAttributes(await registered);
   const found = await lookup;
@@ -84,9 +96,12 @@ async function cloneBasicVoice(
       detection = await verifyDetection(valid.voiceId, valid.recordings);
       progress.detected(detection);
       assertDetectionPassed(valid.voiceId, detection);
+    } else if (session.holdsRecordings) {
+      detection = await session.collectRecordings(found);
     }
     jobId = await submitVoiceCloneJob(valid, found, progress);
   }
+  session.jobAccepted(jobId, detection);
 
   const result = await awaitTrainingResult({ voiceId: valid.voiceId, jobId, timing: valid.timing, inbox, progress });
   return { ...result, edition: 'basic', ...(detection && { detection }) };

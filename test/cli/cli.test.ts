@@ -77,10 +77,20 @@ describe('ice-voice-clone CLI', () => {
       [['emulator', '--port', 'abc'], /--port must be a port number/],
       [['configure-callback', '--url', 'https://cb.example.com/ice'], /--auth-key/],
       [['dev', '--ui-port', '70000'], /--ui-port/],
+      [['start', '--voice-id', 'Abc1', '--wait-for', 'trained'], /--wait-for must be "submitted"/],
+      [['start', '--voice-id', 'Abc1', '--wait', '--wait-for', 'submitted'], /exclude each other/],
+      [['start', '--voice-id', 'Abc1', '--gender', 'female'], /--gender and --scenario go together/],
+      [['start', '--voice-id', 'Abc1', '--gender', 'x', '--scenario', 'story'], /voice\.gender: must be one of/],
+      [['start', '--voice-id', 'Abc1', '--auto-submit-after', '3'], /autoSubmitAfter: needs a recording session/],
       [['start', '--edition', 'premium'], /--edition must be one of basic, standard, cosyvoice/],
       [['start', '--edition', 'standard', '--gender', 'male'], /--voice-name is required/],
       [['start', '--edition', 'standard', '--model', 'cosyvoice-v3-plus'], /--model is for --edition cosyvoice/],
-      [['start', '--voice-id', 'Abc1', '--voice-name', 'Anna'], /--voice-name is for --edition standard or cosyvoice/],
+      [
+        ['start', '--voice-id', 'Abc1', '--audio-media-id', 'a1'],
+        /--audio-media-id is for --edition standard or cosyvoice/,
+      ],
+      [['start', '--voice-id', 'Abc1', '--voice-name', 'Anna'], /--gender and --scenario go together/],
+      [['start', '--edition', 'standard', '--scenario', 'story'], /--scenario is for --edition basic/],
       [
         [
           'start',
@@ -252,6 +262,29 @@ describe('ice-voice-clone CLI', () => {
       assert.equal(report.lastIceStatus, 'Success');
     });
 
+    it('start --wait-for submitted prints the JobId and exits 0 while the clone trains on', async () => {
+      const voiceId = `CliEarly${Date.now().toString(36)}`;
+      await stack.ice.createCustomizedVoiceJob({ voiceId, gender: 'female', scenario: 'story' });
+      await stack.emulator.admin.updateSettings({ trainingMs: 60_000 });
+      try {
+        const args = ['start', '--voice-id', voiceId, '--recording', `1=${demoRecordingUrl(voiceId, 1)}`];
+        const run = await runCli([...args, '--wait-for', 'submitted', '--json'], env);
+        assert.equal(run.code, 0, run.err);
+        const answer = JSON.parse(run.out.trim()) as { ok: boolean; jobId: string; detection: unknown[] };
+        const job = (await stack.emulator.admin.jobs()).find((candidate) => candidate.voiceId === voiceId);
+        assert.equal(answer.ok, true);
+        assert.equal(answer.jobId, job?.jobId);
+        assert.equal(answer.detection.length, 1);
+        const again = await runCli([...args, '--wait-for', 'submitted'], env);
+        assert.equal(again.code, 0, again.err);
+        assert.match(again.out, new RegExp(`JobId ${answer.jobId} \\(1/1 recordings passed\\); training continues`));
+        const status = await runCli(['status', voiceId, '--json'], env);
+        assert.equal((JSON.parse(status.out) as { execution: string }).execution, 'RUNNING');
+      } finally {
+        await stack.emulator.admin.updateSettings({ trainingMs: 1_000 });
+      }
+    });
+
     it('start --edition cosyvoice --wait --json succeeds and status names the clone by edition and VoiceName', async () => {
       const voiceName = `Cli cosy ${Date.now().toString(36)}`;
       const run = await runCli(
@@ -408,7 +441,10 @@ describe('ice-voice-clone CLI', () => {
       const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
       assert.equal(code, 0, out);
       assert.match(out, /Web UI: http:\/\/localhost:\d+\/namespaces\/default\/workflows\/voice-clone-Demo\w+/);
-      assert.match(out, /AwaitingCallback/);
+      assert.match(out, /the workflow created the voice and read 20 sentences/);
+      assert.match(out, /addRecording sentence 2 \(".+"\) → failed detection: .+\n.*recording sentence 2 again/);
+      assert.match(out, /addRecording sentence 2 \(".+"\) → passed detection/);
+      assert.match(out, /submitTraining → ICE accepted the training job \w+; training runs\n[^]*AwaitingCallback/);
       assert.match(out, /Voice Demo\w+ is trained \(job \w+, via callback/);
       assert.match(out, /Stopped\./);
       assert.doesNotMatch(out, /[A-Za-z\d]{32}.*auth/i, 'the callback auth key is never printed');

@@ -13,11 +13,12 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startVoiceClone } from '../../src/client/start-voice-clone';
+import { startRecordingSession } from '../../src/client/start-recording-session';
 import { loadLocalToolsConfig } from '../../src/config';
 import { startLocalStack, type LocalStack } from '../../src/local-stack/stack';
 import { demoRecordingUrl } from '../../src/local-stack/demo';
 import { NO_PASSED_AUDIO_CODE as NO_PASSED_AUDIO } from '../../src/emulator/voice-job-book';
-import { statusQuery, type VoiceCloneStatus } from '../../src/workflows/definitions';
+import { addRecordingUpdate, statusQuery, type VoiceCloneStatus } from '../../src/workflows/definitions';
 import { getWorkflowBundle } from '../support/bundle';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -218,6 +219,33 @@ describe('Temporal Web UI shows the clone legibly', () => {
       `SubmitCustomizedVoiceJob voice=${succeeded}`,
     ]);
     await screenshot(page, 'succeeded-clone');
+  });
+
+  it('shows a recording session: stage AwaitingRecordings, the recordings table, timing as people write it', async () => {
+    const voiceId = `${running}Rec`.slice(0, 32);
+    const { handle, demonstrations } = await startRecordingSession(
+      stack.client,
+      { voiceId, voice: { gender: 'female', scenario: 'story' } },
+      { taskQueue: stack.taskQueue },
+    );
+    const record = (audioRecordId: number, recordUrl: string) =>
+      handle.executeUpdate(addRecordingUpdate, { args: [{ audioRecordId, recordUrl }] });
+    await record(1, demoRecordingUrl(voiceId, 1));
+    await record(2, `https://oss.example.com/${voiceId}/fail-detection-2.wav`);
+    await page.goto(stack.workflowUrl(handle.workflowId));
+    await openTab(page, 'User Metadata');
+    await expectVisibleText(page, [
+      'stage AwaitingRecordings',
+      'Recordings: 1 passed, 1 failed, 0 in detection',
+      demonstrations[0].text,
+      'too noisy',
+      'callback timeout 10 min, poll 30 s–5 min, training timeout 24 h, recording timeout 7 d',
+    ]);
+    await screenshot(page, 'recording-session');
+    const byStage = encodeURIComponent('VoiceCloneStage="AwaitingRecordings"');
+    await page.goto(`${stack.temporal.uiUrl}/namespaces/default/workflows?query=${byStage}`);
+    await expectVisibleText(page, [handle.workflowId]);
+    await handle.terminate('test done');
   });
 
   it("shows a failed clone with ICE's code and RequestId", async () => {

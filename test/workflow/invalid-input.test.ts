@@ -13,7 +13,7 @@ import {
   VOICE_CLONE_WORKFLOW_TYPE,
   voiceCloneWorkflowId,
 } from '../../src/workflows/definitions';
-import { validateVoiceCloneInput } from '../../src/workflows/validation';
+import { validateRecording, validateVoiceCloneInput } from '../../src/workflows/validation';
 import { createVoice, FAST_TIMING, newVoiceId, recordings, startCloneStack, type CloneStack } from './support';
 
 const URL_OK = 'https://voices.oss-cn-shanghai.aliyuncs.com/v/1.wav';
@@ -91,6 +91,36 @@ const BAD_INPUTS: [string, unknown, string][] = [
     'timing.callbackTimeout',
   ],
   ['unknown timing field', { voiceId: 'Anna1', timing: { retries: 3 } }, 'timing.retries'],
+  [
+    'recording timeout over 30 days',
+    { voiceId: 'Anna1', timing: { recordingTimeout: '31 days' } },
+    'timing.recordingTimeout',
+  ],
+  ['voice not an object', { voiceId: 'Anna1', voice: 'female' }, 'voice'],
+  ['voice without gender', { voiceId: 'Anna1', voice: { scenario: 'story' } }, 'voice.gender'],
+  ['voice of an unknown scenario', { voiceId: 'Anna1', voice: { gender: 'male', scenario: 'news' } }, 'voice.scenario'],
+  [
+    'voiceName of 33 characters',
+    { voiceId: 'Anna1', voice: { gender: 'male', scenario: 'story', voiceName: 'n'.repeat(33) } },
+    'voice.voiceName',
+  ],
+  ['unknown voice field', { voiceId: 'Anna1', voice: { gender: 'male', scenario: 'story', age: 30 } }, 'voice.age'],
+  [
+    'autoSubmitAfter 0',
+    { voiceId: 'Anna1', voice: { gender: 'male', scenario: 'story' }, autoSubmitAfter: 0 },
+    'autoSubmitAfter',
+  ],
+  [
+    'autoSubmitAfter 21',
+    { voiceId: 'Anna1', voice: { gender: 'male', scenario: 'story' }, autoSubmitAfter: 21 },
+    'autoSubmitAfter',
+  ],
+  ['autoSubmitAfter without voice', { voiceId: 'Anna1', autoSubmitAfter: 3 }, 'autoSubmitAfter'],
+  [
+    'autoSubmitAfter with recordings up front',
+    { voiceId: 'Anna1', voice: { gender: 'male', scenario: 'story' }, recordings: many(3), autoSubmitAfter: 3 },
+    'autoSubmitAfter',
+  ],
 ];
 
 describe('validateVoiceCloneInput (pure)', () => {
@@ -118,8 +148,74 @@ describe('validateVoiceCloneInput (pure)', () => {
       pollIntervalMs: 10_000,
       maxPollIntervalMs: 300_000,
       trainingTimeoutMs: 86_400_000,
+      recordingTimeoutMs: 604_800_000,
     });
     assert.equal(result.value.recordings?.length, 20);
+  });
+
+  test('accepts a recording session: voice, autoSubmitAfter and recordingTimeout', () => {
+    const result = validateVoiceCloneInput({
+      voiceId: 'Anna2027',
+      voice: { gender: 'female', scenario: 'navigation', voiceName: 'Anna', voiceDesc: 'Anna, navigation' },
+      autoSubmitAfter: 20,
+      timing: { recordingTimeout: '2 days' },
+    });
+    assert.ok(result.ok && result.value.edition === 'basic');
+    assert.deepEqual(result.value.voice, {
+      gender: 'female',
+      scenario: 'navigation',
+      voiceName: 'Anna',
+      voiceDesc: 'Anna, navigation',
+    });
+    assert.equal(result.value.autoSubmitAfter, 20);
+    assert.equal(result.value.timing.recordingTimeoutMs, 2 * 86_400_000);
+  });
+
+  test('refuses the recording session fields for Standard and CosyVoice (the session is Basic only)', () => {
+    const standard = {
+      edition: 'standard',
+      voiceName: 'Anna',
+      gender: 'female',
+      authenticationMediaId: 'auth1',
+      audioMediaIds: ['a1'],
+    };
+    const cosyvoice = {
+      edition: 'cosyvoice',
+      voiceName: 'Anna',
+      gender: 'female',
+      audioMediaId: 'a1',
+      model: 'cosyvoice-v3-plus',
+    };
+    for (const base of [standard, cosyvoice]) {
+      for (const [field, value] of [
+        ['voice', { gender: 'female', scenario: 'story' }],
+        ['autoSubmitAfter', 2],
+      ] as const) {
+        const result = validateVoiceCloneInput({ ...base, [field]: value });
+        assert.ok(!result.ok, `${base.edition} with ${field}`);
+        assert.equal(result.field, field);
+      }
+    }
+  });
+
+  test("validateRecording (addRecording's argument) names the field and the rule", () => {
+    const cases: [unknown, string][] = [
+      [null, 'recording'],
+      [{ audioRecordId: 0, recordUrl: URL_OK }, 'audioRecordId'],
+      [{ audioRecordId: '3', recordUrl: URL_OK }, 'audioRecordId'],
+      [{ audioRecordId: 3 }, 'recordUrl'],
+      [{ audioRecordId: 3, recordUrl: 'https://u:p@x.example/a.wav' }, 'recordUrl'],
+      [{ audioRecordId: 3, recordUrl: URL_OK, text: 'x' }, 'text'],
+    ];
+    for (const [raw, field] of cases) {
+      const result = validateRecording(raw);
+      assert.equal(result.ok, false, JSON.stringify(raw));
+      if (!result.ok) assert.equal(result.message, `${field}: ${result.rule}`);
+    }
+    assert.deepEqual(validateRecording({ audioRecordId: 20, recordUrl: URL_OK }), {
+      ok: true,
+      value: { audioRecordId: 20, recordUrl: URL_OK },
+    });
   });
 });
 

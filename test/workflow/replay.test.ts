@@ -1,8 +1,9 @@
 /**
  * Replays recorded clone histories (test/fixtures/history-*.json, recorded by
  * test/fixtures/record-voice-clone-histories.ts, and test/fixtures/before-plans/, recorded by earlier workflow code)
- * through today's workflow code: a change that would break running clones fails here. A deliberately incompatible
- * workflow proves the check can fail.
+ * through today's workflow code: a change that would break running clones fails here. The recording session's
+ * histories (history-recording-*.json) carry its updates. A deliberately incompatible workflow proves the check can
+ * fail.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -11,7 +12,11 @@ import { describe, test } from 'node:test';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { historyFromFixtureJSON } from '../fixtures/history-json';
-import { HISTORIES_RECORDED_BEFORE_PLANS, RECORDED_HISTORIES } from '../fixtures/record-voice-clone-histories';
+import {
+  HISTORIES_RECORDED_BEFORE_PLANS,
+  RECORDED_HISTORIES,
+  RECORDING_SESSION_HISTORIES,
+} from '../fixtures/record-voice-clone-histories';
 import { getWorkflowBundle } from '../support/bundle';
 
 const INCOMPATIBLE = path.resolve(__dirname, 'fixtures/incompatible-workflow.ts');
@@ -24,6 +29,7 @@ describe('replay of recorded clone histories', () => {
   const histories = [
     ...Object.entries(RECORDED_HISTORIES),
     ...Object.entries(HISTORIES_RECORDED_BEFORE_PLANS).map(([name, file]) => [`${name} (before plans)`, file]),
+    ...Object.entries(RECORDING_SESSION_HISTORIES),
   ];
   for (const [name, file] of histories) {
     test(`${name} replays deterministically`, async () => {

@@ -68,12 +68,8 @@ const spec: CommandSpec = {
 async function runDemo(stack: LocalStack, context: CliContext, voiceId: string | undefined): Promise<boolean> {
   const out = (line: string): void => context.io.out(line);
   const startedAt = Date.now();
-  const demo: DemoClone = await startDemoClone(stack, voiceId ? { voiceId } : {});
   out('');
-  out(
-    `Demonstration clone of voice ${demo.voiceId}: created the voice, ${demo.input.recordings?.length ?? 0} recordings`,
-  );
-  out(`  Web UI: ${demo.webUiUrl}`);
+  const demo: DemoClone = await startDemoClone(stack, { ...(voiceId && { voiceId }), onLine: out });
   const progress = watchCloneProgress(demo.handle, (line) => out(`  ${line}`), { startedAt, intervalMs: 500 });
   const outcome = await Promise.race([demoOutcome(demo), context.stopRequested().then(() => undefined)]);
   await progress.stop();

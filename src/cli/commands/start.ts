@@ -1,13 +1,16 @@
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { loadTaskQueue } from '../../config';
 import { startVoiceClone } from '../../client/start-voice-clone';
 import { validateVoiceCloneInput } from '../../workflows/validation';
 import {
   VOICE_CLONE_EDITIONS,
+  type BasicVoiceCloneInput,
+  type SubmittedClone,
   type VoiceCloneEdition,
   type VoiceCloneInput,
   type VoiceCloneResult,
   type VoiceCloneTiming,
+  type VoiceToCreate,
 } from '../../workflows/definitions';
 import { COSYVOICE_MODELS, type CosyVoiceModel, type VoiceGender } from '../../ice/types';
 import {
@@ -31,7 +34,9 @@ const spec: CommandSpec = {
   summary:
     'Start the clone workflow of a voice (or attach to the running one: one workflow per voice, so ICE is never\n' +
     'asked to train the same voice twice). Basic (the default): the voice must exist in ICE\n' +
-    '(CreateCustomizedVoiceJob) first. Standard and CosyVoice: the submit makes the voice; ICE assigns its VoiceId.',
+    '(CreateCustomizedVoiceJob) first, unless --gender and --scenario are given: then the workflow creates it and,\n' +
+    'without --recording, waits for the recordings an app sends as updates (addRecording, submitTraining).\n' +
+    'Standard and CosyVoice: the submit makes the voice; ICE assigns its VoiceId.',
   options: {
     edition: {
       type: 'string',
@@ -57,9 +62,14 @@ const spec: CommandSpec = {
     'voice-name': {
       type: 'string',
       value: '<name>',
-      description: 'Standard, CosyVoice: the voice name (≤32 characters); names the clone. Required.',
+      description:
+        'Standard, CosyVoice: the voice name (≤32 characters); names the clone. Required. Basic: of the voice to create.',
     },
-    gender: { type: 'string', value: '<female|male>', description: 'Standard, CosyVoice: required.' },
+    gender: {
+      type: 'string',
+      value: '<female|male>',
+      description: 'Standard, CosyVoice: required. Basic, with --scenario: the voice to create.',
+    },
     'audio-media-id': {
       type: 'string',
       multiple: true,
@@ -85,7 +95,27 @@ const spec: CommandSpec = {
       description: 'Polling backs off up to this (5 minutes).',
     },
     'training-timeout': { type: 'string', value: '<duration>', description: 'Give up after this long (24 hours).' },
+    scenario: {
+      type: 'string',
+      value: '<story|interaction|navigation>',
+      description: 'Basic, with --gender: the workflow creates the voice (CreateCustomizedVoiceJob) unless ICE has it.',
+    },
+    'auto-submit-after': {
+      type: 'string',
+      value: '<n>',
+      description: 'Recording session: submit once n recordings (sent as updates) passed (1-20).',
+    },
+    'recording-timeout': {
+      type: 'string',
+      value: '<duration>',
+      description: 'Recording session: fail RecordingTimedOut when not submitted within this (7 days).',
+    },
     wait: { type: 'boolean', description: 'Show progress and wait for the result (exit 0 success, 1 failure).' },
+    'wait-for': {
+      type: 'string',
+      value: 'submitted',
+      description: 'Return once ICE has the training job (Update-with-Start): print its JobId, exit 0.',
+    },
     json: { type: 'boolean', description: 'Print JSON for scripts instead of text.' },
   },
   notes: [
@@ -102,6 +132,7 @@ function timingFrom(values: ParsedValues): VoiceCloneTiming | undefined {
     ['poll-interval', 'pollInterval'],
     ['max-poll-interval', 'maxPollInterval'],
     ['training-timeout', 'trainingTimeout'],
+    ['recording-timeout', 'recordingTimeout'],
   ] as const;
   for (const [flag, field] of flags) {
     const raw = stringOption(values, flag);
@@ -115,8 +146,10 @@ const EDITION_FLAGS: Record<string, readonly VoiceCloneEdition[]> = {
   'voice-id': ['basic'],
   'job-id': ['basic'],
   recording: ['basic'],
-  'voice-name': ['standard', 'cosyvoice'],
-  gender: ['standard', 'cosyvoice'],
+  scenario: ['basic'],
+  'auto-submit-after': ['basic'],
+  'recording-timeout': ['basic'],
+  'wait-for': ['basic'],
   'audio-media-id': ['standard', 'cosyvoice'],
   'authentication-media-id': ['standard'],
   model: ['cosyvoice'],
@@ -167,9 +200,42 @@ export function voiceCloneInputFromFlags(values: ParsedValues): VoiceCloneInput 
     }
   }
   if (timing) input.timing = timing;
+  if (input.edition === undefined || input.edition === 'basic') addRecordingSessionFlags(values, input);
   const validation = validateVoiceCloneInput(input);
   if (!validation.ok) throw new UsageError(`invalid input: ${validation.message}`);
   return input;
+}
+
+/** --gender/--scenario/--voice-name make input.voice; --auto-submit-after its count (validation checks both). */
+function addRecordingSessionFlags(values: ParsedValues, input: BasicVoiceCloneInput): void {
+  const gender = stringOption(values, 'gender');
+  const scenario = stringOption(values, 'scenario');
+  const voiceName = stringOption(values, 'voice-name');
+  if (gender !== undefined || scenario !== undefined || voiceName !== undefined) {
+    if (gender === undefined || scenario === undefined) {
+      throw new UsageError('start: --gender and --scenario go together (the voice the workflow creates)');
+    }
+    input.voice = { gender, scenario, ...(voiceName !== undefined && { voiceName }) } as VoiceToCreate;
+  }
+  const autoSubmitAfter = stringOption(values, 'auto-submit-after');
+  if (autoSubmitAfter !== undefined) {
+    input.autoSubmitAfter = /^\d+$/.test(autoSubmitAfter) ? Number(autoSubmitAfter) : Number.NaN;
+  }
+}
+
+function waitForOption(values: ParsedValues): 'submitted' | undefined {
+  const waitFor = stringOption(values, 'wait-for');
+  if (waitFor === undefined) return undefined;
+  if (waitFor !== 'submitted') throw new UsageError(`start: --wait-for must be "submitted", got "${waitFor}"`);
+  if (values.wait === true) throw new UsageError('start: --wait and --wait-for submitted exclude each other');
+  return waitFor;
+}
+
+export function describeSubmitted(voiceId: string, submitted: SubmittedClone): string {
+  const passed = submitted.detection.filter((result) => result.pass).length;
+  const detection =
+    submitted.detection.length > 0 ? ` (${passed}/${submitted.detection.length} recordings passed)` : '';
+  return `ICE has the training job of voice ${voiceId}: JobId ${submitted.jobId}${detection}`;
 }
 
 /** How the output names the voice: a Basic VoiceId, or the VoiceName with its edition. */
@@ -191,11 +257,13 @@ export const command: Command = {
   spec,
   async run({ values }, context) {
     const input = voiceCloneInputFromFlags(values);
+    const waitFor = waitForOption(values);
     const json = values.json === true;
     const taskQueue = loadTaskQueue(context.env);
     const temporal = await connectTemporal(context.env);
     try {
       const startedAt = Date.now();
+      if (waitFor === 'submitted') return await untilSubmitted(context, temporal.client, input, taskQueue, json);
       const handle = await startVoiceClone(temporal.client, input, { taskQueue });
       const voice = voiceLabel(input);
       const started =
@@ -243,3 +311,36 @@ export const command: Command = {
     }
   },
 };
+
+/** `--wait-for submitted`: one Update-with-Start call; the clone trains on after the command exits. */
+async function untilSubmitted(
+  context: Parameters<Command['run']>[1],
+  client: Parameters<typeof startVoiceClone>[0],
+  input: VoiceCloneInput,
+  taskQueue: string,
+  json: boolean,
+): Promise<number> {
+  try {
+    const handle = await startVoiceClone(client, input, { taskQueue, waitFor: 'submitted' });
+    const { jobId, detection } = handle.submitted;
+    const voiceId = input.voiceId ?? '';
+    context.io.out(
+      json
+        ? JSON.stringify({ workflowId: handle.workflowId, voiceId, ok: true, jobId, detection })
+        : `${describeSubmitted(voiceId, handle.submitted)}; training continues in workflow ${handle.workflowId}`,
+    );
+    return EXIT_OK;
+  } catch (error) {
+    if (!(error instanceof WorkflowUpdateFailedError)) throw error;
+    const failure = describeWorkflowFailure(error);
+    if (json) {
+      const [type, ...message] = failure.split(': ');
+      context.io.out(
+        JSON.stringify({ voiceId: input.voiceId, ok: false, failure: { type, message: message.join(': ') } }),
+      );
+    } else {
+      context.io.err(`Clone of ${input.voiceId} was not submitted: ${failure}`);
+    }
+    return EXIT_FAILURE;
+  }
+}

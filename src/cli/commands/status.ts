@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { getVoiceCloneStatus, type VoiceCloneStatusReport } from '../../client/voice-clone-status';
 import { isKnownVoiceJobStatus } from '../../ice/types';
-import { voiceCloneWorkflowId, type VoiceCloneIdentity } from '../../workflows/definitions';
+import { voiceCloneWorkflowId, type RecordingStatus, type VoiceCloneIdentity } from '../../workflows/definitions';
 import { BASIC_VOICE_ID_PATTERN, BASIC_VOICE_ID_RULE, isVoiceName, VOICE_NAME_RULE } from '../../workflows/ice-ids';
 import { EXIT_FAILURE, EXIT_OK, stringOption, UsageError, type CommandSpec, type ParsedValues } from '../args';
 import type { Command } from '../context';
@@ -76,10 +76,22 @@ export function formatCloneStatus(report: VoiceCloneStatusReport): string {
     ['Result', report.result && `${report.result.status} via ${report.result.completedVia}: ${report.result.message}`],
     ['Failure', report.failure && `${report.failure.type}: ${report.failure.message}`],
   ];
-  return rows
+  const lines = rows
     .filter(([, value]) => value !== undefined && value !== '')
-    .map(([label, value]) => `${label.padEnd(14)} ${value}`)
-    .join('\n');
+    .map(([label, value]) => `${label.padEnd(14)} ${value}`);
+  if (report.recordings) lines.push(...formatRecordings(report.recordings));
+  return lines.join('\n');
+}
+
+/** The recording session's table: one line per sentence recorded, with ICE's reason for a failed one. */
+function formatRecordings(recordings: RecordingStatus[]): string[] {
+  const passed = recordings.filter((row) => row.state === 'passed').length;
+  const lines = [`${'Recordings'.padEnd(14)} ${passed} of ${recordings.length} passed detection`];
+  for (const row of recordings) {
+    const reason = row.reason ? ` — ${row.reason}` : '';
+    lines.push(`  ${String(row.audioRecordId).padStart(2)}  ${row.state.padEnd(9)} ${row.text}${reason}`);
+  }
+  return lines;
 }
 
 export const command: Command = {
