@@ -50,6 +50,7 @@ describe('parseDurationMs', () => {
       pollIntervalMs: 1_500,
       maxPollIntervalMs: 120_000,
       trainingTimeoutMs: 86_400_000,
+      recordingTimeoutMs: 604_800_000, // not given: the default 7 days
     });
     const refused = validateVoiceCloneInput({ voiceId: 'Anna01', timing: { pollInterval: 'soon' } });
     assert.equal(refused.ok, false);
