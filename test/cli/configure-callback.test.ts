@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { main } from '../../src/cli/main';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { runCliInProcess, useEmulatorCredentialsInProcessEnv, type CliRun } from './support';
 import { EMULATOR_DEV_CREDENTIALS, type Env } from '../../src/config';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { wireClient, type WireClient } from '../emulator/support/ice-wire';
@@ -18,35 +18,11 @@ const THEIRS = 'https://media.example.com/ice-events';
 const OUR_KEY = 'OurCallbackKey1';
 const THEIR_KEY = 'TheirPipelineKey2';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
 describe('configure-callback on a shared account', () => {
   let emulator: RunningEmulator;
   let ice: WireClient;
   let env: Env;
-  const savedCredentials = {
-    id: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID,
-    secret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-  };
-
-  before(() => {
-    // The command reaches ICE with Alibaba's default credential chain, which reads the process environment.
-    process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = EMULATOR_DEV_CREDENTIALS.accessKeyId;
-    process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = EMULATOR_DEV_CREDENTIALS.accessKeySecret;
-  });
-  after(() => {
-    for (const [name, value] of [
-      ['ALIBABA_CLOUD_ACCESS_KEY_ID', savedCredentials.id],
-      ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', savedCredentials.secret],
-    ] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  });
+  useEmulatorCredentialsInProcessEnv();
   // A fresh emulator per test: each starts from its own account setting.
   beforeEach(async () => {
     emulator = await startEmulator({ trainingMs: 60_000 });
@@ -55,13 +31,8 @@ describe('configure-callback on a shared account', () => {
   });
   afterEach(() => emulator.close());
 
-  async function runCli(argv: string[]): Promise<Run> {
-    let out = '';
-    let err = '';
-    const code = await main(['configure-callback', ...argv], env, {
-      out: (text) => (out += text + '\n'),
-      err: (text) => (err += text + '\n'),
-    });
+  async function runCli(argv: string[]): Promise<CliRun> {
+    const { code, out, err } = await runCliInProcess(['configure-callback', ...argv], env);
     for (const key of [OUR_KEY, THEIR_KEY]) {
       assert.ok(!out.includes(key) && !err.includes(key), `a key was printed:\n${out}\n${err}`);
     }

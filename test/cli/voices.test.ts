@@ -4,43 +4,19 @@
  * one refused with ICE's Code and RequestId (exit 1), bad usage refused before any call (exit 2).
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { main } from '../../src/cli/main';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { runCliInProcess, useEmulatorCredentialsInProcessEnv, type CliRun } from './support';
 import { EMULATOR_DEV_CREDENTIALS, type Env } from '../../src/config';
 import { JOB_STATUS_CODE, startEmulator, type RunningEmulator } from '../../src/emulator';
 import { createIceClient } from '../../src/ice';
 import type { IceClient } from '../../src/ice/types';
 import type { VoiceSummary } from '../../src/client';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
 describe('voices and delete-job against the emulator', () => {
   let emulator: RunningEmulator;
   let ice: IceClient;
   let env: Env;
-  const savedCredentials = {
-    id: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID,
-    secret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-  };
-
-  before(() => {
-    // The commands reach ICE with Alibaba's default credential chain, which reads the process environment.
-    process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = EMULATOR_DEV_CREDENTIALS.accessKeyId;
-    process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = EMULATOR_DEV_CREDENTIALS.accessKeySecret;
-  });
-  after(() => {
-    for (const [name, value] of [
-      ['ALIBABA_CLOUD_ACCESS_KEY_ID', savedCredentials.id],
-      ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', savedCredentials.secret],
-    ] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  });
+  useEmulatorCredentialsInProcessEnv();
   beforeEach(async () => {
     emulator = await startEmulator({ trainingMs: 60_000 });
     ice = createIceClient({
@@ -54,11 +30,8 @@ describe('voices and delete-job against the emulator', () => {
   });
   afterEach(() => emulator.close());
 
-  async function runCli(argv: string[]): Promise<Run> {
-    let out = '';
-    let err = '';
-    const code = await main(argv, env, { out: (text) => (out += text + '\n'), err: (text) => (err += text + '\n') });
-    return { code, out, err };
+  async function runCli(argv: string[]): Promise<CliRun> {
+    return runCliInProcess(argv, env);
   }
 
   /** One voice of each edition: a Basic one created (Initialization), a Standard and a CosyVoice one training. */
