@@ -3,7 +3,7 @@
  * decides whether it concerns the job being awaited and coalesces duplicates, and the workflow then reads the
  * job from ICE. Callbacks that arrive before the JobId is known are kept and matched once it is.
  */
-import type { IceCallbackSignalPayload } from './definitions';
+import type { IceCallbackEnvelope } from '../ice/types';
 
 const MAX_REMEMBERED = 1_000;
 
@@ -69,7 +69,7 @@ export class CallbackInbox {
 
 function readFacts(payload: unknown): CallbackFacts | undefined {
   if (!isRecord(payload) || !isRecord(payload.MessageBody)) return undefined;
-  const envelope = payload as Partial<IceCallbackSignalPayload>;
+  const envelope = payload as Partial<IceCallbackEnvelope>;
   const body: Record<string, unknown> = payload.MessageBody;
   const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
   const jobId = text(body.JobId);

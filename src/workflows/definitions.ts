@@ -229,8 +229,27 @@ export interface RecordingStatus {
   reason: string;
 }
 
-/** ICE's callback body exactly as the receiver got it. Only a wake-up: the workflow re-reads the job. */
-export type IceCallbackSignalPayload = IceCallbackEnvelope;
+/**
+ * The facts of one ICE callback that a clone uses, each a bounded string: never the body. ICE signs the URL and the
+ * timestamp, not the body (docs/ice-api.md#callback-authentication), so a callback is only a wake-up and the workflow
+ * re-reads the job. The receiver builds this from the body (see `ICE_CALLBACK_FACT_MAX_CHARS`).
+ */
+export interface IceCallbackFact {
+  eventType: string;
+  jobId?: string;
+  voiceId?: string;
+  status?: string;
+  eventTime?: string;
+}
+
+/** The longest value any field of an `IceCallbackFact` may carry; the receiver refuses a longer one. */
+export const ICE_CALLBACK_FACT_MAX_CHARS = 128;
+
+/**
+ * What the `iceCallback` signal carries: an `IceCallbackFact`. Histories written before the fact existed carry ICE's
+ * whole envelope; the workflow still reads those, so that they replay.
+ */
+export type IceCallbackSignalPayload = IceCallbackFact | IceCallbackEnvelope;
 
 export const iceCallbackSignal = defineSignal<[IceCallbackSignalPayload]>('iceCallback');
 export const statusQuery = defineQuery<VoiceCloneStatus>('status');

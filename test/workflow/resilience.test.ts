@@ -13,6 +13,7 @@ import type { RecordedCall } from '../../src/emulator';
 import { EMULATOR_VOICE_JOB_EVENT_TYPE, type IceCallbackEnvelope } from '../../src/ice/types';
 import {
   iceCallbackSignal,
+  type IceCallbackSignalPayload,
   statusQuery,
   VOICE_CLONE_WORKFLOW_TYPE,
   voiceCloneWorkflowId,
@@ -255,7 +256,7 @@ describe('voice clone under faults (dev server + emulator)', () => {
     const voiceId = newVoiceId('Early');
     const createdJobId = await createVoice(stack.ice, voiceId);
     // Delivered with the start, so the workflow has it before it has looked anything up.
-    const handle = await stack.client.workflow.signalWithStart<typeof voiceCloneWorkflow, [IceCallbackEnvelope]>(
+    const handle = await stack.client.workflow.signalWithStart<typeof voiceCloneWorkflow, [IceCallbackSignalPayload]>(
       VOICE_CLONE_WORKFLOW_TYPE,
       {
         workflowId: voiceCloneWorkflowId(voiceId),
