@@ -111,7 +111,10 @@ export interface RecordedCall {
   at: string;
   /** An IceAction, or whatever name an unknown request carried. */
   action: string;
-  /** Business parameters as received (query string), secrets removed. */
+  /**
+   * Business parameters as received (query string and form body), secrets removed, values cut after 4,096
+   * characters; empty for a request refused before its signature held.
+   */
   params: Record<string, string>;
   httpStatus: number;
   /** ICE error Code when the call failed; undefined on success. */

@@ -37,6 +37,15 @@ import { IceWireError } from './wire-error';
 
 /** Parameters whose values never reach the call log. */
 const SECRET_PARAMS = new Set(['AuthKey']);
+/** Longer parameter values are cut in the call log (a signed caller could otherwise keep 1 MiB per call there). */
+const MAX_LOGGED_PARAM_CHARS = 4_096;
+
+function logged(value: string): string {
+  return value.length <= MAX_LOGGED_PARAM_CHARS
+    ? value
+    : `${value.slice(0, MAX_LOGGED_PARAM_CHARS)}…[${value.length - MAX_LOGGED_PARAM_CHARS} more characters]`;
+}
+
 /** Operations that change state (and so trigger a state-file write). */
 const MUTATING_ACTIONS = new Set([
   'CreateCustomizedVoiceJob',
@@ -382,8 +391,9 @@ export class IceEmulator implements AdminTarget {
     call: IceCall,
   ): Promise<Record<string, unknown> | undefined> {
     const request = readIceRequest(req, path, rawQuery, body);
-    call.params = request.params;
     verifySignedRequest(request, this.config.keyPairs, this.nonces, Date.now());
+    // Only now: an unsigned sender must not fill the call log (kept in memory) with its parameters.
+    call.params = request.params;
     const open = await this.faultController.beforeOperation(call.action, call.marks, (ms) => this.wait(ms));
     if (!open || this.closed) return undefined;
     call.performed = true;
@@ -430,7 +440,10 @@ export class IceEmulator implements AdminTarget {
 
   private recordCall(call: IceCall, status: number, code: string | undefined): void {
     const params = Object.fromEntries(
-      Object.entries(call.params).map(([name, value]) => [name, SECRET_PARAMS.has(name) ? '[redacted]' : value]),
+      Object.entries(call.params).map(([name, value]) => [
+        name,
+        SECRET_PARAMS.has(name) ? '[redacted]' : logged(value),
+      ]),
     );
     const { requestId, action } = call;
     const fault = call.marks.fault;
