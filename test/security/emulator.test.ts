@@ -53,6 +53,7 @@ function rawRequest(
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };
+const FORM = 'application/x-www-form-urlencoded';
 
 describe('emulator under attack through its own API', () => {
   let emulator: RunningEmulator;
@@ -152,11 +153,7 @@ describe('emulator under attack through its own API', () => {
 
   it("answers a signed ICE request over 1 MiB with 413 in ICE's error shape, and an oversized admin body with 413", async () => {
     const body = `Scenario=story&Pad=${'a'.repeat(1_200_000)}`;
-    const answer = await ice.raw(
-      'GetDemonstrationForCustomizedVoiceJob',
-      {},
-      { body, contentType: 'application/x-www-form-urlencoded' },
-    );
+    const answer = await ice.raw('GetDemonstrationForCustomizedVoiceJob', {}, { body, contentType: FORM });
     assert.equal(answer.status, 413);
     assert.equal(answer.body.Code, 'RequestEntityTooLarge');
     for (const name of ['RequestId', 'HostId', 'Message', 'Recommend']) assert.ok(answer.body[name], name);
@@ -178,6 +175,20 @@ describe('emulator under attack through its own API', () => {
     }).catch((error: Error) => error);
     if (!(huge instanceof Error)) assert.equal(huge.status, 413);
     await assertStillServes('attackLarge01');
+  });
+
+  it('keeps no parameters of an unsigned request in its call log, and cuts long values of a signed one', async () => {
+    await emulator.admin.clearCalls();
+    const body = `Scenario=story&Pad=${'a'.repeat(900_000)}`;
+    const forged = wireClient(emulator.url, { ...EMULATOR_DEV_CREDENTIALS, accessKeySecret: 'not-the-secret' });
+    const refused = await forged.raw('GetDemonstrationForCustomizedVoiceJob', {}, { body, contentType: FORM });
+    assert.equal(refused.body.Code, 'SignatureDoesNotMatch');
+    const signed = await ice.raw('GetDemonstrationForCustomizedVoiceJob', {}, { body, contentType: FORM });
+    assert.equal(signed.status, 200);
+    const [unsignedCall, signedCall] = await emulator.admin.calls();
+    assert.deepEqual(unsignedCall.params, {});
+    assert.equal(signedCall.params.Scenario, 'story');
+    assert.ok(signedCall.params.Pad.length < 5_000, `logged ${signedCall.params.Pad.length} characters`);
   });
 
   it('refuses a cross-origin text/plain POST from a browser page, and a non-JSON body from anywhere', async () => {
