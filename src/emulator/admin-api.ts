@@ -21,6 +21,9 @@
  *                                               (through the job clock: the read and the callback agree)
  *   POST   /__emulator/callbacks/flush        → releases callbacks held by `delayMs` / `reorder` at once
  *   POST   /__emulator/reset                  → forgets jobs, voices, calls, callbacks, faults, nonces
+ *
+ * No authentication, by design, on loopback (./bind-warning.ts warns off it). Refused: a foreign `Origin` (403), a
+ * body that is not `application/json` (415) or over 1 MiB (413), a malformed body or job id (400 with `field`).
  */
 import type { IceAction, VoiceGender, VoiceJobStatus } from '../ice/types';
 
@@ -108,7 +111,10 @@ export interface RecordedCall {
   at: string;
   /** An IceAction, or whatever name an unknown request carried. */
   action: string;
-  /** Business parameters as received (query string), secrets removed. */
+  /**
+   * Business parameters as received (query string and form body), secrets removed, values cut after 4,096
+   * characters; empty for a request refused before its signature held.
+   */
   params: Record<string, string>;
   httpStatus: number;
   /** ICE error Code when the call failed; undefined on success. */

@@ -1,15 +1,27 @@
-/** Server side of the admin API described in ./admin-api.ts (routes under /__emulator). */
-import {
-  COSYVOICE_JOB_TYPES,
-  type CallbackDelivery,
-  type EmulatedJobCounts,
-  type EmulatedVoiceJob,
-  type EmulatorSettings,
-  type EventDispatchResult,
-  type FaultConfig,
-  type IceEventInput,
-  type RecordedCall,
+/** Server side of the admin API described in ./admin-api.ts (routes under /__emulator); bodies checked by ./admin-validation.ts. */
+import type {
+  CallbackDelivery,
+  EmulatedJobCounts,
+  EmulatedVoiceJob,
+  EmulatorSettings,
+  EventDispatchResult,
+  FaultConfig,
+  IceEventInput,
+  RecordedCall,
 } from './admin-api';
+import {
+  eventProblem,
+  faultConfigProblem,
+  finishProblem,
+  settingsProblem,
+  type AdminProblem,
+} from './admin-validation';
+
+/** How `POST /jobs/{jobId}/finish` ends a job: the rule's outcome unless given. */
+export interface FinishOutcome {
+  status?: 'Success' | 'Fail';
+  message?: string;
+}
 
 /** What the admin routes need from the running emulator. */
 export interface AdminTarget {
@@ -24,10 +36,7 @@ export interface AdminTarget {
   callbacks(): CallbackDelivery[];
   sendEvent(event: IceEventInput): EventDispatchResult;
   /** False when the job is unknown or not training. */
-  finishJob(
-    jobId: string,
-    outcome: { status?: 'Success' | 'Fail'; message?: string },
-  ): 'finished' | 'unknown' | 'not-training';
+  finishJob(jobId: string, outcome: FinishOutcome): 'finished' | 'unknown' | 'not-training';
   flushCallbacks(): void;
   reset(): void;
 }
@@ -37,39 +46,27 @@ export interface AdminAnswer {
   body?: unknown;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+function badRequest(found: AdminProblem): AdminAnswer {
+  return { status: 400, body: { error: `${found.field}: ${found.message}`, field: found.field } };
 }
 
-function badRequest(message: string): AdminAnswer {
-  return { status: 400, body: { error: message } };
-}
-
-function jobStatusOverridesProblem(overrides: unknown): string | undefined {
-  if (overrides === undefined) return undefined;
-  if (!Array.isArray(overrides)) return 'jobStatusOverrides must be an array';
-  for (const entry of overrides as unknown[]) {
-    if (
-      !isObject(entry) ||
-      typeof entry.voiceId !== 'string' ||
-      (entry.status !== null && typeof entry.status !== 'string') ||
-      typeof entry.reads !== 'number' ||
-      !Number.isInteger(entry.reads) ||
-      entry.reads < 0
-    ) {
-      return 'each jobStatusOverrides entry needs voiceId (text), status (text or null) and reads (a whole number ≥ 0)';
-    }
+/** The path segment decoded, or undefined when it is not valid percent-encoded UTF-8. */
+function decodedSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
-function eventProblem(body: unknown): string | undefined {
-  if (!isObject(body)) return 'body must be an event object { eventType, messageBody, userId?, eventTime? }';
-  if (typeof body.eventType !== 'string' || body.eventType === '') return 'eventType must be non-empty text';
-  if (!isObject(body.messageBody)) return 'messageBody must be an object';
-  if (body.userId !== undefined && !Number.isSafeInteger(body.userId)) return 'userId must be a whole number';
-  if (body.eventTime !== undefined && typeof body.eventTime !== 'string') return 'eventTime must be text';
-  return undefined;
+function finishJob(target: AdminTarget, rawJobId: string, body: unknown): AdminAnswer {
+  const jobId = decodedSegment(rawJobId);
+  const found = finishProblem(jobId, body);
+  if (found || jobId === undefined) return badRequest(found ?? { field: 'jobId', message: 'is required' });
+  const result = target.finishJob(jobId, body ?? {});
+  if (result === 'unknown') return { status: 404, body: { error: 'no such job' } };
+  if (result === 'not-training') return { status: 409, body: { error: 'job is not in training' } };
+  return { status: 204 };
 }
 
 export function routeAdmin(target: AdminTarget, method: string, path: string, body: unknown): AdminAnswer {
@@ -85,27 +82,17 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
     case 'GET /faults':
       return { status: 200, body: target.faults() };
     case 'PUT /faults': {
-      if (!isObject(body)) return badRequest('body must be a FaultConfig object');
-      const overridesProblem = jobStatusOverridesProblem(body.jobStatusOverrides);
-      if (overridesProblem) return badRequest(overridesProblem);
-      target.setFaults(body);
+      const found = faultConfigProblem(body);
+      if (found) return badRequest(found);
+      target.setFaults(body as FaultConfig);
       return { status: 204 };
     }
     case 'GET /settings':
       return { status: 200, body: target.settings() };
     case 'PATCH /settings': {
-      if (!isObject(body)) return badRequest('body must be a settings object');
-      const { trainingMs, lowerCaseCallbackKey, cosyVoiceJobType } = body;
-      if (trainingMs !== undefined && (typeof trainingMs !== 'number' || !(trainingMs >= 0))) {
-        return badRequest('trainingMs must be a number ≥ 0');
-      }
-      if (lowerCaseCallbackKey !== undefined && typeof lowerCaseCallbackKey !== 'boolean') {
-        return badRequest('lowerCaseCallbackKey must be true or false');
-      }
-      if (cosyVoiceJobType !== undefined && !(COSYVOICE_JOB_TYPES as readonly unknown[]).includes(cosyVoiceJobType)) {
-        return badRequest(`cosyVoiceJobType must be one of ${COSYVOICE_JOB_TYPES.join(', ')}`);
-      }
-      return { status: 200, body: target.updateSettings(body) };
+      const found = settingsProblem(body);
+      if (found) return badRequest(found);
+      return { status: 200, body: target.updateSettings(body as Partial<EmulatorSettings>) };
     }
     case 'GET /jobs':
       return { status: 200, body: target.jobs() };
@@ -114,8 +101,8 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
     case 'GET /callbacks':
       return { status: 200, body: target.callbacks() };
     case 'POST /events': {
-      const problem = eventProblem(body);
-      if (problem) return badRequest(problem);
+      const found = eventProblem(body);
+      if (found) return badRequest(found);
       return { status: 200, body: target.sendEvent(body as IceEventInput) };
     }
     case 'POST /callbacks/flush':
@@ -126,16 +113,6 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
       return { status: 204 };
   }
   const finish = /^POST \/jobs\/([^/]+)\/finish$/.exec(route);
-  if (finish) {
-    const outcome = isObject(body) ? body : {};
-    if (outcome.status !== undefined && outcome.status !== 'Success' && outcome.status !== 'Fail') {
-      return badRequest('status must be Success or Fail');
-    }
-    if (outcome.message !== undefined && typeof outcome.message !== 'string') return badRequest('message must be text');
-    const result = target.finishJob(decodeURIComponent(finish[1]), outcome);
-    if (result === 'unknown') return { status: 404, body: { error: 'no such job' } };
-    if (result === 'not-training') return { status: 409, body: { error: 'job is not in training' } };
-    return { status: 204 };
-  }
+  if (finish) return finishJob(target, finish[1], body);
   return { status: 404, body: { error: `no admin route ${route}` } };
 }

@@ -1,10 +1,27 @@
 /**
  * Decides which injected fault applies to a call or a callback. `count` triggers are consumed as they fire (the
- * remaining count shows in GET /faults); `rate` triggers draw from a PRNG seeded by `FaultConfig.seed`.
+ * remaining count shows in GET /faults); `rate` triggers draw from a PRNG seeded by `FaultConfig.seed`. The
+ * operation faults are two hooks around an ICE operation: `beforeOperation` (latency, throttle, serverError) and
+ * `afterOperation` (omitJobId, closeAfterAccept).
  */
 import type { IceAction } from '../ice/types';
-import type { CallbackFaults, EmulatedEdition, FaultConfig, FaultTrigger, OperationFaults } from './admin-api';
+import type {
+  CallbackFaults,
+  EmulatedEdition,
+  FaultConfig,
+  FaultTrigger,
+  OperationFaults,
+  RecordedCall,
+} from './admin-api';
+import { faultConfigProblem } from './admin-validation';
 import { createSeededRandom } from './prng';
+import { IceWireError } from './wire-error';
+
+/** What the faults did to one call: the fault that shaped its answer, and whether that answer is a closed socket. */
+export interface FaultMarks {
+  fault?: RecordedCall['fault'];
+  closeSocket: boolean;
+}
 
 const DEFAULT_SEED = 1;
 
@@ -28,7 +45,10 @@ export class FaultController {
     this.replace(initial);
   }
 
+  /** Throws for a config the admin API would refuse (its routes check first, so this guards code callers). */
   replace(config: FaultConfig): void {
+    const found = faultConfigProblem(config ?? {});
+    if (found) throw new TypeError(`fault config: ${found.field}: ${found.message}`);
     this.config = structuredClone(config ?? {});
     this.random = createSeededRandom(this.config.seed ?? DEFAULT_SEED);
   }
@@ -40,18 +60,57 @@ export class FaultController {
   /** Per-field merge: the action's own entry wins over `'*'` field by field. */
   private operationEntries(action: string): OperationFaults[] {
     const operations = this.config.operations ?? {};
-    const own = operations[action as IceAction];
+    // Own keys only: an action name such as "constructor" must not find Object.prototype's.
+    const own = Object.hasOwn(operations, action) ? operations[action as IceAction] : undefined;
     const all = operations['*'];
     return [own, all].filter((entry): entry is OperationFaults => entry !== undefined);
   }
 
-  latencyMs(action: string): number {
+  /**
+   * Before the operation: the latency fault waits (`sleep` answers false when the emulator closed meanwhile: then
+   * false, and no answer is due); a throttle or serverError fault throws the ICE error answered instead.
+   */
+  async beforeOperation(action: string, marks: FaultMarks, sleep: (ms: number) => Promise<boolean>): Promise<boolean> {
+    const latencyMs = this.latencyMs(action);
+    if (latencyMs > 0) {
+      marks.fault = 'latency';
+      if (!(await sleep(latencyMs))) return false;
+    }
+    if (this.fires(action, 'throttle')) {
+      marks.fault = 'throttle';
+      throw new IceWireError(400, 'Throttling.User', 'Request was denied due to user flow control.');
+    }
+    if (this.fires(action, 'serverError')) {
+      marks.fault = 'serverError';
+      throw new IceWireError(
+        503,
+        'ServiceUnavailable',
+        'The request has failed due to a temporary failure of the server.',
+      );
+    }
+    return true;
+  }
+
+  /** After the operation was carried out: omitJobId edits its answer, closeAfterAccept replaces it by a closed socket. */
+  afterOperation(action: string, response: Record<string, unknown>, marks: FaultMarks): void {
+    const data = response.Data as Record<string, unknown> | undefined;
+    if (data?.JobId !== undefined && this.fires(action, 'omitJobId')) {
+      marks.fault = 'omitJobId';
+      delete data.JobId;
+    }
+    if (this.fires(action, 'closeAfterAccept')) {
+      marks.fault = 'closeAfterAccept';
+      marks.closeSocket = true;
+    }
+  }
+
+  private latencyMs(action: string): number {
     for (const entry of this.operationEntries(action)) if (entry.latencyMs !== undefined) return entry.latencyMs;
     return 0;
   }
 
   /** True when the fault fires for this call (consumes a count). */
-  fires(action: string, fault: 'throttle' | 'serverError' | 'closeAfterAccept' | 'omitJobId'): boolean {
+  private fires(action: string, fault: 'throttle' | 'serverError' | 'closeAfterAccept' | 'omitJobId'): boolean {
     const entry = this.operationEntries(action).find((candidate) => candidate[fault] !== undefined);
     return entry ? this.pull(entry[fault]) : false;
   }

@@ -20,20 +20,32 @@ import {
   type IceEventInput,
   type RecordedCall,
 } from './admin-api';
-import { routeAdmin, type AdminTarget } from './admin-routes';
+import { adminGuard, adminTooLarge, ownOrigins, parseAdminBody } from './admin-http';
+import { routeAdmin, type AdminAnswer, type AdminTarget, type FinishOutcome } from './admin-routes';
+import { warnIfExposed } from './bind-warning';
 import { CallbackDispatcher, type CallbackTiming } from './callback-dispatcher';
 import { VOICEPRINT_MISMATCH_MARKER, VOICEPRINT_MISMATCH_MESSAGE } from './edition-rules';
-import { FaultController } from './fault-controller';
-import { performIceAction, type EventCallbackSettings } from './ice-operations';
+import { FaultController, type FaultMarks } from './fault-controller';
+import { performIceAction, type EventCallbackSettings, type OperationContext } from './ice-operations';
+import { ICE_MAX_BODY_BYTES, iceErrorBody, readIceRequest, writeIceAnswer } from './ice-request';
 import { statusAt, TrainingClock } from './job-clock';
 import { NonceStore, verifySignedRequest } from './request-auth';
-import { loadStateFile, StateFileWriter } from './state-file';
+import { readRequestBody, type RequestBody } from './request-body';
+import { callbackSettingOnDisk, loadStateFile, StateFileWriter, type PersistedEmulatorState } from './state-file';
 import { iceTime, publicJobView, VoiceJobBook, type StoredJob, type TrainingOutcome } from './voice-job-book';
-import { IceWireError, recommendUrl } from './wire-error';
+import { IceWireError } from './wire-error';
 
-const MAX_BODY_BYTES = 1_048_576;
 /** Parameters whose values never reach the call log. */
 const SECRET_PARAMS = new Set(['AuthKey']);
+/** Longer parameter values are cut in the call log (a signed caller could otherwise keep 1 MiB per call there). */
+const MAX_LOGGED_PARAM_CHARS = 4_096;
+
+function logged(value: string): string {
+  return value.length <= MAX_LOGGED_PARAM_CHARS
+    ? value
+    : `${value.slice(0, MAX_LOGGED_PARAM_CHARS)}…[${value.length - MAX_LOGGED_PARAM_CHARS} more characters]`;
+}
+
 /** Operations that change state (and so trigger a state-file write). */
 const MUTATING_ACTIONS = new Set([
   'CreateCustomizedVoiceJob',
@@ -48,19 +60,28 @@ const MUTATING_ACTIONS = new Set([
 
 export const TRAINING_FAILED_MESSAGE = 'Training failed: the recordings could not be used to train a voice.';
 
-type RecordedFault = RecordedCall['fault'];
+export interface IceEmulatorOptions {
+  faults: FaultConfig;
+  logger: Logger;
+  callbackTiming?: CallbackTiming;
+  settings?: Partial<EmulatorSettings>;
+  /**
+   * Whether the state file keeps the callback setting's AuthKey, as ICE keeps it (so that a restarted emulator
+   * still signs callbacks and GetEventCallback answers it). When false, a setting with a key is not written and
+   * not restored: the one who set it holds the key in memory and sets it again.
+   */
+  callbackAuthKeyOnDisk: boolean;
+}
 
-/** Query strings and form bodies: `+` means space, `%XX` decodes as UTF-8. */
-export function parseUrlEncoded(text: string): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (const pair of text.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const rawName = eq < 0 ? pair : pair.slice(0, eq);
-    const rawValue = eq < 0 ? '' : pair.slice(eq + 1);
-    params[decodeURIComponent(rawName.replace(/\+/g, ' '))] = decodeURIComponent(rawValue.replace(/\+/g, ' '));
-  }
-  return params;
+/** One ICE call as it goes through the stages: what the call log records of it. */
+interface IceCall {
+  requestId: string;
+  /** An IceAction, or whatever name an unknown request carried. */
+  action: string;
+  params: Record<string, string>;
+  /** The request reached the operation (see RecordedCall.performed). */
+  performed: boolean;
+  marks: FaultMarks;
 }
 
 export class IceEmulator implements AdminTarget {
@@ -80,14 +101,16 @@ export class IceEmulator implements AdminTarget {
   private cosyVoiceJobType: CosyVoiceJobType;
   private callSeq = 0;
   private closed = false;
+  /** Filled in at start, when the port is known. */
+  private origins: ReadonlySet<string> = new Set();
+  private readonly logger: Logger;
 
   constructor(
     private readonly config: EmulatorConfig,
-    faults: FaultConfig,
-    private readonly logger: Logger,
-    callbackTiming?: CallbackTiming,
-    settings: Partial<EmulatorSettings> = {},
+    private readonly options: IceEmulatorOptions,
   ) {
+    const { faults, logger, callbackTiming, settings = {} } = options;
+    this.logger = logger;
     this.trainingMs = config.trainingMs;
     this.lowerCaseCallbackKey = settings.lowerCaseCallbackKey ?? false;
     this.cosyVoiceJobType = settings.cosyVoiceJobType ?? 'CosyVoice';
@@ -111,7 +134,7 @@ export class IceEmulator implements AdminTarget {
     this.stateWriter = config.stateFile
       ? new StateFileWriter(
           config.stateFile,
-          () => ({ version: 1, book: this.book.snapshot(), eventCallback: this.eventCallback }),
+          () => this.persistedState(),
           (error) => this.logger.error('state file write failed', { error: error as Error }),
         )
       : undefined;
@@ -120,12 +143,7 @@ export class IceEmulator implements AdminTarget {
   async start(): Promise<number> {
     if (this.config.stateFile) {
       const state = await loadStateFile(this.config.stateFile);
-      if (state) {
-        this.book.restore(state.book);
-        this.clock.addAll(this.book.trainingJobs());
-        this.eventCallback = state.eventCallback;
-        this.logger.info('emulator state loaded', { stateFile: this.config.stateFile, jobs: state.book.jobs.length });
-      }
+      if (state) this.restore(state);
     }
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -134,9 +152,34 @@ export class IceEmulator implements AdminTarget {
         resolve();
       });
     });
+    const address = this.server.address() as AddressInfo;
+    this.origins = ownOrigins(this.config.host, address.port);
+    warnIfExposed(address, this.logger);
     // Training that ended while the emulator was down ends now, with its callback.
     this.clock.settle();
-    return (this.server.address() as AddressInfo).port;
+    return address.port;
+  }
+
+  /** What the state file keeps: jobs, voices and the callback setting, without an AuthKey that stays in memory. */
+  private persistedState(): PersistedEmulatorState {
+    return {
+      version: 1,
+      book: this.book.snapshot(),
+      eventCallback: callbackSettingOnDisk(this.eventCallback, this.options.callbackAuthKeyOnDisk),
+    };
+  }
+
+  private restore(state: PersistedEmulatorState): void {
+    this.book.restore(state.book);
+    this.clock.addAll(this.book.trainingJobs());
+    this.eventCallback = callbackSettingOnDisk(state.eventCallback, this.options.callbackAuthKeyOnDisk);
+    // A key written by an emulator that kept it on disk goes with the next write.
+    if (this.eventCallback !== state.eventCallback) this.stateWriter?.markDirty();
+    this.logger.info('emulator state loaded', {
+      stateFile: this.config.stateFile,
+      jobs: state.book.jobs.length,
+      callbackSetting: this.eventCallback !== undefined,
+    });
   }
 
   async close(): Promise<void> {
@@ -214,10 +257,7 @@ export class IceEmulator implements AdminTarget {
       this.eventCallback,
     );
   }
-  finishJob(
-    jobId: string,
-    outcome: { status?: 'Success' | 'Fail'; message?: string },
-  ): 'finished' | 'unknown' | 'not-training' {
+  finishJob(jobId: string, outcome: FinishOutcome): 'finished' | 'unknown' | 'not-training' {
     const job = this.book.findJob(jobId);
     if (!job) return 'unknown';
     const status = outcome.status ?? this.trainingOutcome(job).status;
@@ -272,7 +312,9 @@ export class IceEmulator implements AdminTarget {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     try {
-      const body = await readBody(req);
+      const body = await readRequestBody(req, ICE_MAX_BODY_BYTES);
+      // What was not read of an oversized body is not worth keeping the connection for.
+      if (body.kind === 'too-large') res.setHeader('connection', 'close');
       const rawUrl = req.url ?? '/';
       const queryIndex = rawUrl.indexOf('?');
       const path = queryIndex < 0 ? rawUrl : rawUrl.slice(0, queryIndex);
@@ -288,16 +330,8 @@ export class IceEmulator implements AdminTarget {
     }
   }
 
-  private handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, path: string, body: Buffer): void {
-    let parsed: unknown;
-    try {
-      parsed = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
-    } catch {
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'body must be JSON' }));
-      return;
-    }
-    const answer = routeAdmin(this, req.method ?? 'GET', path, parsed);
+  private handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, path: string, body: RequestBody): void {
+    const answer = this.adminAnswer(req, path, body);
     if (answer.body === undefined) {
       res.writeHead(answer.status);
       res.end();
@@ -307,198 +341,137 @@ export class IceEmulator implements AdminTarget {
     res.end(JSON.stringify(answer.body));
   }
 
+  private adminAnswer(req: http.IncomingMessage, path: string, body: RequestBody): AdminAnswer {
+    if (body.kind === 'too-large') return adminTooLarge(ICE_MAX_BODY_BYTES);
+    const refusal = adminGuard(req.headers, body.bytes.length, this.origins);
+    if (refusal) return refusal;
+    const parsed = parseAdminBody(body.bytes);
+    if ('refusal' in parsed) return parsed.refusal;
+    return routeAdmin(this, req.method ?? 'GET', path, parsed.value);
+  }
+
+  /** read → authenticate → faults before → operation → faults after → call log → answer. */
   private async handleIce(
     req: http.IncomingMessage,
     res: http.ServerResponse,
     path: string,
     rawQuery: string,
-    body: Buffer,
+    body: RequestBody,
   ): Promise<void> {
-    const requestId = randomUUID().toUpperCase();
-    const action = String(req.headers['x-acs-action'] ?? '');
-    let params: Record<string, string> = {};
-    let fault: RecordedFault;
+    const call: IceCall = {
+      requestId: randomUUID().toUpperCase(),
+      action: String(req.headers['x-acs-action'] ?? ''),
+      params: {},
+      performed: false,
+      marks: { closeSocket: false },
+    };
     let status = 200;
-    let responseBody: Record<string, unknown>;
-    let closeSocket = false;
-    let performed = false;
+    let responseBody: Record<string, unknown> | undefined;
     try {
-      if (req.method !== 'POST' && req.method !== 'GET') {
-        throw new IceWireError(405, 'UnsupportedHTTPMethod', `HTTP method ${req.method} is not supported.`);
-      }
-      if (path !== '/') {
-        throw new IceWireError(
-          404,
-          'InvalidAction.NotFound',
-          'Specified api is not found, please check your url and method.',
-        );
-      }
-      let query: Record<string, string>;
-      try {
-        query = parseUrlEncoded(rawQuery);
-        params = { ...formParams(req, body), ...query };
-      } catch {
-        throw new IceWireError(400, 'InvalidParameter', 'The query string is not well-formed percent-encoding.');
-      }
-      verifySignedRequest(
-        { method: req.method, path, query, headers: req.headers, body },
-        this.config.keyPairs,
-        this.nonces,
-        Date.now(),
-      );
-
-      const latencyMs = this.faultController.latencyMs(action);
-      if (latencyMs > 0) {
-        fault = 'latency';
-        await this.wait(latencyMs);
-        if (this.closed) return;
-      }
-      if (this.faultController.fires(action, 'throttle')) {
-        fault = 'throttle';
-        throw new IceWireError(400, 'Throttling.User', 'Request was denied due to user flow control.');
-      }
-      if (this.faultController.fires(action, 'serverError')) {
-        fault = 'serverError';
-        throw new IceWireError(
-          503,
-          'ServiceUnavailable',
-          'The request has failed due to a temporary failure of the server.',
-        );
-      }
-      // Every ending due by now is committed (with its callback) before this request looks at any job.
-      const nowMs = Date.now();
-      this.clock.settle(nowMs);
-      performed = true;
-      responseBody = {
-        RequestId: requestId,
-        ...performIceAction(action, params, {
-          book: this.book,
-          nowMs,
-          getEventCallback: () => this.eventCallback,
-          setEventCallback: (settings) => {
-            this.eventCallback = settings;
-          },
-          // The ending is left to the clock's timer, so a submit is answered before its job can end.
-          onSubmitted: (job) => {
-            this.clock.add(job);
-            this.clock.arm();
-          },
-          onDeleted: (job) => this.clock.remove(job.jobId),
-          statusOf: (job) => statusAt(job, nowMs, this.trainingMs),
-          cosyVoiceJobType: this.cosyVoiceJobType,
-          jobStatusOverride: (job) => {
-            const override = this.faultController.takeJobStatusOverride(job);
-            if (override) fault = 'jobStatusOverride';
-            return override;
-          },
-        }),
-      };
-      if (MUTATING_ACTIONS.has(action)) this.stateWriter?.markDirty();
-      const data = responseBody.Data as Record<string, unknown> | undefined;
-      if (data?.JobId !== undefined && this.faultController.fires(action, 'omitJobId')) {
-        fault = 'omitJobId';
-        delete data.JobId;
-      }
-      if (this.faultController.fires(action, 'closeAfterAccept')) {
-        fault = 'closeAfterAccept';
-        closeSocket = true;
-      }
+      responseBody = await this.iceStages(req, path, rawQuery, body, call);
+      if (responseBody === undefined) return; // the emulator closed while a latency fault held the call
     } catch (error) {
       if (!(error instanceof IceWireError)) throw error;
       status = error.httpStatus;
-      responseBody = {
-        RequestId: requestId,
-        HostId: String(req.headers.host ?? 'ice.cn-shanghai.aliyuncs.com'),
-        Code: error.code,
-        Message: error.message,
-        Recommend: recommendUrl(error.code, requestId),
-      };
+      responseBody = iceErrorBody(error, call.requestId, req.headers.host);
     }
-    this.recordCall({
-      action,
-      params,
-      status,
-      code: status === 200 ? undefined : String(responseBody.Code),
-      requestId,
-      fault,
-      performed,
-    });
-    if (closeSocket) {
+    this.recordCall(call, status, status === 200 ? undefined : String(responseBody.Code));
+    if (call.marks.closeSocket) {
       req.socket.destroy();
       return;
     }
-    res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'x-acs-request-id': requestId });
-    res.end(JSON.stringify(responseBody));
+    writeIceAnswer(res, status, responseBody, call.requestId);
   }
 
-  private recordCall(call: {
-    action: string;
-    params: Record<string, string>;
-    status: number;
-    code?: string;
-    requestId: string;
-    fault: RecordedFault;
-    performed: boolean;
-  }): void {
+  private async iceStages(
+    req: http.IncomingMessage,
+    path: string,
+    rawQuery: string,
+    body: RequestBody,
+    call: IceCall,
+  ): Promise<Record<string, unknown> | undefined> {
+    const request = readIceRequest(req, path, rawQuery, body);
+    verifySignedRequest(request, this.config.keyPairs, this.nonces, Date.now());
+    // Only now: an unsigned sender must not fill the call log (kept in memory) with its parameters.
+    call.params = request.params;
+    const open = await this.faultController.beforeOperation(call.action, call.marks, (ms) => this.wait(ms));
+    if (!open || this.closed) return undefined;
+    call.performed = true;
+    const response = this.perform(call);
+    this.faultController.afterOperation(call.action, response, call.marks);
+    return response;
+  }
+
+  /** The operation itself, with every training ending due by now committed first, and the state file marked. */
+  private perform(call: IceCall): Record<string, unknown> {
+    const nowMs = Date.now();
+    this.clock.settle(nowMs);
+    const response = {
+      RequestId: call.requestId,
+      ...performIceAction(call.action, call.params, this.operationContext(nowMs, call.marks)),
+    };
+    if (MUTATING_ACTIONS.has(call.action)) this.stateWriter?.markDirty();
+    return response;
+  }
+
+  private operationContext(nowMs: number, marks: FaultMarks): OperationContext {
+    return {
+      book: this.book,
+      nowMs,
+      getEventCallback: () => this.eventCallback,
+      setEventCallback: (settings) => {
+        this.eventCallback = settings;
+      },
+      // The ending is left to the clock's timer, so a submit is answered before its job can end.
+      onSubmitted: (job) => {
+        this.clock.add(job);
+        this.clock.arm();
+      },
+      onDeleted: (job) => this.clock.remove(job.jobId),
+      statusOf: (job) => statusAt(job, nowMs, this.trainingMs),
+      cosyVoiceJobType: this.cosyVoiceJobType,
+      jobStatusOverride: (job) => {
+        const override = this.faultController.takeJobStatusOverride(job);
+        if (override) marks.fault = 'jobStatusOverride';
+        return override;
+      },
+    };
+  }
+
+  private recordCall(call: IceCall, status: number, code: string | undefined): void {
     const params = Object.fromEntries(
-      Object.entries(call.params).map(([name, value]) => [name, SECRET_PARAMS.has(name) ? '[redacted]' : value]),
+      Object.entries(call.params).map(([name, value]) => [
+        name,
+        SECRET_PARAMS.has(name) ? '[redacted]' : logged(value),
+      ]),
     );
-    this.logger.info('ICE call', {
-      action: call.action,
-      httpStatus: call.status,
-      code: call.code,
-      requestId: call.requestId,
-      fault: call.fault,
-    });
+    const { requestId, action } = call;
+    const fault = call.marks.fault;
+    this.logger.info('ICE call', { action, httpStatus: status, code, requestId, fault });
     this.recordedCalls.push({
       seq: ++this.callSeq,
       at: new Date().toISOString(),
-      action: call.action,
+      action,
       params,
-      httpStatus: call.status,
-      code: call.code,
-      requestId: call.requestId,
-      fault: call.fault,
+      httpStatus: status,
+      code,
+      requestId,
+      fault,
       performed: call.performed,
     });
   }
 
-  /** A sleep that close() can cut short. */
-  private wait(ms: number): Promise<void> {
+  /** A sleep that close() can cut short: true when the time passed, false when the emulator closed. */
+  private wait(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
       const entry = {
         timer: setTimeout(() => {
           this.waits.delete(entry);
-          resolve();
+          resolve(true);
         }, ms),
-        resolve,
+        resolve: () => resolve(false),
       };
       this.waits.add(entry);
     });
   }
-}
-
-function formParams(req: http.IncomingMessage, body: Buffer): Record<string, string> {
-  const type = String(req.headers['content-type'] ?? '');
-  return body.length > 0 && type.startsWith('application/x-www-form-urlencoded')
-    ? parseUrlEncoded(body.toString('utf8'))
-    : {};
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -115,118 +115,132 @@ function page<T>(items: T[], params: WireParams): { items: T[]; total: number } 
   return { items: items.slice((pageNo - 1) * pageSize, pageNo * pageSize), total: items.length };
 }
 
+type Operation = (params: WireParams, ctx: OperationContext) => IceResponseBody;
+
+function createJob(params: WireParams, { book, nowMs }: OperationContext): IceResponseBody {
+  const voiceId = voiceIdParam(params);
+  const gender = enumParam(params, 'Gender', GENDERS);
+  const scenario = enumParam(params, 'Scenario', SCENARIOS);
+  const voiceName = optionalParam(params, 'VoiceName');
+  const voiceDesc = optionalParam(params, 'VoiceDesc');
+  maxLength('VoiceName', voiceName, 32);
+  maxLength('VoiceDesc', voiceDesc, 256);
+  const job = book.create({ voiceId, gender, scenario, voiceName, voiceDesc }, nowMs);
+  return { Data: { JobId: job.jobId, VoiceId: job.voiceId }, Success: true };
+}
+
+function detectAudio(params: WireParams, { book }: OperationContext): IceResponseBody {
+  const voiceId = voiceIdParam(params);
+  const recordUrl = requiredParam(params, 'RecordUrl');
+  const audioRecordId = intParam(params, 'AudioRecordId', 0, 1, 20);
+  if (audioRecordId === 0) throw missingParameter('AudioRecordId');
+  const pass = !recordUrl.includes(FAIL_DETECTION_MARKER);
+  book.recordDetection(voiceId, audioRecordId, pass);
+  const reason = pass ? '' : 'The recording does not match the demonstration text or is too noisy.';
+  return { Data: { Pass: pass, Reason: reason }, Success: true };
+}
+
+function deleteJob(params: WireParams, ctx: OperationContext): IceResponseBody {
+  const job = ctx.book.job(requiredParam(params, 'JobId'));
+  const status = ctx.statusOf(job);
+  // Only a job not in Training or Success (docs/ice-api.md#voice-lifecycle-basic); the code is ASSUMPTION
+  // (docs/ice-api.md#errors).
+  if (status === 'Training' || status === 'Success') {
+    throw new IceWireError(400, JOB_STATUS_CODE, `The voice job "${job.jobId}" is ${status} and cannot be deleted.`);
+  }
+  ctx.book.deleteJob(job);
+  ctx.onDeleted(job);
+  return { Success: true };
+}
+
+function getJob(params: WireParams, ctx: OperationContext): IceResponseBody {
+  const job = ctx.book.job(requiredParam(params, 'JobId'));
+  const wire = jobWire(job, ctx.book.voice(job.voiceId), ctx);
+  const override = ctx.jobStatusOverride(job);
+  if (override?.status === null) delete wire.Status;
+  else if (override) wire.Status = override.status;
+  return { Data: { CustomizedVoiceJob: wire }, Success: true };
+}
+
+function listJobs(params: WireParams, ctx: OperationContext): IceResponseBody {
+  const jobs = ctx.book.listJobs(editionsOfType(params, ctx));
+  const { items, total } = page(jobs, params);
+  const list = items.map((job) => ({ ...jobWire(job, ctx.book.voice(job.voiceId), ctx), GmtCreate: job.createTime }));
+  return { Data: { CustomizedVoiceJobList: list, TotalCount: total }, Success: true };
+}
+
+function listVoices(params: WireParams, ctx: OperationContext): IceResponseBody {
+  const voices = ctx.book.listVoices(editionsOfType(params, ctx));
+  const { items, total } = page(voices, params);
+  const list = items.map((voice) => ({ ...voiceWire(voice), Type: wireType(voice.type, ctx) }));
+  return { Data: { CustomizedVoiceList: list, TotalCount: total }, Success: true };
+}
+
+function getEventCallback(_params: WireParams, ctx: OperationContext): IceResponseBody {
+  const settings = ctx.getEventCallback();
+  if (!settings) return {};
+  const eventTypeList = settings.eventTypeList.join(',');
+  if (settings.callbackType === 'MNS') {
+    // AuthSwitch and AuthKey are "returned only for HTTP callbacks" (docs/ice-api.md#callback-setting).
+    return { CallbackType: 'MNS', CallbackQueueName: settings.callbackQueueName, EventTypeList: eventTypeList };
+  }
+  return {
+    CallbackType: settings.callbackType,
+    CallbackURL: settings.callbackUrl,
+    EventTypeList: eventTypeList,
+    AuthSwitch: settings.authSwitch,
+    AuthKey: settings.authKey,
+  };
+}
+
+/** One function per ICE action: wire parameters in, ICE's response body out. */
+const OPERATIONS: Record<IceAction, Operation> = {
+  CreateCustomizedVoiceJob: createJob,
+  GetDemonstrationForCustomizedVoiceJob: (params, ctx) => {
+    const scenario = enumParam(params, 'Scenario', SCENARIOS);
+    return { Data: { DemonstrationList: demonstrationList(scenario, ctx.nowMs) }, Success: true };
+  },
+  DetectAudioForCustomizedVoiceJob: detectAudio,
+  SubmitCustomizedVoiceJob: (params, ctx) => {
+    const job = ctx.book.submit(voiceIdParam(params), optionalParam(params, 'DemoAudioMediaURL'), ctx.nowMs);
+    ctx.onSubmitted(job);
+    return { Data: { JobId: job.jobId, VoiceId: job.voiceId }, Success: true };
+  },
+  SubmitStandardCustomizedVoiceJob: (params, ctx) => {
+    const job = ctx.book.submitNamedVoice(standardSubmit(params), ctx.nowMs);
+    ctx.onSubmitted(job);
+    // Standard answers the JobId only (docs/ice-api.md#editions); GetCustomizedVoiceJob shows the VoiceId.
+    return { Data: { JobId: job.jobId }, Success: true };
+  },
+  SubmitCosyVoiceCustomizedVoiceJob: (params, ctx) => {
+    const job = ctx.book.submitNamedVoice(cosyVoiceSubmit(params), ctx.nowMs);
+    ctx.onSubmitted(job);
+    return { Data: { JobId: job.jobId, VoiceId: job.voiceId }, Success: true };
+  },
+  DeleteCustomizedVoiceJob: deleteJob,
+  UpdateCustomizedVoice: (params, ctx) => {
+    const voiceId = anyVoiceIdParam(params);
+    // ASSUMPTION (docs/ice-api.md#voice-lifecycle-basic): DemoAudioMediaId, the one thing it changes, is required.
+    ctx.book.updateDemoAudio(voiceId, requiredParam(params, 'DemoAudioMediaId'));
+    return { Success: true };
+  },
+  GetCustomizedVoiceJob: getJob,
+  ListCustomizedVoiceJobs: listJobs,
+  GetCustomizedVoice: (params, ctx) => ({
+    Data: { CustomizedVoice: voiceWire(ctx.book.voice(anyVoiceIdParam(params))) },
+    Success: true,
+  }),
+  ListCustomizedVoices: listVoices,
+  SetEventCallback: (params, ctx) => {
+    ctx.setEventCallback(eventCallbackFromParams(params));
+    return { Success: true };
+  },
+  GetEventCallback: getEventCallback,
+};
+
 export function performIceAction(action: string, params: WireParams, ctx: OperationContext): IceResponseBody {
   if (!isIceAction(action)) throw unsupported(action);
-  const { book } = ctx;
-  switch (action) {
-    case 'CreateCustomizedVoiceJob': {
-      const voiceId = voiceIdParam(params);
-      const gender = enumParam(params, 'Gender', GENDERS);
-      const scenario = enumParam(params, 'Scenario', SCENARIOS);
-      const voiceName = optionalParam(params, 'VoiceName');
-      const voiceDesc = optionalParam(params, 'VoiceDesc');
-      maxLength('VoiceName', voiceName, 32);
-      maxLength('VoiceDesc', voiceDesc, 256);
-      const job = book.create({ voiceId, gender, scenario, voiceName, voiceDesc }, ctx.nowMs);
-      return { Data: { JobId: job.jobId, VoiceId: job.voiceId }, Success: true };
-    }
-    case 'GetDemonstrationForCustomizedVoiceJob': {
-      const scenario = enumParam(params, 'Scenario', SCENARIOS);
-      return { Data: { DemonstrationList: demonstrationList(scenario, ctx.nowMs) }, Success: true };
-    }
-    case 'DetectAudioForCustomizedVoiceJob': {
-      const voiceId = voiceIdParam(params);
-      const recordUrl = requiredParam(params, 'RecordUrl');
-      const audioRecordId = intParam(params, 'AudioRecordId', 0, 1, 20);
-      if (audioRecordId === 0) throw missingParameter('AudioRecordId');
-      const pass = !recordUrl.includes(FAIL_DETECTION_MARKER);
-      book.recordDetection(voiceId, audioRecordId, pass);
-      const reason = pass ? '' : 'The recording does not match the demonstration text or is too noisy.';
-      return { Data: { Pass: pass, Reason: reason }, Success: true };
-    }
-    case 'SubmitCustomizedVoiceJob': {
-      const voiceId = voiceIdParam(params);
-      const job = book.submit(voiceId, optionalParam(params, 'DemoAudioMediaURL'), ctx.nowMs);
-      ctx.onSubmitted(job);
-      return { Data: { JobId: job.jobId, VoiceId: job.voiceId }, Success: true };
-    }
-    case 'SubmitStandardCustomizedVoiceJob': {
-      const job = book.submitNamedVoice(standardSubmit(params), ctx.nowMs);
-      ctx.onSubmitted(job);
-      // Standard answers the JobId only (docs/ice-api.md#editions); GetCustomizedVoiceJob shows the VoiceId.
-      return { Data: { JobId: job.jobId }, Success: true };
-    }
-    case 'SubmitCosyVoiceCustomizedVoiceJob': {
-      const job = book.submitNamedVoice(cosyVoiceSubmit(params), ctx.nowMs);
-      ctx.onSubmitted(job);
-      return { Data: { JobId: job.jobId, VoiceId: job.voiceId }, Success: true };
-    }
-    case 'DeleteCustomizedVoiceJob': {
-      const job = book.job(requiredParam(params, 'JobId'));
-      const status = ctx.statusOf(job);
-      // Only a job not in Training or Success (docs/ice-api.md#voice-lifecycle-basic); the code is ASSUMPTION
-      // (docs/ice-api.md#errors).
-      if (status === 'Training' || status === 'Success') {
-        throw new IceWireError(
-          400,
-          JOB_STATUS_CODE,
-          `The voice job "${job.jobId}" is ${status} and cannot be deleted.`,
-        );
-      }
-      book.deleteJob(job);
-      ctx.onDeleted(job);
-      return { Success: true };
-    }
-    case 'UpdateCustomizedVoice': {
-      const voiceId = anyVoiceIdParam(params);
-      // ASSUMPTION (docs/ice-api.md#voice-lifecycle-basic): DemoAudioMediaId, the one thing it changes, is required.
-      book.updateDemoAudio(voiceId, requiredParam(params, 'DemoAudioMediaId'));
-      return { Success: true };
-    }
-    case 'GetCustomizedVoiceJob': {
-      const job = book.job(requiredParam(params, 'JobId'));
-      const wire = jobWire(job, book.voice(job.voiceId), ctx);
-      const override = ctx.jobStatusOverride(job);
-      if (override?.status === null) delete wire.Status;
-      else if (override) wire.Status = override.status;
-      return { Data: { CustomizedVoiceJob: wire }, Success: true };
-    }
-    case 'ListCustomizedVoiceJobs': {
-      const jobs = book.listJobs(editionsOfType(params, ctx));
-      const { items, total } = page(jobs, params);
-      const list = items.map((job) => ({ ...jobWire(job, book.voice(job.voiceId), ctx), GmtCreate: job.createTime }));
-      return { Data: { CustomizedVoiceJobList: list, TotalCount: total }, Success: true };
-    }
-    case 'GetCustomizedVoice': {
-      const voice = book.voice(anyVoiceIdParam(params));
-      return { Data: { CustomizedVoice: voiceWire(voice) }, Success: true };
-    }
-    case 'ListCustomizedVoices': {
-      const voices = book.listVoices(editionsOfType(params, ctx));
-      const { items, total } = page(voices, params);
-      const list = items.map((voice) => ({ ...voiceWire(voice), Type: wireType(voice.type, ctx) }));
-      return { Data: { CustomizedVoiceList: list, TotalCount: total }, Success: true };
-    }
-    case 'SetEventCallback':
-      ctx.setEventCallback(eventCallbackFromParams(params));
-      return { Success: true };
-    case 'GetEventCallback': {
-      const settings = ctx.getEventCallback();
-      if (!settings) return {};
-      const eventTypeList = settings.eventTypeList.join(',');
-      if (settings.callbackType === 'MNS') {
-        // AuthSwitch and AuthKey are "returned only for HTTP callbacks" (docs/ice-api.md#callback-setting).
-        return { CallbackType: 'MNS', CallbackQueueName: settings.callbackQueueName, EventTypeList: eventTypeList };
-      }
-      return {
-        CallbackType: settings.callbackType,
-        CallbackURL: settings.callbackUrl,
-        EventTypeList: eventTypeList,
-        AuthSwitch: settings.authSwitch,
-        AuthKey: settings.authKey,
-      };
-    }
-  }
+  return OPERATIONS[action](params, ctx);
 }
 
 /** Documented prefix of the MNS queue (docs/ice-api.md#callback-setting). */

@@ -30,6 +30,7 @@ export {
   VOICE_NOT_FOUND_CODE,
 } from './voice-job-book';
 export { TRAINING_FAILED_MESSAGE } from './ice-emulator';
+export { EMULATOR_EXPOSED_WARNING } from './bind-warning';
 export type { CallbackTiming } from './callback-dispatcher';
 
 export interface StartEmulatorOptions extends Partial<EmulatorConfig> {
@@ -39,6 +40,12 @@ export interface StartEmulatorOptions extends Partial<EmulatorConfig> {
   callbackTiming?: Partial<CallbackTiming>;
   /** Run-time settings to start with (trainingMs comes from the config above). */
   settings?: Pick<Partial<EmulatorSettings>, 'lowerCaseCallbackKey' | 'cosyVoiceJobType'>;
+  /**
+   * With a state file: whether it keeps the callback setting's AuthKey, as ICE keeps it (default true: a restarted
+   * emulator signs callbacks and GetEventCallback answers the key). The local stack, whose key is generated per run,
+   * sets false: a setting with a key is then neither written nor restored.
+   */
+  callbackAuthKeyOnDisk?: boolean;
 }
 
 export interface RunningEmulator {
@@ -78,16 +85,16 @@ export const EMULATOR_DEFAULTS: EmulatorConfig = {
 };
 
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
-  const { faults, logger, callbackTiming, settings, ...overrides } = options;
+  const { faults, logger, callbackTiming, settings, callbackAuthKeyOnDisk, ...overrides } = options;
   const config: EmulatorConfig = { ...EMULATOR_DEFAULTS, ...stripUndefined(overrides) };
   if (config.keyPairs.length === 0) throw new Error('startEmulator: keyPairs must not be empty');
-  const emulator = new IceEmulator(
-    config,
-    faults ?? {},
-    logger ?? silentLogger,
-    { ...ICE_CALLBACK_TIMING, ...stripUndefined(callbackTiming ?? {}) },
+  const emulator = new IceEmulator(config, {
+    faults: faults ?? {},
+    logger: logger ?? silentLogger,
+    callbackTiming: { ...ICE_CALLBACK_TIMING, ...stripUndefined(callbackTiming ?? {}) },
     settings,
-  );
+    callbackAuthKeyOnDisk: callbackAuthKeyOnDisk ?? true,
+  });
   const port = await emulator.start();
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -12,6 +12,7 @@ import {
   buildStringToSign,
   computeSignature,
   parseAuthorization,
+  type ParsedAuthorization,
   sha256Hex,
   signaturesMatch,
 } from './acs3-signature';
@@ -62,22 +63,17 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return text === undefined || text.trim() === '' ? undefined : text.trim();
 }
 
-/** Returns the verified AccessKey id, or throws the ICE error the gateway would answer. */
-export function verifySignedRequest(
-  request: IncomingSignedRequest,
-  keyPairs: readonly IceCredentials[],
-  nonces: NonceStore,
-  nowMs: number,
-): string {
+/** The gateway's first checks: version, an ACS3 Authorization header, and every required header present and signed. */
+function readAuthorization(headers: IncomingHttpHeaders): ParsedAuthorization {
   for (const name of ['x-acs-action', 'x-acs-version']) {
-    if (header(request.headers, name) === undefined) throw missingParameter(name);
+    if (header(headers, name) === undefined) throw missingParameter(name);
   }
-  const version = header(request.headers, 'x-acs-version');
+  const version = header(headers, 'x-acs-version');
   if (version !== ICE_API_VERSION) {
     // ASSUMPTION (docs/ice-api.md#errors): code and status follow Alibaba's gateway convention ("InvalidVersion", 400).
     throw new IceWireError(400, 'InvalidVersion', `Specified parameter Version "${version}" is not valid.`);
   }
-  const authorizationHeader = header(request.headers, 'authorization');
+  const authorizationHeader = header(headers, 'authorization');
   if (authorizationHeader === undefined) {
     throw new IceWireError(400, 'IncompleteSignature', 'The request signature is missing the Authorization header.');
   }
@@ -90,7 +86,7 @@ export function verifySignedRequest(
     );
   }
   for (const name of ['x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256']) {
-    if (header(request.headers, name) === undefined) throw missingParameter(name);
+    if (header(headers, name) === undefined) throw missingParameter(name);
   }
   for (const name of REQUIRED_SIGNED_HEADERS) {
     if (!authorization.signedHeaders.includes(name)) {
@@ -98,12 +94,15 @@ export function verifySignedRequest(
     }
   }
   for (const name of authorization.signedHeaders) {
-    if (request.headers[name] === undefined) {
+    if (headers[name] === undefined) {
       throw new IceWireError(400, 'IncompleteSignature', `The signed header "${name}" is not in the request.`);
     }
   }
+  return authorization;
+}
 
-  const date = header(request.headers, 'x-acs-date') ?? '';
+function checkDate(headers: IncomingHttpHeaders, nowMs: number): void {
+  const date = header(headers, 'x-acs-date') ?? '';
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(date) || Number.isNaN(Date.parse(date))) {
     // ASSUMPTION (docs/ice-api.md#errors): Alibaba gateway codes for a malformed / stale timestamp.
     throw new IceWireError(400, 'InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.');
@@ -111,15 +110,13 @@ export function verifySignedRequest(
   if (Math.abs(nowMs - Date.parse(date)) > MAX_DATE_SKEW_MS) {
     throw new IceWireError(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
   }
+}
 
-  const keyPair = keyPairs.find((pair) => pair.accessKeyId === authorization.accessKeyId);
-  if (!keyPair) throw new IceWireError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
-
+function checkSignature(request: IncomingSignedRequest, authorization: ParsedAuthorization, secret: string): void {
   const hashedPayload = header(request.headers, 'x-acs-content-sha256') ?? '';
   if (hashedPayload.toLowerCase() !== sha256Hex(request.body)) {
     throw new IceWireError(400, 'SignatureDoesNotMatch', 'x-acs-content-sha256 does not match the request body.');
   }
-
   const canonicalRequest = buildCanonicalRequest({
     method: request.method,
     canonicalUri: request.path,
@@ -129,7 +126,7 @@ export function verifySignedRequest(
     hashedPayload,
   });
   const stringToSign = buildStringToSign(canonicalRequest);
-  if (!signaturesMatch(computeSignature(stringToSign, keyPair.accessKeySecret), authorization.signature)) {
+  if (!signaturesMatch(computeSignature(stringToSign, secret), authorization.signature)) {
     // Like Alibaba, show the server's string to sign (no secret in it) so a client author can debug.
     throw new IceWireError(
       400,
@@ -137,7 +134,20 @@ export function verifySignedRequest(
       `Specified signature does not match our calculation. server string to sign is:${stringToSign.replace('\n', ' ')}`,
     );
   }
+}
 
+/** Returns the verified AccessKey id, or throws the ICE error the gateway would answer. */
+export function verifySignedRequest(
+  request: IncomingSignedRequest,
+  keyPairs: readonly IceCredentials[],
+  nonces: NonceStore,
+  nowMs: number,
+): string {
+  const authorization = readAuthorization(request.headers);
+  checkDate(request.headers, nowMs);
+  const keyPair = keyPairs.find((pair) => pair.accessKeyId === authorization.accessKeyId);
+  if (!keyPair) throw new IceWireError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+  checkSignature(request, authorization, keyPair.accessKeySecret);
   if (!nonces.claim(header(request.headers, 'x-acs-signature-nonce') ?? '', nowMs)) {
     // ASSUMPTION (docs/ice-api.md#errors): Alibaba gateway code for a replayed nonce.
     throw new IceWireError(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');

@@ -14,6 +14,17 @@ export interface PersistedEmulatorState {
   eventCallback?: EventCallbackSettings;
 }
 
+/**
+ * The callback setting as the state file keeps it: whole, AuthKey included, as ICE keeps it; or, when the key must
+ * stay in memory, nothing at all for a setting with a key (a setting without its key would sign nothing).
+ */
+export function callbackSettingOnDisk(
+  settings: EventCallbackSettings | undefined,
+  keepAuthKey: boolean,
+): EventCallbackSettings | undefined {
+  return settings?.authKey !== undefined && !keepAuthKey ? undefined : settings;
+}
+
 export async function loadStateFile(file: string): Promise<PersistedEmulatorState | undefined> {
   let text: string;
   try {
@@ -70,7 +81,7 @@ export class StateFileWriter {
       const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
       try {
         await fs.mkdir(path.dirname(path.resolve(this.file)), { recursive: true });
-        await fs.writeFile(temp, data, { encoding: 'utf8', mode: 0o600 }); // holds the callback AuthKey
+        await fs.writeFile(temp, data, { encoding: 'utf8', mode: 0o600 }); // may hold the callback AuthKey
         await fs.rename(temp, this.file);
       } catch (error) {
         this.onError(error);

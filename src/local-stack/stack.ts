@@ -424,6 +424,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: ports.emulator,
       trainingMs: options.trainingMs ?? LOCAL_STACK_DEFAULT_TRAINING_MS,
       stateFile: path.join(dataDir, 'emulator-state.json'),
+      // The key is generated for this run and set again by the next one: it stays in memory (README).
+      callbackAuthKeyOnDisk: false,
       logger: logger.child({ component: 'emulator' }),
     },
     receivers: { count: 1, port: ports.callback },
