@@ -28,6 +28,41 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
+/** A server's address and the settings (variables or flags) it came from, to name them when it cannot listen. */
+export interface BindSettings {
+  host: string;
+  hostSetting: string;
+  port: number;
+  portSetting: string;
+}
+
+function badSetting(setting: string, rule: string): Error {
+  return setting.startsWith('--') ? new UsageError(`${setting} ${rule}`) : new ConfigError(setting, rule);
+}
+
+/**
+ * A server that cannot listen, worded with the setting to change. A host that does not resolve or is not an
+ * address of this machine is a bad setting (exit 2); a port another process holds, or one that needs privileges,
+ * is the machine's state (exit 1, as `dev` answers a busy port). Any other error is returned as it is.
+ */
+export function bindFailure(error: unknown, bind: BindSettings): unknown {
+  if (typeof error !== 'object' || error === null) return error;
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  const quotedHost = `"${bind.host}"`;
+  if (syscall === 'getaddrinfo') {
+    return badSetting(bind.hostSetting, `${quotedHost} cannot be resolved to an address (${code ?? 'no address'})`);
+  }
+  if (syscall !== 'listen') return error;
+  if (code === 'EADDRNOTAVAIL') {
+    return badSetting(bind.hostSetting, `${quotedHost} is not an address of this machine (${code})`);
+  }
+  const where = `${bind.host}:${bind.port} (${bind.hostSetting}, ${bind.portSetting})`;
+  if (code === 'EADDRINUSE') {
+    return new CliFailure(`cannot listen on ${where}: the port is in use; stop what uses it or choose another`);
+  }
+  return new CliFailure(`cannot listen on ${where}: ${code ?? 'error'}`);
+}
+
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError || error instanceof ConfigError) return EXIT_USAGE;
   if (error instanceof CliFailure) return error.exitCode;

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { loadLocalToolsConfig, loadLogLevel, loadTaskQueue, loadWorkerConfig } from '../../config';
+import { loadLocalToolsConfig, loadTaskQueue, loadWorkerConfig } from '../../config';
 import { demoOutcome, startDemoClone, type DemoClone } from '../../local-stack/demo';
 import {
   checkLocalStackPorts,
@@ -94,7 +94,7 @@ export const command: Command = {
       emulatorPort: portOption(spec, values, 'emulator-port'),
       trainingMs: wholeNumberOption(spec, values, 'training-ms', 0, 86_400_000),
     };
-    const logLevel = loadLogLevel(context.env);
+    const logLevel = context.logLevel;
     const { metricsAddress } = loadWorkerConfig(context.env);
     const taskQueue = loadTaskQueue(context.env);
     // Before the runtime and log file: a busy port is the most common start failure and needs one clear line.

@@ -1,4 +1,4 @@
-import { loadIceClientConfig, loadLogLevel } from '../../config';
+import { loadIceClientConfig } from '../../config';
 import { createIceClient } from '../../ice/client';
 import { createLogger } from '../../observability/logger';
 import { runVoiceCloneWorker } from '../../worker';
@@ -22,7 +22,7 @@ const spec: CommandSpec = {
 export const command: Command = {
   spec,
   async run(_args, context) {
-    const logger = createLogger('worker', loadLogLevel(context.env));
+    const logger = createLogger('worker', context.logLevel);
     // The plugin counts its calls into the package's metrics (exported with VOICE_CLONE_METRICS_ADDRESS).
     const ice = createIceClient(loadIceClientConfig(context.env), { logger });
     await runVoiceCloneWorker(context.env, { ice });
