@@ -156,10 +156,31 @@ export function loadTemporalConnectConfig(env: Env = process.env): ClientConnect
   const overrideEnvVars = Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
-  const config = loadClientConnectConfig({ overrideEnvVars });
+  let config: ClientConnectConfig;
+  try {
+    config = loadClientConnectConfig({ overrideEnvVars });
+  } catch (error) {
+    throw temporalConfigError(env, error);
+  }
   config.connectionOptions.address ??= 'localhost:7233';
   config.namespace ??= 'default';
   return config;
+}
+
+/**
+ * Envconfig's refusal as a `ConfigError` naming the variable behind it. Only its first line is kept: a TOML error
+ * quotes the lines of the file around the fault, which may hold an API key.
+ */
+function temporalConfigError(env: Env, error: unknown): ConfigError {
+  const { code, path: file, message = String(error) } = (error ?? {}) as NodeJS.ErrnoException;
+  const reason = message.split('\n')[0].trim();
+  const fileVariable = Object.keys(env).find((key) => key.startsWith('TEMPORAL_') && read(env, key) === file);
+  if (file !== undefined && fileVariable !== undefined) {
+    return new ConfigError(fileVariable, `cannot read "${file}" (${code ?? reason})`);
+  }
+  if (/^Profile .* not found/.test(reason)) return new ConfigError('TEMPORAL_PROFILE', reason);
+  if (/TOML/.test(reason)) return new ConfigError('TEMPORAL_CONFIG_FILE', `(or its default file) ${reason}`);
+  return new ConfigError('TEMPORAL_* (Temporal environment configuration)', reason);
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -1,12 +1,15 @@
 /**
  * Attacks through settings, against the real CLI (the bin launcher in a child process, its real exit code): a bad
  * LOG_LEVEL for every command, a receiver that could check no signature, an unsigned receiver asked to sign what
- * it forwards, and bind addresses that cannot be resolved, are not this machine's, or are taken. Each is refused
- * before anything listens or calls out, with one line that names the variable and never echoes a key.
+ * it forwards, bind addresses that cannot be resolved, are not this machine's, or are taken, and Temporal's own
+ * settings (a profile, a TOML file, a certificate path). Each is refused before anything listens or calls out, with
+ * one line that names the variable and never echoes a key.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { COMMANDS } from '../../src/cli/main';
@@ -97,6 +100,29 @@ describe('settings an attacker or a typo can give', () => {
       [['emulator', '--port', '0', '--host', 'bogus.invalid'], {}, /--host/],
     ];
     for (const [argv, env, variable] of cases) assertRefused(await runBin(argv, env), 2, [variable]);
+  });
+
+  it("Temporal's settings are refused naming their variable, never quoting the configuration file", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'settings-attack-'));
+    try {
+      const file = path.join(dir, 'temporal.toml');
+      // A TOML parser's error quotes the lines around the fault: here, an API key.
+      await writeFile(file, '[profile.default]\napi_key = "TopSecretApiKey42"\nnot toml at all ::\n', { mode: 0o600 });
+      const toml = await runBin(['status', 'Abc1'], { ...NOWHERE, TEMPORAL_CONFIG_FILE: file });
+      assertRefused(toml, 2, [/TEMPORAL_CONFIG_FILE/]);
+      assert.ok(!toml.err.includes('TopSecretApiKey42'), `the file is quoted:\n${toml.err}`);
+      assertRefused(await runBin(['status', 'Abc1'], { ...NOWHERE, TEMPORAL_PROFILE: 'nope' }), 2, [
+        /TEMPORAL_PROFILE/,
+      ]);
+      const missing = path.join(dir, 'missing.pem');
+      const cert = await runBin(['start', '--voice-id', 'Abc1'], {
+        ...NOWHERE,
+        TEMPORAL_TLS_CLIENT_CERT_PATH: missing,
+      });
+      assertRefused(cert, 2, [/TEMPORAL_TLS_CLIENT_CERT_PATH/]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   describe('a port another process holds', () => {
