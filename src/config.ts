@@ -220,10 +220,23 @@ export function loadLogLevel(env: Env = process.env): LogLevel {
   return level;
 }
 
+/** `IPv4:port` or `[IPv6]:port`, port 0-65535: what Temporal Core's Prometheus exporter binds. */
+function isSocketAddress(address: string): boolean {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address);
+  if (!match) return false;
+  const [, v6, v4, port] = match;
+  const family = v6 === undefined ? 4 : 6;
+  return isIP(v6 ?? v4) === family && Number(port) <= 65_535;
+}
+
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const metricsAddress = read(env, 'VOICE_CLONE_METRICS_ADDRESS');
-  if (metricsAddress !== undefined && !/^[\w.:[\]-]+:\d{1,5}$/.test(metricsAddress)) {
-    throw new ConfigError('VOICE_CLONE_METRICS_ADDRESS', `must be host:port, got "${metricsAddress}"`);
+  if (metricsAddress !== undefined && !isSocketAddress(metricsAddress)) {
+    // Temporal Core's exporter parses a socket address: a host name is refused there, with no variable named.
+    throw new ConfigError(
+      'VOICE_CLONE_METRICS_ADDRESS',
+      `must be <IP address>:<port> (e.g. 127.0.0.1:9464 or [::1]:9464), got "${metricsAddress}"`,
+    );
   }
   return {
     taskQueue: loadTaskQueue(env),

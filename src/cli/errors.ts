@@ -63,6 +63,19 @@ export function bindFailure(error: unknown, bind: BindSettings): unknown {
   return new CliFailure(`cannot listen on ${where}: ${code ?? 'error'}`);
 }
 
+/**
+ * Temporal Core's Prometheus exporter that cannot bind, named by its variable, with the rule of {@link bindFailure}:
+ * an address not this machine's is a bad setting (exit 2), anything else (a port in use) a failure (exit 1).
+ */
+export function metricsExporterFailure(error: unknown, address: string | undefined): unknown {
+  const message = error instanceof Error ? error.message : '';
+  if (address === undefined || !/prometheus metrics exporter/i.test(message)) return error;
+  if (/assign requested address/i.test(message)) {
+    return new ConfigError('VOICE_CLONE_METRICS_ADDRESS', `"${address}" is not an address of this machine`);
+  }
+  return new CliFailure(`cannot serve metrics on ${address} (VOICE_CLONE_METRICS_ADDRESS): ${message}`);
+}
+
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError || error instanceof ConfigError) return EXIT_USAGE;
   if (error instanceof CliFailure) return error.exitCode;

@@ -6,6 +6,7 @@ import {
   loadCallbackReceiverConfig,
   loadCallbackReceiverServiceConfig,
   loadEmulatorConfig,
+  loadWorkerConfig,
   type Env,
 } from '../../src/config';
 
@@ -103,5 +104,23 @@ test('bind hosts: IP literals and host names load; anything else is refused nami
     assert.equal(refusal({ ICE_CALLBACK_HOST: host }).variable, 'ICE_CALLBACK_HOST', host);
     const emulator = configErrorOf(() => loadEmulatorConfig({ ICE_EMULATOR_HOST: host }), host);
     assert.equal(emulator.variable, 'ICE_EMULATOR_HOST', host);
+  }
+});
+
+test("the metrics address is a socket address, as Temporal Core's exporter parses it", () => {
+  for (const address of ['127.0.0.1:9464', '0.0.0.0:0', '[::1]:9464', '[::]:65535']) {
+    assert.equal(loadWorkerConfig({ VOICE_CLONE_METRICS_ADDRESS: address }).metricsAddress, address);
+  }
+  for (const address of [
+    'localhost:9464',
+    'bogus.invalid:9464',
+    '999.1.1.1:9464',
+    '::1:9464',
+    '[1.2.3.4]:1',
+    '127.0.0.1:70000',
+    '127.0.0.1',
+  ]) {
+    const error = configErrorOf(() => loadWorkerConfig({ VOICE_CLONE_METRICS_ADDRESS: address }), address);
+    assert.equal(error.variable, 'VOICE_CLONE_METRICS_ADDRESS', address);
   }
 });

@@ -98,6 +98,9 @@ describe('settings an attacker or a typo can give', () => {
       [['emulator', '--port', '0'], { ICE_EMULATOR_HOST: 'bogus.invalid' }, /ICE_EMULATOR_HOST/],
       [['emulator', '--port', '0'], { ICE_EMULATOR_HOST: '999.1.1.1' }, /ICE_EMULATOR_HOST/],
       [['emulator', '--port', '0', '--host', 'bogus.invalid'], {}, /--host/],
+      // Temporal Core's exporter takes a socket address: a name was refused there, naming no variable.
+      [['worker'], { ...NOWHERE, VOICE_CLONE_METRICS_ADDRESS: 'bogus.invalid:9464' }, /VOICE_CLONE_METRICS_ADDRESS/],
+      [['worker'], { ...NOWHERE, VOICE_CLONE_METRICS_ADDRESS: '192.0.2.1:9464' }, /VOICE_CLONE_METRICS_ADDRESS/],
     ];
     for (const [argv, env, variable] of cases) assertRefused(await runBin(argv, env), 2, [variable]);
   });
@@ -135,7 +138,7 @@ describe('settings an attacker or a typo can give', () => {
     });
     after(() => new Promise<void>((resolve) => holder.close(() => resolve())));
 
-    it('is exit 1 (the machine, not the setting) naming the host and port variables', async () => {
+    it('is exit 1 (the machine, not the setting) naming the variables', async () => {
       const receiver = await runBin(['callback-server'], {
         ...UNSIGNED_RECEIVER,
         ICE_CALLBACK_HOST: '127.0.0.1',
@@ -144,6 +147,8 @@ describe('settings an attacker or a typo can give', () => {
       assertRefused(receiver, 1, [/ICE_CALLBACK_HOST/, /ICE_CALLBACK_PORT/, /in use/]);
       const emulator = await runBin(['emulator'], { ICE_EMULATOR_PORT: String(port) });
       assertRefused(emulator, 1, [/ICE_EMULATOR_HOST/, /ICE_EMULATOR_PORT/, /in use/]);
+      const worker = await runBin(['worker'], { ...NOWHERE, VOICE_CLONE_METRICS_ADDRESS: `127.0.0.1:${port}` });
+      assertRefused(worker, 1, [/VOICE_CLONE_METRICS_ADDRESS/]);
     });
   });
 });

@@ -13,7 +13,7 @@ import {
 import { createLogger } from '../../observability/logger';
 import { EXIT_FAILURE, EXIT_OK, portOption, stringOption, wholeNumberOption, type CommandSpec } from '../args';
 import type { CliContext, Command } from '../context';
-import { describeWorkflowFailure } from '../errors';
+import { describeWorkflowFailure, metricsExporterFailure } from '../errors';
 import { formatElapsed, watchCloneProgress } from '../progress';
 import { installTemporalRuntime } from '../../observability/temporal-runtime';
 import { describeResult } from './start';
@@ -104,7 +104,11 @@ export const command: Command = {
     const logStream = createWriteStream(logFile, { flags: 'a' });
     const logger = createLogger('local-stack', logLevel, (line) => logStream.write(line + '\n'));
     // The stack stops its parts in order itself: no shutdown signals for the runtime.
-    installTemporalRuntime({ logger, sdkLogLevel: logLevel, metricsAddress, shutdownSignals: [] });
+    try {
+      installTemporalRuntime({ logger, sdkLogLevel: logLevel, metricsAddress, shutdownSignals: [] });
+    } catch (error) {
+      throw metricsExporterFailure(error, metricsAddress);
+    }
 
     context.io.out('Starting the local stack (Temporal dev server, ICE emulator, callback receiver, worker)…');
     let stack: LocalStack | undefined;

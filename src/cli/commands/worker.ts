@@ -1,9 +1,10 @@
-import { loadIceClientConfig } from '../../config';
+import { loadIceClientConfig, loadWorkerConfig } from '../../config';
 import { createIceClient } from '../../ice/client';
 import { createLogger } from '../../observability/logger';
 import { runVoiceCloneWorker } from '../../worker';
 import { EXIT_OK, type CommandSpec } from '../args';
 import type { Command } from '../context';
+import { metricsExporterFailure } from '../errors';
 
 const spec: CommandSpec = {
   name: 'worker',
@@ -25,7 +26,10 @@ export const command: Command = {
     const logger = createLogger('worker', context.logLevel);
     // The plugin counts its calls into the package's metrics (exported with VOICE_CLONE_METRICS_ADDRESS).
     const ice = createIceClient(loadIceClientConfig(context.env), { logger });
-    await runVoiceCloneWorker(context.env, { ice });
+    const { metricsAddress } = loadWorkerConfig(context.env);
+    await runVoiceCloneWorker(context.env, { ice }).catch((error: unknown) => {
+      throw metricsExporterFailure(error, metricsAddress);
+    });
     return EXIT_OK;
   },
 };
