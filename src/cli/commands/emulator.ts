@@ -69,8 +69,9 @@ const spec: CommandSpec = {
 /** The address to bind: a flag over its variable, each named when it cannot be used. */
 function bindSettings(values: ParsedValues, config: EmulatorConfig): BindSettings {
   const hostFlag = stringOption(values, 'host');
-  if (hostFlag !== undefined && !isBindHost(hostFlag))
+  if (hostFlag !== undefined && !isBindHost(hostFlag)) {
     throw new UsageError(`--host ${BIND_HOST_RULE}, got "${hostFlag}"`);
+  }
   const portFlag = portOption(spec, values, 'port');
   return {
     host: hostFlag ?? config.host,
