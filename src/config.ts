@@ -6,6 +6,7 @@
  * Secrets (AccessKey secrets, callback auth keys) are returned here but never logged, and error messages never echo
  * them.
  */
+import { isIP } from 'node:net';
 import { ICE_AUTH_KEY_RULE, ICE_CALLBACK_URL_MAX_BYTES, isValidIceAuthKey } from './ice/callback-auth';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
@@ -79,6 +80,25 @@ function readUrl(env: Env, name: string, protocols: readonly string[]): string |
   return raw;
 }
 
+export const BIND_HOST_RULE = 'must be an IP address or a host name (letters, digits, "-" and ".")';
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+/** An address a server can be told to bind: an IP literal or a host name (whether it resolves shows at listen). */
+export function isBindHost(host: string): boolean {
+  if (isIP(host) !== 0) return true;
+  // Only digits and dots is meant as an IPv4 address: a bad one (999.1.1.1) is refused, not looked up as a name.
+  if (/^[\d.]+$/.test(host)) return false;
+  return HOST_NAME.test(host);
+}
+
+function readHost(env: Env, name: string, fallback: string): string {
+  const host = read(env, name) ?? fallback;
+  if (!isBindHost(host)) throw new ConfigError(name, `${BIND_HOST_RULE}, got "${host}"`);
+  return host;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // ICE client
 // ---------------------------------------------------------------------------------------------------------
@@ -136,10 +156,31 @@ export function loadTemporalConnectConfig(env: Env = process.env): ClientConnect
   const overrideEnvVars = Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
-  const config = loadClientConnectConfig({ overrideEnvVars });
+  let config: ClientConnectConfig;
+  try {
+    config = loadClientConnectConfig({ overrideEnvVars });
+  } catch (error) {
+    throw temporalConfigError(env, error);
+  }
   config.connectionOptions.address ??= 'localhost:7233';
   config.namespace ??= 'default';
   return config;
+}
+
+/**
+ * Envconfig's refusal as a `ConfigError` naming the variable behind it. Only its first line is kept: a TOML error
+ * quotes the lines of the file around the fault, which may hold an API key.
+ */
+function temporalConfigError(env: Env, error: unknown): ConfigError {
+  const { code, path: file, message = String(error) } = (error ?? {}) as NodeJS.ErrnoException;
+  const reason = message.split('\n')[0].trim();
+  const fileVariable = Object.keys(env).find((key) => key.startsWith('TEMPORAL_') && read(env, key) === file);
+  if (file !== undefined && fileVariable !== undefined) {
+    return new ConfigError(fileVariable, `cannot read "${file}" (${code ?? reason})`);
+  }
+  if (/^Profile .* not found/.test(reason)) return new ConfigError('TEMPORAL_PROFILE', reason);
+  if (/TOML/.test(reason)) return new ConfigError('TEMPORAL_CONFIG_FILE', `(or its default file) ${reason}`);
+  return new ConfigError('TEMPORAL_* (Temporal environment configuration)', reason);
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -179,10 +220,23 @@ export function loadLogLevel(env: Env = process.env): LogLevel {
   return level;
 }
 
+/** `IPv4:port` or `[IPv6]:port`, port 0-65535: what Temporal Core's Prometheus exporter binds. */
+function isSocketAddress(address: string): boolean {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address);
+  if (!match) return false;
+  const [, v6, v4, port] = match;
+  const family = v6 === undefined ? 4 : 6;
+  return isIP(v6 ?? v4) === family && Number(port) <= 65_535;
+}
+
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const metricsAddress = read(env, 'VOICE_CLONE_METRICS_ADDRESS');
-  if (metricsAddress !== undefined && !/^[\w.:[\]-]+:\d{1,5}$/.test(metricsAddress)) {
-    throw new ConfigError('VOICE_CLONE_METRICS_ADDRESS', `must be host:port, got "${metricsAddress}"`);
+  if (metricsAddress !== undefined && !isSocketAddress(metricsAddress)) {
+    // Temporal Core's exporter parses a socket address: a host name is refused there, with no variable named.
+    throw new ConfigError(
+      'VOICE_CLONE_METRICS_ADDRESS',
+      `must be <IP address>:<port> (e.g. 127.0.0.1:9464 or [::1]:9464), got "${metricsAddress}"`,
+    );
   }
   return {
     taskQueue: loadTaskQueue(env),
@@ -228,15 +282,17 @@ export interface CallbackReceiverConfig {
    * setting); unset: they are answered 200 and dropped.
    */
   forwardUrl?: string;
-  /** Signs forwarded callbacks with ICE's scheme for `forwardUrl`; unset: forwarded unsigned. Secret. */
+  /**
+   * Signs forwarded callbacks with ICE's scheme for `forwardUrl`; unset: forwarded unsigned. Never with
+   * `allowUnsigned` (refused at load). Secret.
+   */
   forwardAuthKey?: string;
   /** When set, only these event types are voice callbacks; every other type is another feature's. */
   voiceEventTypes?: string[];
 }
 
-export function loadCallbackReceiverConfig(env: Env = process.env): CallbackReceiverConfig {
-  const path = read(env, 'ICE_CALLBACK_PATH') ?? '/ice/callback';
-  if (!path.startsWith('/')) throw new ConfigError('ICE_CALLBACK_PATH', `must start with "/", got "${path}"`);
+/** The keys and the public URL they sign; the URL is required with keys, since it is part of the signed string. */
+function readCallbackSigning(env: Env): Pick<CallbackReceiverConfig, 'authKeys' | 'publicUrl'> {
   const authKeys = (read(env, 'ICE_CALLBACK_AUTH_KEYS') ?? '')
     .split(',')
     .map((key) => key.trim())
@@ -257,24 +313,45 @@ export function loadCallbackReceiverConfig(env: Env = process.env): CallbackRece
       'is required when ICE_CALLBACK_AUTH_KEYS is set (it is part of the signature)',
     );
   }
+  return { authKeys, publicUrl };
+}
+
+/**
+ * Where other pipelines' callbacks go, and the key that signs them there. Unsigned mode never signs: a receiver
+ * that checks no signature would otherwise put a valid one on anything anyone posts.
+ */
+function readForwarding(
+  env: Env,
+  publicUrl: string | undefined,
+  allowUnsigned: boolean,
+): Pick<CallbackReceiverConfig, 'forwardUrl' | 'forwardAuthKey'> {
   const forwardUrl = readUrl(env, 'ICE_CALLBACK_FORWARD_URL', ['https:', 'http:']);
   if (forwardUrl !== undefined && forwardUrl === publicUrl) {
     throw new ConfigError('ICE_CALLBACK_FORWARD_URL', 'must not be ICE_CALLBACK_URL (callbacks would loop)');
   }
   const forwardAuthKey = read(env, 'ICE_CALLBACK_FORWARD_AUTH_KEY');
-  if (forwardAuthKey !== undefined) {
-    if (!isValidIceAuthKey(forwardAuthKey)) {
-      throw new ConfigError('ICE_CALLBACK_FORWARD_AUTH_KEY', `must be ${ICE_AUTH_KEY_RULE}`);
-    }
-    if (forwardUrl === undefined) {
-      throw new ConfigError('ICE_CALLBACK_FORWARD_AUTH_KEY', 'is set but ICE_CALLBACK_FORWARD_URL is not');
-    }
+  if (forwardAuthKey === undefined) return { forwardUrl };
+  if (!isValidIceAuthKey(forwardAuthKey)) {
+    throw new ConfigError('ICE_CALLBACK_FORWARD_AUTH_KEY', `must be ${ICE_AUTH_KEY_RULE}`);
   }
-  const voiceEventTypes = read(env, 'ICE_CALLBACK_VOICE_EVENT_TYPES')
-    ?.split(',')
+  if (forwardUrl === undefined) {
+    throw new ConfigError('ICE_CALLBACK_FORWARD_AUTH_KEY', 'is set but ICE_CALLBACK_FORWARD_URL is not');
+  }
+  if (allowUnsigned) {
+    throw new ConfigError(
+      'ICE_CALLBACK_FORWARD_AUTH_KEY',
+      'must not be set with ICE_CALLBACK_ALLOW_UNSIGNED=true (unsigned mode never signs what it forwards)',
+    );
+  }
+  return { forwardUrl, forwardAuthKey };
+}
+
+function readVoiceEventTypes(env: Env): string[] | undefined {
+  const names = (read(env, 'ICE_CALLBACK_VOICE_EVENT_TYPES') ?? '')
+    .split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '');
-  for (const name of voiceEventTypes ?? []) {
+  for (const name of names) {
     if (!/^[A-Za-z][\w.-]{0,127}$/.test(name)) {
       throw new ConfigError('ICE_CALLBACK_VOICE_EVENT_TYPES', `"${name}" is not an event type name`);
     }
@@ -282,22 +359,47 @@ export function loadCallbackReceiverConfig(env: Env = process.env): CallbackRece
       throw new ConfigError('ICE_CALLBACK_VOICE_EVENT_TYPES', `"${name}" is an event type of another ICE feature`);
     }
   }
+  return names.length > 0 ? names : undefined;
+}
+
+/**
+ * The receiver's settings, each at its default unless set. Code that fills in the keys itself (the local stack)
+ * starts from these; a receiver run from the settings alone uses {@link loadCallbackReceiverServiceConfig}.
+ */
+export function loadCallbackReceiverConfig(env: Env = process.env): CallbackReceiverConfig {
+  const path = read(env, 'ICE_CALLBACK_PATH') ?? '/ice/callback';
+  if (!path.startsWith('/')) throw new ConfigError('ICE_CALLBACK_PATH', `must start with "/", got "${path}"`);
+  const signing = readCallbackSigning(env);
+  const allowUnsigned = readBool(env, 'ICE_CALLBACK_ALLOW_UNSIGNED', false);
   return {
-    host: read(env, 'ICE_CALLBACK_HOST') ?? '0.0.0.0',
+    host: readHost(env, 'ICE_CALLBACK_HOST', '0.0.0.0'),
     port: readInt(env, 'ICE_CALLBACK_PORT', 8787, 0, 65_535),
     path,
-    publicUrl,
-    authKeys,
+    ...signing,
     maxSkewSeconds: readInt(env, 'ICE_CALLBACK_MAX_SKEW_SECONDS', 300, 1, 86_400),
-    allowUnsigned: readBool(env, 'ICE_CALLBACK_ALLOW_UNSIGNED', false),
+    allowUnsigned,
     maxBodyBytes: readInt(env, 'ICE_CALLBACK_MAX_BODY_BYTES', 65_536, 256, 10_485_760),
     temporalTimeoutMs: readInt(env, 'ICE_CALLBACK_TEMPORAL_TIMEOUT_MS', 2_000, 100, 2_900),
     maxInFlight: readInt(env, 'ICE_CALLBACK_MAX_IN_FLIGHT', 32, 1, 10_000),
     maxBacklog: readInt(env, 'ICE_CALLBACK_MAX_BACKLOG', 10_000, 0, 1_000_000),
-    forwardUrl,
-    forwardAuthKey,
-    voiceEventTypes: voiceEventTypes !== undefined && voiceEventTypes.length > 0 ? voiceEventTypes : undefined,
+    ...readForwarding(env, signing.publicUrl, allowUnsigned),
+    voiceEventTypes: readVoiceEventTypes(env),
   };
+}
+
+/**
+ * The settings of a receiver that serves from them alone (`callback-server`): it must be able to check
+ * signatures, or be told plainly that it need not.
+ */
+export function loadCallbackReceiverServiceConfig(env: Env = process.env): CallbackReceiverConfig {
+  const config = loadCallbackReceiverConfig(env);
+  if (config.authKeys.length === 0 && !config.allowUnsigned) {
+    throw new ConfigError(
+      'ICE_CALLBACK_AUTH_KEYS',
+      'must be set (with ICE_CALLBACK_URL), or ICE_CALLBACK_ALLOW_UNSIGNED=true (local development only)',
+    );
+  }
+  return config;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -331,7 +433,7 @@ export function loadEmulatorConfig(env: Env = process.env): EmulatorConfig {
   }
   const keyPairs = accessKeyId && accessKeySecret ? [{ accessKeyId, accessKeySecret }] : [EMULATOR_DEV_CREDENTIALS];
   return {
-    host: read(env, 'ICE_EMULATOR_HOST') ?? '127.0.0.1',
+    host: readHost(env, 'ICE_EMULATOR_HOST', '127.0.0.1'),
     port: readInt(env, 'ICE_EMULATOR_PORT', 8788, 0, 65_535),
     keyPairs,
     trainingMs: readInt(env, 'ICE_EMULATOR_TRAINING_MS', 20_000, 0, 86_400_000),

@@ -1,8 +1,8 @@
 /**
  * What every command receives: its arguments, the environment it may read settings from (through src/config.ts
- * only), and where to write. Passing these in keeps commands testable in-process and free of global state.
+ * only), the settings every command shares, and where to write. Passing these in keeps commands testable in-process and free of global state.
  */
-import type { Env } from '../config';
+import type { Env, LogLevel } from '../config';
 import type { CommandSpec, ParsedArgs } from './args';
 
 export interface CliIo {
@@ -14,6 +14,8 @@ export interface CliIo {
 
 export interface CliContext {
   env: Env;
+  /** LOG_LEVEL, read (and refused when bad) before any command runs. */
+  logLevel: LogLevel;
   io: CliIo;
   debug: boolean;
   /** Resolves when the user asks the process to stop (SIGINT/SIGTERM); handlers are installed on first call. */

@@ -28,6 +28,54 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
+/** A server's address and the settings (variables or flags) it came from, to name them when it cannot listen. */
+export interface BindSettings {
+  host: string;
+  hostSetting: string;
+  port: number;
+  portSetting: string;
+}
+
+function badSetting(setting: string, rule: string): Error {
+  return setting.startsWith('--') ? new UsageError(`${setting} ${rule}`) : new ConfigError(setting, rule);
+}
+
+/**
+ * A server that cannot listen, worded with the setting to change. A host that does not resolve or is not an
+ * address of this machine is a bad setting (exit 2); a port another process holds, or one that needs privileges,
+ * is the machine's state (exit 1, as `dev` answers a busy port). Any other error is returned as it is.
+ */
+export function bindFailure(error: unknown, bind: BindSettings): unknown {
+  if (typeof error !== 'object' || error === null) return error;
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  const quotedHost = `"${bind.host}"`;
+  if (syscall === 'getaddrinfo') {
+    return badSetting(bind.hostSetting, `${quotedHost} cannot be resolved to an address (${code ?? 'no address'})`);
+  }
+  if (syscall !== 'listen') return error;
+  if (code === 'EADDRNOTAVAIL') {
+    return badSetting(bind.hostSetting, `${quotedHost} is not an address of this machine (${code})`);
+  }
+  const where = `${bind.host}:${bind.port} (${bind.hostSetting}, ${bind.portSetting})`;
+  if (code === 'EADDRINUSE') {
+    return new CliFailure(`cannot listen on ${where}: the port is in use; stop what uses it or choose another`);
+  }
+  return new CliFailure(`cannot listen on ${where}: ${code ?? 'error'}`);
+}
+
+/**
+ * Temporal Core's Prometheus exporter that cannot bind, named by its variable, with the rule of {@link bindFailure}:
+ * an address not this machine's is a bad setting (exit 2), anything else (a port in use) a failure (exit 1).
+ */
+export function metricsExporterFailure(error: unknown, address: string | undefined): unknown {
+  const message = error instanceof Error ? error.message : '';
+  if (address === undefined || !/prometheus metrics exporter/i.test(message)) return error;
+  if (/assign requested address/i.test(message)) {
+    return new ConfigError('VOICE_CLONE_METRICS_ADDRESS', `"${address}" is not an address of this machine`);
+  }
+  return new CliFailure(`cannot serve metrics on ${address} (VOICE_CLONE_METRICS_ADDRESS): ${message}`);
+}
+
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError || error instanceof ConfigError) return EXIT_USAGE;
   if (error instanceof CliFailure) return error.exitCode;

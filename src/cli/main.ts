@@ -2,7 +2,7 @@
  * `ice-voice-clone <command>`: dispatches to one file per command. Commands are loaded on demand so that
  * `--help` and client commands do not load the worker's native runtime.
  */
-import { processEnv, type Env } from '../config';
+import { loadLogLevel, processEnv, type Env } from '../config';
 import { EXIT_OK, EXIT_USAGE, parseCommandArgs, renderHelp, UsageError } from './args';
 import { processIo, stopSignalWaiter, type CliIo, type Command } from './context';
 import { exitCodeFor, formatError } from './errors';
@@ -89,7 +89,9 @@ export async function main(argv: string[], env: Env = processEnv(), io: CliIo = 
       io.out(renderHelp(command.spec));
       return EXIT_OK;
     }
-    return await command.run(args, { env, io, debug, stopRequested: stopSignalWaiter() });
+    // Settings every command shares: a bad one is exit 2 whatever the command, even one that never logs.
+    const logLevel = loadLogLevel(env);
+    return await command.run(args, { env, logLevel, io, debug, stopRequested: stopSignalWaiter() });
   } catch (error) {
     io.err(formatError(error, debug));
     return exitCodeFor(error);

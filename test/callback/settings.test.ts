@@ -1,18 +1,29 @@
-/** The receiver's forwarding and event-type settings, as src/config.ts reads and refuses them. */
+/** The receiver's signing, forwarding, event-type and bind settings, as src/config.ts reads and refuses them. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, loadCallbackReceiverConfig } from '../../src/config';
+import {
+  ConfigError,
+  loadCallbackReceiverConfig,
+  loadCallbackReceiverServiceConfig,
+  loadEmulatorConfig,
+  loadWorkerConfig,
+  type Env,
+} from '../../src/config';
 
 const BASE = { ICE_CALLBACK_URL: 'https://hooks.example.com/ice/callback', ICE_CALLBACK_AUTH_KEYS: 'Key2026abc' };
 
-function refusal(env: Record<string, string>): ConfigError {
+function configErrorOf(load: () => unknown, what: string): ConfigError {
   try {
-    loadCallbackReceiverConfig({ ...BASE, ...env });
+    load();
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
   }
-  assert.fail(`accepted ${JSON.stringify(env)}`);
+  assert.fail(`accepted ${what}`);
+}
+
+function refusal(env: Env): ConfigError {
+  return configErrorOf(() => loadCallbackReceiverConfig({ ...BASE, ...env }), JSON.stringify(env));
 }
 
 test('forwarding and voice event types are off unless set', () => {
@@ -51,4 +62,65 @@ test('refused: a forward URL that is not http(s) or is the receiver itself, a ba
   // Another feature's documented type can never be a voice callback.
   const foreign = refusal({ ICE_CALLBACK_VOICE_EVENT_TYPES: 'CustomizedVoiceJobComplete,TranscodeComplete' });
   assert.match(foreign.message, /TranscodeComplete.*another ICE feature/);
+});
+
+test('unsigned mode never signs: a forward key with ICE_CALLBACK_ALLOW_UNSIGNED=true is refused, naming both', () => {
+  const forwarding = {
+    ICE_CALLBACK_FORWARD_URL: 'https://old.example.com/x',
+    ICE_CALLBACK_FORWARD_AUTH_KEY: 'OldEndpoint7Key',
+  };
+  // With keys, ICE_CALLBACK_ALLOW_UNSIGNED has no effect on checking, but the pair is still refused: one rule.
+  for (const signing of [BASE, {}]) {
+    const env = { ...signing, ...forwarding, ICE_CALLBACK_ALLOW_UNSIGNED: 'true' };
+    const error = configErrorOf(() => loadCallbackReceiverConfig(env), JSON.stringify(env));
+    assert.equal(error.variable, 'ICE_CALLBACK_FORWARD_AUTH_KEY');
+    assert.match(error.message, /ICE_CALLBACK_ALLOW_UNSIGNED/);
+    assert.ok(!error.message.includes('OldEndpoint7Key'), 'the key is never echoed');
+  }
+  // Unsigned forwards stay possible in unsigned mode.
+  const unsigned = loadCallbackReceiverConfig({
+    ICE_CALLBACK_ALLOW_UNSIGNED: 'true',
+    ICE_CALLBACK_FORWARD_URL: 'https://old.example.com/x',
+  });
+  assert.equal(unsigned.forwardAuthKey, undefined);
+});
+
+test('a receiver run from its settings needs keys or unsigned mode; the defaults alone still load', () => {
+  const none = configErrorOf(() => loadCallbackReceiverServiceConfig({}), 'no keys');
+  assert.equal(none.variable, 'ICE_CALLBACK_AUTH_KEYS');
+  assert.match(none.message, /ICE_CALLBACK_ALLOW_UNSIGNED=true/);
+  assert.equal(loadCallbackReceiverServiceConfig(BASE).authKeys.length, 1);
+  assert.equal(loadCallbackReceiverServiceConfig({ ICE_CALLBACK_ALLOW_UNSIGNED: 'true' }).allowUnsigned, true);
+  // The local stack starts from the defaults and fills in its generated key itself.
+  assert.deepEqual(loadCallbackReceiverConfig({}).authKeys, []);
+});
+
+test('bind hosts: IP literals and host names load; anything else is refused naming its variable', () => {
+  for (const host of ['0.0.0.0', '127.0.0.1', '::', '::1', 'localhost', 'receiver-1.internal', 'host.example.com.']) {
+    assert.equal(loadCallbackReceiverConfig({ ...BASE, ICE_CALLBACK_HOST: host }).host, host);
+    assert.equal(loadEmulatorConfig({ ICE_EMULATOR_HOST: host }).host, host);
+  }
+  for (const host of ['999.1.1.1', '1.2.3', '[::1]', 'a b', '-bad.example.com', 'bad_.example.com', 'x'.repeat(254)]) {
+    assert.equal(refusal({ ICE_CALLBACK_HOST: host }).variable, 'ICE_CALLBACK_HOST', host);
+    const emulator = configErrorOf(() => loadEmulatorConfig({ ICE_EMULATOR_HOST: host }), host);
+    assert.equal(emulator.variable, 'ICE_EMULATOR_HOST', host);
+  }
+});
+
+test("the metrics address is a socket address, as Temporal Core's exporter parses it", () => {
+  for (const address of ['127.0.0.1:9464', '0.0.0.0:0', '[::1]:9464', '[::]:65535']) {
+    assert.equal(loadWorkerConfig({ VOICE_CLONE_METRICS_ADDRESS: address }).metricsAddress, address);
+  }
+  for (const address of [
+    'localhost:9464',
+    'bogus.invalid:9464',
+    '999.1.1.1:9464',
+    '::1:9464',
+    '[1.2.3.4]:1',
+    '127.0.0.1:70000',
+    '127.0.0.1',
+  ]) {
+    const error = configErrorOf(() => loadWorkerConfig({ VOICE_CLONE_METRICS_ADDRESS: address }), address);
+    assert.equal(error.variable, 'VOICE_CLONE_METRICS_ADDRESS', address);
+  }
 });

@@ -1,6 +1,9 @@
-import { runCallbackReceiver } from '../../callback/server';
+import { runCallbackReceiver } from '../../callback/run';
+import { loadCallbackReceiverServiceConfig } from '../../config';
+import { createLogger } from '../../observability/logger';
 import { EXIT_OK, type CommandSpec } from '../args';
 import type { Command } from '../context';
+import { bindFailure } from '../errors';
 
 const spec: CommandSpec = {
   name: 'callback-server',
@@ -11,7 +14,8 @@ const spec: CommandSpec = {
   notes: [
     'Settings (environment): ICE_CALLBACK_URL (the public URL as configured in ICE), ICE_CALLBACK_AUTH_KEYS,',
     'ICE_CALLBACK_PORT (8787), ICE_CALLBACK_HOST, ICE_CALLBACK_PATH (/ice/callback), ICE_CALLBACK_MAX_SKEW_SECONDS,',
-    'ICE_CALLBACK_ALLOW_UNSIGNED, ICE_CALLBACK_MAX_BODY_BYTES, ICE_CALLBACK_TEMPORAL_TIMEOUT_MS,',
+    'ICE_CALLBACK_ALLOW_UNSIGNED (no keys: local development only; excludes ICE_CALLBACK_FORWARD_AUTH_KEY),',
+    'ICE_CALLBACK_MAX_BODY_BYTES, ICE_CALLBACK_TEMPORAL_TIMEOUT_MS,',
     "ICE_CALLBACK_VOICE_EVENT_TYPES, ICE_CALLBACK_FORWARD_URL and ICE_CALLBACK_FORWARD_AUTH_KEY (other pipelines' events",
     'go on to their old endpoint); TEMPORAL_* as for the worker; ICE_* and Alibaba credentials (for',
     'GetCustomizedVoiceJob when a callback has no VoiceId).',
@@ -21,9 +25,20 @@ const spec: CommandSpec = {
 export const command: Command = {
   spec,
   async run(_args, context) {
+    // Refused here, naming the variable (exit 2), before anything connects or listens.
+    const config = loadCallbackReceiverServiceConfig(context.env);
+    const bind = {
+      host: config.host,
+      hostSetting: 'ICE_CALLBACK_HOST',
+      port: config.port,
+      portSetting: 'ICE_CALLBACK_PORT',
+    };
     await runCallbackReceiver(context.env, {
       stopRequested: () => context.stopRequested(),
+      logger: createLogger('callback-receiver', context.logLevel),
       onListening: (receiver) => context.io.out(`ICE callback receiver listening on ${receiver.callbackUrl}`),
+    }).catch((error: unknown) => {
+      throw bindFailure(error, bind);
     });
     return EXIT_OK;
   },

@@ -8,7 +8,7 @@ import {
   type IceCallbackSettings,
   type PlannedIceCallback,
 } from '../../callback/configure-callback';
-import { loadIceClientConfig, loadLogLevel } from '../../config';
+import { loadIceClientConfig } from '../../config';
 import { createIceClient } from '../../ice';
 import { createLogger } from '../../observability/logger';
 import { EXIT_FAILURE, EXIT_OK, listOption, requiredString, stringOption, UsageError, type CommandSpec } from '../args';
@@ -144,7 +144,7 @@ export const command: Command = {
     if (authKey !== undefined && values.unsigned === true) {
       throw new UsageError('configure-callback: --auth-key and --unsigned exclude each other');
     }
-    const logger = createLogger('configure-callback', loadLogLevel(context.env));
+    const logger = createLogger('configure-callback', context.logLevel);
     const ice = createIceClient(loadIceClientConfig(context.env), { logger });
     const eventTypes = listOption(values, 'event-type');
     const options = { url, ...(authKey !== undefined && { authKey }), eventTypes };

@@ -1,5 +1,5 @@
 import { deleteVoiceCloneJob } from '../../client/voices';
-import { loadIceClientConfig, loadLogLevel } from '../../config';
+import { loadIceClientConfig } from '../../config';
 import { createIceClient } from '../../ice';
 import { isIceError } from '../../ice/errors';
 import { createLogger } from '../../observability/logger';
@@ -26,7 +26,7 @@ export const command: Command = {
     const jobId = positionals[0] ?? '';
     if (!JOB_ID_PATTERN.test(jobId)) throw new UsageError(`delete-job: <jobId> ${JOB_ID_RULE}, got "${jobId}"`);
     const json = values.json === true;
-    const logger = createLogger('delete-job', loadLogLevel(context.env));
+    const logger = createLogger('delete-job', context.logLevel);
     const ice = createIceClient(loadIceClientConfig(context.env), { logger });
     try {
       const { requestId } = await deleteVoiceCloneJob(ice, jobId);

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { loadLocalToolsConfig, loadLogLevel, loadTaskQueue, loadWorkerConfig } from '../../config';
+import { loadLocalToolsConfig, loadTaskQueue, loadWorkerConfig, type LogLevel } from '../../config';
 import { demoOutcome, startDemoClone, type DemoClone } from '../../local-stack/demo';
 import {
   checkLocalStackPorts,
@@ -9,14 +9,28 @@ import {
   LOCAL_STACK_DEFAULT_TRAINING_MS,
   startLocalStack,
   type LocalStack,
+  type LocalStackOptions,
 } from '../../local-stack/stack';
-import { createLogger } from '../../observability/logger';
-import { EXIT_FAILURE, EXIT_OK, portOption, stringOption, wholeNumberOption, type CommandSpec } from '../args';
+import { createLogger, type Logger } from '../../observability/logger';
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  portOption,
+  stringOption,
+  wholeNumberOption,
+  type CommandSpec,
+  type ParsedValues,
+} from '../args';
 import type { CliContext, Command } from '../context';
-import { describeWorkflowFailure } from '../errors';
+import { describeWorkflowFailure, metricsExporterFailure } from '../errors';
 import { formatElapsed, watchCloneProgress } from '../progress';
 import { installTemporalRuntime } from '../../observability/temporal-runtime';
 import { describeResult } from './start';
+
+type LocalStackFlags = Pick<
+  LocalStackOptions,
+  'temporalPort' | 'uiPort' | 'callbackPort' | 'emulatorPort' | 'trainingMs'
+>;
 
 const spec: CommandSpec = {
   name: 'dev',
@@ -80,6 +94,78 @@ async function runDemo(stack: LocalStack, context: CliContext, voiceId: string |
   return outcome.ok;
 }
 
+function stackFlags(values: ParsedValues): LocalStackFlags {
+  return {
+    temporalPort: portOption(spec, values, 'temporal-port'),
+    uiPort: portOption(spec, values, 'ui-port'),
+    callbackPort: portOption(spec, values, 'callback-port'),
+    emulatorPort: portOption(spec, values, 'emulator-port'),
+    trainingMs: wholeNumberOption(spec, values, 'training-ms', 0, 86_400_000),
+  };
+}
+
+interface StackLog {
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** The stack's log file, and Temporal's runtime logging into it (with the metrics exporter when asked for). */
+async function openStackLog(
+  dataDir: string,
+  logLevel: LogLevel,
+  metricsAddress: string | undefined,
+): Promise<StackLog> {
+  await mkdir(dataDir, { recursive: true });
+  const logStream = createWriteStream(path.join(dataDir, 'local-stack.log'), { flags: 'a' });
+  const logger = createLogger('local-stack', logLevel, (line) => logStream.write(line + '\n'));
+  const close = (): Promise<void> => new Promise((resolve) => logStream.end(resolve));
+  try {
+    // The stack stops its parts in order itself: no shutdown signals for the runtime.
+    installTemporalRuntime({ logger, sdkLogLevel: logLevel, metricsAddress, shutdownSignals: [] });
+  } catch (error) {
+    await close();
+    throw metricsExporterFailure(error, metricsAddress);
+  }
+  return { logger, close };
+}
+
+function describeStack(stack: LocalStack, dataDir: string, metricsAddress: string | undefined): string {
+  const metrics = metricsAddress ? `, Prometheus metrics on http://${metricsAddress}/metrics` : '';
+  return [
+    'Local stack running:',
+    `  Temporal      ${stack.temporal.address} (namespace ${stack.temporal.namespace})`,
+    `  Web UI        ${stack.temporal.uiUrl}`,
+    `  ICE emulator  ${stack.emulator.url} (ICE_ENDPOINT for other commands; dev key pair)`,
+    `  Callbacks     ${stack.receiver.callbackUrl} (signed; auth key generated for this run, kept in memory)`,
+    `  Worker        task queue ${stack.taskQueue}${metrics}`,
+    `  Data, logs    ${dataDir}`,
+  ].join('\n');
+}
+
+/** The demonstration (unless --no-demo), then Ctrl-C (unless --exit-after-demo): the command's exit code. */
+async function serveUntilDone(
+  stack: LocalStack,
+  context: CliContext,
+  values: ParsedValues,
+  stopped: Promise<string>,
+): Promise<number> {
+  let demoOk = true;
+  if (values['no-demo'] !== true) {
+    const stoppedFirst = await Promise.race([
+      stopped.then(() => true),
+      runDemo(stack, context, stringOption(values, 'voice-id')).then((ok) => {
+        demoOk = ok;
+        return false;
+      }),
+    ]);
+    if (stoppedFirst) return EXIT_OK;
+  }
+  if (values['exit-after-demo'] === true) return demoOk ? EXIT_OK : EXIT_FAILURE;
+  context.io.out('\nReady. Ctrl-C stops everything.');
+  await stopped;
+  return EXIT_OK;
+}
+
 export const command: Command = {
   spec,
   async run({ values }, context) {
@@ -87,69 +173,33 @@ export const command: Command = {
     const stopped = context.stopRequested();
     const tools = loadLocalToolsConfig(context.env);
     const dataDir = path.resolve(stringOption(values, 'data-dir') ?? tools.dataDir);
-    const options = {
-      temporalPort: portOption(spec, values, 'temporal-port'),
-      uiPort: portOption(spec, values, 'ui-port'),
-      callbackPort: portOption(spec, values, 'callback-port'),
-      emulatorPort: portOption(spec, values, 'emulator-port'),
-      trainingMs: wholeNumberOption(spec, values, 'training-ms', 0, 86_400_000),
-    };
-    const logLevel = loadLogLevel(context.env);
+    const flags = stackFlags(values);
     const { metricsAddress } = loadWorkerConfig(context.env);
     const taskQueue = loadTaskQueue(context.env);
     // Before the runtime and log file: a busy port is the most common start failure and needs one clear line.
-    await checkLocalStackPorts(options);
-    await mkdir(dataDir, { recursive: true });
-    const logFile = path.join(dataDir, 'local-stack.log');
-    const logStream = createWriteStream(logFile, { flags: 'a' });
-    const logger = createLogger('local-stack', logLevel, (line) => logStream.write(line + '\n'));
-    // The stack stops its parts in order itself: no shutdown signals for the runtime.
-    installTemporalRuntime({ logger, sdkLogLevel: logLevel, metricsAddress, shutdownSignals: [] });
+    await checkLocalStackPorts(flags);
+    const log = await openStackLog(dataDir, context.logLevel, metricsAddress);
 
     context.io.out('Starting the local stack (Temporal dev server, ICE emulator, callback receiver, worker)…');
     let stack: LocalStack | undefined;
     try {
+      const onProgress = (line: string): void => context.io.out(line);
       stack = await startLocalStack({
         tools: { ...tools, dataDir },
-        ...options,
+        ...flags,
         taskQueue,
-        logger,
-        onProgress: (line) => context.io.out(line),
+        logger: log.logger,
+        onProgress,
       });
-      const s = stack;
-      context.io.out(
-        [
-          'Local stack running:',
-          `  Temporal      ${s.temporal.address} (namespace ${s.temporal.namespace})`,
-          `  Web UI        ${s.temporal.uiUrl}`,
-          `  ICE emulator  ${s.emulator.url} (ICE_ENDPOINT for other commands; dev key pair)`,
-          `  Callbacks     ${s.receiver.callbackUrl} (signed; auth key generated for this run, kept in memory)`,
-          `  Worker        task queue ${s.taskQueue}${metricsAddress ? `, Prometheus metrics on http://${metricsAddress}/metrics` : ''}`,
-          `  Data, logs    ${dataDir}`,
-        ].join('\n'),
-      );
-      let demoOk = true;
-      if (values['no-demo'] !== true) {
-        const stoppedFirst = await Promise.race([
-          stopped.then(() => true),
-          runDemo(s, context, stringOption(values, 'voice-id')).then((ok) => {
-            demoOk = ok;
-            return false;
-          }),
-        ]);
-        if (stoppedFirst) return EXIT_OK;
-      }
-      if (values['exit-after-demo'] === true) return demoOk ? EXIT_OK : EXIT_FAILURE;
-      context.io.out('\nReady. Ctrl-C stops everything.');
-      await stopped;
-      return EXIT_OK;
+      context.io.out(describeStack(stack, dataDir, metricsAddress));
+      return await serveUntilDone(stack, context, values, stopped);
     } finally {
       if (stack) {
         context.io.out('Stopping the local stack…');
         await stack.close();
         context.io.out('Stopped.');
       }
-      await new Promise((resolve) => logStream.end(resolve));
+      await log.close();
     }
   },
 };

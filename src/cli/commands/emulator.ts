@@ -1,4 +1,4 @@
-import { loadEmulatorConfig, loadLogLevel } from '../../config';
+import { BIND_HOST_RULE, isBindHost, loadEmulatorConfig, type EmulatorConfig } from '../../config';
 import { COSYVOICE_JOB_TYPES, startEmulator, type CosyVoiceJobType } from '../../emulator';
 import { createLogger } from '../../observability/logger';
 import {
@@ -9,8 +9,10 @@ import {
   UsageError,
   wholeNumberOption,
   type CommandSpec,
+  type ParsedValues,
 } from '../args';
 import type { Command } from '../context';
+import { bindFailure, type BindSettings } from '../errors';
 import { parseFaultFlags } from '../faults';
 
 const spec: CommandSpec = {
@@ -64,6 +66,21 @@ const spec: CommandSpec = {
   ],
 };
 
+/** The address to bind: a flag over its variable, each named when it cannot be used. */
+function bindSettings(values: ParsedValues, config: EmulatorConfig): BindSettings {
+  const hostFlag = stringOption(values, 'host');
+  if (hostFlag !== undefined && !isBindHost(hostFlag)) {
+    throw new UsageError(`--host ${BIND_HOST_RULE}, got "${hostFlag}"`);
+  }
+  const portFlag = portOption(spec, values, 'port');
+  return {
+    host: hostFlag ?? config.host,
+    hostSetting: hostFlag === undefined ? 'ICE_EMULATOR_HOST' : '--host',
+    port: portFlag ?? config.port,
+    portSetting: portFlag === undefined ? 'ICE_EMULATOR_PORT' : '--port',
+  };
+}
+
 export const command: Command = {
   spec,
   async run({ values }, context) {
@@ -73,11 +90,12 @@ export const command: Command = {
     if (!(COSYVOICE_JOB_TYPES as readonly string[]).includes(cosyVoiceJobType)) {
       throw new UsageError(`--cosyvoice-job-type must be one of ${COSYVOICE_JOB_TYPES.join(', ')}`);
     }
-    const logger = createLogger('emulator', loadLogLevel(context.env));
+    const bind = bindSettings(values, config);
+    const logger = createLogger('emulator', context.logLevel);
     const emulator = await startEmulator({
       ...config,
-      host: stringOption(values, 'host') ?? config.host,
-      port: portOption(spec, values, 'port') ?? config.port,
+      host: bind.host,
+      port: bind.port,
       trainingMs: wholeNumberOption(spec, values, 'training-ms', 0, 86_400_000) ?? config.trainingMs,
       stateFile: stringOption(values, 'state-file') ?? config.stateFile,
       faults,
@@ -86,6 +104,8 @@ export const command: Command = {
         lowerCaseCallbackKey: values['lower-case-callback-key'] === true,
         cosyVoiceJobType: cosyVoiceJobType as CosyVoiceJobType,
       },
+    }).catch((error: unknown) => {
+      throw bindFailure(error, bind);
     });
     context.io.out(`ICE emulator listening on ${emulator.url} (admin API: ${emulator.url}/__emulator/health)`);
     context.io.out(`Point the package at it with ICE_ENDPOINT=${emulator.url}. Ctrl-C stops it.`);

@@ -1,5 +1,5 @@
 import { listVoices, type VoiceSummary } from '../../client/voices';
-import { loadIceClientConfig, loadLogLevel } from '../../config';
+import { loadIceClientConfig } from '../../config';
 import { createIceClient } from '../../ice';
 import { createLogger } from '../../observability/logger';
 import { VOICE_CLONE_EDITIONS, type VoiceCloneEdition } from '../../workflows/definitions';
@@ -52,7 +52,7 @@ export const command: Command = {
     if (edition !== undefined && !(VOICE_CLONE_EDITIONS as readonly string[]).includes(edition)) {
       throw new UsageError(`voices: --edition must be one of ${VOICE_CLONE_EDITIONS.join(', ')}, got "${edition}"`);
     }
-    const logger = createLogger('voices', loadLogLevel(context.env));
+    const logger = createLogger('voices', context.logLevel);
     const ice = createIceClient(loadIceClientConfig(context.env), { logger });
     const voices = await listVoices(ice, edition === undefined ? {} : { edition: edition as VoiceCloneEdition });
     context.io.out(values.json === true ? JSON.stringify(voices) : formatVoiceTable(voices));

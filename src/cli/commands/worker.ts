@@ -1,9 +1,10 @@
-import { loadIceClientConfig, loadLogLevel } from '../../config';
+import { loadIceClientConfig, loadWorkerConfig } from '../../config';
 import { createIceClient } from '../../ice/client';
 import { createLogger } from '../../observability/logger';
 import { runVoiceCloneWorker } from '../../worker';
 import { EXIT_OK, type CommandSpec } from '../args';
 import type { Command } from '../context';
+import { metricsExporterFailure } from '../errors';
 
 const spec: CommandSpec = {
   name: 'worker',
@@ -22,10 +23,13 @@ const spec: CommandSpec = {
 export const command: Command = {
   spec,
   async run(_args, context) {
-    const logger = createLogger('worker', loadLogLevel(context.env));
+    const logger = createLogger('worker', context.logLevel);
     // The plugin counts its calls into the package's metrics (exported with VOICE_CLONE_METRICS_ADDRESS).
     const ice = createIceClient(loadIceClientConfig(context.env), { logger });
-    await runVoiceCloneWorker(context.env, { ice });
+    const { metricsAddress } = loadWorkerConfig(context.env);
+    await runVoiceCloneWorker(context.env, { ice }).catch((error: unknown) => {
+      throw metricsExporterFailure(error, metricsAddress);
+    });
     return EXIT_OK;
   },
 };
