@@ -9,6 +9,7 @@
  * A trailing integer ≥ 1 is a count (the next N calls or reads); a number below 1 is a rate; nothing means every call.
  */
 import type { FaultConfig, FaultTrigger, JobStatusOverride, OperationFaults } from '../emulator/admin-api';
+import { faultConfigProblem } from '../emulator/admin-validation';
 import { ICE_ACTIONS, type IceAction } from '../ice/types';
 import { UsageError } from './args';
 
@@ -41,7 +42,15 @@ function statusOverride(flag: string): JobStatusOverride {
   };
 }
 
+/** The flags as one FaultConfig, held to the admin API's rules (ranges included), so that a bad one is a usage error. */
 export function parseFaultFlags(flags: readonly string[]): FaultConfig {
+  const config = faultConfigOf(flags);
+  const problem = faultConfigProblem(config);
+  if (problem) throw new UsageError(`--fault: ${problem.field} ${problem.message}`);
+  return config;
+}
+
+function faultConfigOf(flags: readonly string[]): FaultConfig {
   const config: FaultConfig = {};
   for (const flag of flags) {
     if (flag.startsWith('status:')) {

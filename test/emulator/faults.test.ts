@@ -238,4 +238,11 @@ describe('--fault flags', () => {
       assert.throws(() => parseFaultFlags([flag]), /expected status:<VoiceId>/, flag);
     }
   });
+
+  it('refuse a fault the admin API would refuse, naming its field (a usage error, not a crash at start)', () => {
+    assert.throws(
+      () => parseFaultFlags(['*:latency:99999999999']),
+      (error: Error) => error.name === 'UsageError' && /operations\.\*\.latencyMs/.test(error.message),
+    );
+  });
 });
