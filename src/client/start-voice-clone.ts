@@ -13,6 +13,7 @@ import {
   voiceCloneWorkflowId,
   type VoiceCloneInput,
 } from '../workflows/definitions';
+import { EDITIONS } from '../workflows/editions';
 import { validateVoiceCloneInput, type ValidVoiceCloneInput } from '../workflows/validation';
 import type { voiceCloneWorkflow } from '../workflows/voice-clone';
 import { describeTiming } from '../workflows/human-duration';
@@ -90,13 +91,11 @@ export async function voiceCloneStartOptions(
   };
 }
 
-const EDITION_NAMES = { basic: 'Basic', standard: 'Standard', cosyvoice: 'CosyVoice' } as const;
-
 /** The Web UI's one line: Basic keeps its VoiceId, the others their VoiceName and edition. */
 function summaryOf(valid: ValidVoiceCloneInput): string {
   return valid.edition === 'basic'
     ? `Clone ICE voice ${valid.voiceId}`
-    : `Clone ICE voice "${valid.voiceName}" (${EDITION_NAMES[valid.edition]} edition)`;
+    : `Clone ICE voice "${valid.voiceName}" (${EDITIONS[valid.edition].label} edition)`;
 }
 
 function describeStart(valid: ValidVoiceCloneInput): string {
@@ -113,7 +112,7 @@ function describeStart(valid: ValidVoiceCloneInput): string {
             : `- Recordings to detect: ${valid.recordings?.length ?? 'none (detected beforehand)'}`,
         ]
       : [
-          `**ICE voice clone** (${EDITION_NAMES[valid.edition]}) "${valid.voiceName}", ${valid.gender}`,
+          `**ICE voice clone** (${EDITIONS[valid.edition].label}) "${valid.voiceName}", ${valid.gender}`,
           '',
           valid.edition === 'standard'
             ? `- Training audio: ${valid.audioMediaIds.length} media IDs, authentication ${valid.authenticationMediaId}`
