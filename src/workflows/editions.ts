@@ -146,18 +146,16 @@ export interface NamedEditionDescription<E extends NamedVoiceEdition> extends Ed
   submit(ice: IceClient, voice: NamedVoiceSubmitOf<E>): Promise<NamedSubmitAnswer>;
 }
 
-const COMMON_FIELDS = ['edition', 'demoAudioMediaUrl', 'timing'] as const;
-
 const basic: EditionDescription<'basic'> = {
   label: 'Basic',
-  fields: [...COMMON_FIELDS, 'voiceId', 'jobId', 'recordings', 'voice', 'autoSubmitAfter'],
+  fields: ['edition', 'voiceId', 'jobId', 'demoAudioMediaUrl', 'recordings', 'timing', 'voice', 'autoSubmitAfter'],
   parse: parseBasic,
   cliFlags: ['voice-id', 'job-id', 'recording', 'scenario', 'auto-submit-after', 'recording-timeout', 'wait-for'],
 };
 
 const standard: NamedEditionDescription<'standard'> = {
   label: 'Standard',
-  fields: [...COMMON_FIELDS, 'voiceName', 'gender', 'authenticationMediaId', 'audioMediaIds'],
+  fields: ['edition', 'voiceName', 'gender', 'authenticationMediaId', 'audioMediaIds', 'demoAudioMediaUrl', 'timing'],
   parse: (record) => ({
     edition: 'standard',
     voiceName: parseVoiceName(record.voiceName),
@@ -188,7 +186,7 @@ const standard: NamedEditionDescription<'standard'> = {
  */
 const cosyvoice: NamedEditionDescription<'cosyvoice'> = {
   label: 'CosyVoice',
-  fields: [...COMMON_FIELDS, 'voiceName', 'gender', 'audioMediaId', 'model'],
+  fields: ['edition', 'voiceName', 'gender', 'audioMediaId', 'model', 'demoAudioMediaUrl', 'timing'],
   parse: (record) => ({
     edition: 'cosyvoice',
     voiceName: parseVoiceName(record.voiceName),

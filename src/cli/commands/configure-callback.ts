@@ -138,7 +138,7 @@ export const command: Command = {
   spec,
   async run({ values }, context) {
     const url = requiredString(spec, values, 'url');
-    const urlRuleBroken = urlProblem(url, ['https:', 'http:']);
+    const urlRuleBroken = urlProblem(url, ['http:', 'https:']);
     if (urlRuleBroken !== undefined) throw new UsageError(`configure-callback: --url ${urlRuleBroken}`);
     const authKey = stringOption(values, 'auth-key');
     if (authKey === undefined && values.unsigned !== true) {
