@@ -143,6 +143,8 @@ describe('strict strings against the dev server and the emulator', () => {
       .execute(VOICE_CLONE_WORKFLOW_TYPE, {
         workflowId: `strict-strings-${newVoiceId('Wf')}`,
         taskQueue: stack.taskQueue,
+        // An accepted input would wait for recordings or training: fail the test soon instead.
+        workflowExecutionTimeout: '20 seconds',
         args: [input],
       })
       .then(
