@@ -6,7 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Demonstration, IceCallbackEnvelope, VoiceGender, VoiceScenario } from '../ice/types';
-import type { EditionInput, VoiceCloneEdition } from './editions';
+import type { AnyEditionInput, EditionInput, VoiceCloneEdition } from './editions';
 
 export const VOICE_CLONE_WORKFLOW_TYPE = 'voiceCloneWorkflow';
 /** The task queue the package's own worker polls unless VOICE_CLONE_TASK_QUEUE says otherwise (src/config.ts). */
@@ -70,7 +70,8 @@ export type StandardVoiceCloneInput = EditionInput<'standard'>;
 /** The CosyVoice edition: SubmitCosyVoiceCustomizedVoiceJob (docs/ice-api.md#editions), at most 30 voices. */
 export type CosyVoiceCloneInput = EditionInput<'cosyvoice'>;
 
-export type VoiceCloneInput = BasicVoiceCloneInput | StandardVoiceCloneInput | CosyVoiceCloneInput;
+/** Any edition's input: `BasicVoiceCloneInput | StandardVoiceCloneInput | CosyVoiceCloneInput`. */
+export type VoiceCloneInput = AnyEditionInput;
 
 export interface DetectionResult {
   audioRecordId: number;

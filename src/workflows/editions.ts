@@ -112,6 +112,13 @@ export type ValidEditionInput<E extends VoiceCloneEdition> = Omit<EditionFields[
   timing: ResolvedTiming;
 };
 
+/** Any edition's input (distributed over the editions). */
+export type AnyEditionInput = { [E in VoiceCloneEdition]: EditionInput<E> }[VoiceCloneEdition];
+/** Any edition's valid input (distributed over the editions). */
+export type AnyValidEditionInput = { [E in VoiceCloneEdition]: ValidEditionInput<E> }[VoiceCloneEdition];
+/** Any named edition's valid input (distributed over the named editions). */
+export type ValidNamedEditionInput = { [E in NamedVoiceEdition]: ValidEditionInput<E> }[NamedVoiceEdition];
+
 /** What a named edition's submit activity takes: the valid input without its timing (recorded in history). */
 export type NamedVoiceSubmitOf<E extends NamedVoiceEdition> = Omit<ValidEditionInput<E>, 'timing'>;
 export type NamedVoiceSubmit = { [E in NamedVoiceEdition]: NamedVoiceSubmitOf<E> }[NamedVoiceEdition];
@@ -132,6 +139,8 @@ export interface EditionDescription<E extends VoiceCloneEdition> {
   parse(record: Record<string, unknown>): Omit<ValidEditionInput<E>, 'timing'>;
   /** The `start` flags only it takes: given with another edition, they are a usage error, not silently dropped. */
   cliFlags: readonly string[];
+  /** The Web UI's summary line of its clone, and the first lines of the details (demo clip and timing follow). */
+  describeStart(valid: ValidEditionInput<E>): { summary: string; lines: string[] };
 }
 
 export interface NamedEditionDescription<E extends NamedVoiceEdition> extends EditionDescription<E> {
@@ -151,6 +160,17 @@ const basic: EditionDescription<'basic'> = {
   fields: ['edition', 'voiceId', 'jobId', 'demoAudioMediaUrl', 'recordings', 'timing', 'voice', 'autoSubmitAfter'],
   parse: parseBasic,
   cliFlags: ['voice-id', 'job-id', 'recording', 'scenario', 'auto-submit-after', 'recording-timeout', 'wait-for'],
+  describeStart: (valid) => ({
+    summary: `Clone ICE voice ${valid.voiceId}`,
+    lines: [
+      `**ICE voice clone** (Basic) \`${valid.voiceId}\``,
+      '', // the Web UI needs a blank line before a markdown list
+      ...(valid.voice ? [`- Voice: created if ICE lacks it (${valid.voice.gender}, ${valid.voice.scenario})`] : []),
+      valid.voice !== undefined && !valid.recordings
+        ? `- Recordings: sent as updates (addRecording)${valid.autoSubmitAfter ? `, submitted after ${valid.autoSubmitAfter} passed` : ''}`
+        : `- Recordings to detect: ${valid.recordings?.length ?? 'none (detected beforehand)'}`,
+    ],
+  }),
 };
 
 const standard: NamedEditionDescription<'standard'> = {
@@ -165,6 +185,12 @@ const standard: NamedEditionDescription<'standard'> = {
     ...demoAudio(record),
   }),
   cliFlags: ['audio-media-id', 'authentication-media-id'],
+  describeStart: (valid) =>
+    describeNamedStart(
+      valid,
+      'Standard',
+      `${valid.audioMediaIds.length} media IDs, authentication ${valid.authenticationMediaId}`,
+    ),
   submitOperation: 'SubmitStandardCustomizedVoiceJob',
   lookup: { type: 'Standard', excludeTypes: [COSYVOICE_JOB_TYPE] },
   async submit(ice, voice) {
@@ -196,6 +222,7 @@ const cosyvoice: NamedEditionDescription<'cosyvoice'> = {
     ...demoAudio(record),
   }),
   cliFlags: ['audio-media-id', 'model'],
+  describeStart: (valid) => describeNamedStart(valid, 'CosyVoice', `${valid.audioMediaId}, model ${valid.model}`),
   submitOperation: 'SubmitCosyVoiceCustomizedVoiceJob',
   lookup: { type: COSYVOICE_JOB_TYPE, fallbackType: 'Standard' },
   async submit(ice, voice) {
@@ -220,9 +247,29 @@ export function isNamedEdition(edition: unknown): edition is NamedVoiceEdition {
 }
 
 /** What a named edition's submit activity takes, from its valid input (the timing stays with the workflow). */
-export function namedSubmit(valid: ValidEditionInput<NamedVoiceEdition>): NamedVoiceSubmit {
+export function namedSubmit(valid: ValidNamedEditionInput): NamedVoiceSubmit {
   const { timing: _timing, ...submit } = valid;
-  return submit as NamedVoiceSubmit;
+  return submit;
+}
+
+/** The Web UI's summary and first detail lines of a clone about to start, by its edition. */
+export function describeEditionStart(valid: AnyValidEditionInput): { summary: string; lines: string[] } {
+  return (EDITIONS[valid.edition] as EditionDescription<VoiceCloneEdition>).describeStart(valid);
+}
+
+function describeNamedStart(
+  valid: ValidNamedEditionInput,
+  label: string,
+  trainingAudio: string,
+): { summary: string; lines: string[] } {
+  return {
+    summary: `Clone ICE voice "${valid.voiceName}" (${label} edition)`,
+    lines: [
+      `**ICE voice clone** (${label}) "${valid.voiceName}", ${valid.gender}`,
+      '',
+      `- Training audio: ${trainingAudio}`,
+    ],
+  };
 }
 
 /** Submits `voice` with its edition's operation (in an activity). */

@@ -6,14 +6,20 @@
  */
 import { DEFAULT_TIMING, type VoiceRecording } from './definitions';
 import { parseDurationMs } from './duration';
-import { EDITIONS, VOICE_CLONE_EDITIONS, type ValidEditionInput, type VoiceCloneEdition } from './editions';
+import {
+  EDITIONS,
+  VOICE_CLONE_EDITIONS,
+  type ValidEditionInput,
+  type ValidNamedEditionInput,
+  type VoiceCloneEdition,
+} from './editions';
 import { asRecord, InvalidField, parseOneOf, parseRecording, type ResolvedTiming } from './input-fields';
 
 export type { ResolvedTiming } from './input-fields';
 export type ValidBasicVoiceCloneInput = ValidEditionInput<'basic'>;
 export type ValidStandardVoiceCloneInput = ValidEditionInput<'standard'>;
 export type ValidCosyVoiceCloneInput = ValidEditionInput<'cosyvoice'>;
-export type ValidNamedVoiceCloneInput = ValidStandardVoiceCloneInput | ValidCosyVoiceCloneInput;
+export type ValidNamedVoiceCloneInput = ValidNamedEditionInput;
 export type ValidVoiceCloneInput = ValidBasicVoiceCloneInput | ValidNamedVoiceCloneInput;
 
 export type VoiceCloneInputValidation =
