@@ -1,6 +1,6 @@
 /**
- * The one rule for each kind of ICE identifier, shared by the workflow's input validation, the client, the CLI and
- * the callback receiver's envelope check. Pure and deterministic: safe inside the workflow sandbox.
+ * The one rule for each kind of ICE identifier, for URLs and for free text (names, descriptions), shared by the
+ * workflow's input validation and update validators, the client, the CLI, the settings and the callback receiver. Pure and deterministic: safe inside the workflow sandbox.
  */
 
 /** A Basic VoiceId, which the caller chooses: 1–32 letters or digits (docs/ice-api.md#voice-lifecycle-basic). */
@@ -76,9 +76,11 @@ const FORBIDDEN_RANGES: readonly (readonly [number, number])[] = [
   [0x202a, 0x202e],
   [0x2066, 0x2069],
 ];
+/** How the rules name the forbidden characters in their messages. */
 export const TEXT_RULE_CHARACTERS =
   'without control characters (U+0000-U+001F, U+007F-U+009F), line separators or bidirectional overrides';
 
+/** True when `text` holds a character no URL, name or description may contain (see above). */
 export function hasForbiddenCharacter(text: string): boolean {
   for (const character of text) {
     const code = character.codePointAt(0) ?? 0;
@@ -98,6 +100,7 @@ export function textProblem(raw: unknown, max: number): string | undefined {
   return undefined;
 }
 
+/** The longest URL the package takes. */
 export const URL_MAX_CHARACTERS = 2048;
 
 /**
