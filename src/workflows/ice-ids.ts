@@ -1,6 +1,7 @@
 /**
  * The one rule for each kind of ICE identifier, for URLs and for free text (names, descriptions), shared by the
- * workflow's input validation and update validators, the client, the CLI, the settings and the callback receiver. Pure and deterministic: safe inside the workflow sandbox.
+ * workflow's input validation and update validators, the client, the CLI, the settings and the callback receiver.
+ * Pure and deterministic: safe inside the workflow sandbox.
  */
 
 /** A Basic VoiceId, which the caller chooses: 1–32 letters or digits (docs/ice-api.md#voice-lifecycle-basic). */
