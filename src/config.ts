@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { ICE_AUTH_KEY_RULE, ICE_CALLBACK_URL_MAX_BYTES, isValidIceAuthKey } from './ice/callback-auth';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
+import { urlProblem } from './workflows/ice-ids';
 import { ICE_FOREIGN_EVENT_TYPES } from './callback/event-types';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -68,15 +69,9 @@ function readBool(env: Env, name: string, fallback: boolean): boolean {
 function readUrl(env: Env, name: string, protocols: readonly string[]): string | undefined {
   const raw = read(env, name);
   if (raw === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `must be an absolute URL, got "${raw}"`);
-  }
-  if (!protocols.includes(url.protocol)) {
-    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${url.protocol}"`);
-  }
+  // The one URL rule (src/workflows/ice-ids.ts), as for every URL the package takes.
+  const problem = urlProblem(raw, protocols);
+  if (problem !== undefined) throw new ConfigError(name, problem);
   return raw;
 }
 

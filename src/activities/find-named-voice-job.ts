@@ -1,12 +1,12 @@
 import { isIceError, MissingResponseFieldError } from '../ice/errors';
 import {
-  COSYVOICE_JOB_TYPE,
   isKnownVoiceJobStatus,
   type CustomizedVoiceJob,
   type IceClient,
   type VoiceJobStatus,
   type VoiceJobType,
 } from '../ice/types';
+import { NAMED_EDITIONS } from '../workflows/editions';
 import type { IceActivityDeps } from './deps';
 import { toSnapshot } from './snapshot';
 import type { FoundNamedVoiceJob, NamedVoice } from './types';
@@ -32,8 +32,9 @@ export interface NamedJobs {
 }
 
 /**
- * Every job of this VoiceName in the edition, read from ListCustomizedVoiceJobs page by page (ICE has no VoiceName
- * filter, and its order is undocumented: docs/ice-api.md#list-jobs, so every page of the Type is read).
+ * Every job of this VoiceName in the edition, read from ListCustomizedVoiceJobs page by page under the Type its
+ * edition's description names (src/workflows/editions.ts). ICE has no VoiceName filter, and its order is
+ * undocumented (docs/ice-api.md#list-jobs), so every page of the Type is read.
  * ASSUMPTION (docs/ice-api.md#list-jobs): a job is listed as soon as its submit has been answered.
  * ASSUMPTION (docs/ice-api.md#editions): ICE lists CosyVoice jobs under Type `CosyVoice`, or, when it refuses that
  * Type or answers it with jobs of other Types, under `Standard`, where nothing tells them from Standard jobs: there
@@ -41,15 +42,13 @@ export interface NamedJobs {
  * A Standard clone skips jobs that report Type `CosyVoice`.
  */
 export async function listJobsNamed(ice: IceClient, voice: NamedVoice): Promise<NamedJobs> {
-  let listed: NamedJobs;
-  if (voice.edition === 'standard') {
-    const standard = await listType(ice, 'Standard');
-    listed = { ...standard, jobs: standard.jobs.filter((job) => job.type !== COSYVOICE_JOB_TYPE) };
-  } else {
-    const cosyVoice = await listCosyVoiceType(ice);
-    listed = cosyVoice ?? (await listType(ice, 'Standard'));
-  }
+  const { lookup } = NAMED_EDITIONS[voice.edition];
+  const listed =
+    lookup.fallbackType === undefined
+      ? await listType(ice, lookup.type)
+      : ((await listOwnType(ice, lookup.type)) ?? (await listType(ice, lookup.fallbackType)));
   const jobs = listed.jobs
+    .filter((job) => !(lookup.excludeTypes ?? []).includes(job.type))
     .map((job, index) => ({ job, index }))
     .filter(({ job }) => job.voiceName === voice.voiceName)
     .sort((a, b) => createdAt(b.job).localeCompare(createdAt(a.job)) || a.index - b.index)
@@ -57,18 +56,18 @@ export async function listJobsNamed(ice: IceClient, voice: NamedVoice): Promise<
   return { jobs, requestId: listed.requestId };
 }
 
-/** The CosyVoice list, or undefined when ICE has none under that Type (see listJobsNamed). */
-async function listCosyVoiceType(ice: IceClient): Promise<NamedJobs | undefined> {
+/** The list of `type`, or undefined when ICE has none under that Type (see listJobsNamed). */
+async function listOwnType(ice: IceClient, type: VoiceJobType): Promise<NamedJobs | undefined> {
   let listed: NamedJobs;
   try {
-    listed = await listType(ice, COSYVOICE_JOB_TYPE);
+    listed = await listType(ice, type);
   } catch (error) {
     // A final InvalidParameter* answer to this list names the Type it does not know; anything else stays an error.
     if (isIceError(error) && !error.retryable && error.code.startsWith('InvalidParameter')) return undefined;
     throw error;
   }
-  // A list of other Types (say, ICE ignoring a Type it does not know) is not the CosyVoice list.
-  return listed.jobs.every((job) => job.type === COSYVOICE_JOB_TYPE || job.type === '') ? listed : undefined;
+  // A list of other Types (say, ICE ignoring a Type it does not know) is not this Type's list.
+  return listed.jobs.every((job) => job.type === type || job.type === '') ? listed : undefined;
 }
 
 async function listType(ice: IceClient, type: VoiceJobType): Promise<NamedJobs> {

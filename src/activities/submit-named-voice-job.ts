@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { isMissingResponseField } from '../ice/errors';
 import type { IceClient } from '../ice/types';
+import { submitNamedVoice } from '../workflows/editions';
 import type { IceActivityDeps } from './deps';
 import { createdAt, listJobsNamed, requireStatuses } from './find-named-voice-job';
 import { toSnapshot } from './snapshot';
@@ -33,7 +34,7 @@ export function createSubmitNamedVoiceJob(deps: IceActivityDeps) {
       const adopted = Context.current().info.attempt > 1 ? await acceptedEarlier(ice, input) : undefined;
       if (adopted) return adopted;
       try {
-        const submitted = await submit(ice, input);
+        const submitted = await submitNamedVoice(ice, input.submit);
         return {
           jobId: submitted.jobId,
           voiceId: submitted.voiceId,
@@ -52,31 +53,6 @@ export function createSubmitNamedVoiceJob(deps: IceActivityDeps) {
       }
     });
   };
-}
-
-async function submit(
-  ice: IceClient,
-  { submit: voice }: SubmitNamedVoiceJobInput,
-): Promise<{ jobId: string; voiceId: string; requestId: string }> {
-  if (voice.edition === 'standard') {
-    const response = await ice.submitStandardCustomizedVoiceJob({
-      voiceName: voice.voiceName,
-      gender: voice.gender,
-      authentication: voice.authenticationMediaId,
-      audios: voice.audioMediaIds,
-      demoAudioMediaUrl: voice.demoAudioMediaUrl,
-    });
-    // Standard answers the JobId only (docs/ice-api.md#editions): the first read tells the VoiceId.
-    return { jobId: response.jobId, voiceId: '', requestId: response.requestId };
-  }
-  const response = await ice.submitCosyVoiceCustomizedVoiceJob({
-    voiceName: voice.voiceName,
-    gender: voice.gender,
-    audios: voice.audioMediaId,
-    model: voice.model,
-    demoAudioMediaUrl: voice.demoAudioMediaUrl,
-  });
-  return { jobId: response.jobId, voiceId: response.voiceId, requestId: response.requestId };
 }
 
 /**

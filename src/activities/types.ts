@@ -1,6 +1,6 @@
 /** What the clone activities take and hand back to the workflow: plain JSON, recorded in history, never a secret. */
-import type { CosyVoiceModel, VoiceGender } from '../ice/types';
 import type { NamedVoiceEdition } from '../workflows/definitions';
+import type { NamedVoiceSubmit } from '../workflows/editions';
 
 /**
  * One read of a voice job, with the RequestId of the read and the time it was made (ISO). `status` is ICE's raw
@@ -69,24 +69,8 @@ export interface FoundNamedVoiceJob {
   seenJobIds: string[];
 }
 
-/** What Standard's and CosyVoice's submits take (docs/ice-api.md#editions). */
-export type NamedVoiceSubmit =
-  | {
-      edition: 'standard';
-      voiceName: string;
-      gender: VoiceGender;
-      authenticationMediaId: string;
-      audioMediaIds: string[];
-      demoAudioMediaUrl?: string;
-    }
-  | {
-      edition: 'cosyvoice';
-      voiceName: string;
-      gender: VoiceGender;
-      audioMediaId: string;
-      model: CosyVoiceModel;
-      demoAudioMediaUrl?: string;
-    };
+/** What Standard's and CosyVoice's submits take (docs/ice-api.md#editions), as src/workflows/editions.ts describes. */
+export type { NamedVoiceSubmit };
 
 export interface SubmitNamedVoiceJobInput {
   submit: NamedVoiceSubmit;

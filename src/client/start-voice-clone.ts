@@ -13,6 +13,7 @@ import {
   voiceCloneWorkflowId,
   type VoiceCloneInput,
 } from '../workflows/definitions';
+import { describeEditionStart } from '../workflows/editions';
 import { validateVoiceCloneInput, type ValidVoiceCloneInput } from '../workflows/validation';
 import type { voiceCloneWorkflow } from '../workflows/voice-clone';
 import { describeTiming } from '../workflows/human-duration';
@@ -75,6 +76,7 @@ export async function voiceCloneStartOptions(
   const validation = validateVoiceCloneInput(input);
   if (!validation.ok) throw new InvalidVoiceCloneInputError(validation.field, validation.rule);
   const valid = validation.value;
+  const described = describeStart(valid);
   // A Standard or CosyVoice voice has no VoiceId before ICE assigns one: the workflow sets IceVoiceId then.
   const voiceIdRegistered = valid.edition === 'basic' && (await isRegistered(client, searchAttributes.iceVoiceId.name));
   return {
@@ -82,48 +84,24 @@ export async function voiceCloneStartOptions(
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
-    staticSummary: summaryOf(valid),
-    staticDetails: describeStart(valid),
+    staticSummary: described.summary,
+    staticDetails: described.details,
     ...(voiceIdRegistered && valid.edition === 'basic'
       ? { typedSearchAttributes: [{ key: searchAttributes.iceVoiceId, value: valid.voiceId }] }
       : {}),
   };
 }
 
-const EDITION_NAMES = { basic: 'Basic', standard: 'Standard', cosyvoice: 'CosyVoice' } as const;
-
-/** The Web UI's one line: Basic keeps its VoiceId, the others their VoiceName and edition. */
-function summaryOf(valid: ValidVoiceCloneInput): string {
-  return valid.edition === 'basic'
-    ? `Clone ICE voice ${valid.voiceId}`
-    : `Clone ICE voice "${valid.voiceName}" (${EDITION_NAMES[valid.edition]} edition)`;
-}
-
-function describeStart(valid: ValidVoiceCloneInput): string {
-  const t = valid.timing;
+/** The Web UI's one line and its details: the edition's own (./editions.ts), then the demo clip and the timing. */
+function describeStart(valid: ValidVoiceCloneInput): { summary: string; details: string } {
+  const { summary, lines } = describeEditionStart(valid);
   const session = valid.edition === 'basic' && valid.voice !== undefined && !valid.recordings;
-  const lines =
-    valid.edition === 'basic'
-      ? [
-          `**ICE voice clone** (Basic) \`${valid.voiceId}\``,
-          '', // the Web UI needs a blank line before a markdown list
-          ...(valid.voice ? [`- Voice: created if ICE lacks it (${valid.voice.gender}, ${valid.voice.scenario})`] : []),
-          session
-            ? `- Recordings: sent as updates (addRecording)${valid.autoSubmitAfter ? `, submitted after ${valid.autoSubmitAfter} passed` : ''}`
-            : `- Recordings to detect: ${valid.recordings?.length ?? 'none (detected beforehand)'}`,
-        ]
-      : [
-          `**ICE voice clone** (${EDITION_NAMES[valid.edition]}) "${valid.voiceName}", ${valid.gender}`,
-          '',
-          valid.edition === 'standard'
-            ? `- Training audio: ${valid.audioMediaIds.length} media IDs, authentication ${valid.authenticationMediaId}`
-            : `- Training audio: ${valid.audioMediaId}, model ${valid.model}`,
-        ];
-  return [
+  const details = [
     ...lines,
     `- Demo clip: ${valid.demoAudioMediaUrl ? 'requested' : 'not requested'}`,
-    `- Timing: ${describeTiming(t, { recordingSession: session })}`,
-  ].join('\n');
+    `- Timing: ${describeTiming(valid.timing, { recordingSession: session })}`,
+  ];
+  return { summary, details: details.join('\n') };
 }
 
 const registeredByClient = new WeakMap<Client, Promise<Set<string>>>();

@@ -7,7 +7,7 @@
 import { MEDIA_ID_PATTERN, STANDARD_MAX_AUDIO_MEDIA_IDS } from '../workflows/ice-ids';
 import { COSYVOICE_MODELS, type VoiceGender } from '../ice/types';
 import { enumParam, maxLength, optionalParam, requiredParam, type WireParams } from './params';
-import type { NamedVoiceSubmit } from './voice-job-book';
+import type { NamedVoiceWireSubmit } from './voice-job-book';
 import { invalidParameter } from './wire-error';
 
 const GENDERS: readonly VoiceGender[] = ['female', 'male'];
@@ -44,7 +44,7 @@ function voiceNameParam(params: WireParams): string {
   return voiceName;
 }
 
-export function standardSubmit(params: WireParams): NamedVoiceSubmit {
+export function standardSubmit(params: WireParams): NamedVoiceWireSubmit {
   const voiceName = voiceNameParam(params);
   const gender = enumParam(params, 'Gender', GENDERS);
   const authentication = mediaIds(params, 'Authentication');
@@ -69,7 +69,7 @@ export function standardSubmit(params: WireParams): NamedVoiceSubmit {
   };
 }
 
-export function cosyVoiceSubmit(params: WireParams): NamedVoiceSubmit {
+export function cosyVoiceSubmit(params: WireParams): NamedVoiceWireSubmit {
   const voiceName = voiceNameParam(params);
   const gender = enumParam(params, 'Gender', GENDERS);
   const audios = mediaIds(params, 'Audios');

@@ -67,7 +67,7 @@ export interface TrainingOutcome {
 }
 
 /** A Standard or CosyVoice submit: the voice is named by the caller, its VoiceId assigned here. */
-export interface NamedVoiceSubmit {
+export interface NamedVoiceWireSubmit {
   edition: 'Standard' | 'CosyVoice';
   voiceName: string;
   gender: VoiceGender;
@@ -184,7 +184,7 @@ export class VoiceJobBook {
    * ASSUMPTION (docs/ice-api.md#editions): ICE refuses no VoiceName already in use, so a second submit with the
    * same name makes a second job (and bills it): a blind resubmit shows as two jobs.
    */
-  submitNamedVoice(input: NamedVoiceSubmit, nowMs: number): StoredJob {
+  submitNamedVoice(input: NamedVoiceWireSubmit, nowMs: number): StoredJob {
     if (input.edition === 'CosyVoice' && this.cosyVoiceCount() >= COSYVOICE_VOICE_LIMIT) {
       throw new IceWireError(
         400,

@@ -5,40 +5,22 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { CosyVoiceModel, Demonstration, IceCallbackEnvelope, VoiceGender, VoiceScenario } from '../ice/types';
+import type { Demonstration, IceCallbackEnvelope, VoiceGender, VoiceScenario } from '../ice/types';
+import type { AnyEditionInput, EditionInput, VoiceCloneEdition } from './editions';
 
 export const VOICE_CLONE_WORKFLOW_TYPE = 'voiceCloneWorkflow';
 /** The task queue the package's own worker polls unless VOICE_CLONE_TASK_QUEUE says otherwise (src/config.ts). */
 export const DEFAULT_TASK_QUEUE = 'voice-clone';
-export const VOICE_CLONE_WORKFLOW_ID_PREFIX = 'voice-clone-';
 
-/** ICE's three voice-cloning editions (docs/ice-api.md#editions); Basic is the default. */
-export const VOICE_CLONE_EDITIONS = ['basic', 'standard', 'cosyvoice'] as const;
-export type VoiceCloneEdition = (typeof VOICE_CLONE_EDITIONS)[number];
-/** The editions whose voice the caller names and ICE gives a VoiceId at submit. */
-export type NamedVoiceEdition = Exclude<VoiceCloneEdition, 'basic'>;
-
-/**
- * What names a clone: a Basic voice by the VoiceId the caller chose, a Standard or CosyVoice voice by the VoiceName
- * the caller gave (ICE picks its VoiceId). Any clone input is one.
- */
-export type VoiceCloneIdentity =
-  { edition?: 'basic'; voiceId: string } | { edition: NamedVoiceEdition; voiceName: string };
-
-/**
- * One workflow per voice: the ID is what makes "start the same voice twice" attach instead of paying twice.
- * `voice-clone-<voiceId>` for Basic (a VoiceId alone means Basic), `voice-clone-<edition>-<voiceName>` for the
- * others. The two never collide: a Basic VoiceId has no '-'.
- */
-export function voiceCloneWorkflowId(voice: string | VoiceCloneIdentity): string {
-  if (typeof voice === 'string') return `${VOICE_CLONE_WORKFLOW_ID_PREFIX}${voice}`;
-  if (isNamedVoice(voice)) return `${VOICE_CLONE_WORKFLOW_ID_PREFIX}${voice.edition}-${voice.voiceName}`;
-  return `${VOICE_CLONE_WORKFLOW_ID_PREFIX}${voice.voiceId}`;
-}
-
-function isNamedVoice(voice: VoiceCloneIdentity): voice is Extract<VoiceCloneIdentity, { voiceName: string }> {
-  return voice.edition === 'standard' || voice.edition === 'cosyvoice';
-}
+// Each edition is described once, in ./editions.ts; its names are part of this contract.
+export {
+  VOICE_CLONE_EDITIONS,
+  VOICE_CLONE_WORKFLOW_ID_PREFIX,
+  voiceCloneWorkflowId,
+  type NamedVoiceEdition,
+  type VoiceCloneEdition,
+  type VoiceCloneIdentity,
+} from './editions';
 
 /** A Temporal duration string ("30s", "10 minutes") or milliseconds. */
 export type DurationInput = string | number;
@@ -71,36 +53,6 @@ export interface VoiceRecording {
   recordUrl: string;
 }
 
-/** The Basic edition (the default): the voice was created and its recordings detected under the caller's VoiceId. */
-export interface BasicVoiceCloneInput {
-  edition?: 'basic';
-  /** 1–32 letters or digits; must be the VoiceId used with CreateCustomizedVoiceJob and detection. */
-  voiceId: string;
-  /**
-   * The JobId CreateCustomizedVoiceJob returned for this voice. When given, the lookup is one GetCustomizedVoiceJob
-   * read; without it the workflow pages ListCustomizedVoiceJobs (ICE has no VoiceId filter) until it meets the voice.
-   */
-  jobId?: string;
-  /** https URL where ICE writes a demo clip after training. */
-  demoAudioMediaUrl?: string;
-  /** When given, each recording is run through ICE's audio detection before submitting. */
-  recordings?: VoiceRecording[];
-  timing?: VoiceCloneTiming;
-  /**
-   * The voice to create (CreateCustomizedVoiceJob) unless ICE has it already (then its job is adopted). Without
-   * `recordings`, the clone then holds a recording session: `demonstrations`, `addRecording`, `submitTraining`.
-   */
-  voice?: VoiceToCreate;
-  /** Recording session only: submit by itself once this many distinct recordings passed detection (1–20). */
-  autoSubmitAfter?: number;
-  voiceName?: never;
-  gender?: never;
-  authenticationMediaId?: never;
-  audioMediaIds?: never;
-  audioMediaId?: never;
-  model?: never;
-}
-
 /** CreateCustomizedVoiceJob's parameters (docs/ice-api.md#voice-lifecycle-basic), the VoiceId aside. */
 export interface VoiceToCreate {
   gender: VoiceGender;
@@ -111,53 +63,15 @@ export interface VoiceToCreate {
   voiceDesc?: string;
 }
 
+/** The Basic edition (the default): the voice was created and its recordings detected under the caller's VoiceId. */
+export type BasicVoiceCloneInput = EditionInput<'basic'>;
 /** The Standard edition: SubmitStandardCustomizedVoiceJob (docs/ice-api.md#editions). ICE assigns the VoiceId. */
-export interface StandardVoiceCloneInput {
-  edition: 'standard';
-  /** ≤ 32 characters; names the voice and the clone (`voice-clone-standard-<voiceName>`). */
-  voiceName: string;
-  gender: VoiceGender;
-  /** Media ID of the speaker reading ICE's consent text; a voiceprint unlike the training audio fails training. */
-  authenticationMediaId: string;
-  /** Media IDs of the training audio: 15–30 minutes in total, each clip over 1 minute (1–29 distinct IDs). */
-  audioMediaIds: string[];
-  /** https URL where ICE writes a demo clip after training. */
-  demoAudioMediaUrl?: string;
-  timing?: VoiceCloneTiming;
-  voiceId?: never;
-  jobId?: never;
-  recordings?: never;
-  voice?: never;
-  autoSubmitAfter?: never;
-  audioMediaId?: never;
-  model?: never;
-}
-
+export type StandardVoiceCloneInput = EditionInput<'standard'>;
 /** The CosyVoice edition: SubmitCosyVoiceCustomizedVoiceJob (docs/ice-api.md#editions), at most 30 voices. */
-export interface CosyVoiceCloneInput {
-  edition: 'cosyvoice';
-  /** ≤ 32 characters; names the voice and the clone (`voice-clone-cosyvoice-<voiceName>`). */
-  voiceName: string;
-  gender: VoiceGender;
-  /** Media ID of the one training audio. */
-  audioMediaId: string;
-  model: CosyVoiceModel;
-  /** https URL where ICE writes a demo clip after training. */
-  demoAudioMediaUrl?: string;
-  timing?: VoiceCloneTiming;
-  voiceId?: never;
-  jobId?: never;
-  recordings?: never;
-  voice?: never;
-  autoSubmitAfter?: never;
-  authenticationMediaId?: never;
-  audioMediaIds?: never;
-}
+export type CosyVoiceCloneInput = EditionInput<'cosyvoice'>;
 
-// The `?: never` fields: each edition's input refuses the others' fields at compile time, and code that reads a
-// field of any input (input.voiceId, input.recordings) compiles, getting undefined for another edition.
-
-export type VoiceCloneInput = BasicVoiceCloneInput | StandardVoiceCloneInput | CosyVoiceCloneInput;
+/** Any edition's input: `BasicVoiceCloneInput | StandardVoiceCloneInput | CosyVoiceCloneInput`. */
+export type VoiceCloneInput = AnyEditionInput;
 
 export interface DetectionResult {
   audioRecordId: number;

@@ -1,6 +1,7 @@
 /**
- * The one rule for each kind of ICE identifier, shared by the workflow's input validation, the client, the CLI and
- * the callback receiver's envelope check. Pure and deterministic: safe inside the workflow sandbox.
+ * The one rule for each kind of ICE identifier, for URLs and for free text (names, descriptions), shared by the
+ * workflow's input validation and update validators, the client, the CLI, the settings and the callback receiver.
+ * Pure and deterministic: safe inside the workflow sandbox.
  */
 
 /** A Basic VoiceId, which the caller chooses: 1–32 letters or digits (docs/ice-api.md#voice-lifecycle-basic). */
@@ -24,21 +25,21 @@ export const JOB_ID_RULE = "must be 1-128 letters, digits, '-' or '_'";
 
 /** VoiceName: at most 32 characters (docs/ice-api.md#editions). */
 export const VOICE_NAME_MAX_CHARACTERS = 32;
-export const VOICE_NAME_RULE = 'must be 1-32 characters, without control characters and without spaces at either end';
+export const VOICE_NAME_RULE =
+  'must be 1-32 characters without spaces at either end, without control characters (U+0000-U+001F, U+007F-U+009F), line separators or bidirectional overrides';
 
 /**
- * A VoiceName this package accepts: it names the Standard/CosyVoice voice and its workflow ID
- * (`voice-clone-<edition>-<voiceName>`), so no control characters and no spaces at either end, which would make
- * two names look alike.
+ * A VoiceName this package accepts: free text by the text rule below, that names the Standard/CosyVoice voice and
+ * its workflow ID (`voice-clone-<edition>-<voiceName>`), so also not empty and no spaces at either end, which would
+ * make two names look alike.
  */
 export function isVoiceName(name: unknown): name is string {
-  if (typeof name !== 'string' || name.trim() !== name) return false;
-  const characters = [...name];
-  const control = characters.some((character) => {
-    const code = character.codePointAt(0) ?? 0;
-    return code < 0x20 || code === 0x7f;
-  });
-  return characters.length >= 1 && characters.length <= VOICE_NAME_MAX_CHARACTERS && !control;
+  return (
+    typeof name === 'string' &&
+    name.trim() === name &&
+    name !== '' &&
+    textProblem(name, VOICE_NAME_MAX_CHARACTERS) === undefined
+  );
 }
 
 /**
@@ -56,4 +57,73 @@ export const STANDARD_MAX_AUDIO_MEDIA_IDS = 29;
 
 export function isBasicVoiceId(voiceId: string): boolean {
   return BASIC_VOICE_ID_PATTERN.test(voiceId);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Strings from outside: one rule for URLs, one for free text (names, descriptions). Both refuse ASCII control
+// characters, and the invisible characters that can make a log line or a name read as something else.
+// ------------------------------------------------------------------------------------------------------------
+
+/**
+ * Characters no URL, name or description may contain: ASCII controls (U+0000–U+001F, U+007F), C1 controls
+ * (U+0080–U+009F), the line and paragraph separators (U+2028, U+2029) and the bidirectional overrides and isolates
+ * (U+202A–U+202E, U+2066–U+2069), which reorder how a text is shown. Zero-width joiners stay allowed: scripts and
+ * emoji need them.
+ */
+const FORBIDDEN_RANGES: readonly (readonly [number, number])[] = [
+  [0x00, 0x1f],
+  [0x7f, 0x9f],
+  [0x2028, 0x2029],
+  [0x202a, 0x202e],
+  [0x2066, 0x2069],
+];
+/** How the rules name the forbidden characters in their messages. */
+export const TEXT_RULE_CHARACTERS =
+  'without control characters (U+0000-U+001F, U+007F-U+009F), line separators or bidirectional overrides';
+
+/** True when `text` holds a character no URL, name or description may contain (see above). */
+export function hasForbiddenCharacter(text: string): boolean {
+  for (const character of text) {
+    const code = character.codePointAt(0) ?? 0;
+    if (FORBIDDEN_RANGES.some(([first, last]) => code >= first && code <= last)) return true;
+  }
+  return false;
+}
+
+/** The text rule: a string of at most `max` characters (code points) and no forbidden character. */
+export function textRule(max: number): string {
+  return `must be a string of at most ${max} characters, ${TEXT_RULE_CHARACTERS}`;
+}
+
+/** The rule `raw` breaks as free text of at most `max` characters, or undefined when it keeps it. */
+export function textProblem(raw: unknown, max: number): string | undefined {
+  if (typeof raw !== 'string' || [...raw].length > max || hasForbiddenCharacter(raw)) return textRule(max);
+  return undefined;
+}
+
+/** The longest URL the package takes. */
+export const URL_MAX_CHARACTERS = 2048;
+
+/**
+ * The URL rule: an absolute URL with one of `protocols` and a host, at most 2048 characters, no user name or
+ * password (they would land in history and logs), and no whitespace or forbidden character: the URL parser drops
+ * tabs and newlines silently, so the text checked would not be the text sent.
+ */
+export function urlProblem(raw: unknown, protocols: readonly string[]): string | undefined {
+  const kind = `an ${protocols.map((protocol) => protocol.replace(/:$/, '')).join(' or ')} URL`;
+  if (typeof raw !== 'string' || raw.length > URL_MAX_CHARACTERS) {
+    return `must be ${kind} of at most ${URL_MAX_CHARACTERS} characters`;
+  }
+  if (/\s/u.test(raw) || hasForbiddenCharacter(raw)) {
+    return `must be ${kind} without spaces, control characters (U+0000-U+001F, U+007F-U+009F), line separators or bidirectional overrides (percent-encode them)`;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `must be ${kind}`;
+  }
+  if (!protocols.includes(url.protocol) || url.hostname === '') return `must be ${kind}`;
+  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
+  return undefined;
 }

@@ -5,7 +5,7 @@
  * See ../../../shared/ice-voice-clone-api.md for the ICE flow it drives.
  */
 import { setHandler } from '@temporalio/workflow';
-import type { FoundNamedVoiceJob, NamedVoiceSubmit, VoiceJobSnapshot } from '../activities/types';
+import type { FoundNamedVoiceJob, VoiceJobSnapshot } from '../activities/types';
 import { isKnownVoiceJobStatus } from '../ice/types';
 import { awaitTrainingResult } from './await-training-result';
 import { CallbackInbox } from './callback-inbox';
@@ -17,6 +17,7 @@ import {
   type VoiceCloneInput,
   type VoiceCloneResult,
 } from './definitions';
+import { NAMED_EDITIONS, namedSubmit } from './editions';
 import { asWorkflowFailure, failureSummary, voiceCloneFailure } from './failures';
 import { iceCalls, iceLookups, iceReads, summary, temporalLookups } from './ice-activities';
 import { VoiceCloneProgress, type ClonedVoice } from './progress';
@@ -239,11 +240,6 @@ async function lookUpNamedVoice(
   return found;
 }
 
-const NAMED_SUBMIT_OPERATION = {
-  standard: 'SubmitStandardCustomizedVoiceJob',
-  cosyvoice: 'SubmitCosyVoiceCustomizedVoiceJob',
-} as const;
-
 async function submitNamedVoiceJob(
   valid: ValidNamedVoiceCloneInput,
   found: FoundNamedVoiceJob,
@@ -251,28 +247,13 @@ async function submitNamedVoiceJob(
 ): Promise<string> {
   progress.enter('Submitting');
   const submitted = await iceCalls.submitNamedVoiceJob.executeWithOptions(
-    { summary: `${NAMED_SUBMIT_OPERATION[valid.edition]} voiceName="${valid.voiceName}"` },
+    { summary: `${NAMED_EDITIONS[valid.edition].submitOperation} voiceName="${valid.voiceName}"` },
     // Workflow time: the moment is recorded with the input, so a retry's lookup window is the same on replay.
     [{ submit: namedSubmit(valid), decidedAt: new Date().toISOString(), seenJobIds: found.seenJobIds }],
   );
   progress.jobKnown(submitted.jobId);
   progress.iceStatusRead({ status: submitted.status, readAt: submitted.readAt, voiceId: submitted.voiceId });
   return submitted.jobId;
-}
-
-function namedSubmit(valid: ValidNamedVoiceCloneInput): NamedVoiceSubmit {
-  const demo = valid.demoAudioMediaUrl === undefined ? {} : { demoAudioMediaUrl: valid.demoAudioMediaUrl };
-  const { voiceName, gender } = valid;
-  return valid.edition === 'standard'
-    ? {
-        edition: 'standard',
-        voiceName,
-        gender,
-        authenticationMediaId: valid.authenticationMediaId,
-        audioMediaIds: valid.audioMediaIds,
-        ...demo,
-      }
-    : { edition: 'cosyvoice', voiceName, gender, audioMediaId: valid.audioMediaId, model: valid.model, ...demo };
 }
 
 function alreadyTrained(job: VoiceJobSnapshot, progress: VoiceCloneProgress): VoiceCloneResult {

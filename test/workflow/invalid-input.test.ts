@@ -115,6 +115,65 @@ const BAD_INPUTS: [string, unknown, string][] = [
     { voiceId: 'Anna1', voice: { gender: 'male', scenario: 'story' }, autoSubmitAfter: 21 },
     'autoSubmitAfter',
   ],
+  // Strict strings: a URL or a name with a control character or an invisible reordering one never reaches ICE.
+  [
+    'recordUrl with a newline and a control character',
+    { voiceId: 'Anna1', recordings: [{ audioRecordId: 1, recordUrl: 'https://b.example.com/a\nb\x01.wav' }] },
+    'recordings[0].recordUrl',
+  ],
+  [
+    'recordUrl with a space',
+    { voiceId: 'Anna1', recordings: [{ audioRecordId: 1, recordUrl: 'https://b.example.com/a b.wav' }] },
+    'recordings[0].recordUrl',
+  ],
+  [
+    'demo URL with a tab',
+    { voiceId: 'Anna1', demoAudioMediaUrl: 'https://b.example.com/\td.wav' },
+    'demoAudioMediaUrl',
+  ],
+  [
+    'Basic voice name with a newline and a bell',
+    { voiceId: 'Anna1', voice: { gender: 'male', scenario: 'story', voiceName: 'a\nb\x07' } },
+    'voice.voiceName',
+  ],
+  [
+    'Basic voice description with DEL',
+    { voiceId: 'Anna1', voice: { gender: 'male', scenario: 'story', voiceDesc: 'calm\x7f' } },
+    'voice.voiceDesc',
+  ],
+  [
+    'Basic voice name with a right-to-left override',
+    { voiceId: 'Anna1', voice: { gender: 'male', scenario: 'story', voiceName: 'Anna\u202Evaw.exe' } },
+    'voice.voiceName',
+  ],
+  [
+    'Standard voiceName with a line separator',
+    {
+      edition: 'standard',
+      voiceName: 'Anna\u2028Bob',
+      gender: 'female',
+      authenticationMediaId: 'auth1',
+      audioMediaIds: ['a1'],
+    },
+    'voiceName',
+  ],
+  [
+    'Standard demo URL with a carriage return',
+    {
+      edition: 'standard',
+      voiceName: 'Anna',
+      gender: 'female',
+      authenticationMediaId: 'auth1',
+      audioMediaIds: ['a1'],
+      demoAudioMediaUrl: 'https://b.example.com/d\r.wav',
+    },
+    'demoAudioMediaUrl',
+  ],
+  [
+    'CosyVoice voiceName with a NUL',
+    { edition: 'cosyvoice', voiceName: 'An\u0000na', gender: 'female', audioMediaId: 'a1', model: 'cosyvoice-v3-plus' },
+    'voiceName',
+  ],
   ['autoSubmitAfter without voice', { voiceId: 'Anna1', autoSubmitAfter: 3 }, 'autoSubmitAfter'],
   [
     'autoSubmitAfter with recordings up front',
@@ -206,6 +265,7 @@ describe('validateVoiceCloneInput (pure)', () => {
       [{ audioRecordId: 3 }, 'recordUrl'],
       [{ audioRecordId: 3, recordUrl: 'https://u:p@x.example/a.wav' }, 'recordUrl'],
       [{ audioRecordId: 3, recordUrl: URL_OK, text: 'x' }, 'text'],
+      [{ audioRecordId: 3, recordUrl: 'https://b.example.com/a\nb\x01.wav' }, 'recordUrl'],
     ];
     for (const [raw, field] of cases) {
       const result = validateRecording(raw);

@@ -10,6 +10,7 @@ import {
 } from '../../callback/configure-callback';
 import { loadIceClientConfig } from '../../config';
 import { createIceClient } from '../../ice';
+import { urlProblem } from '../../workflows/ice-ids';
 import { createLogger } from '../../observability/logger';
 import { EXIT_FAILURE, EXIT_OK, listOption, requiredString, stringOption, UsageError, type CommandSpec } from '../args';
 import type { CliIo, Command } from '../context';
@@ -137,6 +138,8 @@ export const command: Command = {
   spec,
   async run({ values }, context) {
     const url = requiredString(spec, values, 'url');
+    const urlRuleBroken = urlProblem(url, ['http:', 'https:']);
+    if (urlRuleBroken !== undefined) throw new UsageError(`configure-callback: --url ${urlRuleBroken}`);
     const authKey = stringOption(values, 'auth-key');
     if (authKey === undefined && values.unsigned !== true) {
       throw new UsageError('configure-callback: give --auth-key <key> (recommended) or --unsigned');

@@ -1,6 +1,7 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { loadTaskQueue } from '../../config';
 import { startVoiceClone } from '../../client/start-voice-clone';
+import { EDITIONS } from '../../workflows/editions';
 import { validateVoiceCloneInput } from '../../workflows/validation';
 import {
   VOICE_CLONE_EDITIONS,
@@ -141,19 +142,16 @@ function timingFrom(values: ParsedValues): VoiceCloneTiming | undefined {
   return Object.keys(timing).length > 0 ? timing : undefined;
 }
 
-/** The flags of one edition only: given with another, they are a usage error, not silently dropped. */
-const EDITION_FLAGS: Record<string, readonly VoiceCloneEdition[]> = {
-  'voice-id': ['basic'],
-  'job-id': ['basic'],
-  recording: ['basic'],
-  scenario: ['basic'],
-  'auto-submit-after': ['basic'],
-  'recording-timeout': ['basic'],
-  'wait-for': ['basic'],
-  'audio-media-id': ['standard', 'cosyvoice'],
-  'authentication-media-id': ['standard'],
-  model: ['cosyvoice'],
-};
+/** The flags of one edition only (each edition's `cliFlags`): given with another, they are a usage error. */
+const EDITION_FLAGS: Record<string, readonly VoiceCloneEdition[]> = editionsByFlag();
+
+function editionsByFlag(): Record<string, VoiceCloneEdition[]> {
+  const byFlag: Record<string, VoiceCloneEdition[]> = {};
+  for (const edition of VOICE_CLONE_EDITIONS) {
+    for (const flag of EDITIONS[edition].cliFlags) (byFlag[flag] ??= []).push(edition);
+  }
+  return byFlag;
+}
 
 function editionFrom(values: ParsedValues): VoiceCloneEdition {
   const raw = stringOption(values, 'edition') ?? 'basic';
