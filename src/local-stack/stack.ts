@@ -29,7 +29,7 @@ import { startReceiverChild } from './receiver-child';
 import { localCallbackUrl, pointIceCallbackAt, startSignedReceiver } from './signed-callback-receiver';
 import { devServerProcess, type DevServerProcess, type RunningTemporal, type TemporalStarter } from './temporal-server';
 import { startWorkerChild, type WorkerChild } from './worker-child';
-import { workflowBundleFile } from './workflow-bundle-file';
+import { workflowBundleFile } from './workflow-bundle';
 
 export type { RunningTemporal, TemporalStarter };
 
