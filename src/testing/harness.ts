@@ -7,7 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { IceCredentials } from '../config';
+import type { IceClientConfig, IceCredentials } from '../config';
+import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../emulator';
+import { createIceClient } from '../ice/client';
 import type { IceClient } from '../ice/types';
 import {
   startSignedCallbackReceiver,
@@ -90,15 +92,68 @@ export interface HarnessOptions<T extends RunningTemporal> extends Omit<StackOpt
   worker?: boolean | HarnessWorkerOptions;
 }
 
-export interface Harness<T extends RunningTemporal> {
+/** What a test of ICE alone gets: the emulator, an ICE client on it, HTTP targets, one closer. */
+export interface IceHarness {
+  readonly emulator: RunningEmulator;
+  readonly ice: IceClient;
+  readonly credentials: IceCredentials;
+  /** An HTTP target that records what it gets. */
+  captureHttp(options?: HttpCaptureOptions): Promise<HttpCapture>;
+  /** Something else to stop when the harness closes (last added, first stopped; before the servers). */
+  onClose(stop: () => Promise<unknown>): void;
+  close(): Promise<void>;
+}
+
+export interface IceHarnessOptions {
+  emulator?: StartEmulatorOptions;
+  /** Timeouts of the harness's ICE client. */
+  iceTimeouts?: Partial<Pick<IceClientConfig, 'connectTimeoutMs' | 'readTimeoutMs'>>;
+}
+
+/** Closers of what a test added, stopped last first, then the servers underneath. */
+function closerList(closeServers: () => Promise<void>) {
+  const closers: (() => Promise<unknown>)[] = [];
+  return {
+    onClose: (stop: () => Promise<unknown>): void => void closers.push(stop),
+    close: async (): Promise<void> => {
+      for (const stop of closers.splice(0).reverse()) await stop().catch(() => undefined);
+      await closeServers();
+    },
+  };
+}
+
+/** The emulator in this process and an ICE client on it, without a Temporal server. */
+export async function startIceHarness(options: IceHarnessOptions = {}): Promise<IceHarness> {
+  const emulator = await startEmulator(options.emulator);
+  const ice = createIceClient({
+    region: 'cn-shanghai',
+    endpoint: emulator.url,
+    connectTimeoutMs: options.iceTimeouts?.connectTimeoutMs ?? 3_000,
+    readTimeoutMs: options.iceTimeouts?.readTimeoutMs ?? 3_000,
+    credentials: emulator.credentials,
+  });
+  const { onClose, close } = closerList(() => emulator.close());
+  return {
+    emulator,
+    ice,
+    credentials: emulator.credentials,
+    captureHttp: async (captureOptions) => {
+      const capture = await startHttpCapture(captureOptions);
+      onClose(() => capture.close());
+      return capture;
+    },
+    onClose,
+    close,
+  };
+}
+
+export interface Harness<T extends RunningTemporal> extends IceHarness {
   /** The stack underneath, for what the harness does not wrap. */
   readonly stack: Stack<T>;
   readonly temporal: T;
   readonly client: Client;
   /** The current emulator (restartEmulator replaces it). */
   readonly emulator: StackEmulator;
-  readonly ice: IceClient;
-  readonly credentials: IceCredentials;
   readonly taskQueue: string;
   readonly receivers: StackReceiver[];
   /** An in-process worker; its workflows are bundled once per process. */
@@ -109,12 +164,7 @@ export interface Harness<T extends RunningTemporal> {
   workers(): InProcessWorker[];
   /** A signed callback receiver on the harness's client and ICE client, with ICE told to call it. */
   startReceiver(options?: Omit<SignedCallbackReceiverOptions, 'client' | 'ice'>): Promise<SignedCallbackReceiver>;
-  /** An HTTP target that records what it gets. */
-  captureHttp(options?: HttpCaptureOptions): Promise<HttpCapture>;
-  /** Something else to stop when the harness closes (before the stack, after what was added later). */
-  onClose(stop: () => Promise<unknown>): void;
   restartEmulator(downMs?: number): Promise<void>;
-  close(): Promise<void>;
 }
 
 /** Starts the stack, then one worker if asked; on failure nothing is left running. */
@@ -132,8 +182,7 @@ export async function startHarness<T extends RunningTemporal>(options: HarnessOp
 }
 
 function harnessOver<T extends RunningTemporal>(stack: Stack<T>): Harness<T> {
-  const closers: (() => Promise<unknown>)[] = [];
-  const onClose = (stop: () => Promise<unknown>): void => void closers.push(stop);
+  const { onClose, close } = closerList(() => stack.close());
   return {
     stack,
     temporal: stack.temporal,
@@ -165,9 +214,6 @@ function harnessOver<T extends RunningTemporal>(stack: Stack<T>): Harness<T> {
     },
     onClose,
     restartEmulator: (downMs) => stack.restartEmulator(downMs),
-    close: async () => {
-      for (const stop of closers.splice(0).reverse()) await stop().catch(() => undefined);
-      await stack.close();
-    },
+    close,
   };
 }

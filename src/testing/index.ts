@@ -37,12 +37,15 @@ export type { WorkerChild } from '../local-stack/worker-child';
 export { workflowBundle, workflowBundleFile } from '../local-stack/workflow-bundle';
 export {
   startHarness,
+  startIceHarness,
   taskQueueFor,
   TEST_TIMINGS,
   TEST_TRAINING_MS,
   type Harness,
   type HarnessOptions,
   type HarnessWorkerOptions,
+  type IceHarness,
+  type IceHarnessOptions,
 } from './harness';
 export { assertWorkflowFailed } from './assertions';
 export {

@@ -33,19 +33,11 @@ import {
   postCallback,
   receiverConfig,
   signedHeaders,
-  startCaptureTarget,
   unreachableIce,
   voiceJobEvent,
-  type CaptureTarget,
 } from '../callback/support';
-import {
-  createVoice,
-  FAST_TIMING,
-  newVoiceId,
-  recordings,
-  startCloneStack,
-  type CloneStack,
-} from '../workflow/support';
+import { createVoice, FAST_TIMING, newVoiceId, recordings } from '../workflow/support';
+import { startTestHarness, type TestHarness } from '../support/harness';
 
 interface Sample {
   name: string;
@@ -129,7 +121,7 @@ const RECEIVER_METRICS: [string, string][] = [
 
 describe('metrics: one system, every declared metric counted', () => {
   let metricsUrl: string;
-  let stack: CloneStack;
+  let stack: TestHarness;
   let worker: Worker;
   let workerRun: Promise<void>;
   let connection: Connection;
@@ -142,7 +134,7 @@ describe('metrics: one system, every declared metric counted', () => {
     const metricsAddress = `127.0.0.1:${await freePort()}`;
     installTemporalRuntime({ logger: silentLogger, sdkLogLevel: 'warn', metricsAddress, shutdownSignals: [] });
     metricsUrl = `http://${metricsAddress}/metrics`;
-    stack = await startCloneStack({ worker: false });
+    stack = await startTestHarness({ name: 'metrics' });
     worker = await createVoiceCloneWorker({
       connection: stack.env.nativeConnection,
       namespace: stack.env.namespace ?? 'default',
@@ -163,7 +155,7 @@ describe('metrics: one system, every declared metric counted', () => {
     await connection?.close();
     if (worker?.getState() === 'RUNNING') worker.shutdown();
     await workerRun;
-    await stack?.stop();
+    await stack?.close();
   });
 
   test("the worker's scrape address: Temporal's metrics and every package metric, counted by a real clone", async () => {
@@ -282,8 +274,7 @@ describe('metrics: one system, every declared metric counted', () => {
     scrapes.push(plainText);
 
     // Receiver 2: forwarding other features' events to a target that takes one and refuses the next.
-    const target: CaptureTarget = await startCaptureTarget();
-    closers.push(() => target.close());
+    const target = await stack.captureHttp({ path: '/old/ice-events' });
     const forwarding = await startCallbackReceiver({
       config: receiverConfig({ forwardUrl: target.url }),
       client,
