@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { startCallbackReceiver, type CallbackReceiverOptions, type RunningCallbackReceiver } from '../callback/server';
 import type { IceClientConfig, IceCredentials } from '../config';
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../emulator';
 import { createIceClient } from '../ice/client';
@@ -164,6 +165,13 @@ export interface Harness<T extends RunningTemporal> extends IceHarness {
   workers(): InProcessWorker[];
   /** A signed callback receiver on the harness's client and ICE client, with ICE told to call it. */
   startReceiver(options?: Omit<SignedCallbackReceiverOptions, 'client' | 'ice'>): Promise<SignedCallbackReceiver>;
+  /**
+   * A receiver with any config (a test of the receiver itself); client and ICE client default to the harness's
+   * (a test that must prove ICE is not reached passes an unreachable one). ICE is told nothing.
+   */
+  startCallbackReceiver(
+    options: Omit<CallbackReceiverOptions, 'client' | 'ice'> & Partial<Pick<CallbackReceiverOptions, 'client' | 'ice'>>,
+  ): Promise<RunningCallbackReceiver>;
   restartEmulator(downMs?: number): Promise<void>;
 }
 
@@ -206,6 +214,11 @@ function harnessOver<T extends RunningTemporal>(stack: Stack<T>): Harness<T> {
       const started = await startSignedCallbackReceiver({ ...receiverOptions, client: stack.client, ice: stack.ice });
       onClose(() => started.receiver.close());
       return started;
+    },
+    startCallbackReceiver: async (receiverOptions) => {
+      const receiver = await startCallbackReceiver({ client: stack.client, ice: stack.ice, ...receiverOptions });
+      onClose(() => receiver.close());
+      return receiver;
     },
     captureHttp: async (captureOptions) => {
       const capture = await startHttpCapture(captureOptions);
