@@ -12,7 +12,6 @@ import { after, before, describe, test } from 'node:test';
 import { Client, type Connection } from '@temporalio/client';
 import { Runtime, type Worker } from '@temporalio/worker';
 import { createIceCallbackHandler } from '../../src/callback/handler';
-import { startCallbackReceiver } from '../../src/callback/server';
 import { createReceiverConnection } from '../../src/callback/temporal-connection';
 import { startVoiceClone } from '../../src/client';
 import type { IceClient } from '../../src/ice/types';
@@ -228,8 +227,7 @@ describe('metrics: one system, every declared metric counted', () => {
     const scrapes: string[] = [];
 
     // Receiver 1: Temporal up, ICE unreachable, no forwarding.
-    const plain = await startCallbackReceiver({ config: receiverConfig(), client, ice, logger: silentLogger });
-    closers.push(() => plain.close());
+    const plain = await stack.startCallbackReceiver({ config: receiverConfig(), client, ice, logger: silentLogger });
     const openVoice = newVoiceId('Open');
     // No worker on this queue: the signal lands in history whether or not anything runs the workflow.
     await client.workflow.start('callbackRecorderWorkflow', {
@@ -275,13 +273,12 @@ describe('metrics: one system, every declared metric counted', () => {
 
     // Receiver 2: forwarding other features' events to a target that takes one and refuses the next.
     const target = await stack.captureHttp({ path: '/old/ice-events' });
-    const forwarding = await startCallbackReceiver({
+    const forwarding = await stack.startCallbackReceiver({
       config: receiverConfig({ forwardUrl: target.url }),
       client,
       ice,
       logger: silentLogger,
     });
-    closers.push(() => forwarding.close());
     const foreign = { EventType: 'TranscodeComplete', UserId: 1, EventTime: '2026-01-01T00:00:00Z', MessageBody: {} };
     assert.equal((await postCallback(forwarding.callbackUrl, foreign, signedHeaders(NEW_KEY))).status, 200);
     target.status = 500;
@@ -302,7 +299,7 @@ describe('metrics: one system, every declared metric counted', () => {
     const silentConnection = createReceiverConnection({
       address: `127.0.0.1:${(blackHole.address() as AddressInfo).port}`,
     });
-    const slow = await startCallbackReceiver({
+    const slow = await stack.startCallbackReceiver({
       config: receiverConfig({ temporalTimeoutMs: 1_000, maxInFlight: 1, maxBacklog: 1 }),
       client: new Client({ connection: silentConnection }),
       ice,
