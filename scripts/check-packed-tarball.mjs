@@ -6,7 +6,9 @@
 //   3. a user's TypeScript files (a worker with voiceClonePlugin() from 'ice-voice-clone', a workflows module that
 //      re-exports voiceCloneWorkflow from 'ice-voice-clone/workflows' and runs it as a child) typecheck with the
 //      repo's tsc: strict, moduleResolution node16, and again under node10 and bundler resolution;
-//   4. the compiled user program runs a clone against the package's emulator on a real dev server.
+//      The program starts the emulator from 'ice-voice-clone/testing', which typechecks under all three too;
+//   4. `require('ice-voice-clone')` loads no emulator, local-stack, testing or Temporal-binary module;
+//   5. the compiled user program runs a clone against the package's emulator on a real dev server.
 // Usage: TEMPORAL_CLI_PATH=<temporal binary> node scripts/check-packed-tarball.mjs [--keep]
 // (test/package/tarball.test.ts runs it; scripts/run-tests.mjs sets TEMPORAL_CLI_PATH.) Prints one line a phase
 // with its time; exits non-zero with the failing phase's output.
@@ -167,7 +169,8 @@ export async function episodeWorkflow(input: {
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createIceClient, startEmulator, voiceClonePlugin, voiceCloneWorkflowId, type IceClientConfig } from 'ice-voice-clone';
+import { createIceClient, voiceClonePlugin, voiceCloneWorkflowId, type IceClientConfig } from 'ice-voice-clone';
+import { startEmulator } from 'ice-voice-clone/testing';
 import * as activities from './activities';
 import { episodeWorkflow } from './workflows';
 
@@ -316,6 +319,22 @@ async function startDevServer() {
   fail(`the dev server at ${address} was not serving within 60 s: ${output}`);
 }
 
+/** Folders of dist/ that only `ice-voice-clone/testing` (and the CLI's commands) may load. */
+const WORKSHOP =
+  /[\\/]ice-voice-clone[\\/]dist[\\/](emulator|local-stack|testing)[\\/]|[\\/]@temporalio[\\/]testing[\\/]/;
+
+/** The runtime entry as a worker loads it: every module it pulls in, none of them the workshop's. */
+function checkLeanEntry(project) {
+  const script = "require('ice-voice-clone'); console.log(JSON.stringify(Object.keys(require.cache)))";
+  const loaded = JSON.parse(run(process.execPath, ['-e', script], { cwd: project }));
+  const own = loaded.filter((file) => /[\\/]node_modules[\\/]ice-voice-clone[\\/]/.test(file));
+  const workshop = loaded.filter((file) => WORKSHOP.test(file));
+  if (own.length === 0) fail('require.cache shows no module of the package: the check cannot see it');
+  if (workshop.length > 0)
+    fail(`require('ice-voice-clone') loads ${workshop.length}: ${workshop.slice(0, 5).join(', ')}`);
+  return own.length;
+}
+
 /** The installed CLI runs from dist/, without tsx (a dev dependency of the repo only). */
 function runInstalledCli(project) {
   if (existsSync(path.join(project, 'node_modules', 'tsx'))) fail('tsx was installed with the package');
@@ -340,6 +359,8 @@ try {
   console.log(`check-packed-tarball: ${path.basename(packed.tarball)}: ${packed.files} files, ${packed.size} bytes`);
   const project = await phase('npm install <tarball> into an empty project', () => createProject(packed.tarball));
   await phase('typecheck the user files (node16 emit, node10, bundler)', () => typecheck(project));
+  const leanModules = await phase('require the runtime entry: no workshop module', () => checkLeanEntry(project));
+  console.log(`check-packed-tarball: lean runtime entry: ${leanModules} modules of the package`);
   await phase('run the installed CLI without tsx', () => runInstalledCli(project));
   const address = await phase('start the dev server', startDevServer);
   const outcome = await phase('run a clone from the installed package', () => runUserProgram(project, address));

@@ -1,5 +1,6 @@
 /**
- * The package's public API for Node code (`ice-voice-clone`: clients, the worker plugin, workers, services, tests).
+ * The package's runtime API for Node code (`ice-voice-clone`: clients, the worker plugin, workers, the callback
+ * receiver). It loads no emulator, local-stack or Temporal-binary code: those are in `ice-voice-clone/testing`.
  * Workflow code must not import this module (it pulls in Node APIs): a parent workflow imports `voiceCloneWorkflow`
  * and the definitions from `ice-voice-clone/workflows` (src/workflows/public.ts; see examples/).
  */
@@ -65,15 +66,6 @@ export {
   type IceCallbackSettings,
 } from './callback';
 export {
-  startEmulator,
-  emulatorIceClient,
-  EmulatorAdminClient,
-  EMULATOR_DEFAULTS,
-  type StartEmulatorOptions,
-  type RunningEmulator,
-  type FaultConfig,
-} from './emulator';
-export {
   loadIceClientConfig,
   loadTemporalConnectConfig,
   loadWorkerConfig,
@@ -100,4 +92,3 @@ export {
   type Summary,
   type Labels,
 } from './observability/metrics';
-export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack/stack';

@@ -1,12 +1,11 @@
 /**
  * History size of a clone that polls for 24 hours (training never ends → TrainingTimedOut), on the time-skipping
- * server with the default timings, so that a day of polling costs seconds of wall time. A stack of the one start
- * module with the SDK's time-skipping server and a worker in this process, against the emulator.
+ * server with the default timings, so that a day of polling costs seconds of wall time. A preset of the test
+ * harness (ice-voice-clone/testing): the SDK's time-skipping server and a worker in this process, against the emulator.
  */
 import { randomBytes } from 'node:crypto';
 import { startVoiceClone } from '../../src/client/start-voice-clone';
-import { startStack } from '../../src/local-stack/stack';
-import { timeSkippingServer } from '../../src/local-stack/test-servers';
+import { startHarness, TEST_TRAINING_MS, timeSkippingServer } from '../../src/testing';
 import { statusQuery } from '../../src/workflows/definitions';
 
 const NEVER_MS = 30 * 24 * 60 * 60 * 1000;
@@ -19,11 +18,11 @@ export interface Poll24hResult {
 }
 
 export async function measurePoll24h(): Promise<Poll24hResult> {
-  const stack = await startStack({
+  const stack = await startHarness({
+    name: 'voice-clone-bench-24h',
     temporal: timeSkippingServer(),
-    emulator: { trainingMs: 300 },
-    taskQueue: `voice-clone-bench-24h-${randomBytes(4).toString('hex')}`,
-    workers: { count: 1 },
+    emulator: { trainingMs: TEST_TRAINING_MS.quick },
+    worker: true,
   });
   try {
     await stack.emulator.admin.updateSettings({ trainingMs: NEVER_MS });

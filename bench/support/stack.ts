@@ -1,6 +1,6 @@
 /**
- * The benchmark's stack, started through the one start module (src/local-stack/stack.ts): our own dev server child
- * process (persisted SQLite, search attributes registered), the emulator in its own process (ICE is remote), the
+ * The benchmark's stack, a preset of the test harness (src/testing/harness.ts): our own dev server child process
+ * (persisted SQLite, search attributes registered), the emulator in its own process (ICE is remote), the
  * callback receiver with auth on in its own process (a service of its own in production), and ICE's event callback
  * pointed at it. Workers are not part of it: each phase forks its own so that its memory is measured alone.
  */
@@ -13,11 +13,15 @@ import type { CallbackMetrics } from '../../src/callback/metrics';
 import type { IceCredentials } from '../../src/config';
 import type { FaultConfig, RunningEmulator } from '../../src/emulator';
 import type { IceClient } from '../../src/ice/types';
-import { startStack } from '../../src/local-stack/stack';
-import { devServerProcess, type DevServerProcess } from '../../src/local-stack/temporal-server';
-import { forkWorkerChild, type WorkerChild } from '../../src/local-stack/worker-child';
+import { forkWorkerChild } from '../../src/local-stack/worker-child';
+import {
+  devServerProcess,
+  startHarness,
+  workflowBundleFile,
+  type DevServerProcess,
+  type WorkerChild,
+} from '../../src/testing';
 import type { BaselineWorkerSpec } from '../baseline-worker-process';
-import { bundleToFile } from './bundle';
 
 export const BENCH_TASK_QUEUE = 'voice-clone-bench';
 
@@ -58,8 +62,8 @@ export async function startBenchStack(options: {
     accessKeyId: 'LTAIBenchKey0001',
     accessKeySecret: `BenchSecret${randomBytes(12).toString('hex')}`,
   };
-  const [stack, baselineBundlePath] = await Promise.all([
-    startStack({
+  const [harness, baselineBundlePath] = await Promise.all([
+    startHarness({
       // The server's log goes with the worker logs, which outlive the run: it is what explains a server that failed.
       temporal: devServerProcess({
         dbFile: path.join(dir, 'temporal.sqlite'),
@@ -71,8 +75,9 @@ export async function startBenchStack(options: {
       logDir,
       cpuProfileDir: options.cpuProfileDir,
     }),
-    bundleToFile(require.resolve('../baseline-workflows'), dir, 'baseline'),
+    workflowBundleFile(require.resolve('../baseline-workflows')),
   ]);
+  const { stack } = harness;
   const [receiver] = stack.receivers;
   if (!receiver) throw new Error('the bench stack has a receiver');
   const server = stack.temporal;
@@ -107,7 +112,7 @@ export async function startBenchStack(options: {
       });
     },
     close: async () => {
-      await stack.close();
+      await harness.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -4,7 +4,7 @@
  * on a command line or in its environment), its output in a log file, killed if this process exits, and ready once
  * it sends { type: 'ready', ... }.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { childScript } from './child-script';
@@ -29,13 +29,8 @@ export interface ForkOptions {
   cpuProfileDir?: string;
 }
 
-/** `entry`: the child's source file (.ts, compiled first) or built file (.js). */
-export async function forkChild<Ready extends { type: 'ready' }>(
-  entry: string,
-  spec: unknown,
-  options: ForkOptions = {},
-): Promise<ForkedChild<Ready>> {
-  const name = path.basename(entry).replace(/\.[jt]s$/, '');
+/** Forks the child script with its output in the log file (or dropped), killed if this process exits. */
+async function spawnChild(entry: string, options: ForkOptions): Promise<{ child: ChildProcess; stderrTail(): string }> {
   const child = fork(await childScript(entry), [], {
     execArgv: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -52,12 +47,21 @@ export async function forkChild<Ready extends { type: 'ready' }>(
   };
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));
-  let stderrTail = '';
+  let tail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString()).slice(-4_000);
+    tail = (tail + chunk.toString()).slice(-4_000);
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const ready = await new Promise<Ready>((resolve, reject) => {
+  return { child, stderrTail: () => tail };
+}
+
+/** Sends the spec when the child asks for it; resolves with its 'ready' message, rejects if it exits first. */
+function awaitReady<Ready>(
+  child: ChildProcess,
+  spec: unknown,
+  exited: Promise<number | null>,
+  failure: (code: number | null) => Error,
+): Promise<Ready> {
+  return new Promise<Ready>((resolve, reject) => {
     const onMessage = (message: { type?: string }): void => {
       if (message.type === 'waiting') child.send({ type: 'spec', spec });
       if (message.type === 'ready') {
@@ -66,18 +70,25 @@ export async function forkChild<Ready extends { type: 'ready' }>(
       }
     };
     child.on('message', onMessage);
-    void exited.then((code) => reject(new Error(`${name} exited (${code}) before ready:\n${stderrTail}`)));
+    void exited.then((code) => reject(failure(code)));
   });
+}
 
-  const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
+/** Request/answer over IPC by type and id; requests still waiting fail together when the child exits. */
+function requester(
+  child: ChildProcess,
+  name: string,
+  exited: Promise<number | null>,
+  isRunning: () => boolean,
+): <Reply>(message: { type: string }) => Promise<Reply> {
   let lastRequestId = 0;
-  // Requests still waiting for their answer, failed together if the child exits: one exit hook, not one per request.
+  // One exit hook for all unanswered requests, not one per request.
   const unanswered = new Map<number, (exitCode: number | null) => void>();
   void exited.then((code) => {
     for (const fail of unanswered.values()) fail(code);
     unanswered.clear();
   });
-  const request = <Reply>(message: { type: string }): Promise<Reply> => {
+  return <Reply>(message: { type: string }): Promise<Reply> => {
     if (!isRunning()) return Promise.reject(new Error(`${name} is not running (${message.type})`));
     const id = ++lastRequestId;
     return new Promise<Reply>((resolve, reject) => {
@@ -95,11 +106,30 @@ export async function forkChild<Ready extends { type: 'ready' }>(
       child.send({ ...message, id });
     });
   };
+}
+
+/** `entry`: the child's source file (.ts, compiled first) or built file (.js). */
+export async function forkChild<Ready extends { type: 'ready' }>(
+  entry: string,
+  spec: unknown,
+  options: ForkOptions = {},
+): Promise<ForkedChild<Ready>> {
+  const name = path.basename(entry).replace(/\.[jt]s$/, '');
+  const spawned = await spawnChild(entry, options);
+  const { child } = spawned;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = await awaitReady<Ready>(
+    child,
+    spec,
+    exited,
+    (code) => new Error(`${name} exited (${code}) before ready:\n${spawned.stderrTail()}`),
+  );
+  const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
   return {
     pid: child.pid ?? 0,
     ready,
     exited,
-    request,
+    request: requester(child, name, exited, isRunning),
     shutdown: async (graceMs) => {
       if (!isRunning()) return;
       child.send({ type: 'shutdown' });

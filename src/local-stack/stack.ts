@@ -29,7 +29,7 @@ import { startReceiverChild } from './receiver-child';
 import { localCallbackUrl, pointIceCallbackAt, startSignedReceiver } from './signed-callback-receiver';
 import { devServerProcess, type DevServerProcess, type RunningTemporal, type TemporalStarter } from './temporal-server';
 import { startWorkerChild, type WorkerChild } from './worker-child';
-import { workflowBundleFile } from './workflow-bundle-file';
+import { workflowBundleFile } from './workflow-bundle';
 
 export type { RunningTemporal, TemporalStarter };
 
@@ -157,190 +157,287 @@ async function startStackEmulator(
   );
 }
 
-export async function startStack<T extends RunningTemporal>(options: StackOptions<T>): Promise<Stack<T>> {
-  const logger = options.logger ?? silentLogger;
-  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
-  const { logDir, cpuProfileDir } = options;
-  if (logDir) await mkdir(logDir, { recursive: true });
+/** Stops the parts in the reverse order of their start; a failing stop is logged and the others still stop. */
+class ReverseCloser {
+  private readonly parts: { part: string; stop: () => Promise<unknown> }[] = [];
 
-  let temporal: T | undefined;
-  let emulator: StackEmulator | undefined;
-  let ownConnection: Connection | undefined;
-  let ownNativeConnection: Promise<NativeConnection> | undefined;
-  const receivers: StackReceiver[] = [];
-  const inProcessWorkers = new Set<InProcessWorker>();
-  const workerChildren = new Set<WorkerChild>();
+  constructor(private readonly logger: Logger) {}
 
-  const step = async (part: string, stop: () => Promise<unknown>): Promise<void> => {
+  add(part: string, stop: () => Promise<unknown>): void {
+    this.parts.push({ part, stop });
+  }
+
+  async close(): Promise<void> {
+    for (const { part, stop } of this.parts.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        this.logger.warn('stopping a stack part failed', { part, error });
+      }
+    }
+  }
+}
+
+/** A receiver in a child process or in this one, behind the same face. */
+function childReceiver(child: Awaited<ReturnType<typeof startReceiverChild>>): StackReceiver {
+  return {
+    callbackUrl: child.callbackUrl,
+    pid: child.pid,
+    inProcess: undefined,
+    metrics: () => child.metrics(),
+    close: () => child.close(),
+    kill: () => child.kill(),
+  };
+}
+
+function inProcessReceiver(receiver: RunningCallbackReceiver): StackReceiver {
+  return {
+    callbackUrl: receiver.callbackUrl,
+    pid: undefined,
+    inProcess: receiver,
+    metrics: () => Promise.resolve(receiver.metrics()),
+    close: () => receiver.close(),
+    kill: () => Promise.reject(new Error('a receiver in this process cannot be killed; run it as a child')),
+  };
+}
+
+/** One method per part, each registering its stop with the closer as it starts. */
+class StackParts<T extends RunningTemporal> {
+  readonly logger: Logger;
+  readonly taskQueue: string;
+  readonly closer: ReverseCloser;
+  readonly receivers: StackReceiver[] = [];
+  temporal!: T;
+  client!: Client;
+  ice!: IceClient;
+  iceConfig!: IceClientConfig;
+  credentials!: IceCredentials;
+  emulatorPort = 0;
+  callbackUrl: string | undefined;
+  callbackAuthKey: string | undefined;
+  private current: StackEmulator | undefined;
+  private nativeConnection: Promise<NativeConnection> | undefined;
+  private readonly inProcessWorkers = new Set<InProcessWorker>();
+  private readonly workerChildren = new Set<WorkerChild>();
+  private forked = 0;
+
+  constructor(private readonly options: StackOptions<T>) {
+    this.logger = options.logger ?? silentLogger;
+    this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+    this.closer = new ReverseCloser(this.logger);
+  }
+
+  get emulator(): StackEmulator {
+    if (!this.current) throw new Error('the stack is closed');
+    return this.current;
+  }
+
+  async startTemporal(): Promise<void> {
+    this.temporal = await this.options.temporal(this.logger);
+    this.closer.add('temporal', () => this.temporal.stop());
+  }
+
+  async startEmulator(): Promise<void> {
+    const { logDir, cpuProfileDir } = this.options;
+    const running = await startStackEmulator(this.options.emulator ?? {}, logDir, cpuProfileDir);
+    this.current = running;
+    this.emulatorPort = running.port;
+    this.credentials = running.credentials;
+    this.closer.add('emulator', async () => {
+      await this.current?.close();
+      this.current = undefined;
+    });
+    // Children get ICE's default timeouts; the stack's own client may be given shorter ones (tests).
+    this.iceConfig = { ...loadIceClientConfig({}), endpoint: running.url, credentials: running.credentials };
+    this.ice = createIceClient({ ...this.iceConfig, ...this.options.iceTimeouts }, { logger: this.logger });
+  }
+
+  /** Close the emulator and start it again on the same port (and state file, if any). */
+  async restartEmulator(downMs = 1_000): Promise<void> {
+    await this.current?.close();
+    this.current = undefined;
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    const { logDir, cpuProfileDir } = this.options;
+    const options = { ...(this.options.emulator ?? {}), port: this.emulatorPort };
+    this.current = await startStackEmulator(options, logDir, cpuProfileDir);
+  }
+
+  async connectClient(): Promise<void> {
+    if (this.temporal.client) {
+      this.client = this.temporal.client;
+      return;
+    }
+    const connection = await Connection.connect({ address: this.temporal.address });
+    this.closer.add('client connection', () => connection.close());
+    this.client = new Client({ connection, namespace: this.temporal.namespace });
+  }
+
+  async startReceivers(): Promise<void> {
+    const plan = this.options.receivers;
+    if (!plan || plan.count <= 0) return;
+    const authKey = generateCallbackAuthKey();
+    if (plan.count > 1 && !plan.publicUrl) {
+      throw new Error('several receivers need the URL of the load balancer in front of them (receivers.publicUrl)');
+    }
+    // The signed string contains the public URL, so a lone receiver's port must be known before it starts.
+    const firstPort = plan.count === 1 ? await concretePort(plan.port ?? 0) : await freePort();
+    const callbackUrl = plan.publicUrl ?? localCallbackUrl(firstPort);
+    for (let index = 0; index < plan.count; index++) {
+      const port = index === 0 ? firstPort : await freePort();
+      const receiver = await this.startReceiver(plan, index, { port, authKey, publicUrl: plan.publicUrl });
+      this.receivers.push(receiver);
+      this.closer.add('callback receiver', () => receiver.close());
+    }
+    await pointIceCallbackAt(this.ice, callbackUrl, authKey);
+    this.callbackUrl = callbackUrl;
+    this.callbackAuthKey = authKey;
+  }
+
+  private async startReceiver(
+    plan: StackReceiversOptions,
+    index: number,
+    settings: { port: number; authKey: string; publicUrl: string | undefined },
+  ): Promise<StackReceiver> {
+    const { address, namespace } = this.temporal;
+    if (plan.process === 'child') {
+      const { logDir, cpuProfileDir } = this.options;
+      const logFile = logDir && path.join(logDir, `receiver-${index + 1}.log`);
+      const child = await startReceiverChild(
+        { ...settings, address, namespace, ice: this.iceConfig },
+        { logFile, cpuProfileDir },
+      );
+      return childReceiver(child);
+    }
+    const receiver = await startSignedReceiver({
+      ...settings,
+      client: this.client,
+      ice: this.ice,
+      taskQueue: this.taskQueue,
+      logger: this.logger.child({ component: 'callback-receiver' }),
+    });
+    return inProcessReceiver(receiver);
+  }
+
+  /** Workers stop before the worker connection closes: in-process ones one by one, children together. */
+  registerWorkers(): void {
+    this.closer.add('worker connection', async () => {
+      const connection = this.nativeConnection;
+      this.nativeConnection = undefined;
+      if (connection) await (await connection).close();
+    });
+    this.closer.add('workers', async () => {
+      for (const worker of [...this.inProcessWorkers]) await this.stopQuietly('worker', () => worker.stop());
+      const children = [...this.workerChildren];
+      this.workerChildren.clear();
+      await Promise.all(children.map((child) => this.stopQuietly('worker process', () => child.shutdown())));
+    });
+  }
+
+  private async stopQuietly(part: string, stop: () => Promise<void>): Promise<void> {
     try {
       await stop();
     } catch (error) {
-      logger.warn('stopping a stack part failed', { part, error });
+      this.logger.warn('stopping a stack part failed', { part, error });
     }
+  }
+
+  private connectWorkers(): Promise<NativeConnection> {
+    if (this.temporal.nativeConnection) return Promise.resolve(this.temporal.nativeConnection);
+    this.nativeConnection ??= NativeConnection.connect({ address: this.temporal.address });
+    return this.nativeConnection;
+  }
+
+  readonly startWorker = async (workerOptions: InProcessWorkerOptions = {}): Promise<InProcessWorker> => {
+    const worker = await createVoiceCloneWorker({
+      connection: await this.connectWorkers(),
+      namespace: this.temporal.namespace,
+      taskQueue: workerOptions.taskQueue ?? this.taskQueue,
+      ice: workerOptions.ice ?? this.ice,
+      ...(workerOptions.workflowBundle && { workflowBundle: workerOptions.workflowBundle }),
+      ...(workerOptions.workflowsPath !== undefined && { workflowsPath: workerOptions.workflowsPath }),
+      logger: this.logger,
+    });
+    const run = worker.run();
+    run.catch((error: unknown) => this.logger.error('worker stopped with an error', { error }));
+    const workers = this.inProcessWorkers;
+    const handle: InProcessWorker = {
+      worker,
+      stop: async () => {
+        if (!workers.delete(handle)) return;
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await run;
+      },
+    };
+    workers.add(handle);
+    return handle;
   };
-  const close = async (): Promise<void> => {
-    for (const worker of [...inProcessWorkers]) await step('worker', () => worker.stop());
-    await Promise.all([...workerChildren].map((child) => step('worker process', () => child.shutdown())));
-    workerChildren.clear();
-    const nativeConnection = ownNativeConnection;
-    ownNativeConnection = undefined;
-    if (nativeConnection) await step('worker connection', async () => (await nativeConnection).close());
-    for (const receiver of receivers.splice(0).reverse()) await step('callback receiver', () => receiver.close());
-    if (ownConnection) await step('client connection', () => ownConnection?.close() ?? Promise.resolve());
-    ownConnection = undefined;
-    if (emulator) await step('emulator', () => emulator?.close() ?? Promise.resolve());
-    emulator = undefined;
-    if (temporal) await step('temporal', () => temporal?.stop() ?? Promise.resolve());
-    temporal = undefined;
+
+  readonly forkWorker = async (workerOptions: ChildWorkerOptions = {}): Promise<WorkerChild> => {
+    const name = workerOptions.name ?? String(++this.forked);
+    const { logDir, cpuProfileDir } = this.options;
+    const child = await startWorkerChild(
+      {
+        address: this.temporal.address,
+        namespace: this.temporal.namespace,
+        taskQueue: workerOptions.taskQueue ?? this.taskQueue,
+        workflowBundlePath: await workflowBundleFile(workerOptions.workflowsPath),
+        ice: this.iceConfig,
+        maxCachedWorkflows: workerOptions.maxCachedWorkflows,
+        lookUpSearchAttributes: workerOptions.lookUpSearchAttributes,
+      },
+      { logFile: workerOptions.logFile ?? (logDir && path.join(logDir, `worker-${name}.log`)), cpuProfileDir },
+    );
+    this.workerChildren.add(child);
+    void child.exited.then(() => this.workerChildren.delete(child));
+    return child;
   };
 
-  try {
-    const server = await options.temporal(logger);
-    temporal = server;
-    const emulatorOptions = options.emulator ?? {};
-    const running = await startStackEmulator(emulatorOptions, logDir, cpuProfileDir);
-    emulator = running;
-    const credentials = running.credentials;
-    // Children get ICE's default timeouts; the stack's own client may be given shorter ones (tests).
-    const iceConfig: IceClientConfig = { ...loadIceClientConfig({}), endpoint: running.url, credentials };
-    const ice = createIceClient({ ...iceConfig, ...options.iceTimeouts }, { logger });
-
-    let client = server.client;
-    if (!client) {
-      ownConnection = await Connection.connect({ address: server.address });
-      client = new Client({ connection: ownConnection, namespace: server.namespace });
-    }
-
-    let callbackUrl: string | undefined;
-    let callbackAuthKey: string | undefined;
-    const receiverPlan = options.receivers;
-    if (receiverPlan && receiverPlan.count > 0) {
-      callbackAuthKey = generateCallbackAuthKey();
-      if (receiverPlan.count > 1 && !receiverPlan.publicUrl) {
-        throw new Error('several receivers need the URL of the load balancer in front of them (receivers.publicUrl)');
-      }
-      // The signed string contains the public URL, so a lone receiver's port must be known before it starts.
-      const firstPort = receiverPlan.count === 1 ? await concretePort(receiverPlan.port ?? 0) : await freePort();
-      callbackUrl = receiverPlan.publicUrl ?? localCallbackUrl(firstPort);
-      for (let index = 0; index < receiverPlan.count; index++) {
-        const port = index === 0 ? firstPort : await freePort();
-        const settings = { port, authKey: callbackAuthKey, publicUrl: receiverPlan.publicUrl };
-        if (receiverPlan.process === 'child') {
-          const child = await startReceiverChild(
-            { ...settings, address: server.address, namespace: server.namespace, ice: iceConfig },
-            { logFile: logDir && path.join(logDir, `receiver-${index + 1}.log`), cpuProfileDir },
-          );
-          receivers.push({
-            callbackUrl: child.callbackUrl,
-            pid: child.pid,
-            inProcess: undefined,
-            metrics: () => child.metrics(),
-            close: () => child.close(),
-            kill: () => child.kill(),
-          });
-        } else {
-          const receiver = await startSignedReceiver({
-            ...settings,
-            client,
-            ice,
-            taskQueue,
-            logger: logger.child({ component: 'callback-receiver' }),
-          });
-          receivers.push({
-            callbackUrl: receiver.callbackUrl,
-            pid: undefined,
-            inProcess: receiver,
-            metrics: () => Promise.resolve(receiver.metrics()),
-            close: () => receiver.close(),
-            kill: () => Promise.reject(new Error('a receiver in this process cannot be killed; run it as a child')),
-          });
-        }
-      }
-      await pointIceCallbackAt(ice, callbackUrl, callbackAuthKey);
-    }
-
-    const nativeConnection = (): Promise<NativeConnection> => {
-      if (server.nativeConnection) return Promise.resolve(server.nativeConnection);
-      ownNativeConnection ??= NativeConnection.connect({ address: server.address });
-      return ownNativeConnection;
-    };
-    const startWorker = async (workerOptions: InProcessWorkerOptions = {}): Promise<InProcessWorker> => {
-      const worker = await createVoiceCloneWorker({
-        connection: await nativeConnection(),
-        namespace: server.namespace,
-        taskQueue: workerOptions.taskQueue ?? taskQueue,
-        ice: workerOptions.ice ?? ice,
-        ...(workerOptions.workflowBundle && { workflowBundle: workerOptions.workflowBundle }),
-        ...(workerOptions.workflowsPath !== undefined && { workflowsPath: workerOptions.workflowsPath }),
-        logger,
-      });
-      const run = worker.run();
-      run.catch((error: unknown) => logger.error('worker stopped with an error', { error }));
-      const handle: InProcessWorker = {
-        worker,
-        stop: async () => {
-          if (!inProcessWorkers.delete(handle)) return;
-          if (worker.getState() === 'RUNNING') worker.shutdown();
-          await run;
-        },
-      };
-      inProcessWorkers.add(handle);
-      return handle;
-    };
-    let forked = 0;
-    const forkWorker = async (workerOptions: ChildWorkerOptions = {}): Promise<WorkerChild> => {
-      const name = workerOptions.name ?? String(++forked);
-      const child = await startWorkerChild(
-        {
-          address: server.address,
-          namespace: server.namespace,
-          taskQueue: workerOptions.taskQueue ?? taskQueue,
-          workflowBundlePath: await workflowBundleFile(workerOptions.workflowsPath),
-          ice: iceConfig,
-          maxCachedWorkflows: workerOptions.maxCachedWorkflows,
-          lookUpSearchAttributes: workerOptions.lookUpSearchAttributes,
-        },
-        { logFile: workerOptions.logFile ?? (logDir && path.join(logDir, `worker-${name}.log`)), cpuProfileDir },
-      );
-      workerChildren.add(child);
-      void child.exited.then(() => workerChildren.delete(child));
-      return child;
-    };
-
-    const plan = options.workers;
+  async startPlannedWorkers(): Promise<void> {
+    const plan = this.options.workers;
     for (let index = 0; plan && index < plan.count; index++) {
-      if (plan.process === 'child') await forkWorker(plan);
-      else await startWorker(plan);
+      if (plan.process === 'child') await this.forkWorker(plan);
+      else await this.startWorker(plan);
     }
+  }
 
+  toStack(): Stack<T> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the stack's emulator getter reads the current one
+    const parts = this;
     return {
-      temporal: server,
-      client,
+      temporal: this.temporal,
+      client: this.client,
       get emulator() {
-        if (!emulator) throw new Error('the stack is closed');
-        return emulator;
+        return parts.emulator;
       },
-      restartEmulator: async (downMs = 1_000) => {
-        const port = running.port;
-        await emulator?.close();
-        emulator = undefined;
-        await new Promise((resolve) => setTimeout(resolve, downMs));
-        emulator = await startStackEmulator({ ...emulatorOptions, port }, logDir, cpuProfileDir);
-      },
-      ice,
-      credentials,
-      taskQueue,
-      receivers,
-      callbackUrl,
-      callbackAuthKey,
-      startWorker,
-      forkWorker,
-      workers: () => [...inProcessWorkers],
-      workerChildren: () => [...workerChildren],
-      close,
+      restartEmulator: (downMs) => this.restartEmulator(downMs),
+      ice: this.ice,
+      credentials: this.credentials,
+      taskQueue: this.taskQueue,
+      receivers: this.receivers,
+      callbackUrl: this.callbackUrl,
+      callbackAuthKey: this.callbackAuthKey,
+      startWorker: this.startWorker,
+      forkWorker: this.forkWorker,
+      workers: () => [...this.inProcessWorkers],
+      workerChildren: () => [...this.workerChildren],
+      close: () => this.closer.close(),
     };
+  }
+}
+
+export async function startStack<T extends RunningTemporal>(options: StackOptions<T>): Promise<Stack<T>> {
+  if (options.logDir) await mkdir(options.logDir, { recursive: true });
+  const parts = new StackParts(options);
+  try {
+    await parts.startTemporal();
+    await parts.startEmulator();
+    await parts.connectClient();
+    await parts.startReceivers();
+    parts.registerWorkers();
+    await parts.startPlannedWorkers();
+    return parts.toStack();
   } catch (error) {
-    await close();
+    await parts.closer.close();
     throw error;
   }
 }

@@ -25,6 +25,8 @@ export interface SdkDevServerOptions {
   ui?: boolean;
   /** SQLite file to keep state in (default: in memory). */
   dbFilename?: string;
+  /** gRPC port (default: a free one); with dbFilename, a restart of the same server. */
+  port?: number;
   /** A resolved CLI path (tests resolve once per process); default: resolved here. */
   cliPath?: string;
   tools?: LocalToolsConfig;
@@ -71,6 +73,7 @@ export function sdkDevServer(options: SdkDevServerOptions = {}): TemporalStarter
           server: {
             executable: executable(cli),
             ip: '127.0.0.1',
+            ...(options.port ? { port: options.port } : {}),
             ...(uiPort ? { ui: true, uiPort } : {}),
             ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
             searchAttributes: options.searchAttributes === false ? [] : Object.values(searchAttributes),

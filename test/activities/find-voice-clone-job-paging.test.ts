@@ -10,7 +10,8 @@ import { DefaultLogger } from '@temporalio/worker';
 import { lookUpNewestVoiceJob } from '../../src/activities/find-voice-clone-job';
 import { createSubmitVoiceCloneJob } from '../../src/activities/submit-voice-clone-job';
 import type { SubmittedVoiceJob, SubmitVoiceCloneJobInput } from '../../src/activities/types';
-import { startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
+import { type RunningEmulator, emulatorIceClient } from '../../src/emulator';
+import { startTestEmulator, type IceHarness } from '../support/harness';
 import { type IceClient } from '../../src/ice';
 
 /** Jobs created after the target: with 100 a page, the target is the 151st job listed, on page 2. */
@@ -18,12 +19,15 @@ const NEWER_JOBS = 150;
 const TARGET = 'PagingTarget01';
 const NEVER_CREATED = 'PagingNobody01';
 
+let harness: IceHarness;
+
 let emulator: RunningEmulator;
 let ice: IceClient;
 let targetJobId: string;
 
 before(async () => {
-  emulator = await startEmulator({ trainingMs: 600_000 });
+  harness = await startTestEmulator({ trainingMs: 600_000 });
+  emulator = harness.emulator;
   ice = emulatorIceClient(emulator, 3_000);
   // The target first: the emulator lists newest first, so every later job pushes it down.
   // ASSUMPTION (docs/ice-api.md#list-jobs): ICE lists newest first too; the lookup does not rely on it.
@@ -49,7 +53,7 @@ before(async () => {
     );
   }
 });
-after(() => emulator.close());
+after(() => harness.close());
 beforeEach(() => emulator.admin.clearCalls());
 
 /** The PageNo of every ListCustomizedVoiceJobs call since the last clear, in order. */

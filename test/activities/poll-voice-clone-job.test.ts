@@ -11,17 +11,21 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { createPollVoiceCloneJob } from '../../src/activities/poll-voice-clone-job';
 import { TRAINING_IN_PROGRESS_FAILURE_TYPE, type PolledVoiceJob } from '../../src/activities/types';
-import { startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
+import { type RunningEmulator, emulatorIceClient } from '../../src/emulator';
+import { startTestEmulator, type IceHarness } from '../support/harness';
 import { type IceClient } from '../../src/ice';
+
+let harness: IceHarness;
 
 let emulator: RunningEmulator;
 let ice: IceClient;
 
 before(async () => {
-  emulator = await startEmulator({ trainingMs: 60_000 });
+  harness = await startTestEmulator({ trainingMs: 60_000 });
+  emulator = harness.emulator;
   ice = emulatorIceClient(emulator, 3_000);
 });
-after(() => emulator.close());
+after(() => harness.close());
 
 async function submittedJob(voiceId: string): Promise<string> {
   const { jobId } = await ice.createCustomizedVoiceJob({ voiceId, gender: 'female', scenario: 'story' });

@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createFindVoiceCloneJob, lookUpNewestVoiceJob } from '../../src/activities/find-voice-clone-job';
+import { assertWorkflowFailed } from '../support/harness';
 import { createPollVoiceCloneJob } from '../../src/activities/poll-voice-clone-job';
 import { createReadVoiceCloneJob } from '../../src/activities/read-voice-clone-job';
 import { createSubmitVoiceCloneJob } from '../../src/activities/submit-voice-clone-job';
@@ -91,15 +91,6 @@ function run<I, O>(activity: (input: I) => Promise<O>, input: I, attempt: number
   return env.run(activity, input) as Promise<O>;
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => assert.fail('the activity should have failed'),
-    (thrown: unknown) => thrown,
-  );
-  assert.ok(error instanceof ApplicationFailure, `expected ApplicationFailure, got ${String(error)}`);
-  return error;
-}
-
 function calls(action: string): number {
   return peer.received.filter((request) => actionOf(request) === action).length;
 }
@@ -162,7 +153,7 @@ describe('an answer without what the clone needs', () => {
       });
       const odd = await viaGateway.getCustomizedVoiceJob({ jobId: JOB }).catch((error: unknown) => error);
       assert.ok(!isMissingResponseField(odd), 'a gateway answer is not an incomplete ICE answer');
-      const late = await failureOf(run(createReadVoiceCloneJob({ ice: viaGateway }), { jobId: JOB }, 50));
+      const late = await assertWorkflowFailed(run(createReadVoiceCloneJob({ ice: viaGateway }), { jobId: JOB }, 50));
       assert.equal(late.type, 'InvalidResponse');
       assert.equal(late.nonRetryable, false, 'a gateway answer stays retryable until the activity deadline');
     } finally {
@@ -174,12 +165,12 @@ describe('an answer without what the clone needs', () => {
     answers.set('GetCustomizedVoiceJob', getJob(withoutStatus()));
     const read = createReadVoiceCloneJob({ ice });
     for (const attempt of [1, 5]) {
-      const retryable = await failureOf(run(read, { jobId: JOB }, attempt));
+      const retryable = await assertWorkflowFailed(run(read, { jobId: JOB }, attempt));
       assert.equal(retryable.type, 'InvalidResponse');
       assert.equal(retryable.nonRetryable, false, `attempt ${attempt} is retried`);
       assert.equal((retryable.details?.[0] as { field: string }).field, 'Data.CustomizedVoiceJob.Status');
     }
-    const final = await failureOf(run(read, { jobId: JOB }, 6));
+    const final = await assertWorkflowFailed(run(read, { jobId: JOB }, 6));
     assert.equal(final.type, 'UnexpectedIceResponse');
     assert.equal(final.nonRetryable, true);
     assert.match(final.message, /GetCustomizedVoiceJob .*Data\.CustomizedVoiceJob\.Status.*5 retries/);
@@ -191,26 +182,33 @@ describe('an answer without what the clone needs', () => {
     );
     // The bound is a setting; a poll's incomplete answer before the read counts toward it.
     assert.equal(
-      (await failureOf(run(createReadVoiceCloneJob({ ice, unexpectedResponseRetries: 1 }), { jobId: JOB }, 2))).type,
+      (
+        await assertWorkflowFailed(
+          run(createReadVoiceCloneJob({ ice, unexpectedResponseRetries: 1 }), { jobId: JOB }, 2),
+        )
+      ).type,
       'UnexpectedIceResponse',
     );
     assert.equal(
-      (await failureOf(run(read, { jobId: JOB, earlierIncompleteAnswers: 1 }, 5))).type,
+      (await assertWorkflowFailed(run(read, { jobId: JOB, earlierIncompleteAnswers: 1 }, 5))).type,
       'UnexpectedIceResponse',
     );
-    assert.equal((await failureOf(run(read, { jobId: JOB, earlierIncompleteAnswers: 1 }, 4))).nonRetryable, false);
+    assert.equal(
+      (await assertWorkflowFailed(run(read, { jobId: JOB, earlierIncompleteAnswers: 1 }, 4))).nonRetryable,
+      false,
+    );
   });
 
   it('a poll read without Status ends the poll (IncompleteIceAnswer) so that the workflow re-reads, bounded', async () => {
     answers.set('GetCustomizedVoiceJob', getJob(withoutStatus()));
-    const failure = await failureOf(run(createPollVoiceCloneJob({ ice }), { jobId: JOB }, 40));
+    const failure = await assertWorkflowFailed(run(createPollVoiceCloneJob({ ice }), { jobId: JOB }, 40));
     assert.equal(failure.type, INCOMPLETE_ICE_ANSWER_FAILURE_TYPE);
     assert.equal(failure.nonRetryable, true);
     const details = failure.details?.[0] as IncompleteIceAnswerDetails;
     assert.equal(details.attempt, 40);
     assert.equal(details.field, 'Data.CustomizedVoiceJob.Status');
     assert.match(details.requestId, /^R-GetCustomizedVoiceJob-/);
-    const noRetries = await failureOf(
+    const noRetries = await assertWorkflowFailed(
       run(createPollVoiceCloneJob({ ice, unexpectedResponseRetries: 0 }), { jobId: JOB }, 1),
     );
     assert.equal(noRetries.type, 'UnexpectedIceResponse');
@@ -224,8 +222,8 @@ describe('an answer without what the clone needs', () => {
     assert.equal((await lookUpNewestVoiceJob(ice, VOICE)).job?.status, 'PreTraining');
     answers.set('ListCustomizedVoiceJobs', listJobs(job({ VoiceId: 'SomeoneElse1' }), withoutStatus()));
     const find = createFindVoiceCloneJob({ ice });
-    assert.equal((await failureOf(run(find, { voiceId: VOICE }, 3))).nonRetryable, false);
-    const final = await failureOf(run(find, { voiceId: VOICE }, 6));
+    assert.equal((await assertWorkflowFailed(run(find, { voiceId: VOICE }, 3))).nonRetryable, false);
+    const final = await assertWorkflowFailed(run(find, { voiceId: VOICE }, 6));
     assert.equal(final.type, 'UnexpectedIceResponse');
     assert.match(
       final.message,
@@ -255,12 +253,12 @@ describe('an unknown Status while polling', () => {
     const poll = createPollVoiceCloneJob({ ice });
     const first = (await run(poll, { jobId: JOB }, 3)) as PolledVoiceJob;
     assert.equal(first.job.status, 'Queued');
-    const again = await failureOf(run(poll, { jobId: JOB, reportedStatuses: ['Queued'] }, 4));
+    const again = await assertWorkflowFailed(run(poll, { jobId: JOB, reportedStatuses: ['Queued'] }, 4));
     assert.equal(again.type, TRAINING_IN_PROGRESS_FAILURE_TYPE);
     assert.equal(again.nonRetryable, false);
     // Known statuses that are not final never stop the poll.
     answers.set('GetCustomizedVoiceJob', getJob(job({ Status: 'Training' })));
-    assert.equal((await failureOf(run(poll, { jobId: JOB }, 5))).type, TRAINING_IN_PROGRESS_FAILURE_TYPE);
+    assert.equal((await assertWorkflowFailed(run(poll, { jobId: JOB }, 5))).type, TRAINING_IN_PROGRESS_FAILURE_TYPE);
   });
 });
 
@@ -282,7 +280,7 @@ describe('a submit answered without a JobId', () => {
   it('is retried; the retry looks the voice up and adopts the job ICE accepted: one submit', async () => {
     scriptIce(true);
     const submit = createSubmitVoiceCloneJob({ ice });
-    const first = await failureOf(run(submit, input, 1));
+    const first = await assertWorkflowFailed(run(submit, input, 1));
     assert.equal(first.nonRetryable, false);
     assert.equal((first.details?.[0] as { field: string }).field, 'Data.JobId');
     const retried = (await run(submit, input, 2)) as SubmittedVoiceJob;
@@ -302,7 +300,7 @@ describe('a submit answered without a JobId', () => {
 
   it('fails as UnexpectedIceResponse when the bound is spent and ICE shows no submitted job', async () => {
     scriptIce(false);
-    const final = await failureOf(run(createSubmitVoiceCloneJob({ ice }), input, 6));
+    const final = await assertWorkflowFailed(run(createSubmitVoiceCloneJob({ ice }), input, 6));
     assert.equal(final.type, 'UnexpectedIceResponse');
     assert.equal(final.nonRetryable, true);
     assert.match(

@@ -10,15 +10,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
-import { main, COMMANDS } from '../../src/cli/main';
+import { COMMANDS } from '../../src/cli/main';
 import { EmulatorAdminClient } from '../../src/emulator/admin-api';
-import { EMULATOR_DEV_CREDENTIALS, loadLocalToolsConfig, type Env } from '../../src/config';
+import { EMULATOR_DEV_CREDENTIALS, type Env } from '../../src/config';
 import { freePort } from '../../src/local-stack/ports';
-import { startLocalStack, type LocalStack } from '../../src/local-stack/stack';
 import { demoRecordingUrl } from '../../src/local-stack/demo';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
 import { voiceCloneWorkflow } from '../../src/workflows/voice-clone';
-import { getWorkflowBundle } from '../support/bundle';
+import { runCli as runCliInProcess, startTestHarness, type CliRun, type TestHarness } from '../support/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'ice-voice-clone.js');
@@ -27,17 +26,10 @@ const UNREACHABLE_TEMPORAL: Env = { TEMPORAL_ADDRESS: '127.0.0.1:1' };
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
+type Run = CliRun;
 
-async function runCli(argv: string[], env: Env = UNREACHABLE_TEMPORAL): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, env, { out: (text) => (out += text + '\n'), err: (text) => (err += text + '\n') });
-  return { code, out, err };
+function runCli(argv: string[], env: Env = UNREACHABLE_TEMPORAL): Promise<Run> {
+  return runCliInProcess(argv, env);
 }
 
 function assertOneLineError(run: Run, pattern: RegExp): void {
@@ -219,21 +211,18 @@ describe('ice-voice-clone CLI', () => {
 
   describe('against a local stack', () => {
     let dataDir: string;
-    let stack: LocalStack;
+    let stack: TestHarness;
     let env: Env;
 
     before(async () => {
       dataDir = await mkdtemp(path.join(tmpdir(), 'ice-voice-clone-cli-'));
-      stack = await startLocalStack({
-        tools: { ...loadLocalToolsConfig(process.env), dataDir },
-        temporalPort: 0,
-        uiPort: 0,
-        callbackPort: 0,
-        emulatorPort: 0,
-        trainingMs: 1_000,
-        workflowBundle: await getWorkflowBundle(),
+      stack = await startTestHarness({
+        name: 'cli',
+        worker: true,
+        receivers: { count: 1 },
+        emulator: { trainingMs: 1_000 },
       });
-      env = { TEMPORAL_ADDRESS: stack.temporal.address };
+      env = { TEMPORAL_ADDRESS: stack.temporal.address, VOICE_CLONE_TASK_QUEUE: stack.taskQueue };
     });
 
     after(async () => {

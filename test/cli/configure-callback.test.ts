@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { runCliInProcess, useEmulatorCredentialsInProcessEnv, type CliRun } from './support';
 import { EMULATOR_DEV_CREDENTIALS, type Env } from '../../src/config';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import type { RunningEmulator } from '../../src/emulator';
+import { startTestEmulator, type IceHarness } from '../support/harness';
 import { wireClient, type WireClient } from '../emulator/support/ice-wire';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -19,17 +20,19 @@ const OUR_KEY = 'OurCallbackKey1';
 const THEIR_KEY = 'TheirPipelineKey2';
 
 describe('configure-callback on a shared account', () => {
+  let harness: IceHarness;
   let emulator: RunningEmulator;
   let ice: WireClient;
   let env: Env;
   useEmulatorCredentialsInProcessEnv();
   // A fresh emulator per test: each starts from its own account setting.
   beforeEach(async () => {
-    emulator = await startEmulator({ trainingMs: 60_000 });
+    harness = await startTestEmulator({ trainingMs: 60_000 });
+    emulator = harness.emulator;
     ice = wireClient(emulator.url, EMULATOR_DEV_CREDENTIALS);
     env = { ICE_ENDPOINT: emulator.url, LOG_LEVEL: 'error' };
   });
-  afterEach(() => emulator.close());
+  afterEach(() => harness.close());
 
   async function runCli(argv: string[]): Promise<CliRun> {
     const { code, out, err } = await runCliInProcess(['configure-callback', ...argv], env);

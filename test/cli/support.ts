@@ -1,21 +1,8 @@
 /** What the CLI tests that drive `main` in this process against an emulator share. */
 import { after, before } from 'node:test';
-import { main } from '../../src/cli/main';
-import { EMULATOR_DEV_CREDENTIALS, type Env } from '../../src/config';
+import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
 
-export interface CliRun {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** Runs the CLI in this process with `env`, collecting what it prints. */
-export async function runCliInProcess(argv: string[], env: Env): Promise<CliRun> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, env, { out: (text) => (out += text + '\n'), err: (text) => (err += text + '\n') });
-  return { code, out, err };
-}
+export { runCli as runCliInProcess, type CliRun } from '../support/harness';
 
 /**
  * Registers hooks that put the emulator's dev key pair in the process environment for the suite and restore it after:

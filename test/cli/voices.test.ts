@@ -7,18 +7,21 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { runCliInProcess, useEmulatorCredentialsInProcessEnv, type CliRun } from './support';
 import { EMULATOR_DEV_CREDENTIALS, type Env } from '../../src/config';
-import { JOB_STATUS_CODE, startEmulator, type RunningEmulator } from '../../src/emulator';
+import { JOB_STATUS_CODE, type RunningEmulator } from '../../src/emulator';
+import { startTestEmulator, type IceHarness } from '../support/harness';
 import { createIceClient } from '../../src/ice';
 import type { IceClient } from '../../src/ice/types';
 import type { VoiceSummary } from '../../src/client';
 
 describe('voices and delete-job against the emulator', () => {
+  let harness: IceHarness;
   let emulator: RunningEmulator;
   let ice: IceClient;
   let env: Env;
   useEmulatorCredentialsInProcessEnv();
   beforeEach(async () => {
-    emulator = await startEmulator({ trainingMs: 60_000 });
+    harness = await startTestEmulator({ trainingMs: 60_000 });
+    emulator = harness.emulator;
     ice = createIceClient({
       region: 'cn-shanghai',
       endpoint: emulator.url,
@@ -28,7 +31,7 @@ describe('voices and delete-job against the emulator', () => {
     });
     env = { ICE_ENDPOINT: emulator.url, LOG_LEVEL: 'error' };
   });
-  afterEach(() => emulator.close());
+  afterEach(() => harness.close());
 
   async function runCli(argv: string[]): Promise<CliRun> {
     return runCliInProcess(argv, env);

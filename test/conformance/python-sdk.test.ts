@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import type { RunningEmulator } from '../../src/emulator';
+import { startTestEmulator, type IceHarness } from '../support/harness';
 import { ICE_ACTIONS } from '../../src/ice/types';
 import { ensurePythonSdk, run } from './python-sdk';
 
@@ -19,15 +20,17 @@ interface CallResult {
 }
 
 describe('the emulator through the official Python SDK', () => {
+  let harness: IceHarness;
   let emulator: RunningEmulator;
   const results: CallResult[] = [];
   let summary: { held: number; total: number } | undefined;
   let python: string | undefined;
 
   before(async () => {
-    emulator = await startEmulator({ trainingMs: 200 });
+    harness = await startTestEmulator({ trainingMs: 200 });
+    emulator = harness.emulator;
   });
-  after(() => emulator.close());
+  after(() => harness.close());
 
   // A test of its own, so that a machine without Python fails here with what to install (never a silent skip).
   it('has the pinned SDK installed in .cache/python-sdk (pip from PyPI on first use)', async () => {

@@ -5,12 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { COSYVOICE_QUOTA_CODE, startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
+import { COSYVOICE_QUOTA_CODE, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
+import { startTestEmulator, type IceHarness } from '../support/harness';
 import { isMissingResponseField, type IceClient } from '../../src/ice';
 import { iceErrorOf } from './support';
 
 const TRICKY_NAME = '声音 A&B=C+D/E?F#G%H';
 const DEMO_URL = 'https://bucket.oss-cn-shanghai.aliyuncs.com/demo/示例+1%.mp3?sig=a/b=c&d';
+
+let harness: IceHarness;
 
 let emulator: RunningEmulator;
 let client: IceClient;
@@ -22,11 +25,12 @@ async function lastCall(action: string) {
 }
 
 before(async () => {
-  emulator = await startEmulator({ trainingMs: 60_000 });
+  harness = await startTestEmulator({ trainingMs: 60_000 });
+  emulator = harness.emulator;
   client = emulatorIceClient(emulator, 3_000);
 });
 beforeEach(() => emulator.admin.reset());
-after(() => emulator.close());
+after(() => harness.close());
 
 describe('the edition operations of the client', () => {
   it('submitStandardCustomizedVoiceJob sends the SDK’s five parameters (Audios comma-separated) and maps Data{JobId}', async () => {

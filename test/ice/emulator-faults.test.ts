@@ -3,9 +3,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import type { RunningEmulator } from '../../src/emulator';
+import { startTestEmulator, type IceHarness } from '../support/harness';
 import { createIceClient, IceError, NETWORK_ERROR_CODE, TIMEOUT_ERROR_CODE, type IceClient } from '../../src/ice';
 import { iceErrorOf as expectIceError } from './support';
+
+let harness: IceHarness;
 
 let emulator: RunningEmulator;
 let client: IceClient;
@@ -32,13 +35,14 @@ async function detectedVoice(voiceId: string): Promise<string> {
 }
 
 before(async () => {
-  emulator = await startEmulator({ trainingMs: 60_000 });
+  harness = await startTestEmulator({ trainingMs: 60_000 });
+  emulator = harness.emulator;
   const config = { region: 'cn-shanghai', endpoint: emulator.url, credentials: emulator.credentials };
   client = createIceClient({ ...config, connectTimeoutMs: 3_000, readTimeoutMs: 3_000 });
   impatientClient = createIceClient({ ...config, connectTimeoutMs: 250, readTimeoutMs: 250 });
 });
 beforeEach(() => emulator.admin.reset());
-after(() => emulator.close());
+after(() => harness.close());
 
 describe('fault modes observed through the client', () => {
   it('throttle: a retryable Throttling.User (HTTP 400) with a RequestId, then the call works again', async () => {

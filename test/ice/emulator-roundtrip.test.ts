@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { IceClientConfig } from '../../src/config';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import type { RunningEmulator } from '../../src/emulator';
+import { startTestEmulator, type IceHarness } from '../support/harness';
 import { createIceClient, type IceClient } from '../../src/ice';
 import { iceErrorOf } from './support';
 
@@ -14,6 +15,8 @@ const TRICKY_DESC = "中文描述 with spaces & = + / ? # % 100% ~!*()' and more
 const TRICKY_RECORD_URL = 'https://bucket.oss-cn-shanghai.aliyuncs.com/录音 01.wav?x=1&y=a+b&z=%2F#frag';
 const TRICKY_DEMO_URL = 'https://bucket.oss-cn-shanghai.aliyuncs.com/demo/示例+1%.mp3?sig=a/b=c&d';
 const TRICKY_CALLBACK_URL = 'https://cb.example.com/ice/回调?tenant=a&b=c+d%2Fe#x';
+
+let harness: IceHarness;
 
 let emulator: RunningEmulator;
 let client: IceClient;
@@ -29,10 +32,11 @@ async function lastParams(action: string): Promise<Record<string, string>> {
 }
 
 before(async () => {
-  emulator = await startEmulator({ trainingMs: 150 });
+  harness = await startTestEmulator({ trainingMs: 150 });
+  emulator = harness.emulator;
   client = createIceClient(configFor(emulator.url, emulator.credentials));
 });
-after(() => emulator.close());
+after(() => harness.close());
 
 describe('the voice-cloning flow round-trips through the emulator', () => {
   const voiceId = 'RoundTrip01';

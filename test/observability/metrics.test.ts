@@ -12,7 +12,6 @@ import { after, before, describe, test } from 'node:test';
 import { Client, type Connection } from '@temporalio/client';
 import { Runtime, type Worker } from '@temporalio/worker';
 import { createIceCallbackHandler } from '../../src/callback/handler';
-import { startCallbackReceiver } from '../../src/callback/server';
 import { createReceiverConnection } from '../../src/callback/temporal-connection';
 import { startVoiceClone } from '../../src/client';
 import type { IceClient } from '../../src/ice/types';
@@ -33,19 +32,11 @@ import {
   postCallback,
   receiverConfig,
   signedHeaders,
-  startCaptureTarget,
   unreachableIce,
   voiceJobEvent,
-  type CaptureTarget,
 } from '../callback/support';
-import {
-  createVoice,
-  FAST_TIMING,
-  newVoiceId,
-  recordings,
-  startCloneStack,
-  type CloneStack,
-} from '../workflow/support';
+import { createVoice, FAST_TIMING, newVoiceId, recordings } from '../workflow/support';
+import { startTestHarness, type TestHarness } from '../support/harness';
 
 interface Sample {
   name: string;
@@ -129,7 +120,7 @@ const RECEIVER_METRICS: [string, string][] = [
 
 describe('metrics: one system, every declared metric counted', () => {
   let metricsUrl: string;
-  let stack: CloneStack;
+  let stack: TestHarness;
   let worker: Worker;
   let workerRun: Promise<void>;
   let connection: Connection;
@@ -142,7 +133,7 @@ describe('metrics: one system, every declared metric counted', () => {
     const metricsAddress = `127.0.0.1:${await freePort()}`;
     installTemporalRuntime({ logger: silentLogger, sdkLogLevel: 'warn', metricsAddress, shutdownSignals: [] });
     metricsUrl = `http://${metricsAddress}/metrics`;
-    stack = await startCloneStack({ worker: false });
+    stack = await startTestHarness({ name: 'metrics' });
     worker = await createVoiceCloneWorker({
       connection: stack.env.nativeConnection,
       namespace: stack.env.namespace ?? 'default',
@@ -163,7 +154,7 @@ describe('metrics: one system, every declared metric counted', () => {
     await connection?.close();
     if (worker?.getState() === 'RUNNING') worker.shutdown();
     await workerRun;
-    await stack?.stop();
+    await stack?.close();
   });
 
   test("the worker's scrape address: Temporal's metrics and every package metric, counted by a real clone", async () => {
@@ -236,8 +227,7 @@ describe('metrics: one system, every declared metric counted', () => {
     const scrapes: string[] = [];
 
     // Receiver 1: Temporal up, ICE unreachable, no forwarding.
-    const plain = await startCallbackReceiver({ config: receiverConfig(), client, ice, logger: silentLogger });
-    closers.push(() => plain.close());
+    const plain = await stack.startCallbackReceiver({ config: receiverConfig(), client, ice, logger: silentLogger });
     const openVoice = newVoiceId('Open');
     // No worker on this queue: the signal lands in history whether or not anything runs the workflow.
     await client.workflow.start('callbackRecorderWorkflow', {
@@ -282,15 +272,13 @@ describe('metrics: one system, every declared metric counted', () => {
     scrapes.push(plainText);
 
     // Receiver 2: forwarding other features' events to a target that takes one and refuses the next.
-    const target: CaptureTarget = await startCaptureTarget();
-    closers.push(() => target.close());
-    const forwarding = await startCallbackReceiver({
+    const target = await stack.captureHttp({ path: '/old/ice-events' });
+    const forwarding = await stack.startCallbackReceiver({
       config: receiverConfig({ forwardUrl: target.url }),
       client,
       ice,
       logger: silentLogger,
     });
-    closers.push(() => forwarding.close());
     const foreign = { EventType: 'TranscodeComplete', UserId: 1, EventTime: '2026-01-01T00:00:00Z', MessageBody: {} };
     assert.equal((await postCallback(forwarding.callbackUrl, foreign, signedHeaders(NEW_KEY))).status, 200);
     target.status = 500;
@@ -311,7 +299,7 @@ describe('metrics: one system, every declared metric counted', () => {
     const silentConnection = createReceiverConnection({
       address: `127.0.0.1:${(blackHole.address() as AddressInfo).port}`,
     });
-    const slow = await startCallbackReceiver({
+    const slow = await stack.startCallbackReceiver({
       config: receiverConfig({ temporalTimeoutMs: 1_000, maxInFlight: 1, maxBacklog: 1 }),
       client: new Client({ connection: silentConnection }),
       ice,

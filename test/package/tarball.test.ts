@@ -2,7 +2,8 @@
  * The package as a user installs it: scripts/check-packed-tarball.mjs packs it, installs the tarball into an empty
  * project, typechecks a user's worker (voiceClonePlugin from 'ice-voice-clone') and workflows module (re-exporting
  * voiceCloneWorkflow from 'ice-voice-clone/workflows'), and runs a clone with the installed package's emulator on
- * a real dev server. About 40 s here, most of it npm and tsc.
+ * a real dev server (the emulator started from 'ice-voice-clone/testing'), and checks that requiring the runtime
+ * entry loads no emulator, local-stack, testing or Temporal-binary module. About 40 s here, most of it npm and tsc.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -23,5 +24,6 @@ test('the packed tarball installs into an empty project, typechecks and runs a c
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
   assert.equal(code, 0, output);
+  assert.match(output, /lean runtime entry: \d+ modules of the package/, output);
   assert.match(output, /check-packed-tarball: ok \{"cloned":"Packed\d+","via":"\w+"/, output);
 });

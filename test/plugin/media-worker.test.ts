@@ -12,24 +12,17 @@ import { voiceClonePlugin } from '../../src/plugin';
 import { searchAttributes, voiceCloneWorkflowId } from '../../src/workflows/public';
 import { createMediaWorker } from '../../examples/plugin/worker';
 import { narrateEpisodeWorkflow } from '../../examples/plugin/workflows';
-import {
-  createVoice,
-  FAST_TIMING,
-  jobOf,
-  newVoiceId,
-  recordings,
-  startCloneStack,
-  type CloneStack,
-} from '../workflow/support';
+import { createVoice, FAST_TIMING, jobOf, newVoiceId, recordings } from '../workflow/support';
+import { startTestHarness, type TestHarness } from '../support/harness';
 
 describe('voiceClonePlugin in a team worker (dev server + emulator)', () => {
-  let stack: CloneStack;
+  let stack: TestHarness;
 
   before(async () => {
-    stack = await startCloneStack({ worker: false });
+    stack = await startTestHarness({ name: 'media-worker' });
   });
   after(async () => {
-    await stack?.stop();
+    await stack?.close();
   });
 
   test('a parent media workflow clones the voice as a child on its own task queue, then runs its own activity', async () => {

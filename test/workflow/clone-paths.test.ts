@@ -6,51 +6,31 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import path from 'node:path';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { startSignedCallbackReceiver } from '../../src/local-stack/signed-callback-receiver';
 import { startVoiceClone, getVoiceCloneStatus } from '../../src/client';
 import { TRAINING_FAILED_MESSAGE } from '../../src/emulator';
 import { searchAttributes, voiceCloneWorkflowId, type VoiceCloneResult } from '../../src/workflows/definitions';
 import { silentLogger } from '../../src/observability/logger';
-import {
-  createVoice,
-  FAST_TIMING,
-  iceCalls,
-  jobOf,
-  newVoiceId,
-  recordings,
-  startCloneStack,
-  waitForStatus,
-  type CloneStack,
-} from './support';
+import { createVoice, FAST_TIMING, iceCalls, jobOf, newVoiceId, recordings, waitForStatus } from './support';
+import { assertWorkflowFailed, startTestHarness, type TestHarness } from '../support/harness';
 import type { parentOfVoiceClone } from './fixtures/parent-workflow';
 
 const PARENT_WORKFLOWS = path.resolve(__dirname, 'fixtures/parent-workflow.ts');
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => assert.fail('the workflow should have failed'),
-    (thrown: unknown) => thrown,
-  );
-  assert.ok(error instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(error)}`);
-  assert.ok(error.cause instanceof ApplicationFailure, `expected ApplicationFailure, got ${String(error.cause)}`);
-  return error.cause;
-}
-
 describe('voice clone paths (dev server + emulator)', () => {
-  let stack: CloneStack;
+  let stack: TestHarness;
   let receiver: RunningCallbackReceiver;
 
   before(async () => {
-    stack = await startCloneStack();
+    stack = await startTestHarness({ name: 'clone-paths', worker: true });
     ({ receiver } = await startSignedCallbackReceiver({ client: stack.client, ice: stack.ice, logger: silentLogger }));
   });
 
   after(async () => {
     await receiver?.close();
-    await stack?.stop();
+    await stack?.close();
   });
 
   test('callback path: detection, one submit, the signed callback wakes the workflow, a read confirms it', async () => {
@@ -141,7 +121,7 @@ describe('voice clone paths (dev server + emulator)', () => {
       { voiceId, jobId: otherJobId, recordings: recordings(voiceId, 1), timing: FAST_TIMING },
       { taskQueue: stack.taskQueue },
     );
-    const failure = await failureOf(handle.result());
+    const failure = await assertWorkflowFailed(handle.result());
     assert.equal(failure.type, 'InvalidInput');
     assert.match(failure.message, new RegExp(`jobId: .*belongs to voice ${otherVoiceId}`));
     const calls = await iceCalls(stack.emulator, voiceId);
@@ -182,7 +162,7 @@ describe('voice clone paths (dev server + emulator)', () => {
       { voiceId, recordings: recordings(voiceId, 2), timing: FAST_TIMING },
       { taskQueue: stack.taskQueue },
     );
-    const failure = await failureOf(handle.result());
+    const failure = await assertWorkflowFailed(handle.result());
     assert.equal(failure.type, 'TrainingFailed');
     assert.ok(failure.message.includes(TRAINING_FAILED_MESSAGE), failure.message);
     assert.equal(failure.nonRetryable, true);
@@ -198,7 +178,7 @@ describe('voice clone paths (dev server + emulator)', () => {
       { voiceId, recordings: recordings(voiceId, 6, [2, 5]), timing: FAST_TIMING },
       { taskQueue: stack.taskQueue },
     );
-    const failure = await failureOf(handle.result());
+    const failure = await assertWorkflowFailed(handle.result());
     assert.equal(failure.type, 'AudioDetectionFailed');
     assert.match(failure.message, /audioRecordId 2: \S/);
     assert.match(failure.message, /audioRecordId 5: \S/);
@@ -223,7 +203,7 @@ describe('voice clone paths (dev server + emulator)', () => {
       { voiceId, timing: FAST_TIMING },
       { taskQueue: stack.taskQueue },
     );
-    const failure = await failureOf(handle.result());
+    const failure = await assertWorkflowFailed(handle.result());
     const submitCall = (await stack.emulator.admin.calls()).find(
       (call) => call.action === 'SubmitCustomizedVoiceJob' && call.params.VoiceId === voiceId,
     );
@@ -242,7 +222,7 @@ describe('voice clone paths (dev server + emulator)', () => {
         { voiceId, timing: FAST_TIMING },
         { taskQueue: stack.taskQueue },
       );
-      const failure = await failureOf(handle.result());
+      const failure = await assertWorkflowFailed(handle.result());
       assert.equal(failure.type, 'VoiceNotReady');
       assert.ok(failure.message.includes(voiceId));
     }

@@ -39,7 +39,8 @@ import {
   performedSubmitsNamed,
   standardInput,
 } from './editions-support';
-import { FAST_TIMING, startCloneStack, waitForStatus, type CloneStack } from './support';
+import { FAST_TIMING, waitForStatus } from './support';
+import { startTestHarness, type TestHarness } from '../support/harness';
 
 const EDITIONS: NamedVoiceEdition[] = ['standard', 'cosyvoice'];
 const SUBMIT_ACTION = {
@@ -65,11 +66,11 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 }
 
 describe('Standard and CosyVoice clones (dev server + emulator)', () => {
-  let stack: CloneStack;
+  let stack: TestHarness;
   let receiver: RunningCallbackReceiver;
 
   before(async () => {
-    stack = await startCloneStack();
+    stack = await startTestHarness({ name: 'editions', worker: true });
     ({ receiver } = await startSignedCallbackReceiver({ client: stack.client, ice: stack.ice, logger: silentLogger }));
   });
   beforeEach(async () => {
@@ -78,7 +79,7 @@ describe('Standard and CosyVoice clones (dev server + emulator)', () => {
   });
   after(async () => {
     await receiver?.close();
-    await stack?.stop();
+    await stack?.close();
   });
 
   const start = (input: VoiceCloneInput) => startVoiceClone(stack.client, input, { taskQueue: stack.taskQueue });

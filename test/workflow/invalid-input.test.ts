@@ -14,7 +14,8 @@ import {
   voiceCloneWorkflowId,
 } from '../../src/workflows/definitions';
 import { validateRecording, validateVoiceCloneInput } from '../../src/workflows/validation';
-import { createVoice, FAST_TIMING, newVoiceId, recordings, startCloneStack, type CloneStack } from './support';
+import { createVoice, FAST_TIMING, newVoiceId, recordings } from './support';
+import { startTestHarness, type TestHarness } from '../support/harness';
 
 const URL_OK = 'https://voices.oss-cn-shanghai.aliyuncs.com/v/1.wav';
 const many = (count: number) => Array.from({ length: count }, (_, i) => ({ audioRecordId: i + 1, recordUrl: URL_OK }));
@@ -280,13 +281,13 @@ describe('validateVoiceCloneInput (pure)', () => {
 });
 
 describe('bad inputs against a real server (search attributes not registered)', () => {
-  let stack: CloneStack;
+  let stack: TestHarness;
 
   before(async () => {
-    stack = await startCloneStack({ devServer: { searchAttributes: false } });
+    stack = await startTestHarness({ name: 'invalid-input', worker: true, devServer: { searchAttributes: false } });
   });
   after(async () => {
-    await stack?.stop();
+    await stack?.close();
   });
 
   test('startVoiceClone throws InvalidVoiceCloneInputError before starting anything', async () => {

@@ -4,25 +4,18 @@
  * and an update sent while no worker runs is answered once one is back.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { startRecordingSession } from '../../src/client';
-import { startStack, type Stack } from '../../src/local-stack/stack';
-import type { SdkTestServer } from '../../src/local-stack/test-servers';
 import { statusQuery } from '../../src/workflows/definitions';
-import { devServerStarter } from '../support/temporal';
+import { startTestHarness, type TestHarness } from '../support/harness';
 import { newVoiceId } from './support';
 import { addRecording, performedCalls, recordingOf, sessionInput, submitTraining } from './recording-session-support';
 
 describe('recording session across a worker crash (dev server, worker processes)', () => {
-  let stack: Stack<SdkTestServer>;
+  let stack: TestHarness;
 
   before(async () => {
-    stack = await startStack({
-      temporal: devServerStarter(),
-      emulator: { trainingMs: 300 },
-      taskQueue: `voice-clone-crash-${randomBytes(4).toString('hex')}`,
-    });
+    stack = await startTestHarness({ name: 'recording-session-crash' });
   });
   after(async () => {
     await stack?.close();

@@ -17,7 +17,8 @@ import {
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createRecordingBackend } from '../../examples/recording-session';
-import { FAST_TIMING, jobOf, newVoiceId, recordings, startCloneStack, waitForStatus, type CloneStack } from './support';
+import { FAST_TIMING, jobOf, newVoiceId, recordings, waitForStatus } from './support';
+import { startTestHarness, type TestHarness } from '../support/harness';
 import {
   addRecording,
   historyEvents,
@@ -30,14 +31,14 @@ import {
 } from './recording-session-support';
 
 describe('recording session (dev server + emulator)', () => {
-  let stack: CloneStack;
+  let stack: TestHarness;
 
   before(async () => {
-    stack = await startCloneStack();
+    stack = await startTestHarness({ name: 'recording-session', worker: true });
   });
 
   after(async () => {
-    await stack?.stop();
+    await stack?.close();
   });
 
   const queue = () => ({ taskQueue: stack.taskQueue });

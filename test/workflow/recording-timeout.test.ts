@@ -9,19 +9,20 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { startVoiceClone } from '../../src/client';
 import { awaitSubmittedUpdate, demonstrationsUpdate } from '../../src/workflows/definitions';
-import { newVoiceId, startCloneStack, waitForStatus, type CloneStack } from './support';
+import { newVoiceId, waitForStatus } from './support';
+import { startTestHarness, type TestHarness } from '../support/harness';
 import { addRecording, performedCalls, recordingOf, updateFailure } from './recording-session-support';
 
 const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
 
 describe('recording session timing on the time-skipping server (default timings)', () => {
-  let stack: CloneStack;
+  let stack: TestHarness;
 
   before(async () => {
-    stack = await startCloneStack({ server: 'time-skipping' });
+    stack = await startTestHarness({ name: 'recording-timeout', worker: true, server: 'time-skipping' });
   });
   after(async () => {
-    await stack?.stop();
+    await stack?.close();
   });
 
   const sessionOf = (voiceId: string) => ({ voiceId, voice: { gender: 'male', scenario: 'navigation' } }) as const;

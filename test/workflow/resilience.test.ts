@@ -19,16 +19,8 @@ import {
   voiceCloneWorkflowId,
 } from '../../src/workflows/definitions';
 import type { voiceCloneWorkflow } from '../../src/workflows';
-import {
-  createVoice,
-  FAST_TIMING,
-  jobOf,
-  newVoiceId,
-  recordings,
-  startCloneStack,
-  waitForStatus,
-  type CloneStack,
-} from './support';
+import { createVoice, FAST_TIMING, jobOf, newVoiceId, recordings, waitForStatus } from './support';
+import { startTestHarness, type TestHarness } from '../support/harness';
 
 const POLL_SOON = { ...FAST_TIMING, callbackTimeout: '500 milliseconds' };
 /** Only a callback can finish these within the test: polling would start after 10 minutes. */
@@ -105,17 +97,17 @@ function faultTally(calls: readonly RecordedCall[]): Record<string, number> {
 }
 
 describe('voice clone under faults (dev server + emulator)', () => {
-  let stack: CloneStack;
+  let stack: TestHarness;
 
   before(async () => {
-    stack = await startCloneStack();
+    stack = await startTestHarness({ name: 'resilience', worker: true });
   });
   beforeEach(async () => {
     await stack.emulator.admin.setFaults({});
     await stack.emulator.admin.updateSettings({ trainingMs: 300 });
   });
   after(async () => {
-    await stack?.stop();
+    await stack?.close();
   });
 
   /** Submits of this voice that reached the emulator's business logic (a refused second submit counts too). */

@@ -8,15 +8,17 @@ import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporal
 import type { ConnectionLike } from '@temporalio/client';
 import { createListRegisteredSearchAttributes } from '../../src/activities/list-registered-search-attributes';
 import { SEARCH_ATTRIBUTE_NAMES, type SearchAttributePlan } from '../../src/workflows/definitions';
-import { startDevServer } from '../support/temporal';
+import { startTestHarness, type TestHarness } from '../support/harness';
 
 describe('registered search attributes, cached per worker', () => {
+  let harness: TestHarness;
   let env: TestWorkflowEnvironment;
   before(async () => {
-    env = await startDevServer();
+    harness = await startTestHarness({ name: 'search-attribute-cache' });
+    env = harness.env;
   });
   after(async () => {
-    await env?.teardown();
+    await harness?.close();
   });
 
   test('many clones in a minute cost one ListSearchAttributes', async () => {

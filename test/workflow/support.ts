@@ -1,76 +1,22 @@
 /**
- * What the clone workflow tests share: a real Temporal server, the real ICE emulator, the real ICE client and the
- * package's own worker (bundled once per test file), started through the one start module (src/local-stack/stack.ts).
+ * What the clone workflow tests share beyond the harness (test/support/harness.ts, which starts their servers):
+ * fresh voice IDs, created voices, recordings, the status query polled, and what the emulator saw.
  */
 import { randomBytes } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { RunningEmulator, StartEmulatorOptions } from '../../src/emulator';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { RunningEmulator } from '../../src/emulator';
 import type { IceClient } from '../../src/ice/types';
-import { startStack, type InProcessWorker } from '../../src/local-stack/stack';
 import type { VoiceCloneStatus, VoiceCloneTiming, VoiceRecording } from '../../src/workflows/definitions';
 import { statusQuery } from '../../src/workflows/definitions';
-import { getWorkflowBundle, WORKFLOWS_ENTRY } from '../support/bundle';
-import { devServerStarter, timeSkippingStarter, type DevServerOptions } from '../support/temporal';
+import { startTestHarness, TEST_TIMINGS, type TestHarness, type TestHarnessOptions } from '../support/harness';
 
-export interface CloneStack {
-  env: TestWorkflowEnvironment;
-  client: Client;
-  emulator: RunningEmulator;
-  ice: IceClient;
-  taskQueue: string;
-  /** Starts (another) worker on the stack's task queue; the stack stops every worker it started. */
-  startWorker(options?: WorkerStartOptions): Promise<RunningWorker>;
-  /** Workers started and not stopped yet, oldest first. */
-  workers(): RunningWorker[];
-  stop(): Promise<void>;
-}
+/** The callback suite's old name for a harness with one worker; it moves to startTestHarness with that suite. */
+export type CloneStack = TestHarness & { stop(): Promise<void> };
 
-export interface WorkerStartOptions {
-  workflowsPath?: string;
-  /** Default: the stack's task queue (only one worker per task queue per process). */
-  taskQueue?: string;
-}
-
-/** A worker in the test process; `stop()` is a graceful shutdown (running activities finish). */
-export type RunningWorker = InProcessWorker;
-
-export interface CloneStackOptions {
-  server?: 'dev' | 'time-skipping';
-  devServer?: DevServerOptions;
-  emulator?: StartEmulatorOptions;
-  /** Start one worker right away (default true). */
-  worker?: boolean;
-}
-
-export async function startCloneStack(options: CloneStackOptions = {}): Promise<CloneStack> {
-  const stack = await startStack({
-    temporal: options.server === 'time-skipping' ? timeSkippingStarter() : devServerStarter(options.devServer),
-    emulator: { trainingMs: 300, ...options.emulator },
-    iceTimeouts: { connectTimeoutMs: 2_000, readTimeoutMs: 5_000 },
-    taskQueue: `voice-clone-test-${randomBytes(4).toString('hex')}`,
-  });
-  const startWorker = async (workerOptions: WorkerStartOptions = {}): Promise<RunningWorker> =>
-    stack.startWorker({
-      taskQueue: workerOptions.taskQueue,
-      workflowBundle: await getWorkflowBundle(workerOptions.workflowsPath ?? WORKFLOWS_ENTRY),
-    });
-  try {
-    if (options.worker !== false) await startWorker();
-  } catch (error) {
-    await stack.close();
-    throw error;
-  }
-  return {
-    env: stack.temporal.env,
-    client: stack.client,
-    emulator: stack.emulator,
-    ice: stack.ice,
-    taskQueue: stack.taskQueue,
-    startWorker,
-    workers: () => stack.workers(),
-    stop: () => stack.close(),
-  };
+/** @deprecated startTestHarness({ worker: true }): kept until test/callback moves onto the harness. */
+export async function startCloneStack(options: Omit<TestHarnessOptions, 'worker'> = {}): Promise<CloneStack> {
+  const harness = await startTestHarness({ name: 'callback', worker: true, ...options });
+  return Object.assign(harness, { stop: () => harness.close() });
 }
 
 let voiceSeq = 0;
@@ -99,12 +45,7 @@ export function recordings(voiceId: string, count: number, failing: number[] = [
 }
 
 /** Short timings for the dev server: training in the emulator takes a few hundred ms. */
-export const FAST_TIMING: VoiceCloneTiming = {
-  callbackTimeout: '2 seconds',
-  pollInterval: '200 milliseconds',
-  maxPollInterval: '1 second',
-  trainingTimeout: '1 minute',
-};
+export const FAST_TIMING: VoiceCloneTiming = TEST_TIMINGS.fast;
 
 /** Polls the workflow's `status` query until `predicate` holds (the query is the API being tested). */
 export async function waitForStatus(

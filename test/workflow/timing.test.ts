@@ -10,23 +10,24 @@ import { ApplicationFailure } from '@temporalio/common';
 import { startVoiceClone } from '../../src/client';
 import { EMULATOR_VOICE_JOB_EVENT_TYPE } from '../../src/ice/types';
 import { iceCallbackSignal, statusQuery } from '../../src/workflows/definitions';
-import { createVoice, newVoiceId, recordings, startCloneStack, waitForStatus, type CloneStack } from './support';
+import { createVoice, newVoiceId, recordings, waitForStatus } from './support';
+import { startTestHarness, type TestHarness } from '../support/harness';
 
 const NEVER_MS = 30 * 24 * 60 * 60 * 1000;
 /** Temporal's documented warning threshold is 10,000 events; a day of polling must stay far below it. */
 const EVENT_BUDGET = 100;
 
 describe('clone timing on the time-skipping server (default timings)', () => {
-  let stack: CloneStack;
+  let stack: TestHarness;
 
   before(async () => {
-    stack = await startCloneStack({ server: 'time-skipping' });
+    stack = await startTestHarness({ name: 'timing', worker: true, server: 'time-skipping' });
   });
   beforeEach(async () => {
     await stack.emulator.admin.updateSettings({ trainingMs: 300 });
   });
   after(async () => {
-    await stack?.stop();
+    await stack?.close();
   });
 
   test('no callback: after 10 minutes polling finds the trained voice', async () => {

@@ -7,8 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { createVoiceCloneActivities } from '../../src/activities';
 import { getVoiceCloneStatus } from '../../src/client';
@@ -16,16 +15,8 @@ import { formatCloneStatus } from '../../src/cli/commands/status';
 import { startVoiceClone } from '../../src/client';
 import type { VoiceCloneTiming } from '../../src/workflows/definitions';
 import { getWorkflowBundle } from '../support/bundle';
-import {
-  createVoice,
-  FAST_TIMING,
-  jobOf,
-  newVoiceId,
-  recordings,
-  startCloneStack,
-  waitForStatus,
-  type CloneStack,
-} from './support';
+import { createVoice, FAST_TIMING, jobOf, newVoiceId, recordings, waitForStatus } from './support';
+import { assertWorkflowFailed, startTestHarness, type TestHarness } from '../support/harness';
 
 // This file's process logs through this runtime, so that the workflow's warnings can be counted.
 const warnings: LogEntry[] = [];
@@ -34,16 +25,6 @@ Runtime.install({ logger: new DefaultLogger('WARN', (entry) => warnings.push(ent
 const UNKNOWN_STATUS_WARNING = /status this package does not know/;
 /** What a read at or after the deadline may take (LAST_READ_BUDGET_MS in await-training-result.ts). */
 const LAST_READ_BUDGET_MS = 10_000;
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => assert.fail('the workflow should have failed'),
-    (thrown: unknown) => thrown,
-  );
-  assert.ok(error instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(error)}`);
-  assert.ok(error.cause instanceof ApplicationFailure, `expected ApplicationFailure, got ${String(error.cause)}`);
-  return error.cause;
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -61,16 +42,16 @@ async function runMs(handle: WorkflowHandle): Promise<number> {
 }
 
 describe('ICE answers the SDK allows but the enums did not expect (dev server + emulator)', () => {
-  let stack: CloneStack;
+  let stack: TestHarness;
 
   before(async () => {
-    stack = await startCloneStack();
+    stack = await startTestHarness({ name: 'unexpected-responses', worker: true });
   });
   beforeEach(async () => {
     await stack.emulator.admin.setFaults({});
   });
   after(async () => {
-    await stack?.stop();
+    await stack?.close();
   });
 
   /** GetCustomizedVoiceJob reads of this voice's job that the Status override answered. */
@@ -135,7 +116,7 @@ describe('ICE answers the SDK allows but the enums did not expect (dev server + 
     const jobId = await createVoice(stack.ice, voiceId);
     await stack.emulator.admin.setFaults({ jobStatusOverrides: [{ voiceId, status: null, reads: 10_000 }] });
     const handle = await start(voiceId, { ...FAST_TIMING, callbackTimeout: '1 second', trainingTimeout: '2 minutes' });
-    const failure = await failureOf(handle.result());
+    const failure = await assertWorkflowFailed(handle.result());
     assert.equal(failure.type, 'UnexpectedIceResponse');
     assert.match(failure.message, /GetCustomizedVoiceJob/);
     assert.match(failure.message, /Data\.CustomizedVoiceJob\.Status/);
@@ -173,7 +154,7 @@ describe('ICE answers the SDK allows but the enums did not expect (dev server + 
         },
         taskQueue,
       );
-      const failed = await failureOf(handle.result());
+      const failed = await assertWorkflowFailed(handle.result());
       const elapsedMs = await runMs(handle);
       assert.ok(
         elapsedMs < trainingTimeoutMs + LAST_READ_BUDGET_MS,

@@ -9,21 +9,22 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startVoiceClone } from '../../src/client';
-import { createVoice, FAST_TIMING, jobOf, newVoiceId, recordings, startCloneStack, type CloneStack } from './support';
+import { createVoice, FAST_TIMING, jobOf, newVoiceId, recordings } from './support';
+import { startTestHarness, type TestHarness } from '../support/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 
 describe('worker process (runVoiceCloneWorker)', () => {
-  let stack: CloneStack;
+  let stack: TestHarness;
   let child: ChildProcess | undefined;
   let stderr = '';
 
   before(async () => {
-    stack = await startCloneStack({ worker: false });
+    stack = await startTestHarness({ name: 'worker-process' });
   });
   after(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
-    await stack?.stop();
+    await stack?.close();
   });
 
   test('clones a voice with settings from the environment, then shuts down cleanly on SIGTERM', async () => {

@@ -1,6 +1,6 @@
 /**
- * The fault suite's stack, started through the one start module (src/local-stack/stack.ts): our own dev server
- * child process (restartable on its SQLite file), the emulator (restartable on its state file), callback receivers
+ * The fault suite's stack, a preset of the test harness (src/testing/harness.ts): our own dev server child
+ * process (restartable on its SQLite file), the emulator (restartable on its state file), callback receivers
  * with auth on, and workers as child processes (killable with SIGKILL). A random AccessKey secret per stack (the
  * auth key is the stack's, random too), so that the secret search in histories means something, and a random
  * canary of the same shape that the control clone carries in its input, so that a search that cannot see into
@@ -15,9 +15,13 @@ import type { IceCredentials } from '../../../src/config';
 import type { CallbackTiming, CosyVoiceJobType, FaultConfig, RunningEmulator } from '../../../src/emulator';
 import type { IceClient } from '../../../src/ice/types';
 import { callbackPath } from '../../../src/local-stack/signed-callback-receiver';
-import { startStack, type StackReceiver } from '../../../src/local-stack/stack';
-import { devServerProcess, type DevServerProcess } from '../../../src/local-stack/temporal-server';
-import type { WorkerChild } from '../../../src/local-stack/worker-child';
+import {
+  devServerProcess,
+  startHarness,
+  type DevServerProcess,
+  type StackReceiver,
+  type WorkerChild,
+} from '../../../src/testing';
 import { startRoundRobinProxy, type RoundRobinProxy } from './round-robin-proxy';
 
 export type { WorkerChild };
@@ -68,7 +72,7 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
   const balanced = options.balancedReceivers ?? 0;
   const balancer = balanced > 0 ? await startRoundRobinProxy() : undefined;
   try {
-    const stack = await startStack({
+    const harness = await startHarness({
       temporal: devServerProcess({ dbFile: path.join(dir, 'temporal.sqlite') }),
       emulator: {
         keyPairs: [credentials],
@@ -86,6 +90,7 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
       taskQueue: FAULT_TASK_QUEUE,
       logDir: dir,
     });
+    const { stack } = harness;
     balancer?.setUpstreams(stack.receivers.map((receiver) => receiver.callbackUrl));
     if (!stack.callbackUrl || !stack.callbackAuthKey) throw new Error('the fault stack has receivers');
     const { callbackUrl, callbackAuthKey } = stack;
@@ -106,7 +111,7 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
         stack.forkWorker({ logFile: path.join(os.tmpdir(), `ice-voice-clone-faults-worker-${process.pid}.log`) }),
       restartEmulator: (downMs) => stack.restartEmulator(downMs),
       close: async () => {
-        await stack.close();
+        await harness.close();
         await balancer?.close();
         await rm(dir, { recursive: true, force: true });
       },

@@ -1,0 +1,232 @@
+/**
+ * The integration-test harness: one call gives a test a Temporal server, the ICE emulator, an ICE client on it,
+ * a client, a task queue named after the test, and starters for workers (in this process or in children), signed
+ * callback receivers and HTTP capture targets, all closed together in reverse order. It is a thin layer over the
+ * one start module (src/local-stack/stack.ts); the package's tests, its fault suite and its benchmark are presets
+ * of it. Modelled on the Temporal TypeScript SDK's own integration helpers.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { startCallbackReceiver, type CallbackReceiverOptions, type RunningCallbackReceiver } from '../callback/server';
+import type { IceClientConfig, IceCredentials } from '../config';
+import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../emulator';
+import { createIceClient } from '../ice/client';
+import type { IceClient } from '../ice/types';
+import {
+  startSignedCallbackReceiver,
+  type SignedCallbackReceiver,
+  type SignedCallbackReceiverOptions,
+} from '../local-stack/signed-callback-receiver';
+import {
+  startStack,
+  type ChildWorkerOptions,
+  type InProcessWorker,
+  type RunningTemporal,
+  type Stack,
+  type StackEmulator,
+  type StackOptions,
+  type StackReceiver,
+} from '../local-stack/stack';
+import type { WorkerChild } from '../local-stack/worker-child';
+import { workflowBundle } from '../local-stack/workflow-bundle';
+import type { VoiceCloneTiming } from '../workflows/definitions';
+import { startHttpCapture, type HttpCapture, type HttpCaptureOptions } from './http-capture';
+
+/** Clone timings for a dev server whose emulator trains in a few hundred ms. */
+export const TEST_TIMINGS = {
+  /** Wait briefly for the callback, then poll fast. */
+  fast: {
+    callbackTimeout: '2 seconds',
+    pollInterval: '200 milliseconds',
+    maxPollInterval: '1 second',
+    trainingTimeout: '1 minute',
+  },
+  /** Give up on the callback almost at once: the poll finds the result. */
+  pollSoon: {
+    callbackTimeout: '500 milliseconds',
+    pollInterval: '200 milliseconds',
+    maxPollInterval: '1 second',
+    trainingTimeout: '1 minute',
+  },
+  /** Long enough that only the callback can end the wait within a test. */
+  byCallback: {
+    callbackTimeout: '30 seconds',
+    pollInterval: '200 milliseconds',
+    maxPollInterval: '1 second',
+    trainingTimeout: '1 minute',
+  },
+} as const satisfies Record<string, VoiceCloneTiming>;
+
+/** Emulated training times. */
+export const TEST_TRAINING_MS = {
+  /** A clone finishes within a second. */
+  quick: 300,
+  /** A job stays training for the whole test. */
+  endless: 60_000,
+} as const;
+
+/** A task queue of its own for a test (or a test file): its name, made safe and unique. */
+export function taskQueueFor(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
+  return `${slug || 'test'}-${randomBytes(4).toString('hex')}`;
+}
+
+export interface HarnessWorkerOptions {
+  /** Workflow module to bundle (once per process); default the package's workflows. */
+  workflowsPath?: string;
+  /** Default: the harness's task queue (one worker per task queue per process). */
+  taskQueue?: string;
+  /** Default: the harness's ICE client. */
+  ice?: IceClient;
+}
+
+export interface HarnessOptions<T extends RunningTemporal> extends Omit<StackOptions<T>, 'workers' | 'taskQueue'> {
+  /** The test's name: the task queue is derived from it. Default 'test'. */
+  name?: string;
+  /** A fixed task queue instead (the fault suite's, the bench's). */
+  taskQueue?: string;
+  /** Start one in-process worker right away (default: none). */
+  worker?: boolean | HarnessWorkerOptions;
+}
+
+/** What a test of ICE alone gets: the emulator, an ICE client on it, HTTP targets, one closer. */
+export interface IceHarness {
+  readonly emulator: RunningEmulator;
+  readonly ice: IceClient;
+  readonly credentials: IceCredentials;
+  /** An HTTP target that records what it gets. */
+  captureHttp(options?: HttpCaptureOptions): Promise<HttpCapture>;
+  /** Something else to stop when the harness closes (last added, first stopped; before the servers). */
+  onClose(stop: () => Promise<unknown>): void;
+  close(): Promise<void>;
+}
+
+export interface IceHarnessOptions {
+  emulator?: StartEmulatorOptions;
+  /** Timeouts of the harness's ICE client. */
+  iceTimeouts?: Partial<Pick<IceClientConfig, 'connectTimeoutMs' | 'readTimeoutMs'>>;
+}
+
+/** Closers of what a test added, stopped last first, then the servers underneath. */
+function closerList(closeServers: () => Promise<void>) {
+  const closers: (() => Promise<unknown>)[] = [];
+  return {
+    onClose: (stop: () => Promise<unknown>): void => void closers.push(stop),
+    close: async (): Promise<void> => {
+      for (const stop of closers.splice(0).reverse()) await stop().catch(() => undefined);
+      await closeServers();
+    },
+  };
+}
+
+/** The emulator in this process and an ICE client on it, without a Temporal server. */
+export async function startIceHarness(options: IceHarnessOptions = {}): Promise<IceHarness> {
+  const emulator = await startEmulator(options.emulator);
+  const ice = createIceClient({
+    region: 'cn-shanghai',
+    endpoint: emulator.url,
+    connectTimeoutMs: options.iceTimeouts?.connectTimeoutMs ?? 3_000,
+    readTimeoutMs: options.iceTimeouts?.readTimeoutMs ?? 3_000,
+    credentials: emulator.credentials,
+  });
+  const { onClose, close } = closerList(() => emulator.close());
+  return {
+    emulator,
+    ice,
+    credentials: emulator.credentials,
+    captureHttp: async (captureOptions) => {
+      const capture = await startHttpCapture(captureOptions);
+      onClose(() => capture.close());
+      return capture;
+    },
+    onClose,
+    close,
+  };
+}
+
+export interface Harness<T extends RunningTemporal> extends IceHarness {
+  /** The stack underneath, for what the harness does not wrap. */
+  readonly stack: Stack<T>;
+  readonly temporal: T;
+  readonly client: Client;
+  /** The current emulator (restartEmulator replaces it). */
+  readonly emulator: StackEmulator;
+  readonly taskQueue: string;
+  readonly receivers: StackReceiver[];
+  /** An in-process worker; its workflows are bundled once per process. */
+  startWorker(options?: HarnessWorkerOptions): Promise<InProcessWorker>;
+  /** A worker in a child process (killable). */
+  forkWorker(options?: ChildWorkerOptions): Promise<WorkerChild>;
+  /** In-process workers started and not stopped yet, oldest first. */
+  workers(): InProcessWorker[];
+  /** A signed callback receiver on the harness's client and ICE client, with ICE told to call it. */
+  startReceiver(options?: Omit<SignedCallbackReceiverOptions, 'client' | 'ice'>): Promise<SignedCallbackReceiver>;
+  /**
+   * A receiver with any config (a test of the receiver itself); client and ICE client default to the harness's
+   * (a test that must prove ICE is not reached passes an unreachable one). ICE is told nothing.
+   */
+  startCallbackReceiver(
+    options: Omit<CallbackReceiverOptions, 'client' | 'ice'> & Partial<Pick<CallbackReceiverOptions, 'client' | 'ice'>>,
+  ): Promise<RunningCallbackReceiver>;
+  restartEmulator(downMs?: number): Promise<void>;
+}
+
+/** Starts the stack, then one worker if asked; on failure nothing is left running. */
+export async function startHarness<T extends RunningTemporal>(options: HarnessOptions<T>): Promise<Harness<T>> {
+  const { name, worker, ...stackOptions } = options;
+  const stack = await startStack({ ...stackOptions, taskQueue: options.taskQueue ?? taskQueueFor(name ?? 'test') });
+  const harness = harnessOver(stack);
+  try {
+    if (worker) await harness.startWorker(worker === true ? {} : worker);
+  } catch (error) {
+    await harness.close();
+    throw error;
+  }
+  return harness;
+}
+
+function harnessOver<T extends RunningTemporal>(stack: Stack<T>): Harness<T> {
+  const { onClose, close } = closerList(() => stack.close());
+  return {
+    stack,
+    temporal: stack.temporal,
+    client: stack.client,
+    get emulator() {
+      return stack.emulator;
+    },
+    ice: stack.ice,
+    credentials: stack.credentials,
+    taskQueue: stack.taskQueue,
+    receivers: stack.receivers,
+    startWorker: async (workerOptions = {}) =>
+      stack.startWorker({
+        taskQueue: workerOptions.taskQueue,
+        ice: workerOptions.ice,
+        workflowBundle: await workflowBundle(workerOptions.workflowsPath),
+      }),
+    forkWorker: (workerOptions) => stack.forkWorker(workerOptions),
+    workers: () => stack.workers(),
+    startReceiver: async (receiverOptions = {}) => {
+      const started = await startSignedCallbackReceiver({ ...receiverOptions, client: stack.client, ice: stack.ice });
+      onClose(() => started.receiver.close());
+      return started;
+    },
+    startCallbackReceiver: async (receiverOptions) => {
+      const receiver = await startCallbackReceiver({ client: stack.client, ice: stack.ice, ...receiverOptions });
+      onClose(() => receiver.close());
+      return receiver;
+    },
+    captureHttp: async (captureOptions) => {
+      const capture = await startHttpCapture(captureOptions);
+      onClose(() => capture.close());
+      return capture;
+    },
+    onClose,
+    restartEmulator: (downMs) => stack.restartEmulator(downMs),
+    close,
+  };
+}

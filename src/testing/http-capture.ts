@@ -1,0 +1,78 @@
+/**
+ * An HTTP target that records every request and answers as the test says: the callback URL a forwarder posts to,
+ * the receiver the emulator's event callback calls, a target that never answers.
+ */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface CapturedRequest {
+  method: string;
+  /** Path and query as received. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** An HTTP status, or 'hang' to take the request and never answer. */
+export type CaptureAnswer = (attempt: number, request: CapturedRequest) => number | 'hang';
+
+export interface HttpCaptureOptions {
+  /** The path of `url` (every path is captured). Default `/`. */
+  path?: string;
+  /** Default: answer `status` (200 unless a test sets it). */
+  answer?: CaptureAnswer;
+}
+
+export interface HttpCapture {
+  /** `http://127.0.0.1:<port><path>`. */
+  readonly url: string;
+  readonly requests: CapturedRequest[];
+  /** What the default answer returns; a test may change it between requests. */
+  status: number;
+  /** The n-th request (1-based), once it has arrived. */
+  nth(n: number): Promise<CapturedRequest>;
+  close(): Promise<void>;
+}
+
+/** Starts a capture target on a free port of 127.0.0.1. */
+export async function startHttpCapture(options: HttpCaptureOptions = {}): Promise<HttpCapture> {
+  const requests: CapturedRequest[] = [];
+  const waiters: { n: number; resolve: (request: CapturedRequest) => void }[] = [];
+  const capture = {
+    url: '',
+    requests,
+    status: 200,
+    nth: (n: number) =>
+      new Promise<CapturedRequest>((resolve) => {
+        const arrived = requests[n - 1];
+        if (arrived) resolve(arrived);
+        else waiters.push({ n, resolve });
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  const answer: CaptureAnswer = options.answer ?? (() => capture.status);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const request = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
+      requests.push(request);
+      for (const waiter of waiters.filter((w) => w.n === requests.length)) waiter.resolve(request);
+      const status = answer(requests.length, request);
+      if (status === 'hang') return;
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(String(status));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  capture.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${options.path ?? '/'}`;
+  return capture;
+}
