@@ -79,13 +79,13 @@ export async function awaitTrainingResult(awaitArgs: AwaitTrainingArgs): Promise
   const trainingDeadline = startedAt + timing.trainingTimeoutMs;
   const args: Awaiting = { ...awaitArgs, trainingDeadline };
   progress.jobKnown(jobId);
-  inbox.watch(jobId);
+  inbox.watch(jobId, { lastStatus: () => progress.status.lastIceStatus, pollIntervalMs: timing.pollIntervalMs });
 
   progress.enter('AwaitingCallback');
   const callbackDeadline = startedAt + timing.callbackTimeoutMs;
   for (;;) {
     const remainingMs = callbackDeadline - Date.now();
-    if (remainingMs <= 0 || !(await condition(() => inbox.hasWakeUp, remainingMs))) break;
+    if (remainingMs <= 0 || !(await readDueWithin(inbox, remainingMs))) break;
     const confirmed = await confirmCallback(args);
     if (confirmed) return finish(args, confirmed, 'callback');
   }
@@ -109,7 +109,7 @@ export async function awaitTrainingResult(awaitArgs: AwaitTrainingArgs): Promise
     if (round.kind === 'timed-out') {
       // Retries stop as soon as the next one would pass the deadline: wait for it (or a callback), read once more.
       const untilDeadline = trainingDeadline - Date.now();
-      const woke = untilDeadline > 0 && (await condition(() => inbox.hasWakeUp, untilDeadline));
+      const woke = untilDeadline > 0 && (await readDueWithin(inbox, untilDeadline));
       const last = await readTerminalJob(args, woke ? 'confirm callback' : 'last read at the deadline');
       if (last) return finish(args, last, woke ? 'callback' : 'poll');
       if (Date.now() >= trainingDeadline) throw trainingTimedOut(args);
@@ -117,6 +117,25 @@ export async function awaitTrainingResult(awaitArgs: AwaitTrainingArgs): Promise
     }
     const confirmed = await confirmCallback(args);
     if (confirmed) return finish(args, confirmed, 'callback');
+  }
+}
+
+/**
+ * Waits up to `timeoutMs` for a read the callbacks ask for. A routine wake-up (a callback that claims no end) is
+ * due a poll interval after the last read: the timer is shortened to that moment, and restarted only when the
+ * pending wake-up changes, so a storm of callbacks costs a bounded number of timers and reads.
+ */
+async function readDueWithin(inbox: CallbackInbox, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (inbox.readDue) return true;
+    const leftMs = deadline - Date.now();
+    if (leftMs <= 0) return false;
+    const pending = inbox.pendingWakeUp;
+    await condition(
+      () => inbox.readDue || inbox.pendingWakeUp !== pending,
+      Math.min(leftMs, inbox.routineReadInMs ?? leftMs),
+    );
   }
 }
 
@@ -135,7 +154,7 @@ async function readTerminalJob(
   earlierIncompleteAnswers = 0,
 ): Promise<VoiceJobSnapshot | undefined> {
   const { voiceId, jobId, inbox, progress, trainingDeadline } = args;
-  inbox.takeWakeUp();
+  inbox.reading();
   const budgetMs = Math.max(trainingDeadline - Date.now(), LAST_READ_BUDGET_MS);
   const bounded = budgetMs < ICE_READ_LIMIT_MS;
   let job: VoiceJobSnapshot;
@@ -178,7 +197,8 @@ async function pollUntilCallback(args: Awaiting, remainingMs: number): Promise<P
       [reported.length > 0 ? { jobId, reportedStatuses: [...reported] } : { jobId }],
     ),
   );
-  const callback = scope.run(() => condition(() => inbox.hasWakeUp));
+  inbox.pollStarted();
+  const callback = scope.run(() => condition(() => inbox.readDue));
   // The loser is cancelled below; its rejection is expected.
   poll.catch(() => undefined);
   callback.catch(() => undefined);

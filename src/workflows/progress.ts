@@ -51,7 +51,15 @@ export class VoiceCloneProgress {
   private timing: string | undefined;
 
   constructor({ edition, voiceId, voiceName }: ClonedVoice) {
-    this.status = { stage: 'Validating', edition, voiceId, detection: [], callbacksReceived: 0, statusChecks: 0 };
+    this.status = {
+      stage: 'Validating',
+      edition,
+      voiceId,
+      detection: [],
+      callbacksReceived: 0,
+      callbacksCoalesced: 0,
+      statusChecks: 0,
+    };
     if (voiceName !== undefined) this.status.voiceName = voiceName;
     // What the client set at start (IceVoiceId) need not be upserted again.
     for (const field of Object.keys(searchAttributes) as SearchAttributeField[]) {
@@ -117,8 +125,9 @@ export class VoiceCloneProgress {
     this.publish();
   }
 
-  callbacksReceived(count: number): void {
-    this.status.callbacksReceived = count;
+  callbacksReceived(received: number, coalesced: number): void {
+    this.status.callbacksReceived = received;
+    this.status.callbacksCoalesced = coalesced;
     this.publish();
   }
 
@@ -176,7 +185,7 @@ function renderDetails(status: VoiceCloneStatus, timing: string | undefined): st
     `- ICE job: ${status.jobId ? `\`${status.jobId}\`` : 'not known yet'}`,
     `- Last ICE status: ${status.lastIceStatus ?? 'not read yet'}${status.lastIceStatusAt ? ` (read ${status.lastIceStatusAt})` : ''}${unknownNote(status.lastIceStatus)}`,
     `- Audio detection: ${status.detection.length === 0 ? 'not run' : `${passed}/${status.detection.length} passed`}`,
-    `- Callbacks received: ${status.callbacksReceived}`,
+    `- Callbacks received: ${status.callbacksReceived}${status.callbacksCoalesced > 0 ? ` (${status.callbacksCoalesced} coalesced: no read of their own)` : ''}`,
     `- Status checks: ${status.statusChecks}`,
   ];
   if (timing) lines.push(`- Timing: ${timing}`);

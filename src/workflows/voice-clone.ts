@@ -36,7 +36,7 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
   setHandler(statusQuery, () => ({ ...progress.status, detection: [...progress.status.detection] }));
   setHandler(iceCallbackSignal, (payload) => {
     inbox.receive(payload);
-    progress.callbacksReceived(inbox.received);
+    progress.callbacksReceived(inbox.received, inbox.coalesced);
   });
   // Its update handlers are set here, before the first await: an Update-with-Start's update finds them.
   const session = new RecordingSession(input, progress);
