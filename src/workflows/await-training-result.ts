@@ -26,7 +26,7 @@ import {
   type VoiceCloneResult,
 } from './definitions';
 import { voiceCloneFailure } from './failures';
-import { iceCalls, iceReads, pollOptions, summary } from './ice-activities';
+import { ICE_CALL_LIMIT_MS, iceCalls, iceReads, pollOptions, readAttemptsWithin, summary } from './ice-activities';
 import type { VoiceCloneProgress } from './progress';
 import type { ResolvedTiming } from './validation';
 
@@ -51,28 +51,6 @@ type PollRound =
 
 /** A read at or after the deadline (the last one) gets this long, retries included. */
 const LAST_READ_BUDGET_MS = 10_000;
-/** What iceCall's scheduleToCloseTimeout gives any ICE read (ice-activities.ts): reads never get longer. */
-const ICE_READ_LIMIT_MS = 2 * 60 * 60 * 1000;
-/** The read's retry backoff, as ice-activities.ts's ICE_RETRY: 500 ms doubling up to 30 s. */
-const READ_RETRY_INITIAL_MS = 500;
-const READ_RETRY_MAX_MS = 30_000;
-
-/**
- * Attempts of a read whose starts fall within `budgetMs`. The local activity's scheduleToCloseTimeout bounds each
- * attempt only (sdk-core starts its timer afresh for every local retry), so the attempts bound the retries.
- */
-export function readAttemptsWithin(budgetMs: number): number {
-  let attempts = 1;
-  let at = 0;
-  let interval = READ_RETRY_INITIAL_MS;
-  while (at + interval < budgetMs) {
-    at += interval;
-    attempts++;
-    interval = Math.min(interval * 2, READ_RETRY_MAX_MS);
-  }
-  return attempts;
-}
-
 export async function awaitTrainingResult(awaitArgs: AwaitTrainingArgs): Promise<TrainingResult> {
   const { jobId, timing, inbox, progress } = awaitArgs;
   const startedAt = Date.now(); // workflow time: deterministic
@@ -156,7 +134,7 @@ async function readTerminalJob(
   const { voiceId, jobId, inbox, progress, trainingDeadline } = args;
   inbox.reading();
   const budgetMs = Math.max(trainingDeadline - Date.now(), LAST_READ_BUDGET_MS);
-  const bounded = budgetMs < ICE_READ_LIMIT_MS;
+  const bounded = budgetMs < ICE_CALL_LIMIT_MS;
   let job: VoiceJobSnapshot;
   try {
     job = await iceReads.readVoiceCloneJob.executeWithOptions(
