@@ -20,8 +20,8 @@ import {
 type SearchAttributeField = 'iceVoiceId' | 'iceJobId' | 'voiceCloneStage';
 
 /**
- * Clones that recorded the worker's answer as a bare list of names (before 2026-11-28) also indexed the wait for
- * the callback; they replay with it, or their recorded upsert would no longer match the code.
+ * Clones whose recorded answer from the worker is a bare list of names (recorded before the worker answered with a
+ * plan) also indexed the wait for the callback; they replay with it, or their recorded upsert would not match.
  */
 const STAGES_INDEXED_BEFORE_PLANS: readonly VoiceCloneStage[] = ['AwaitingCallback', 'Polling', 'Succeeded', 'Failed'];
 /** Unknown statuses remembered per clone (they travel in each poll's input). */
@@ -69,7 +69,7 @@ export class VoiceCloneProgress {
     this.publish();
   }
 
-  /** The worker's answer as recorded: a bare list of names for clones started before 2026-11-28. */
+  /** The worker's answer as recorded: a plan, or a bare list of names in clones recorded before plans existed. */
   useSearchAttributes(answer: SearchAttributePlan | readonly string[]): void {
     const plan = 'names' in answer ? answer : { names: answer, indexedStages: STAGES_INDEXED_BEFORE_PLANS };
     this.registered = new Set(plan.names);
