@@ -2,7 +2,7 @@
  * The clone workflow, for each of ICE's editions (docs/ice-api.md#editions): validate → look the voice up →
  * (Basic: verify detection) → submit exactly once (or adopt) → await the training result. Basic looks its voice up
  * by the caller's VoiceId; Standard and CosyVoice by the caller's VoiceName, ICE assigning the VoiceId at submit.
- * See ../../../shared/ice-voice-clone-api.md for the ICE flow it drives.
+ * docs/ice-api.md holds the ICE facts it relies on.
  */
 import { setHandler } from '@temporalio/workflow';
 import type { FoundNamedVoiceJob, NamedVoiceSubmit, VoiceJobSnapshot } from '../activities/types';
@@ -11,13 +11,18 @@ import { awaitTrainingResult } from './await-training-result';
 import { CallbackInbox } from './callback-inbox';
 import { lookUpOrCreateVoice } from './create-voice';
 import {
+  addRecordingUpdate,
+  awaitSubmittedUpdate,
+  demonstrationsUpdate,
   iceCallbackSignal,
   statusQuery,
+  submitTrainingUpdate,
   type DetectionResult,
   type VoiceCloneInput,
   type VoiceCloneResult,
 } from './definitions';
 import { asWorkflowFailure, failureSummary, voiceCloneFailure } from './failures';
+import { describeTiming } from './human-duration';
 import { iceCalls, iceLookups, iceReads, summary, temporalLookups } from './ice-activities';
 import { VoiceCloneProgress, type ClonedVoice } from './progress';
 import { RecordingSession } from './recording-session';
@@ -26,6 +31,7 @@ import {
   type ValidBasicVoiceCloneInput,
   type ValidNamedVoiceCloneInput,
   type ValidVoiceCloneInput,
+  type VoiceCloneInputValidation,
 } from './validation';
 import { assertDetectionPassed, verifyDetection } from './verify-detection';
 
@@ -33,22 +39,37 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
   const voice = clonedVoice(input);
   const progress = new VoiceCloneProgress(voice);
   const inbox = new CallbackInbox(voice.voiceId);
+  const validation = validateVoiceCloneInput(input);
+  const session = new RecordingSession(validation, progress);
+  if (validation.ok) {
+    progress.timingKnown(describeTiming(validation.value.timing, { recordingSession: session.holdsRecordings }));
+  }
+
+  // Every handler is set here, before the first await: an Update-with-Start's update finds them.
   setHandler(statusQuery, () => ({ ...progress.status, detection: [...progress.status.detection] }));
   setHandler(iceCallbackSignal, (payload) => {
     inbox.receive(payload);
     progress.callbacksReceived(inbox.received, inbox.coalesced);
   });
-  // Its update handlers are set here, before the first await: an Update-with-Start's update finds them.
-  const session = new RecordingSession(input, progress);
+  setHandler(demonstrationsUpdate, () => session.freshDemonstrations(), {
+    validator: () => session.validateDemonstrations(),
+    description: "The scenario's sentences to record; re-read from ICE when the copy is older than 11 hours.",
+  });
+  setHandler(addRecordingUpdate, (recording) => session.addRecording(recording), {
+    validator: (recording) => session.validateAddRecording(recording),
+    description: 'Runs ICE audio detection on one recording and answers { audioRecordId, pass, reason }.',
+  });
+  setHandler(submitTrainingUpdate, () => session.submitTraining(), {
+    validator: () => session.validateSubmitTraining(),
+    description: 'Submits training once (a second call answers the same JobId); answers { jobId }.',
+  });
+  setHandler(awaitSubmittedUpdate, () => session.awaitSubmitted(), {
+    description: 'Answers { jobId, detection } as soon as ICE has the job, or fails with the clone failure.',
+  });
 
   try {
-    const valid = validated(input);
-    // Both local activities go out in the same workflow task (the lookup is the first thing either clone does):
-    // one round trip instead of two.
-    const registered = temporalLookups.listRegisteredSearchAttributes.executeWithOptions(
-      { summary: 'Temporal ListSearchAttributes (which search attributes this namespace has)' },
-      [],
-    );
+    const valid = validated(validation);
+    const registered = lookUpSearchAttributes();
     const context = { registered, progress, inbox, session };
     const result =
       valid.edition === 'basic' ? await cloneBasicVoice(valid, context) : await cloneNamedVoice(valid, context);
@@ -61,6 +82,17 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
     await session.end(failure);
     throw failure;
   }
+}
+
+/**
+ * Which search attributes the namespace has. It goes out with the voice lookup, in the same workflow task (the
+ * lookup is the first thing either clone does): one round trip instead of two.
+ */
+function lookUpSearchAttributes(): ReturnType<typeof temporalLookups.listRegisteredSearchAttributes> {
+  return temporalLookups.listRegisteredSearchAttributes.executeWithOptions(
+    { summary: 'Temporal ListSearchAttributes (which search attributes this namespace has)' },
+    [],
+  );
 }
 
 interface CloneContext {
@@ -146,8 +178,7 @@ function clonedVoice(input: VoiceCloneInput): ClonedVoice {
   return { edition: 'basic', voiceId: text(raw.voiceId) };
 }
 
-function validated(input: unknown): ValidVoiceCloneInput {
-  const validation = validateVoiceCloneInput(input);
+function validated(validation: VoiceCloneInputValidation): ValidVoiceCloneInput {
   if (!validation.ok) {
     throw voiceCloneFailure('InvalidInput', validation.message, { field: validation.field, rule: validation.rule });
   }
