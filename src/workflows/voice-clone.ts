@@ -9,7 +9,7 @@ import type { FoundNamedVoiceJob, NamedVoiceSubmit, VoiceJobSnapshot } from '../
 import { isKnownVoiceJobStatus } from '../ice/types';
 import { awaitTrainingResult } from './await-training-result';
 import { CallbackInbox } from './callback-inbox';
-import { lookUpOrCreateVoice } from './create-voice';
+import { detectRecordings, lookUpBasicVoice, submitBasicVoice } from './basic-steps';
 import {
   addRecordingUpdate,
   awaitSubmittedUpdate,
@@ -23,7 +23,7 @@ import {
 } from './definitions';
 import { asWorkflowFailure, failureSummary, voiceCloneFailure } from './failures';
 import { describeTiming } from './human-duration';
-import { iceCalls, iceLookups, iceReads, summary, temporalLookups } from './ice-activities';
+import { iceCalls, iceLookups, temporalLookups } from './ice-activities';
 import { VoiceCloneProgress, type ClonedVoice } from './progress';
 import { RecordingSession } from './recording-session';
 import {
@@ -33,7 +33,6 @@ import {
   type ValidVoiceCloneInput,
   type VoiceCloneInputValidation,
 } from './validation';
-import { assertDetectionPassed, verifyDetection } from './verify-detection';
 
 export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceCloneResult> {
   const voice = clonedVoice(input);
@@ -109,9 +108,7 @@ async function cloneBasicVoice(
   { registered, progress, inbox, session }: CloneContext,
 ): Promise<VoiceCloneResult> {
   // Look first: a voice already trained or training has passed detection, and ICE refuses to detect it again.
-  const lookup = valid.voice
-    ? lookUpOrCreateVoice(valid, progress, { readGivenJob, findVoiceJob })
-    : lookUpVoice(valid, progress);
+  const lookup = lookUpBasicVoice(valid, progress);
   lookup.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
   progress.useSearchAttributes(await registered);
   const found = await lookup;
@@ -123,15 +120,9 @@ async function cloneBasicVoice(
     // Already training, or in a state this package does not know (it never submits over one): adopt it and wait.
     jobId = found.jobId;
   } else {
-    if (valid.recordings) {
-      progress.enter('DetectingAudio');
-      detection = await verifyDetection(valid.voiceId, valid.recordings);
-      progress.detected(detection);
-      assertDetectionPassed(valid.voiceId, detection);
-    } else if (session.holdsRecordings) {
-      detection = await session.collectRecordings(found);
-    }
-    jobId = await submitVoiceCloneJob(valid, found, progress);
+    if (valid.recordings) detection = await detectRecordings(valid.voiceId, valid.recordings, progress);
+    else if (session.holdsRecordings) detection = await session.collectRecordings(found);
+    jobId = await submitBasicVoice(valid, found, progress);
   }
   session.jobAccepted(jobId, detection);
 
@@ -183,71 +174,6 @@ function validated(validation: VoiceCloneInputValidation): ValidVoiceCloneInput 
     throw voiceCloneFailure('InvalidInput', validation.message, { field: validation.field, rule: validation.rule });
   }
   return validation.value;
-}
-
-/** The voice's newest job; fails with `VoiceNotReady` when there is nothing ICE could train. */
-async function lookUpVoice(valid: ValidBasicVoiceCloneInput, progress: VoiceCloneProgress): Promise<VoiceJobSnapshot> {
-  progress.enter('LookingUpVoice');
-  const job = valid.jobId ? await readGivenJob(valid.voiceId, valid.jobId) : await findVoiceJob(valid.voiceId);
-  if (job === null) {
-    throw voiceCloneFailure(
-      'VoiceNotReady',
-      `ICE has no job for voice ${valid.voiceId}: create it with CreateCustomizedVoiceJob and detect its recordings first`,
-    );
-  }
-  progress.jobKnown(job.jobId);
-  progress.iceStatusRead(job);
-  if (job.status === 'Initialization' && !valid.recordings) {
-    throw voiceCloneFailure(
-      'VoiceNotReady',
-      `voice ${valid.voiceId} has no detected recordings (job ${job.jobId} is in Initialization): pass recordings or run detection first`,
-    );
-  }
-  return job;
-}
-
-async function findVoiceJob(voiceId: string): Promise<VoiceJobSnapshot | null> {
-  const { job } = await iceLookups.findVoiceCloneJob.executeWithOptions(summary('ListCustomizedVoiceJobs', voiceId), [
-    { voiceId },
-  ]);
-  return job;
-}
-
-/** The caller named the job: one read, and it must be this voice's (a wrong JobId would train nothing or bill twice). */
-async function readGivenJob(voiceId: string, jobId: string): Promise<VoiceJobSnapshot> {
-  const job = await iceReads.readVoiceCloneJob.executeWithOptions(
-    summary('GetCustomizedVoiceJob', voiceId, `job=${jobId} (lookup)`),
-    [{ jobId }],
-  );
-  if (job.voiceId !== voiceId) {
-    throw voiceCloneFailure(
-      'InvalidInput',
-      `jobId: must be the job of voice ${voiceId}, but ICE says job ${jobId} belongs to voice ${job.voiceId}`,
-      { field: 'jobId', rule: 'must be the job of voiceId' },
-    );
-  }
-  return job;
-}
-
-async function submitVoiceCloneJob(
-  valid: ValidBasicVoiceCloneInput,
-  seen: VoiceJobSnapshot,
-  progress: VoiceCloneProgress,
-): Promise<string> {
-  progress.enter('Submitting');
-  const submitted = await iceCalls.submitVoiceCloneJob.executeWithOptions(
-    summary('SubmitCustomizedVoiceJob', valid.voiceId),
-    [
-      {
-        voiceId: valid.voiceId,
-        demoAudioMediaUrl: valid.demoAudioMediaUrl,
-        seenJob: { jobId: seen.jobId, status: seen.status },
-      },
-    ],
-  );
-  progress.jobKnown(submitted.jobId);
-  progress.iceStatusRead({ status: submitted.status, readAt: submitted.readAt });
-  return submitted.jobId;
 }
 
 /**
