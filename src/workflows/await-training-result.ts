@@ -176,7 +176,7 @@ async function pollUntilCallback(args: Awaiting, remainingMs: number): Promise<P
     ),
   );
   inbox.pollStarted();
-  const callback = scope.run(() => condition(() => inbox.readDue));
+  const callback = scope.run(() => condition(() => inbox.stopsPoll));
   // The loser is cancelled below; its rejection is expected.
   poll.catch(() => undefined);
   callback.catch(() => undefined);
@@ -206,6 +206,7 @@ async function pollUntilCallback(args: Awaiting, remainingMs: number): Promise<P
     if (last) progress.iceStatusRead(last);
     return { kind: 'timed-out' };
   } finally {
+    inbox.pollEnded();
     scope.cancel();
   }
 }

@@ -38,6 +38,7 @@ export class CallbackInbox {
   /** Workflow time of the last read of the job; a routine wake-up waits `pollIntervalMs` from it. */
   private lastReadAt = Number.NEGATIVE_INFINITY;
   private pollIntervalMs = 0;
+  private polling = false;
 
   /** `voiceId`: '' while ICE has not assigned it (Standard, CosyVoice); see `voiceKnown`. */
   constructor(private voiceId: string) {}
@@ -98,10 +99,23 @@ export class CallbackInbox {
     this.lastReadAt = Date.now();
   }
 
-  /** A poll starts: its first read answers a pending routine wake-up, and the poll interval counts from it. */
+  /**
+   * Whether a callback should stop a running poll: only one claiming an end. The poll's own reads answer the
+   * others, so a storm while polling costs no read and no restarted poll.
+   */
+  get stopsPoll(): boolean {
+    return this.wakeUp === 'prompt';
+  }
+
+  /** A poll starts: its reads answer routine wake-ups (pending or to come), and the poll interval counts from it. */
   pollStarted(): void {
     if (this.wakeUp === 'routine') this.wakeUp = undefined;
+    this.polling = true;
     this.lastReadAt = Date.now();
+  }
+
+  pollEnded(): void {
+    this.polling = false;
   }
 
   private get routineReadAt(): number {
@@ -110,7 +124,8 @@ export class CallbackInbox {
 
   private consider(callbacks: CallbackFacts[]): void {
     for (const facts of callbacks) {
-      const wanted = this.concerns(facts) ? this.wakeUpFor(facts) : undefined;
+      let wanted = this.concerns(facts) ? this.wakeUpFor(facts) : undefined;
+      if (wanted === 'routine' && this.polling) wanted = undefined; // the poll reads anyway
       if (wanted === undefined || this.wakeUp === 'prompt' || this.wakeUp === wanted) this.coalesce();
       else this.wakeUp = wanted;
     }

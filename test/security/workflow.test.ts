@@ -65,15 +65,15 @@ describe('callback storms against a running clone (dev server + emulator)', () =
     ).length;
 
   /** Starts a clone that trains for 10 minutes and sends it `STORM` callbacks of `status`; returns what they cost. */
-  async function storm(status: string) {
+  async function storm(status: string, { timing = STORM_TIMING, stage = 'AwaitingCallback' } = {}) {
     const voiceId = newVoiceId('Storm');
     await createVoice(stack.ice, voiceId);
     const handle = await startVoiceClone(
       stack.client,
-      { voiceId, recordings: recordings(voiceId, 1), timing: STORM_TIMING },
+      { voiceId, recordings: recordings(voiceId, 1), timing },
       { taskQueue: stack.taskQueue },
     );
-    const { jobId } = await waitForStatus(handle, (current) => current.stage === 'AwaitingCallback');
+    const { jobId } = await waitForStatus(handle, (current) => current.stage === stage);
     assert.ok(jobId);
     const readsBefore = await readsOf(jobId);
     for (let index = 0; index < STORM; index++) {
@@ -110,6 +110,19 @@ describe('callback storms against a running clone (dev server + emulator)', () =
     assert.ok(extraReads <= MAX_EXTRA_READS, `${extraReads} extra reads`);
     assert.ok(settled.callbacksCoalesced >= STORM - MAX_EXTRA_READS, `${settled.callbacksCoalesced} coalesced`);
     assert.equal(settled.stage, 'AwaitingCallback', 'no forged callback ends the clone');
+    assert.ok(bytes < MAX_HISTORY_BYTES, `history ${bytes} bytes`);
+    await handle.terminate('test over');
+  });
+
+  test(`${STORM} callbacks saying Training while the clone polls stop no poll and cost no read of their own`, async () => {
+    const polling = { ...STORM_TIMING, callbackTimeout: '1 second', maxPollInterval: STORM_TIMING.pollInterval };
+    const { handle, settled, extraReads, bytes } = await storm('Training', { timing: polling, stage: 'Polling' });
+    const events = (await handle.fetchHistory()).events ?? [];
+    const cancelled = events.filter((event) => event.activityTaskCancelRequestedEventAttributes);
+    assert.equal(cancelled.length, 0, 'the running poll went on');
+    // The poll reads once per poll interval (about three times over the storm and the wait): no read beyond it.
+    assert.ok(extraReads <= MAX_EXTRA_READS, `${extraReads} reads`);
+    assert.equal(settled.callbacksCoalesced, STORM);
     assert.ok(bytes < MAX_HISTORY_BYTES, `history ${bytes} bytes`);
     await handle.terminate('test over');
   });
