@@ -40,8 +40,14 @@ export class CallbackInbox {
   private pollIntervalMs = 0;
   private polling = false;
 
-  /** `voiceId`: '' while ICE has not assigned it (Standard, CosyVoice); see `voiceKnown`. */
-  constructor(private voiceId: string) {}
+  /**
+   * `voiceId`: '' while ICE has not assigned it (Standard, CosyVoice); see `voiceKnown`. `counted` hears the
+   * counts whenever they change (the status shows them).
+   */
+  constructor(
+    private voiceId: string,
+    private readonly counted: (received: number, coalesced: number) => void,
+  ) {}
 
   /** ICE assigned the clone's VoiceId: from now on a callback without a JobId must name it. */
   voiceKnown(voiceId: string): void {
@@ -50,6 +56,11 @@ export class CallbackInbox {
 
   receive(payload: unknown): void {
     this.received++;
+    this.sort(payload);
+    this.counted(this.received, this.coalesced);
+  }
+
+  private sort(payload: unknown): void {
     const facts = readFacts(payload);
     // Not shaped like a callback, or a repeat (ICE's retries carry the same facts): nothing to confirm.
     if (facts === undefined || this.seen.has(facts.key)) return this.coalesce();
@@ -75,6 +86,7 @@ export class CallbackInbox {
     const early = this.early;
     this.early = [];
     this.consider(early);
+    this.counted(this.received, this.coalesced);
   }
 
   /** Whether a read is due now (workflow time: deterministic, re-evaluated on every activation). */

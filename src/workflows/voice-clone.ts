@@ -37,7 +37,9 @@ import {
 export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceCloneResult> {
   const voice = clonedVoice(input);
   const progress = new VoiceCloneProgress(voice);
-  const inbox = new CallbackInbox(voice.voiceId);
+  const inbox = new CallbackInbox(voice.voiceId, (received, coalesced) =>
+    progress.callbacksReceived(received, coalesced),
+  );
   const validation = validateVoiceCloneInput(input);
   const session = new RecordingSession(validation, progress);
   if (validation.ok) {
@@ -46,10 +48,7 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
 
   // Every handler is set here, before the first await: an Update-with-Start's update finds them.
   setHandler(statusQuery, () => ({ ...progress.status, detection: [...progress.status.detection] }));
-  setHandler(iceCallbackSignal, (payload) => {
-    inbox.receive(payload);
-    progress.callbacksReceived(inbox.received, inbox.coalesced);
-  });
+  setHandler(iceCallbackSignal, (payload) => inbox.receive(payload));
   setHandler(demonstrationsUpdate, () => session.freshDemonstrations(), {
     validator: () => session.validateDemonstrations(),
     description: "The scenario's sentences to record; re-read from ICE when the copy is older than 11 hours.",

@@ -126,4 +126,34 @@ describe('callback storms against a running clone (dev server + emulator)', () =
     assert.ok(bytes < MAX_HISTORY_BYTES, `history ${bytes} bytes`);
     await handle.terminate('test over');
   });
+
+  test('50 callbacks before the JobId is known cost one read together', async () => {
+    const voiceId = newVoiceId('Early');
+    await createVoice(stack.ice, voiceId);
+    // No worker on this queue yet: every callback is in the clone's first task, long before its submit.
+    const taskQueue = `${stack.taskQueue}-early`;
+    const handle = await startVoiceClone(
+      stack.client,
+      { voiceId, recordings: recordings(voiceId, 1), timing: STORM_TIMING },
+      { taskQueue },
+    );
+    const early = 50;
+    for (let index = 0; index < early; index++) {
+      const { jobId: _unknown, ...withoutJobId } = fact('', voiceId, 'Success', index);
+      await handle.signal(iceCallbackSignal, withoutJobId);
+    }
+    const worker = await stack.startWorker({ taskQueue });
+    try {
+      const settled = await waitForStatus(handle, (current) => current.statusChecks === 1);
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS + 1_000));
+      const after = await handle.query(statusQuery);
+      assert.equal(after.statusChecks, 1, 'one read confirmed every early callback');
+      assert.equal(after.callbacksReceived, early);
+      assert.equal(after.callbacksCoalesced, early - 1);
+      assert.equal(settled.stage, 'AwaitingCallback');
+      await handle.terminate('test over');
+    } finally {
+      await worker.stop();
+    }
+  });
 });
