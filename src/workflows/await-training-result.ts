@@ -26,7 +26,7 @@ import {
   type VoiceCloneResult,
 } from './definitions';
 import { voiceCloneFailure } from './failures';
-import { iceCalls, iceReads, pollOptions, summary } from './ice-activities';
+import { ICE_CALL_LIMIT_MS, iceCalls, iceReads, pollOptions, readAttemptsWithin, summary } from './ice-activities';
 import type { VoiceCloneProgress } from './progress';
 import type { ResolvedTiming } from './validation';
 
@@ -51,41 +51,19 @@ type PollRound =
 
 /** A read at or after the deadline (the last one) gets this long, retries included. */
 const LAST_READ_BUDGET_MS = 10_000;
-/** What iceCall's scheduleToCloseTimeout gives any ICE read (ice-activities.ts): reads never get longer. */
-const ICE_READ_LIMIT_MS = 2 * 60 * 60 * 1000;
-/** The read's retry backoff, as ice-activities.ts's ICE_RETRY: 500 ms doubling up to 30 s. */
-const READ_RETRY_INITIAL_MS = 500;
-const READ_RETRY_MAX_MS = 30_000;
-
-/**
- * Attempts of a read whose starts fall within `budgetMs`. The local activity's scheduleToCloseTimeout bounds each
- * attempt only (sdk-core starts its timer afresh for every local retry), so the attempts bound the retries.
- */
-export function readAttemptsWithin(budgetMs: number): number {
-  let attempts = 1;
-  let at = 0;
-  let interval = READ_RETRY_INITIAL_MS;
-  while (at + interval < budgetMs) {
-    at += interval;
-    attempts++;
-    interval = Math.min(interval * 2, READ_RETRY_MAX_MS);
-  }
-  return attempts;
-}
-
 export async function awaitTrainingResult(awaitArgs: AwaitTrainingArgs): Promise<TrainingResult> {
   const { jobId, timing, inbox, progress } = awaitArgs;
   const startedAt = Date.now(); // workflow time: deterministic
   const trainingDeadline = startedAt + timing.trainingTimeoutMs;
   const args: Awaiting = { ...awaitArgs, trainingDeadline };
   progress.jobKnown(jobId);
-  inbox.watch(jobId);
+  inbox.watch(jobId, { lastStatus: () => progress.status.lastIceStatus, pollIntervalMs: timing.pollIntervalMs });
 
   progress.enter('AwaitingCallback');
   const callbackDeadline = startedAt + timing.callbackTimeoutMs;
   for (;;) {
     const remainingMs = callbackDeadline - Date.now();
-    if (remainingMs <= 0 || !(await condition(() => inbox.hasWakeUp, remainingMs))) break;
+    if (remainingMs <= 0 || !(await readDueWithin(inbox, remainingMs))) break;
     const confirmed = await confirmCallback(args);
     if (confirmed) return finish(args, confirmed, 'callback');
   }
@@ -109,7 +87,7 @@ export async function awaitTrainingResult(awaitArgs: AwaitTrainingArgs): Promise
     if (round.kind === 'timed-out') {
       // Retries stop as soon as the next one would pass the deadline: wait for it (or a callback), read once more.
       const untilDeadline = trainingDeadline - Date.now();
-      const woke = untilDeadline > 0 && (await condition(() => inbox.hasWakeUp, untilDeadline));
+      const woke = untilDeadline > 0 && (await readDueWithin(inbox, untilDeadline));
       const last = await readTerminalJob(args, woke ? 'confirm callback' : 'last read at the deadline');
       if (last) return finish(args, last, woke ? 'callback' : 'poll');
       if (Date.now() >= trainingDeadline) throw trainingTimedOut(args);
@@ -117,6 +95,25 @@ export async function awaitTrainingResult(awaitArgs: AwaitTrainingArgs): Promise
     }
     const confirmed = await confirmCallback(args);
     if (confirmed) return finish(args, confirmed, 'callback');
+  }
+}
+
+/**
+ * Waits up to `timeoutMs` for a read the callbacks ask for. A routine wake-up (a callback that claims no end) is
+ * due a poll interval after the last read: the timer is shortened to that moment, and restarted only when the
+ * pending wake-up changes, so a storm of callbacks costs a bounded number of timers and reads.
+ */
+async function readDueWithin(inbox: CallbackInbox, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (inbox.readDue) return true;
+    const leftMs = deadline - Date.now();
+    if (leftMs <= 0) return false;
+    const pending = inbox.pendingWakeUp;
+    await condition(
+      () => inbox.readDue || inbox.pendingWakeUp !== pending,
+      Math.min(leftMs, inbox.routineReadInMs ?? leftMs),
+    );
   }
 }
 
@@ -135,9 +132,9 @@ async function readTerminalJob(
   earlierIncompleteAnswers = 0,
 ): Promise<VoiceJobSnapshot | undefined> {
   const { voiceId, jobId, inbox, progress, trainingDeadline } = args;
-  inbox.takeWakeUp();
+  inbox.reading();
   const budgetMs = Math.max(trainingDeadline - Date.now(), LAST_READ_BUDGET_MS);
-  const bounded = budgetMs < ICE_READ_LIMIT_MS;
+  const bounded = budgetMs < ICE_CALL_LIMIT_MS;
   let job: VoiceJobSnapshot;
   try {
     job = await iceReads.readVoiceCloneJob.executeWithOptions(
@@ -178,7 +175,8 @@ async function pollUntilCallback(args: Awaiting, remainingMs: number): Promise<P
       [reported.length > 0 ? { jobId, reportedStatuses: [...reported] } : { jobId }],
     ),
   );
-  const callback = scope.run(() => condition(() => inbox.hasWakeUp));
+  inbox.pollStarted();
+  const callback = scope.run(() => condition(() => inbox.stopsPoll));
   // The loser is cancelled below; its rejection is expected.
   poll.catch(() => undefined);
   callback.catch(() => undefined);
@@ -208,6 +206,7 @@ async function pollUntilCallback(args: Awaiting, remainingMs: number): Promise<P
     if (last) progress.iceStatusRead(last);
     return { kind: 'timed-out' };
   } finally {
+    inbox.pollEnded();
     scope.cancel();
   }
 }

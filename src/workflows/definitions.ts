@@ -125,6 +125,11 @@ export interface VoiceCloneStatus {
   lastIceStatusAt?: string;
   detection: DetectionResult[];
   callbacksReceived: number;
+  /**
+   * Callbacks that caused no read of their own: repeats, not about this job, saying nothing new, or folded into a
+   * read already due. A storm of callbacks shows here, not as ICE reads.
+   */
+  callbacksCoalesced: number;
   statusChecks: number;
   /** Set once the workflow has failed. */
   failure?: { type: string; message: string };

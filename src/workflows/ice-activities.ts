@@ -9,20 +9,42 @@ import {
 } from '@temporalio/workflow';
 import type { VoiceCloneActivities } from '../activities';
 
-/** Retryable ICE errors (throttling, 5xx, network) back off up to 30 s; final ones are non-retryable failures. */
+/** Retryable ICE errors (throttling, 5xx, network) back off from 500 ms, doubling up to 30 s. */
+const ICE_RETRY_INITIAL_MS = 500;
+const ICE_RETRY_MAX_MS = 30_000;
+/** ICE unreachable for this long is an outage an operator must look at; the workflow fails with the last error. */
+export const ICE_CALL_LIMIT_MS = 2 * 60 * 60 * 1000;
+
+/** Final ICE errors are non-retryable failures; the others retry on this schedule. */
 const ICE_RETRY: RetryPolicy = {
-  initialInterval: '500 milliseconds',
+  initialInterval: ICE_RETRY_INITIAL_MS,
   backoffCoefficient: 2,
-  maximumInterval: '30 seconds',
+  maximumInterval: ICE_RETRY_MAX_MS,
 };
 
 /** One ICE request is bounded by the client's connect + read timeouts (5 s + 10 s by default). */
 const iceCall: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  // ICE unreachable for this long is an outage an operator must look at; the workflow fails with the last error.
-  scheduleToCloseTimeout: '2 hours',
+  scheduleToCloseTimeout: ICE_CALL_LIMIT_MS,
   retry: ICE_RETRY,
 };
+
+/**
+ * Attempts of an ICE read whose starts fall within `budgetMs` on ICE_RETRY's schedule. A local activity's
+ * scheduleToCloseTimeout bounds each attempt only (sdk-core starts its timer afresh for every local retry), so the
+ * attempts bound the retries.
+ */
+export function readAttemptsWithin(budgetMs: number): number {
+  let attempts = 1;
+  let at = 0;
+  let interval = ICE_RETRY_INITIAL_MS;
+  while (at + interval < budgetMs) {
+    at += interval;
+    attempts++;
+    interval = Math.min(interval * 2, ICE_RETRY_MAX_MS);
+  }
+  return attempts;
+}
 
 /** Lookups page through ListCustomizedVoiceJobs, which may take several requests. */
 const iceLookup: ActivityOptions = { ...iceCall, startToCloseTimeout: '2 minutes' };
@@ -35,7 +57,7 @@ export const iceLookups = proxyActivities<VoiceCloneActivities>(iceLookup);
  * retry policy, but no task-queue round trip and no extra workflow task, which was most of the time from a
  * callback to the result. Reads are idempotent, so the local activity's at-least-once replay on a crash is harmless.
  * sdk-core restarts a local activity's schedule-to-close timer on every local retry, so the 2 hours bound nothing
- * here: maximumAttempts does (ICE_RETRY's back-off reaches 30 s after 7 attempts; 250 attempts ≈ 2 hours).
+ * here: maximumAttempts does (ICE_RETRY's back-off reaches 30 s after 7 attempts; 250 attempts ≈ ICE_CALL_LIMIT_MS).
  * Reads after submit get a tighter bound from the training deadline (await-training-result.ts).
  */
 const iceRead: LocalActivityOptions = { ...iceCall, retry: { ...ICE_RETRY, maximumAttempts: 250 } };

@@ -20,8 +20,8 @@ import {
 type SearchAttributeField = 'iceVoiceId' | 'iceJobId' | 'voiceCloneStage';
 
 /**
- * Clones that recorded the worker's answer as a bare list of names (before 2026-11-28) also indexed the wait for
- * the callback; they replay with it, or their recorded upsert would no longer match the code.
+ * Clones whose recorded answer from the worker is a bare list of names (recorded before the worker answered with a
+ * plan) also indexed the wait for the callback; they replay with it, or their recorded upsert would not match.
  */
 const STAGES_INDEXED_BEFORE_PLANS: readonly VoiceCloneStage[] = ['AwaitingCallback', 'Polling', 'Succeeded', 'Failed'];
 /** Unknown statuses remembered per clone (they travel in each poll's input). */
@@ -51,7 +51,15 @@ export class VoiceCloneProgress {
   private timing: string | undefined;
 
   constructor({ edition, voiceId, voiceName }: ClonedVoice) {
-    this.status = { stage: 'Validating', edition, voiceId, detection: [], callbacksReceived: 0, statusChecks: 0 };
+    this.status = {
+      stage: 'Validating',
+      edition,
+      voiceId,
+      detection: [],
+      callbacksReceived: 0,
+      callbacksCoalesced: 0,
+      statusChecks: 0,
+    };
     if (voiceName !== undefined) this.status.voiceName = voiceName;
     // What the client set at start (IceVoiceId) need not be upserted again.
     for (const field of Object.keys(searchAttributes) as SearchAttributeField[]) {
@@ -61,7 +69,7 @@ export class VoiceCloneProgress {
     this.publish();
   }
 
-  /** The worker's answer as recorded: a bare list of names for clones started before 2026-11-28. */
+  /** The worker's answer as recorded: a plan, or a bare list of names in clones recorded before plans existed. */
   useSearchAttributes(answer: SearchAttributePlan | readonly string[]): void {
     const plan = 'names' in answer ? answer : { names: answer, indexedStages: STAGES_INDEXED_BEFORE_PLANS };
     this.registered = new Set(plan.names);
@@ -117,8 +125,9 @@ export class VoiceCloneProgress {
     this.publish();
   }
 
-  callbacksReceived(count: number): void {
-    this.status.callbacksReceived = count;
+  callbacksReceived(received: number, coalesced: number): void {
+    this.status.callbacksReceived = received;
+    this.status.callbacksCoalesced = coalesced;
     this.publish();
   }
 
@@ -176,7 +185,7 @@ function renderDetails(status: VoiceCloneStatus, timing: string | undefined): st
     `- ICE job: ${status.jobId ? `\`${status.jobId}\`` : 'not known yet'}`,
     `- Last ICE status: ${status.lastIceStatus ?? 'not read yet'}${status.lastIceStatusAt ? ` (read ${status.lastIceStatusAt})` : ''}${unknownNote(status.lastIceStatus)}`,
     `- Audio detection: ${status.detection.length === 0 ? 'not run' : `${passed}/${status.detection.length} passed`}`,
-    `- Callbacks received: ${status.callbacksReceived}`,
+    `- Callbacks received: ${status.callbacksReceived}${status.callbacksCoalesced > 0 ? ` (${status.callbacksCoalesced} coalesced: no read of their own)` : ''}`,
     `- Status checks: ${status.statusChecks}`,
   ];
   if (timing) lines.push(`- Timing: ${timing}`);

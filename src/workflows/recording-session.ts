@@ -11,16 +11,11 @@ import {
   allHandlersFinished,
   condition,
   isCancellation,
-  setHandler,
   TemporalFailure,
 } from '@temporalio/workflow';
 import type { VoiceJobSnapshot } from '../activities/types';
 import {
-  addRecordingUpdate,
-  awaitSubmittedUpdate,
-  demonstrationsUpdate,
   RecordingUpdateRejections,
-  submitTrainingUpdate,
   type DemonstrationSentence,
   type DetectionResult,
   type RecordingAnswer,
@@ -30,21 +25,15 @@ import {
   type VoiceRecording,
 } from './definitions';
 import { asWorkflowFailure, failureSummary, voiceCloneFailure } from './failures';
-import { describeTiming, formatDuration } from './human-duration';
+import { formatDuration } from './human-duration';
 import { iceCalls, summary } from './ice-activities';
 import type { VoiceCloneProgress } from './progress';
-import {
-  validateRecording,
-  validateVoiceCloneInput,
-  type ValidBasicVoiceCloneInput,
-  type VoiceCloneInputValidation,
-} from './validation';
-import { assertDetectionPassed } from './verify-detection';
+import { SlidingWindow } from './sliding-window';
+import { validateRecording, type ValidBasicVoiceCloneInput, type VoiceCloneInputValidation } from './validation';
+import { assertDetectionPassed, DETECTION_CONCURRENCY } from './verify-detection';
 
 /** DemoAudio URLs expire 12 hours after ICE's read (docs/ice-api.md#voice-lifecycle-basic): re-read after 11. */
 export const DEMONSTRATIONS_MAX_AGE_MS = 11 * 60 * 60 * 1000;
-/** Detection calls in flight at once, as for recordings given up front (verify-detection.ts). */
-const DETECTION_LANES = 4;
 
 type Phase =
   /** Looking the voice up or creating it: updates are accepted and wait. */
@@ -67,7 +56,6 @@ interface Row {
 }
 
 export class RecordingSession {
-  private readonly validation: VoiceCloneInputValidation;
   private phase: Phase = 'preparing';
   private jobId: string | undefined;
   private submittedWith: DetectionResult[] = [];
@@ -80,38 +68,20 @@ export class RecordingSession {
    * earlier one in the audio it stages for training, as the latest answer does here.
    */
   private readonly chains = new Map<number, Promise<unknown>>();
-  private lanesInUse = 0;
-  private readonly laneQueue: (() => void)[] = [];
+  /** Detection calls in flight at once, as for recordings given up front. */
+  private readonly detections = new SlidingWindow(DETECTION_CONCURRENCY);
   private deciding: Promise<void> | undefined;
   private demonstrations: { sentences: DemonstrationSentence[]; readAtMs: number } | undefined;
   private demonstrationsRead: Promise<DemonstrationSentence[]> | undefined;
   /** The session's ICE calls; cancelled when the clone ends, so that no handler outlives it. */
   private readonly scope = new CancellationScope();
 
+  /** `validation`: the clone's input, validated once by the workflow. Its handlers are set by the workflow. */
   constructor(
-    input: unknown,
+    private readonly validation: VoiceCloneInputValidation,
     private readonly progress: VoiceCloneProgress,
   ) {
-    this.validation = validateVoiceCloneInput(input);
-    if (this.validation.ok) {
-      progress.timingKnown(describeTiming(this.validation.value.timing, { recordingSession: this.holdsRecordings }));
-    }
     if (this.holdsRecordings) progress.recordingsChanged([]);
-    setHandler(demonstrationsUpdate, () => this.freshDemonstrations(), {
-      validator: () => this.validateDemonstrations(),
-      description: "The scenario's sentences to record; re-read from ICE when the copy is older than 11 hours.",
-    });
-    setHandler(addRecordingUpdate, (recording) => this.addRecording(recording), {
-      validator: (recording) => this.validateAddRecording(recording),
-      description: 'Runs ICE audio detection on one recording and answers { audioRecordId, pass, reason }.',
-    });
-    setHandler(submitTrainingUpdate, () => this.submitTraining(), {
-      validator: () => this.validateSubmitTraining(),
-      description: 'Submits training once (a second call answers the same JobId); answers { jobId }.',
-    });
-    setHandler(awaitSubmittedUpdate, () => this.awaitSubmitted(), {
-      description: 'Answers { jobId, detection } as soon as ICE has the job, or fails with the clone failure.',
-    });
   }
 
   private get valid(): ValidBasicVoiceCloneInput | undefined {
@@ -167,15 +137,15 @@ export class RecordingSession {
     this.failure = failure;
     this.phase = 'ended';
     this.scope.cancel();
-    for (const waiter of this.laneQueue.splice(0)) waiter();
+    this.detections.close();
     await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   }
 
   // ---------------------------------------------------------------------------------------------------------
-  // Validators: synchronous, no ICE call, nothing in history when they throw
+  // Validators (the workflow sets them): synchronous, no ICE call, nothing in history when they throw
   // ---------------------------------------------------------------------------------------------------------
 
-  private validateDemonstrations(): void {
+  validateDemonstrations(): void {
     this.assertValidInput('demonstrations');
     if (this.valid?.voice === undefined) {
       throw rejection(
@@ -186,7 +156,7 @@ export class RecordingSession {
     if (this.phase === 'ended') throw rejection('RecordingsClosed', 'demonstrations: this clone has ended');
   }
 
-  private validateAddRecording(recording: unknown): void {
+  validateAddRecording(recording: unknown): void {
     this.assertSession('addRecording');
     const checked = validateRecording(recording);
     if (!checked.ok) {
@@ -208,7 +178,7 @@ export class RecordingSession {
     }
   }
 
-  private validateSubmitTraining(): void {
+  validateSubmitTraining(): void {
     this.assertSession('submitTraining');
     if (this.phase === 'ended' && this.jobId === undefined) {
       throw rejection('RecordingsClosed', `submitTraining: the clone of voice ${this.voiceId} has ended`);
@@ -247,10 +217,10 @@ export class RecordingSession {
   }
 
   // ---------------------------------------------------------------------------------------------------------
-  // Handlers
+  // Update handlers (the workflow sets them)
   // ---------------------------------------------------------------------------------------------------------
 
-  private async addRecording(recording: VoiceRecording): Promise<RecordingAnswer> {
+  async addRecording(recording: VoiceRecording): Promise<RecordingAnswer> {
     const { audioRecordId, recordUrl } = recording;
     const seq = ++this.seq;
     this.rows.set(audioRecordId, { seq, recordUrl, state: 'detecting', reason: '' });
@@ -273,25 +243,22 @@ export class RecordingSession {
     }
   }
 
-  /** One DetectAudioForCustomizedVoiceJob once the voice exists in ICE and a lane is free. */
+  /** One DetectAudioForCustomizedVoiceJob once the voice exists in ICE and the detection window has room. */
   private async detect(recording: VoiceRecording): Promise<DetectionResult> {
     await condition(() => this.phase !== 'preparing');
     if (this.phase !== 'recording') throw this.notRecording();
-    await this.takeLane();
-    try {
-      if (this.ended) throw this.endedFailure(); // released by end() while waiting for a lane
-      return await this.scope.run(() =>
+    return this.detections.run(async () => {
+      if (this.ended) throw this.endedFailure(); // let through by end() while waiting for room
+      return this.scope.run(() =>
         iceCalls.detectVoiceRecording.executeWithOptions(
           summary('DetectAudioForCustomizedVoiceJob', this.voiceId, `audioRecordId=${recording.audioRecordId}`),
           [{ voiceId: this.voiceId, ...recording }],
         ),
       );
-    } finally {
-      this.releaseLane();
-    }
+    });
   }
 
-  private async submitTraining(): Promise<{ jobId: string }> {
+  async submitTraining(): Promise<{ jobId: string }> {
     if (this.phase === 'preparing' || this.phase === 'recording') {
       this.deciding ??= this.decide().finally(() => (this.deciding = undefined));
       await this.deciding;
@@ -322,14 +289,14 @@ export class RecordingSession {
     this.phase = 'submitting';
   }
 
-  private async awaitSubmitted(): Promise<SubmittedClone> {
+  async awaitSubmitted(): Promise<SubmittedClone> {
     await condition(() => this.phase === 'accepted' || this.phase === 'ended');
     if (this.jobId === undefined) throw this.endedFailure();
     return { jobId: this.jobId, detection: this.submittedWith };
   }
 
   /** The held sentences, re-read when older than 11 hours (one read at a time, shared by concurrent updates). */
-  private async freshDemonstrations(): Promise<DemonstrationSentence[]> {
+  async freshDemonstrations(): Promise<DemonstrationSentence[]> {
     const held = this.demonstrations;
     if (held && Date.now() - held.readAtMs < DEMONSTRATIONS_MAX_AGE_MS) return held.sentences;
     this.demonstrationsRead ??= this.readDemonstrations().finally(() => (this.demonstrationsRead = undefined));
@@ -416,21 +383,6 @@ export class RecordingSession {
       }));
     this.progress.recordingsChanged(rows);
     this.progress.detected(this.results());
-  }
-
-  private async takeLane(): Promise<void> {
-    if (this.lanesInUse < DETECTION_LANES) {
-      this.lanesInUse++;
-      return;
-    }
-    // The lane is handed over by releaseLane (lanesInUse stays): waiters start in the order they queued.
-    await new Promise<void>((resolve) => this.laneQueue.push(resolve));
-  }
-
-  private releaseLane(): void {
-    const next = this.laneQueue.shift();
-    if (next) next();
-    else this.lanesInUse--;
   }
 
   private notRecording(): ApplicationFailure {

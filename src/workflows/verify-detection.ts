@@ -1,29 +1,22 @@
 import type { DetectionResult, VoiceRecording } from './definitions';
 import { voiceCloneFailure } from './failures';
 import { iceCalls, summary } from './ice-activities';
+import { mapWithin } from './sliding-window';
 
 /** Detection calls in flight at once: enough to finish 20 recordings quickly, gentle on ICE's QPS. */
-const DETECTION_CONCURRENCY = 4;
+export const DETECTION_CONCURRENCY = 4;
 
 /**
  * Runs DetectAudioForCustomizedVoiceJob for every recording (bounded concurrency, every result kept) and fails
  * with `AudioDetectionFailed` listing each failing recording with ICE's reason.
  */
-export async function verifyDetection(voiceId: string, recordings: VoiceRecording[]): Promise<DetectionResult[]> {
-  const results = new Array<DetectionResult>(recordings.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < recordings.length) {
-      const index = next++;
-      const recording = recordings[index];
-      results[index] = await iceCalls.detectVoiceRecording.executeWithOptions(
-        summary('DetectAudioForCustomizedVoiceJob', voiceId, `audioRecordId=${recording.audioRecordId}`),
-        [{ voiceId, ...recording }],
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(DETECTION_CONCURRENCY, recordings.length) }, lane));
-  return results;
+export function verifyDetection(voiceId: string, recordings: VoiceRecording[]): Promise<DetectionResult[]> {
+  return mapWithin(DETECTION_CONCURRENCY, recordings, (recording) =>
+    iceCalls.detectVoiceRecording.executeWithOptions(
+      summary('DetectAudioForCustomizedVoiceJob', voiceId, `audioRecordId=${recording.audioRecordId}`),
+      [{ voiceId, ...recording }],
+    ),
+  );
 }
 
 export function assertDetectionPassed(voiceId: string, results: DetectionResult[]): void {

@@ -2,24 +2,29 @@
  * The clone workflow, for each of ICE's editions (docs/ice-api.md#editions): validate → look the voice up →
  * (Basic: verify detection) → submit exactly once (or adopt) → await the training result. Basic looks its voice up
  * by the caller's VoiceId; Standard and CosyVoice by the caller's VoiceName, ICE assigning the VoiceId at submit.
- * See ../../../shared/ice-voice-clone-api.md for the ICE flow it drives.
+ * docs/ice-api.md holds the ICE facts it relies on.
  */
 import { setHandler } from '@temporalio/workflow';
 import type { FoundNamedVoiceJob, VoiceJobSnapshot } from '../activities/types';
 import { isKnownVoiceJobStatus } from '../ice/types';
 import { awaitTrainingResult } from './await-training-result';
 import { CallbackInbox } from './callback-inbox';
-import { lookUpOrCreateVoice } from './create-voice';
+import { detectRecordings, lookUpBasicVoice, submitBasicVoice } from './basic-steps';
 import {
+  addRecordingUpdate,
+  awaitSubmittedUpdate,
+  demonstrationsUpdate,
   iceCallbackSignal,
   statusQuery,
+  submitTrainingUpdate,
   type DetectionResult,
   type VoiceCloneInput,
   type VoiceCloneResult,
 } from './definitions';
 import { NAMED_EDITIONS, namedSubmit } from './editions';
 import { asWorkflowFailure, failureSummary, voiceCloneFailure } from './failures';
-import { iceCalls, iceLookups, iceReads, summary, temporalLookups } from './ice-activities';
+import { describeTiming } from './human-duration';
+import { iceCalls, iceLookups, temporalLookups } from './ice-activities';
 import { VoiceCloneProgress, type ClonedVoice } from './progress';
 import { RecordingSession } from './recording-session';
 import {
@@ -27,29 +32,43 @@ import {
   type ValidBasicVoiceCloneInput,
   type ValidNamedVoiceCloneInput,
   type ValidVoiceCloneInput,
+  type VoiceCloneInputValidation,
 } from './validation';
-import { assertDetectionPassed, verifyDetection } from './verify-detection';
 
 export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceCloneResult> {
   const voice = clonedVoice(input);
   const progress = new VoiceCloneProgress(voice);
-  const inbox = new CallbackInbox(voice.voiceId);
+  const inbox = new CallbackInbox(voice.voiceId, (received, coalesced) =>
+    progress.callbacksReceived(received, coalesced),
+  );
+  const validation = validateVoiceCloneInput(input);
+  const session = new RecordingSession(validation, progress);
+  if (validation.ok) {
+    progress.timingKnown(describeTiming(validation.value.timing, { recordingSession: session.holdsRecordings }));
+  }
+
+  // Every handler is set here, before the first await: an Update-with-Start's update finds them.
   setHandler(statusQuery, () => ({ ...progress.status, detection: [...progress.status.detection] }));
-  setHandler(iceCallbackSignal, (payload) => {
-    inbox.receive(payload);
-    progress.callbacksReceived(inbox.received);
+  setHandler(iceCallbackSignal, (payload) => inbox.receive(payload));
+  setHandler(demonstrationsUpdate, () => session.freshDemonstrations(), {
+    validator: () => session.validateDemonstrations(),
+    description: "The scenario's sentences to record; re-read from ICE when the copy is older than 11 hours.",
   });
-  // Its update handlers are set here, before the first await: an Update-with-Start's update finds them.
-  const session = new RecordingSession(input, progress);
+  setHandler(addRecordingUpdate, (recording) => session.addRecording(recording), {
+    validator: (recording) => session.validateAddRecording(recording),
+    description: 'Runs ICE audio detection on one recording and answers { audioRecordId, pass, reason }.',
+  });
+  setHandler(submitTrainingUpdate, () => session.submitTraining(), {
+    validator: () => session.validateSubmitTraining(),
+    description: 'Submits training once (a second call answers the same JobId); answers { jobId }.',
+  });
+  setHandler(awaitSubmittedUpdate, () => session.awaitSubmitted(), {
+    description: 'Answers { jobId, detection } as soon as ICE has the job, or fails with the clone failure.',
+  });
 
   try {
-    const valid = validated(input);
-    // Both local activities go out in the same workflow task (the lookup is the first thing either clone does):
-    // one round trip instead of two.
-    const registered = temporalLookups.listRegisteredSearchAttributes.executeWithOptions(
-      { summary: 'Temporal ListSearchAttributes (which search attributes this namespace has)' },
-      [],
-    );
+    const valid = validated(validation);
+    const registered = lookUpSearchAttributes();
     const context = { registered, progress, inbox, session };
     const result =
       valid.edition === 'basic' ? await cloneBasicVoice(valid, context) : await cloneNamedVoice(valid, context);
@@ -62,6 +81,17 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
     await session.end(failure);
     throw failure;
   }
+}
+
+/**
+ * Which search attributes the namespace has. It goes out with the voice lookup, in the same workflow task (the
+ * lookup is the first thing either clone does): one round trip instead of two.
+ */
+function lookUpSearchAttributes(): ReturnType<typeof temporalLookups.listRegisteredSearchAttributes> {
+  return temporalLookups.listRegisteredSearchAttributes.executeWithOptions(
+    { summary: 'Temporal ListSearchAttributes (which search attributes this namespace has)' },
+    [],
+  );
 }
 
 interface CloneContext {
@@ -78,9 +108,7 @@ async function cloneBasicVoice(
   { registered, progress, inbox, session }: CloneContext,
 ): Promise<VoiceCloneResult> {
   // Look first: a voice already trained or training has passed detection, and ICE refuses to detect it again.
-  const lookup = valid.voice
-    ? lookUpOrCreateVoice(valid, progress, { readGivenJob, findVoiceJob })
-    : lookUpVoice(valid, progress);
+  const lookup = lookUpBasicVoice(valid, progress);
   lookup.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
   progress.useSearchAttributes(await registered);
   const found = await lookup;
@@ -92,15 +120,9 @@ async function cloneBasicVoice(
     // Already training, or in a state this package does not know (it never submits over one): adopt it and wait.
     jobId = found.jobId;
   } else {
-    if (valid.recordings) {
-      progress.enter('DetectingAudio');
-      detection = await verifyDetection(valid.voiceId, valid.recordings);
-      progress.detected(detection);
-      assertDetectionPassed(valid.voiceId, detection);
-    } else if (session.holdsRecordings) {
-      detection = await session.collectRecordings(found);
-    }
-    jobId = await submitVoiceCloneJob(valid, found, progress);
+    if (valid.recordings) detection = await detectRecordings(valid.voiceId, valid.recordings, progress);
+    else if (session.holdsRecordings) detection = await session.collectRecordings(found);
+    jobId = await submitBasicVoice(valid, found, progress);
   }
   session.jobAccepted(jobId, detection);
 
@@ -147,77 +169,11 @@ function clonedVoice(input: VoiceCloneInput): ClonedVoice {
   return { edition: 'basic', voiceId: text(raw.voiceId) };
 }
 
-function validated(input: unknown): ValidVoiceCloneInput {
-  const validation = validateVoiceCloneInput(input);
+function validated(validation: VoiceCloneInputValidation): ValidVoiceCloneInput {
   if (!validation.ok) {
     throw voiceCloneFailure('InvalidInput', validation.message, { field: validation.field, rule: validation.rule });
   }
   return validation.value;
-}
-
-/** The voice's newest job; fails with `VoiceNotReady` when there is nothing ICE could train. */
-async function lookUpVoice(valid: ValidBasicVoiceCloneInput, progress: VoiceCloneProgress): Promise<VoiceJobSnapshot> {
-  progress.enter('LookingUpVoice');
-  const job = valid.jobId ? await readGivenJob(valid.voiceId, valid.jobId) : await findVoiceJob(valid.voiceId);
-  if (job === null) {
-    throw voiceCloneFailure(
-      'VoiceNotReady',
-      `ICE has no job for voice ${valid.voiceId}: create it with CreateCustomizedVoiceJob and detect its recordings first`,
-    );
-  }
-  progress.jobKnown(job.jobId);
-  progress.iceStatusRead(job);
-  if (job.status === 'Initialization' && !valid.recordings) {
-    throw voiceCloneFailure(
-      'VoiceNotReady',
-      `voice ${valid.voiceId} has no detected recordings (job ${job.jobId} is in Initialization): pass recordings or run detection first`,
-    );
-  }
-  return job;
-}
-
-async function findVoiceJob(voiceId: string): Promise<VoiceJobSnapshot | null> {
-  const { job } = await iceLookups.findVoiceCloneJob.executeWithOptions(summary('ListCustomizedVoiceJobs', voiceId), [
-    { voiceId },
-  ]);
-  return job;
-}
-
-/** The caller named the job: one read, and it must be this voice's (a wrong JobId would train nothing or bill twice). */
-async function readGivenJob(voiceId: string, jobId: string): Promise<VoiceJobSnapshot> {
-  const job = await iceReads.readVoiceCloneJob.executeWithOptions(
-    summary('GetCustomizedVoiceJob', voiceId, `job=${jobId} (lookup)`),
-    [{ jobId }],
-  );
-  if (job.voiceId !== voiceId) {
-    throw voiceCloneFailure(
-      'InvalidInput',
-      `jobId: must be the job of voice ${voiceId}, but ICE says job ${jobId} belongs to voice ${job.voiceId}`,
-      { field: 'jobId', rule: 'must be the job of voiceId' },
-    );
-  }
-  return job;
-}
-
-async function submitVoiceCloneJob(
-  valid: ValidBasicVoiceCloneInput,
-  seen: VoiceJobSnapshot,
-  progress: VoiceCloneProgress,
-): Promise<string> {
-  progress.enter('Submitting');
-  const submitted = await iceCalls.submitVoiceCloneJob.executeWithOptions(
-    summary('SubmitCustomizedVoiceJob', valid.voiceId),
-    [
-      {
-        voiceId: valid.voiceId,
-        demoAudioMediaUrl: valid.demoAudioMediaUrl,
-        seenJob: { jobId: seen.jobId, status: seen.status },
-      },
-    ],
-  );
-  progress.jobKnown(submitted.jobId);
-  progress.iceStatusRead({ status: submitted.status, readAt: submitted.readAt });
-  return submitted.jobId;
 }
 
 /**
