@@ -1,4 +1,4 @@
-import { runCallbackReceiver } from '../../callback/server';
+import { runCallbackReceiver } from '../../callback/run';
 import { EXIT_OK, type CommandSpec } from '../args';
 import type { Command } from '../context';
 
