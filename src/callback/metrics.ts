@@ -109,7 +109,7 @@ function declareCallbackMetrics(registry: MetricsRegistry) {
       ),
       temporal_unavailable: counter(
         'temporal_unavailable_total',
-        'Callbacks answered 503 because Temporal was unreachable.',
+        'Callbacks answered 503 because Temporal could not be reached or did not answer in time.',
       ),
       ice_unavailable: counter('ice_unavailable_total', 'Callbacks answered 503 because the ICE job lookup failed.'),
       busy: counter(

@@ -261,8 +261,10 @@ function finishBacklogged(
       : result.outcome === 'foreign'
         ? ignoredReply({}, result.detail)
         : replyForDelivery(result, {});
-  const outcome: CallbackOutcome = reply?.outcome ?? 'error';
-  recorder.recordOutcome(outcome);
+  // A signal Temporal refused is counted as a refusal (400 had ICE still been waiting), not as an error of ours.
+  const outcome: CallbackOutcome | undefined = reply?.rejection !== undefined ? undefined : (reply?.outcome ?? 'error');
+  if (reply?.rejection !== undefined) recorder.recordRejected(reply.rejection);
+  if (outcome !== undefined) recorder.recordOutcome(outcome);
   const line: LogFields = { outcome, ...fields, ...(reply !== undefined ? reply.fields : { error: String(error) }) };
   if (reply !== undefined && reply.status === 200) logger.info('backlogged callback delivered', line);
   else logger.warn('backlogged callback not delivered; the clone polls after its callbackTimeout', line);
