@@ -254,7 +254,8 @@ describe('callback receiver', () => {
     const again = await postCallback(
       receiver.callbackUrl,
       voiceJobEvent({ VoiceId: 'NoSuchVoice', JobId: 'job-none', Status: 'Success' }),
-      signedHeaders(NEW_KEY),
+      // Signed anew (the same signature with the same body would be answered from the signature memory).
+      signedHeaders(NEW_KEY, nowSeconds() - 1),
     );
     assert.deepEqual(again, { status: 200, body: { status: 'unmatched' } });
     assert.equal(receiver.metrics().remembered, remembered + 1);
@@ -264,7 +265,7 @@ describe('callback receiver', () => {
     assert.equal((await postCallback(receiver.callbackUrl, done, signedHeaders(NEW_KEY))).body.status, 'signalled');
     const result = await handle.result();
     assert.equal(result.completingStatus, 'Success');
-    const replay = await postCallback(receiver.callbackUrl, done, signedHeaders(NEW_KEY));
+    const replay = await postCallback(receiver.callbackUrl, done, signedHeaders(NEW_KEY, nowSeconds() - 1));
     assert.deepEqual(replay, { status: 200, body: { status: 'unmatched' } });
     assert.equal(receiver.metrics().unmatched, before + 3);
   });
