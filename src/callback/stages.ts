@@ -206,6 +206,8 @@ async function admit(
     maxBacklog: config.maxBacklog,
     mayBacklog: mayBacklog(context.forwardTarget !== undefined, intake.voiceId),
   });
+  // Seen before this callback joins the queue: behind a full round of waiting ones, it cannot start in time.
+  const atArrival = backlogAtArrival(view());
   let backlogged = false;
   // ICE has had its answer once backlogged: the delivery is then bound by its own bound, not by ICE's 3 s.
   const ticket = gate.enqueue(() =>
@@ -220,7 +222,7 @@ async function admit(
     );
     return queuedReply(fields, `kept in the backlog ${when}, behind ${gate.queued - 1} others`);
   };
-  if (backlogAtArrival(view())) return keepInBacklog('at once');
+  if (atArrival) return keepInBacklog('at once');
   const inTime = await settleBefore(ticket.result, forwarded.deadlineMs);
   // A delivery that has started is bounded by the same deadline: wait for its answer.
   const result = inTime.done ? inTime.value : ticket.started ? await ticket.result : undefined;
