@@ -25,6 +25,7 @@ import {
   rawPost,
   receiverConfig,
   signedHeaders,
+  uniquelySignedHeaders,
   voiceJobEvent,
   unreachableIce,
 } from './support';
@@ -134,8 +135,8 @@ describe('callback receiver', () => {
     const event = voiceJobEvent({ VoiceId: 'VoiceAnyType', Status: 'Training' });
     // A signature each: the same signature with the same body is a retry, answered without another signal.
     const types = ['text/plain', 'text/plain; charset=utf-8', 'application/octet-stream'];
-    for (const [n, contentType] of types.entries()) {
-      const headers = signedHeaders(NEW_KEY, nowSeconds() - 1 - n);
+    for (const contentType of types) {
+      const headers = uniquelySignedHeaders();
       const answer = await postCallback(receiver.callbackUrl, JSON.stringify(event), headers, contentType);
       assert.deepEqual(answer, { status: 200, body: { status: 'signalled' } }, contentType);
     }
@@ -255,7 +256,7 @@ describe('callback receiver', () => {
       receiver.callbackUrl,
       voiceJobEvent({ VoiceId: 'NoSuchVoice', JobId: 'job-none', Status: 'Success' }),
       // Signed anew (the same signature with the same body would be answered from the signature memory).
-      signedHeaders(NEW_KEY, nowSeconds() - 1),
+      uniquelySignedHeaders(),
     );
     assert.deepEqual(again, { status: 200, body: { status: 'unmatched' } });
     assert.equal(receiver.metrics().remembered, remembered + 1);
@@ -265,7 +266,7 @@ describe('callback receiver', () => {
     assert.equal((await postCallback(receiver.callbackUrl, done, signedHeaders(NEW_KEY))).body.status, 'signalled');
     const result = await handle.result();
     assert.equal(result.completingStatus, 'Success');
-    const replay = await postCallback(receiver.callbackUrl, done, signedHeaders(NEW_KEY, nowSeconds() - 1));
+    const replay = await postCallback(receiver.callbackUrl, done, uniquelySignedHeaders());
     assert.deepEqual(replay, { status: 200, body: { status: 'unmatched' } });
     assert.equal(receiver.metrics().unmatched, before + 3);
   });

@@ -30,10 +30,10 @@ import { getWorkflowBundle } from '../support/bundle';
 import {
   freePort,
   NEW_KEY,
-  nowSeconds,
   postCallback,
   receiverConfig,
   signedHeaders,
+  uniquelySignedHeaders,
   startCaptureTarget,
   unreachableIce,
   voiceJobEvent,
@@ -255,11 +255,7 @@ describe('metrics: one system, every declared metric counted', () => {
       await postCallback(plain.callbackUrl, success, successHeaders),
       await postCallback(plain.callbackUrl, voiceJobEvent({ VoiceId: 'NoCloneHere' }), signedHeaders(NEW_KEY)),
       // Signed anew, as a separate callback: the memory of ids with no clone answers it.
-      await postCallback(
-        plain.callbackUrl,
-        voiceJobEvent({ VoiceId: 'NoCloneHere' }),
-        signedHeaders(NEW_KEY, nowSeconds() - 1),
-      ),
+      await postCallback(plain.callbackUrl, voiceJobEvent({ VoiceId: 'NoCloneHere' }), uniquelySignedHeaders()),
       await postCallback(plain.callbackUrl, voiceJobEvent({ JobId: 'job-only-id' }), signedHeaders(NEW_KEY)),
       await postCallback(
         plain.callbackUrl,
@@ -305,7 +301,7 @@ describe('metrics: one system, every declared metric counted', () => {
     assert.equal((await postCallback(forwarding.callbackUrl, foreign, signedHeaders(NEW_KEY))).status, 200);
     target.status = 500;
     // Signed anew: the same signature with the same body is a retry, answered 200 as the first time.
-    const again = await postCallback(forwarding.callbackUrl, foreign, signedHeaders(NEW_KEY, nowSeconds() - 1));
+    const again = await postCallback(forwarding.callbackUrl, foreign, uniquelySignedHeaders());
     assert.equal(again.status, 502);
     scrapes.push(await scrape(`${forwarding.url}/metrics`));
 

@@ -19,11 +19,9 @@ import { callbackRecorderWorkflow, receivedCallbacksQuery } from '../callback/fi
 import {
   capturingLogger,
   createFixtureWorker,
-  NEW_KEY,
-  nowSeconds,
   postCallback,
   receiverConfig,
-  signedHeaders,
+  uniquelySignedHeaders,
   unreachableIce,
   voiceJobEvent,
 } from '../callback/support';
@@ -80,9 +78,8 @@ describe('attacks on the callback receiver', () => {
 
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  // A timestamp of its own for each test's callbacks, within the freshness window: two tests must not share a pair.
-  let nextTimestamp = nowSeconds() - 1;
-  const freshHeaders = () => signedHeaders(NEW_KEY, nextTimestamp--);
+  // A timestamp of its own for each test's callbacks: two tests must not share a pair.
+  const freshHeaders = () => uniquelySignedHeaders();
 
   test('a captured signature with another body is 401 signature_reused and counted; with its body, answered as before', async () => {
     const handle = await startClone('SecReplay1');
