@@ -10,10 +10,11 @@
  * the HTTP answer stays inside ICE's 3 s; running out of time or reaching no server means "answer 503, ICE retries".
  */
 import { WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
-import { iceCallbackSignal, voiceCloneWorkflowId } from '../workflows/definitions';
+import { iceCallbackSignal, voiceCloneWorkflowId, type IceCallbackFact } from '../workflows/definitions';
 import { isBasicVoiceId, isVoiceName } from '../workflows/ice-ids';
-import { COSYVOICE_JOB_TYPE, type IceCallbackEnvelope, type IceClient } from '../ice/types';
+import { COSYVOICE_JOB_TYPE, type IceClient } from '../ice/types';
 import { isIceError } from '../ice/errors';
+import { settleBefore } from '../net/deadline';
 import type { Logger } from '../observability/logger';
 import type { UnmatchedIds } from './unmatched-ids';
 
@@ -25,10 +26,15 @@ export type DeliveryResult =
   /** Not a voice clone's event: ICE does not know its JobId as a voice job. */
   | { outcome: 'foreign'; detail: string }
   | { outcome: 'temporal_unavailable'; detail: string }
+  /** Temporal refused the signal itself (invalid argument, too large): a retry cannot succeed. */
+  | { outcome: 'undeliverable'; detail: string }
+  /** Temporal answered with an error that is neither of the above (ours to look into). */
+  | { outcome: 'temporal_error'; detail: string }
   | { outcome: 'ice_unavailable'; detail: string };
 
 export interface DeliveryRequest {
-  envelope: IceCallbackEnvelope;
+  /** What the clone is signalled with: never ICE's body. */
+  fact: IceCallbackFact;
   voiceId?: string;
   jobId?: string;
   /** Epoch ms by which every Temporal and ICE call must have answered. */
@@ -47,9 +53,12 @@ export interface DeliveryDeps {
 const GrpcStatus = {
   CANCELLED: 1,
   UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
   DEADLINE_EXCEEDED: 4,
   RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
   ABORTED: 10,
+  OUT_OF_RANGE: 11,
   INTERNAL: 13,
   UNAVAILABLE: 14,
 } as const;
@@ -65,18 +74,10 @@ async function raceDeadline<T>(deadlineMs: number, call: (signal: AbortSignal) =
   const remaining = deadlineMs - Date.now();
   if (remaining <= 0) throw new DeadlineExceededError('no time left before the callback deadline');
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new DeadlineExceededError(`no answer within ${remaining} ms`));
-    }, remaining);
-  });
-  try {
-    return await Promise.race([call(controller.signal), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const settled = await settleBefore(call(controller.signal), deadlineMs);
+  if (settled.done) return settled.value;
+  controller.abort();
+  throw new DeadlineExceededError(`no answer within ${remaining} ms`);
 }
 
 /**
@@ -98,7 +99,8 @@ async function temporalCall<T>(client: Client, deadlineMs: number, call: () => P
       );
     } catch (error) {
       const delayMs = Math.min(50 * 2 ** attempt, 400);
-      if (!RETRY_WITHIN_DEADLINE.has(grpcCodeOf(error) ?? -1) || Date.now() + delayMs >= deadlineMs) throw error;
+      const retry = RETRY_WITHIN_DEADLINE.has(grpcCodeOf(error) ?? -1) && !isTooLarge(error);
+      if (!retry || Date.now() + delayMs >= deadlineMs) throw error;
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
@@ -127,6 +129,50 @@ function describe(error: unknown): string {
   if (code === undefined) return name;
   const details = grpcDetailsOf(error)?.slice(0, 200);
   return `${name} (gRPC ${GRPC_STATUS_NAMES.get(code) ?? code}${details ? `: ${details}` : ''})`;
+}
+
+const UNAVAILABLE_CODES: ReadonlySet<number> = new Set([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.CANCELLED, // our own abort at the deadline
+]);
+const REFUSED_CODES: ReadonlySet<number> = new Set([
+  GrpcStatus.INVALID_ARGUMENT,
+  GrpcStatus.OUT_OF_RANGE,
+  GrpcStatus.FAILED_PRECONDITION,
+]);
+/** RESOURCE_EXHAUSTED for a message over gRPC's or Temporal's size limit, not for a busy server. */
+const TOO_LARGE = /larger than max|size exceeds|exceeds (the )?limit|too large/i;
+
+/**
+ * Only a Temporal that could not be reached or did not answer in time is "unavailable" (503, ICE retries); a signal
+ * Temporal refuses as such is undeliverable (400: no retry can succeed); anything else is an error of ours (500).
+ */
+export function temporalFailure(error: unknown): DeliveryResult {
+  const code = grpcCodeOf(error);
+  const detail = describe(error);
+  if (error instanceof DeadlineExceededError || (code !== undefined && UNAVAILABLE_CODES.has(code))) {
+    return { outcome: 'temporal_unavailable', detail };
+  }
+  if ((code !== undefined && REFUSED_CODES.has(code)) || isTooLarge(error)) return { outcome: 'undeliverable', detail };
+  // Busy with this workflow (e.g. "workflow is closing"), still after the retries within the deadline.
+  if (code === GrpcStatus.RESOURCE_EXHAUSTED) return { outcome: 'temporal_unavailable', detail };
+  // Without a gRPC code: a connection the SDK could not make is still "unavailable".
+  if (code === undefined && isConnectionError(error)) return { outcome: 'temporal_unavailable', detail };
+  return { outcome: 'temporal_error', detail };
+}
+
+function isTooLarge(error: unknown): boolean {
+  return grpcCodeOf(error) === GrpcStatus.RESOURCE_EXHAUSTED && TOO_LARGE.test(grpcDetailsOf(error) ?? '');
+}
+
+function isConnectionError(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    if (current.name === 'TransportError' || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/.test(current.message))
+      return true;
+    current = current.cause;
+  }
+  return false;
 }
 
 /** What ICE's record of the callback's job (or voice) says: the clones it may belong to, most likely first. */
@@ -206,13 +252,12 @@ async function signalClone(
   for (const workflowId of workflowIds) {
     try {
       await temporalCall(deps.client, request.deadlineMs, () =>
-        deps.client.workflow.getHandle(workflowId).signal(iceCallbackSignal, request.envelope),
+        deps.client.workflow.getHandle(workflowId).signal(iceCallbackSignal, request.fact),
       );
       return { outcome: 'signalled', workflowId, via };
     } catch (error) {
       // Not found covers both "never existed" and "already closed": no open clone under this ID wants it.
-      if (!(error instanceof WorkflowNotFoundError))
-        return { outcome: 'temporal_unavailable', detail: describe(error) };
+      if (!(error instanceof WorkflowNotFoundError)) return temporalFailure(error);
     }
   }
   deps.unmatched.remember(request, 'no-open-clone');

@@ -1,13 +1,13 @@
 /**
  * Validation of the envelope of a callback that may be a voice clone's (intake.ts has already set aside the event
- * types of other ICE features). Pure: no I/O, so it is easy to reason about what a forged or odd body can make the
- * receiver do.
+ * types of other ICE features), and the bounded fact the clone is signalled with instead of the body. Pure: no I/O,
+ * so it is easy to reason about what a forged or odd body can make the receiver do.
  */
-import type { IceCallbackEnvelope } from '../ice/types';
+import { ICE_CALLBACK_FACT_MAX_CHARS, type IceCallbackFact } from '../workflows/definitions';
 import { ICE_VOICE_ID_PATTERN, ICE_VOICE_ID_RULE, JOB_ID_PATTERN, JOB_ID_RULE } from '../workflows/ice-ids';
 
 export type EnvelopeCheck =
-  | { kind: 'voice-job'; envelope: IceCallbackEnvelope; voiceId?: string; jobId?: string }
+  | { kind: 'voice-job'; fact: IceCallbackFact; voiceId?: string; jobId?: string }
   | { kind: 'ignored'; eventType: string }
   | { kind: 'invalid'; message: string };
 
@@ -29,17 +29,19 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function checkIceCallbackEnvelope(body: unknown): EnvelopeCheck {
   if (!isRecord(body)) return { kind: 'invalid', message: 'body must be a JSON object' };
   const { EventType: eventType, MessageBody: messageBody, UserId: userId, EventTime: eventTime } = body;
-  if (typeof eventType !== 'string' || eventType === '' || eventType.length > 128) {
-    return { kind: 'invalid', message: 'EventType must be a non-empty string' };
+  if (typeof eventType !== 'string' || eventType === '' || !isFactText(eventType)) {
+    return { kind: 'invalid', message: `EventType must be non-empty and ${FACT_TEXT_RULE}` };
   }
   if (!isRecord(messageBody)) return { kind: 'invalid', message: 'MessageBody must be an object' };
   if (userId !== undefined && typeof userId !== 'number' && typeof userId !== 'string') {
     return { kind: 'invalid', message: 'UserId must be a number or a string' };
   }
-  if (eventTime !== undefined && typeof eventTime !== 'string') {
-    return { kind: 'invalid', message: 'EventTime must be a string' };
+  if (eventTime !== undefined && !isFactText(eventTime))
+    return { kind: 'invalid', message: `EventTime ${FACT_TEXT_RULE}` };
+  const { VoiceId: voiceId, JobId: jobId, Status: status } = messageBody;
+  if (status !== undefined && !isFactText(status)) {
+    return { kind: 'invalid', message: `MessageBody.Status ${FACT_TEXT_RULE}` };
   }
-  const { VoiceId: voiceId, JobId: jobId } = messageBody;
   // Any VoiceId ICE may send: a Basic one or one it assigned (`Voice-…`, docs/ice-api.md#editions).
   if (voiceId !== undefined && (typeof voiceId !== 'string' || !ICE_VOICE_ID_PATTERN.test(voiceId))) {
     return { kind: 'invalid', message: `MessageBody.VoiceId ${ICE_VOICE_ID_RULE}` };
@@ -53,5 +55,20 @@ export function checkIceCallbackEnvelope(body: unknown): EnvelopeCheck {
     }
     return { kind: 'ignored', eventType };
   }
-  return { kind: 'voice-job', envelope: body as unknown as IceCallbackEnvelope, voiceId, jobId };
+  const fact: IceCallbackFact = { eventType };
+  if (jobId !== undefined) fact.jobId = jobId;
+  if (voiceId !== undefined) fact.voiceId = voiceId;
+  if (status !== undefined) fact.status = status;
+  if (eventTime !== undefined) fact.eventTime = eventTime;
+  return { kind: 'voice-job', fact, voiceId, jobId };
+}
+
+const FACT_TEXT_RULE = `must be a string of at most ${ICE_CALLBACK_FACT_MAX_CHARS} characters without control characters`;
+
+// eslint-disable-next-line no-control-regex -- the rule is about control characters
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** Status and EventTime go into the clone's history and logs as they are: short, and one line. */
+function isFactText(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= ICE_CALLBACK_FACT_MAX_CHARS && !CONTROL_CHARACTER.test(value);
 }

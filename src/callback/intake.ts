@@ -3,7 +3,7 @@
  * clone callback, or invalid), whether a callback waiting for a delivery slot is kept in the backlog, and what ICE
  * is answered for each result. handler.ts does the reading, the calls and the writing around these.
  */
-import type { IceCallbackEnvelope } from '../ice/types';
+import type { IceCallbackFact } from '../workflows/definitions';
 import type { LogFields } from '../observability/logger';
 import type { DeliveryResult } from './delivery';
 import { checkIceCallbackEnvelope } from './envelope';
@@ -19,13 +19,15 @@ export interface Reply {
   rejection?: CallbackRejectionReason;
   /** The request body was not (fully) read: close the connection instead of reusing it. */
   closeConnection?: boolean;
+  /** ICE's retry of a callback answered 200 before (same signature, same body): answered as then, not delivered. */
+  retry?: boolean;
 }
 
 export type Intake =
   | { kind: 'rejected'; reply: Reply }
   /** Not a voice clone's callback: no ICE and no Temporal call; forwarded when forwarding is on. */
   | { kind: 'foreign'; eventType: string; detail: string }
-  | { kind: 'voice'; envelope: IceCallbackEnvelope; voiceId?: string; jobId?: string };
+  | { kind: 'voice'; fact: IceCallbackFact; voiceId?: string; jobId?: string };
 
 export function reject(
   status: number,
@@ -61,6 +63,10 @@ export function classifyCallback(raw: Buffer, voiceEventTypes?: ReadonlySet<stri
   } catch {
     return { kind: 'rejected', reply: reject(400, 'malformed_json', 'body is not valid JSON') };
   }
+  if (nestedDeeperThan(parsed, MAX_JSON_DEPTH)) {
+    const message = `body is nested deeper than ${MAX_JSON_DEPTH} levels`;
+    return { kind: 'rejected', reply: reject(400, 'malformed_json', message) };
+  }
   const eventType = isRecord(parsed) ? parsed.EventType : undefined;
   if (typeof eventType === 'string' && eventType !== '' && eventType.length <= 128) {
     if (ICE_FOREIGN_EVENT_TYPES.has(eventType)) {
@@ -73,7 +79,22 @@ export function classifyCallback(raw: Buffer, voiceEventTypes?: ReadonlySet<stri
   const check = checkIceCallbackEnvelope(parsed);
   if (check.kind === 'invalid') return { kind: 'rejected', reply: reject(400, 'invalid_envelope', check.message) };
   if (check.kind === 'ignored') return { kind: 'foreign', eventType: check.eventType, detail: 'no VoiceId or JobId' };
-  return { kind: 'voice', envelope: check.envelope, voiceId: check.voiceId, jobId: check.jobId };
+  return { kind: 'voice', fact: check.fact, voiceId: check.voiceId, jobId: check.jobId };
+}
+
+/** ICE's documented bodies are two or three levels deep; far deeper is no callback of ICE's (and costly to walk). */
+export const MAX_JSON_DEPTH = 32;
+
+/** Iterative, so that a body nested 20,000 deep cannot overflow the stack. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [node, depth] = next;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** What the receiver sees of its delivery slots and backlog when it decides about one callback. */
@@ -161,6 +182,10 @@ export function replyForDelivery(result: Exclude<DeliveryResult, { outcome: 'for
         fields: { ...fields, workflowId: result.workflowId, via: result.via, detail: result.detail },
         outcome: 'unmatched',
       };
+    case 'undeliverable':
+      return reject(400, 'undeliverable', `Temporal refused the signal: ${result.detail}`, false, fields);
+    case 'temporal_error':
+      return { ...errorReply(result.detail), fields: { ...fields, error: result.detail } };
     case 'temporal_unavailable':
     case 'ice_unavailable':
       return {

@@ -17,7 +17,13 @@ export type CallbackRejectionReason =
   | 'missing_signature'
   | 'malformed_signature'
   | 'stale_timestamp'
-  | 'bad_signature';
+  | 'bad_signature'
+  /** A signature already used with another body (one signature, one body: signature-memory.ts); 401. */
+  | 'signature_reused'
+  /** The memory of used signatures is full of fresh ones; 503, ICE retries. */
+  | 'signature_memory_full'
+  /** Temporal refused the signal as such (invalid argument, too large): 400, a retry cannot succeed. */
+  | 'undeliverable';
 
 export type CallbackOutcome =
   | 'signalled'
@@ -57,6 +63,8 @@ export interface CallbackMetrics {
   foreignByEventType: Record<string, number>;
   /** Callbacks answered from the memory of ids that belong to no clone, without any ICE or Temporal call. */
   remembered: number;
+  /** Retries of a callback answered 200 before (same signature, same body), answered as then without a delivery. */
+  retries: number;
   /** Verified signatures by the form of the key they were computed with. */
   signatureKeyForms: Partial<Record<SignatureKeyForm, number>>;
   temporalUnavailable: number;
@@ -101,7 +109,7 @@ function declareCallbackMetrics(registry: MetricsRegistry) {
       ),
       temporal_unavailable: counter(
         'temporal_unavailable_total',
-        'Callbacks answered 503 because Temporal was unreachable.',
+        'Callbacks answered 503 because Temporal could not be reached or did not answer in time.',
       ),
       ice_unavailable: counter('ice_unavailable_total', 'Callbacks answered 503 because the ICE job lookup failed.'),
       busy: counter(
@@ -118,6 +126,10 @@ function declareCallbackMetrics(registry: MetricsRegistry) {
     remembered: counter(
       'remembered_total',
       'Callbacks answered from the memory of ids that belong to no clone (no ICE or Temporal call).',
+    ),
+    retries: counter(
+      'retries_total',
+      'Retries of a callback answered 200 before (same signature, same body), answered as then without a delivery.',
     ),
     keyForms: counter(
       'signature_key_form_total',
@@ -177,6 +189,10 @@ export class CallbackMetricsRecorder {
     this.metrics.keyForms.inc({ form });
   }
 
+  recordRetry(): void {
+    this.metrics.retries.inc();
+  }
+
   recordRemembered(): void {
     this.metrics.remembered.inc();
   }
@@ -220,6 +236,7 @@ export class CallbackMetricsRecorder {
       forwardFailed: outcome('forward_failed'),
       foreignByEventType: byLabel(m.foreign, 'event_type'),
       remembered: m.remembered.value(),
+      retries: m.retries.value(),
       signatureKeyForms: byLabel(m.keyForms, 'form'),
       temporalUnavailable: outcome('temporal_unavailable'),
       iceUnavailable: outcome('ice_unavailable'),

@@ -21,7 +21,17 @@ export interface CallbackReceiverOptions {
   /** Only for log context: signals go to the workflow wherever its worker polls. */
   taskQueue?: string;
   logger?: Logger;
+  /** How long a sender may take for its headers and for its whole request; defaults RECEIVER_HTTP_TIMEOUTS. */
+  httpTimeouts?: ReceiverHttpTimeouts;
 }
+
+export interface ReceiverHttpTimeouts {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+/** Slow senders must not hold sockets open: ICE either sends promptly or gives up after 3 s anyway. */
+export const RECEIVER_HTTP_TIMEOUTS: ReceiverHttpTimeouts = { headersTimeoutMs: 5_000, requestTimeoutMs: 10_000 };
 
 export interface RunningCallbackReceiver {
   /** Local base URL, e.g. http://127.0.0.1:8787 */
@@ -47,7 +57,15 @@ export async function startCallbackReceiver(options: CallbackReceiverOptions): P
   const logger = (options.logger ?? createLogger('callback-receiver')).child({ taskQueue: options.taskQueue });
   // Refuses unsafe settings (no keys, no public URL) before anything listens.
   const handler = createIceCallbackHandler(options);
-  const server = createServer((req, res) => {
+  const { headersTimeoutMs, requestTimeoutMs } = options.httpTimeouts ?? RECEIVER_HTTP_TIMEOUTS;
+  const serverOptions = {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    // Node enforces both timeouts only when it checks its connections (every 30 s by default): a dripping sender
+    // would linger up to 30 s past them. Checked at a fifth of the shorter one instead.
+    connectionsCheckingInterval: Math.max(100, Math.floor(Math.min(headersTimeoutMs, requestTimeoutMs) / 5)),
+  };
+  const server = createServer(serverOptions, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === config.path) return handler(req, res);
     if (req.method === 'GET' && path === HEALTH_PATH) {
@@ -58,9 +76,6 @@ export async function startCallbackReceiver(options: CallbackReceiverOptions): P
     }
     reply(res, 404, JSON.stringify({ error: 'not_found' }), 'application/json');
   });
-  // Slow senders must not hold sockets open: ICE either sends promptly or gives up after 3 s anyway.
-  server.headersTimeout = 5_000;
-  server.requestTimeout = 10_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -106,6 +121,3 @@ function localHost(host: string): string {
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
 }
-
-// The CLI's `callback-server` command imports the service entry point from here.
-export { runCallbackReceiver, type RunCallbackReceiverOptions } from './run';

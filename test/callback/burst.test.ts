@@ -165,7 +165,8 @@ test(`${CLONES * CALLBACKS_PER_CLONE} callbacks with duplicates against ${CLONES
   // deadline (its retry then signals again, which the workflow tolerates): at most one extra per 503.
   assert.ok(signalled >= metrics.signalled, `${signalled} signals in history < ${metrics.signalled} answered`);
   assert.ok(signalled <= metrics.signalled + metrics.temporalUnavailable, 'a signal without an attempt');
-  assert.equal(metrics.signalled + metrics.unmatched, callbacks.length);
+  // Duplicates with the same signature and body are ICE's retries: answered as before, not delivered again.
+  assert.equal(metrics.signalled + metrics.unmatched + metrics.retries, callbacks.length);
   assert.deepEqual(metrics.rejected, {});
   // A JobId-only callback costs one ICE read, none once its clone is known to be closed.
   const reads = (await emulator.admin.calls()).filter((call) => call.action === 'GetCustomizedVoiceJob').length;
@@ -206,10 +207,10 @@ test('callbacks behind a full round of waiting deliveries are answered "queued" 
   const answers = deliveries.map((attempts) => attempts.at(-1) as (typeof attempts)[number]);
   const queued = answers.filter((answer) => answer.body.status === 'queued').length;
   t.diagnostic(`queued ${queued} of ${callbacks.length}; retried ${deliveries.filter((a) => a.length > 1).length}`);
-  assert.ok(
-    answers.every((answer) => answer.status === 200 && ['signalled', 'queued'].includes(String(answer.body.status))),
-    'every callback answered 200, signalled or queued',
+  const odd = answers.filter(
+    (answer) => answer.status !== 200 || !['signalled', 'queued'].includes(String(answer.body.status)),
   );
+  assert.deepEqual(odd, [], 'every callback answered 200, signalled or queued');
   assert.ok(queued > 0, 'callbacks that could not be delivered in time were kept');
 
   for (let waited = 0; backlogReceiver.metrics().backlogDepth > 0; waited += 100) {

@@ -25,6 +25,7 @@ import {
   rawPost,
   receiverConfig,
   signedHeaders,
+  uniquelySignedHeaders,
   startCaptureTarget,
   voiceJobEvent,
   type CaptureTarget,
@@ -152,7 +153,8 @@ describe('forwarding callbacks that are not a voice clone’s', () => {
       (await emulator.admin.calls()).filter((call) => call.params.JobId === event.MessageBody.JobId).length;
     for (let attempt = 1; attempt <= 2; attempt++) {
       const count = target.requests.length;
-      const answer = await postCallback(receiver.callbackUrl, event, signedHeaders(NEW_KEY));
+      // Each attempt signed anew: the same signature with the same body would be answered from memory, unforwarded.
+      const answer = await postCallback(receiver.callbackUrl, event, uniquelySignedHeaders());
       assert.deepEqual(answer, { status: 200, body: { status: 'forwarded' } }, `attempt ${attempt}`);
       assert.deepEqual(JSON.parse((await target.nth(count + 1)).body.toString('utf8')), event);
       assert.equal(await reads(), 1, `ICE reads after attempt ${attempt}`);

@@ -46,6 +46,47 @@ test('a possible voice callback is validated strictly; one without ids is not a 
   assert.equal(voiceNamed.kind === 'rejected' && voiceNamed.reply.status, 400);
 });
 
+test('a clone gets a bounded fact, never the body; a field out of bounds is 400 naming it', () => {
+  const event = {
+    EventType: 'CustomizedVoiceJobComplete',
+    UserId: 1,
+    EventTime: '2026-01-01T00:00:00Z',
+    MessageBody: { JobId: 'j1', VoiceId: 'Voice1', Status: 'Success', Message: 'x'.repeat(50_000), Extra: [1, 2] },
+  };
+  const voice = classifyCallback(body(event));
+  assert.deepEqual(voice.kind === 'voice' && voice.fact, {
+    eventType: 'CustomizedVoiceJobComplete',
+    jobId: 'j1',
+    voiceId: 'Voice1',
+    status: 'Success',
+    eventTime: '2026-01-01T00:00:00Z',
+  });
+  const refused: [string, Record<string, unknown>, RegExp][] = [
+    ['Status too long', { MessageBody: { JobId: 'j1', Status: 'S'.repeat(129) } }, /MessageBody\.Status/],
+    ['Status a number', { MessageBody: { JobId: 'j1', Status: 3 } }, /MessageBody\.Status/],
+    ['Status with a newline', { MessageBody: { JobId: 'j1', Status: 'Success\nFail' } }, /MessageBody\.Status/],
+    ['EventTime an object', { EventTime: { at: 1 } }, /EventTime/],
+    ['EventTime too long', { EventTime: '2'.repeat(129) }, /EventTime/],
+    ['JobId too long', { MessageBody: { JobId: 'j'.repeat(129) } }, /MessageBody\.JobId/],
+    ['VoiceId too long', { MessageBody: { VoiceId: 'v'.repeat(65) } }, /MessageBody\.VoiceId/],
+  ];
+  for (const [name, change, field] of refused) {
+    const intake = classifyCallback(body({ ...event, ...change }));
+    assert.equal(intake.kind === 'rejected' && intake.reply.status, 400, name);
+    assert.match(intake.kind === 'rejected' ? String(intake.reply.body.message) : '', field, name);
+  }
+});
+
+test('a body nested deeper than 32 levels is 400, however deep (no stack overflow)', () => {
+  for (const depth of [40, 20_000]) {
+    const raw = `{"EventType":"X","MessageBody":{"JobId":"j1","x":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+    const intake = classifyCallback(body(raw));
+    assert.equal(intake.kind === 'rejected' && intake.reply.status, 400, String(depth));
+  }
+  const shallow = `{"EventType":"X","MessageBody":{"JobId":"j1","x":${'['.repeat(20)}${']'.repeat(20)}}}`;
+  assert.equal(classifyCallback(body(shallow)).kind, 'voice');
+});
+
 test('anything that is not JSON is 400 malformed_json; JSON that is not an object is 400 invalid_envelope', () => {
   for (const raw of ['', 'a=b', '{"EventType":', '<xml/>']) {
     const intake = classifyCallback(body(raw));

@@ -32,6 +32,7 @@ import {
   postCallback,
   receiverConfig,
   signedHeaders,
+  uniquelySignedHeaders,
   unreachableIce,
   voiceJobEvent,
 } from '../callback/support';
@@ -112,6 +113,7 @@ const RECEIVER_METRICS: [string, string][] = [
   ['ice_callback_errors_total', 'counter'],
   ['ice_callback_foreign_total', 'counter'],
   ['ice_callback_remembered_total', 'counter'],
+  ['ice_callback_retries_total', 'counter'],
   ['ice_callback_signature_key_form_total', 'counter'],
   ['ice_callback_backlogged_total', 'counter'],
   ['ice_callback_backlog', 'gauge'],
@@ -234,15 +236,16 @@ describe('metrics: one system, every declared metric counted', () => {
       taskQueue: 'metrics-no-worker',
       workflowId: voiceCloneWorkflowId(openVoice),
     });
+    const success = voiceJobEvent({ VoiceId: openVoice, Status: 'Success' });
+    const successHeaders = signedHeaders(NEW_KEY);
     const answers = [
       await postCallback(plain.callbackUrl, voiceJobEvent({ VoiceId: openVoice }), {}),
-      await postCallback(
-        plain.callbackUrl,
-        voiceJobEvent({ VoiceId: openVoice, Status: 'Success' }),
-        signedHeaders(NEW_KEY),
-      ),
+      await postCallback(plain.callbackUrl, success, successHeaders),
+      // ICE's retry with the same signature and body: answered as before, not delivered again.
+      await postCallback(plain.callbackUrl, success, successHeaders),
       await postCallback(plain.callbackUrl, voiceJobEvent({ VoiceId: 'NoCloneHere' }), signedHeaders(NEW_KEY)),
-      await postCallback(plain.callbackUrl, voiceJobEvent({ VoiceId: 'NoCloneHere' }), signedHeaders(NEW_KEY)),
+      // Signed anew, as a separate callback: the memory of ids with no clone answers it.
+      await postCallback(plain.callbackUrl, voiceJobEvent({ VoiceId: 'NoCloneHere' }), uniquelySignedHeaders()),
       await postCallback(plain.callbackUrl, voiceJobEvent({ JobId: 'job-only-id' }), signedHeaders(NEW_KEY)),
       await postCallback(
         plain.callbackUrl,
@@ -253,6 +256,7 @@ describe('metrics: one system, every declared metric counted', () => {
     assert.deepEqual(answers, [
       '401 missing_signature',
       '200 signalled',
+      '200 signalled',
       '200 unmatched',
       '200 unmatched',
       '503 ice_unavailable',
@@ -262,13 +266,15 @@ describe('metrics: one system, every declared metric counted', () => {
     const plainSamples = samplesOf(plainText);
     const snapshot = plain.metrics();
     assert.equal(find(plainSamples, 'ice_callback_received_total')?.value, snapshot.received);
-    assert.equal(snapshot.received, 6);
+    assert.equal(snapshot.received, 7);
+    assert.equal(find(plainSamples, 'ice_callback_retries_total')?.value, 1);
+    assert.equal(find(plainSamples, 'ice_callback_signalled_total')?.value, 1);
     assert.equal(find(plainSamples, 'ice_callback_unmatched_total')?.value, 2);
     assert.equal(find(plainSamples, 'ice_callback_remembered_total')?.value, 1);
     assert.equal(find(plainSamples, 'ice_callback_rejected_total', { reason: 'missing_signature' })?.value, 1);
-    assert.equal(find(plainSamples, 'ice_callback_signature_key_form_total', { form: 'as-configured' })?.value, 5);
+    assert.equal(find(plainSamples, 'ice_callback_signature_key_form_total', { form: 'as-configured' })?.value, 6);
     assert.equal(find(plainSamples, 'ice_callback_foreign_total', { event_type: 'ProduceMediaComplete' })?.value, 1);
-    assert.equal(find(plainSamples, 'ice_callback_request_duration_seconds_count')?.value, 6);
+    assert.equal(find(plainSamples, 'ice_callback_request_duration_seconds_count')?.value, 7);
     scrapes.push(plainText);
 
     // Receiver 2: forwarding other features' events to a target that takes one and refuses the next.
@@ -282,7 +288,9 @@ describe('metrics: one system, every declared metric counted', () => {
     const foreign = { EventType: 'TranscodeComplete', UserId: 1, EventTime: '2026-01-01T00:00:00Z', MessageBody: {} };
     assert.equal((await postCallback(forwarding.callbackUrl, foreign, signedHeaders(NEW_KEY))).status, 200);
     target.status = 500;
-    assert.equal((await postCallback(forwarding.callbackUrl, foreign, signedHeaders(NEW_KEY))).status, 502);
+    // Signed anew: the same signature with the same body is a retry, answered 200 as the first time.
+    const again = await postCallback(forwarding.callbackUrl, foreign, uniquelySignedHeaders());
+    assert.equal(again.status, 502);
     scrapes.push(await scrape(`${forwarding.url}/metrics`));
 
     // Receiver 3: a Temporal that accepts connections and never answers, one delivery slot, room for one in the
