@@ -7,10 +7,16 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
-import { EmulatorAdminClient, startEmulator, type RunningEmulator } from '../../src/emulator';
-import { waitFor, wireClient, type WireClient } from './support/ice-wire';
-import { startReceiver, type ReceiverBehaviour, type TestReceiver } from './support/receiver';
+import { EmulatorAdminClient, type RunningEmulator } from '../../src/emulator';
+import type { HttpCapture } from '../support/harness';
+import {
+  callbacksIn,
+  captureCallbacks,
+  startWiredEmulator,
+  type CallbackAnswer,
+  type WiredEmulator,
+} from './support/emulator';
+import { waitFor, type WireClient } from './support/ice-wire';
 import { submitVoice } from './support/voice-flow';
 
 const AUTH_KEY = 'SharedKey42';
@@ -18,29 +24,23 @@ const USER_ID = 1098765432109876;
 const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');
 
 describe('the emulated account callback setting', () => {
+  let harness: WiredEmulator;
   let emulator: RunningEmulator;
   let ice: WireClient;
-  const receivers: TestReceiver[] = [];
 
   // A fresh emulator per test: closing one cuts its callback retries short, so none spills into the next test.
   beforeEach(async () => {
-    emulator = await startEmulator({
+    harness = await startWiredEmulator({
       trainingMs: 60_000,
       userId: USER_ID,
       callbackTiming: { timeoutMs: 500, retryDelayMs: 100 },
     });
-    ice = wireClient(emulator.url, EMULATOR_DEV_CREDENTIALS);
+    ({ emulator, wire: ice } = harness);
   });
-  afterEach(async () => {
-    await emulator.close();
-    await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
-  });
+  afterEach(() => harness.close());
 
-  const receiver = async (behaviour?: ReceiverBehaviour): Promise<TestReceiver> => {
-    const started = await startReceiver(behaviour);
-    receivers.push(started);
-    return started;
-  };
+  /** A callback target, closed with the test's emulator. */
+  const receiver = (behaviour?: CallbackAnswer): Promise<HttpCapture> => captureCallbacks(harness, behaviour);
   const setHttp = (url: string, extra: Record<string, string> = {}) =>
     ice.ok('SetEventCallback', {
       CallbackType: 'HTTP',
@@ -138,7 +138,7 @@ describe('the emulated account callback setting', () => {
         log.map(({ jobId, voiceId, eventType, attempt, outcome }) => ({ jobId, voiceId, eventType, attempt, outcome })),
         [{ jobId: 'produce0001', voiceId: '', eventType: 'ProduceMediaComplete', attempt: 1, outcome: 'delivered' }],
       );
-      const [callback] = rx.received;
+      const [callback] = callbacksIn(rx);
       assert.deepEqual(callback.body, {
         EventType: 'ProduceMediaComplete',
         UserId: USER_ID,
@@ -161,9 +161,9 @@ describe('the emulated account callback setting', () => {
       // An event sent after the filtered one arrives alone: the filtered one was never queued ahead of it.
       const sent = await emulator.admin.sendEvent({ eventType: 'ProduceMediaComplete', messageBody: { JobId: 'x2' } });
       assert.equal(sent.sent, true);
-      await waitFor(async () => (rx.received.length > 0 ? true : undefined));
+      await waitFor(async () => (rx.requests.length > 0 ? true : undefined));
       assert.deepEqual(
-        rx.received.map((callback) => callback.body.MessageBody.JobId),
+        callbacksIn(rx).map((callback) => callback.body.MessageBody.JobId),
         ['x2'],
       );
       assert.deepEqual(
@@ -182,9 +182,9 @@ describe('the emulated account callback setting', () => {
       await setHttp(rx.url, { EventTypeList: 'CustomizedVoiceJobComplete' });
       const after = await submitVoice(ice, 'passedEnd1');
       await emulator.admin.finishJob(after);
-      await waitFor(async () => (rx.received.length === 2 ? true : undefined));
+      await waitFor(async () => (rx.requests.length === 2 ? true : undefined));
       assert.deepEqual(
-        rx.received.map((callback) => [callback.body.EventType, callback.body.MessageBody.VoiceId]),
+        callbacksIn(rx).map((callback) => [callback.body.EventType, callback.body.MessageBody.VoiceId]),
         [
           ['LiveRecordTaskStatus', undefined],
           ['CustomizedVoiceJobComplete', 'passedEnd1'],
@@ -257,11 +257,11 @@ describe('the emulated account callback setting', () => {
         cosyVoiceJobType: 'CosyVoice',
       });
       await emulator.admin.sendEvent({ eventType: 'ProduceMediaComplete', messageBody: { JobId: 'lower' } });
-      await waitFor(async () => (rx.received.length === 1 ? true : undefined));
+      await waitFor(async () => (rx.requests.length === 1 ? true : undefined));
       await emulator.admin.updateSettings({ lowerCaseCallbackKey: false });
       await emulator.admin.sendEvent({ eventType: 'ProduceMediaComplete', messageBody: { JobId: 'asSet' } });
-      await waitFor(async () => (rx.received.length === 2 ? true : undefined));
-      const [lower, asSet] = rx.received.map((callback) => ({
+      await waitFor(async () => (rx.requests.length === 2 ? true : undefined));
+      const [lower, asSet] = callbacksIn(rx).map((callback) => ({
         signature: callback.headers['x-ice-signature'],
         timestamp: String(callback.headers['x-ice-timestamp']),
       }));

@@ -12,7 +12,8 @@ import {
   parseAuthorization,
   percentEncode,
 } from '../../src/emulator/acs3-signature';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import type { RunningEmulator } from '../../src/emulator';
+import { startTestEmulator, type IceHarness } from '../support/harness';
 import { callIce, wireClient, type WireResponse } from './support/ice-wire';
 
 /**
@@ -70,17 +71,19 @@ describe('ACS3-HMAC-SHA256 pure functions', () => {
 });
 
 describe('emulator signature check over HTTP', () => {
+  let harness: IceHarness;
   let emulator: RunningEmulator;
   const good = EMULATOR_DEV_CREDENTIALS;
   const params = { Scenario: 'story' };
   const action = 'GetDemonstrationForCustomizedVoiceJob';
 
   before(async () => {
-    emulator = await startEmulator({
+    harness = await startTestEmulator({
       keyPairs: [good, { accessKeyId: 'LTAISecondKey', accessKeySecret: 'SecondSecret' }],
     });
+    emulator = harness.emulator;
   });
-  after(() => emulator.close());
+  after(() => harness.close());
 
   const expectError = (response: WireResponse, status: number, code: string): void => {
     assert.equal(response.status, status, JSON.stringify(response.body));
