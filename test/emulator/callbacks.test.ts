@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { CallbackDelivery, RunningEmulator } from '../../src/emulator';
-import type { HttpCapture } from '../support/harness';
-import {
-  callbacksIn,
-  captureCallbacks,
-  startWiredEmulator,
-  type CallbackAnswer,
-  type WiredEmulator,
-} from './support/emulator';
+import { startWiredEmulator, type CallbackAnswer, type CallbackTarget, type WiredEmulator } from './support/emulator';
 import { waitFor, type WireClient } from './support/ice-wire';
 import { submitVoice } from './support/voice-flow';
 
@@ -20,7 +13,7 @@ describe('callback delivery', () => {
   let harness: WiredEmulator;
   let emulator: RunningEmulator;
   let ice: WireClient;
-  let receiver: HttpCapture | undefined;
+  let receiver: CallbackTarget | undefined;
 
   before(async () => {
     harness = await startWiredEmulator({ trainingMs: 60_000, userId: USER_ID });
@@ -36,8 +29,8 @@ describe('callback delivery', () => {
   const useReceiver = async (
     behaviour?: CallbackAnswer,
     settings: Record<string, string> = { AuthSwitch: 'on', AuthKey: AUTH_KEY },
-  ): Promise<HttpCapture> => {
-    receiver = await captureCallbacks(harness, behaviour);
+  ): Promise<CallbackTarget> => {
+    receiver = await harness.captureCallbacks(behaviour);
     await ice.ok('SetEventCallback', { CallbackType: 'HTTP', CallbackURL: receiver.url, ...settings });
     return receiver;
   };
@@ -46,8 +39,8 @@ describe('callback delivery', () => {
     await emulator.admin.finishJob(jobId);
     return jobId;
   };
-  const voicesReceived = (rx: HttpCapture): string[] =>
-    callbacksIn(rx).map((callback) => callback.body.MessageBody.VoiceId);
+  const voicesReceived = (rx: CallbackTarget): string[] =>
+    rx.callbacks().map((callback) => callback.body.MessageBody.VoiceId);
   const deliveriesUntil = (done: (log: CallbackDelivery[]) => boolean, timeoutMs = 15_000) =>
     waitFor(async () => {
       const log = await emulator.admin.callbacks();
@@ -66,7 +59,7 @@ describe('callback delivery', () => {
       log.map(({ attempt, outcome, httpStatus, jobId: id }) => ({ attempt, outcome, httpStatus, id })),
       [{ attempt: 1, outcome: 'delivered', httpStatus: 200, id: jobId }],
     );
-    const [callback] = callbacksIn(rx);
+    const [callback] = rx.callbacks();
     assert.equal(callback.body.EventType, 'CustomizedVoiceJobComplete');
     assert.equal(callback.body.UserId, USER_ID);
     assert.match(callback.body.EventTime, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
@@ -81,8 +74,9 @@ describe('callback delivery', () => {
     const rx = await useReceiver(() => 200, { AuthSwitch: 'off' });
     await trainAndFinish('cbUnsigned');
     await deliveriesUntil((entries) => entries.length === 1);
-    assert.equal(callbacksIn(rx)[0].headers['x-ice-signature'], undefined);
-    assert.equal(callbacksIn(rx)[0].headers['x-ice-timestamp'], undefined);
+    const [unsigned] = rx.callbacks();
+    assert.equal(unsigned.headers['x-ice-signature'], undefined);
+    assert.equal(unsigned.headers['x-ice-timestamp'], undefined);
 
     await ice.ok('SetEventCallback', { CallbackURL: rx.url, EventTypeList: 'ProduceMediaComplete' });
     await trainAndFinish('cbFiltered');
@@ -141,7 +135,7 @@ describe('callback delivery', () => {
       await trainAndFinish('cbAfterDrop');
       await deliveriesUntil((entries) => entries.length === 2);
       assert.deepEqual(
-        callbacksIn(rx).map((callback) => callback.body.MessageBody.VoiceId),
+        rx.callbacks().map((callback) => callback.body.MessageBody.VoiceId),
         ['cbAfterDrop'],
       );
     });
@@ -152,7 +146,7 @@ describe('callback delivery', () => {
       await trainAndFinish('cbDup');
       await deliveriesUntil((entries) => entries.filter((entry) => entry.outcome === 'delivered').length === 2);
       assert.equal(rx.requests.length, 2);
-      const [first, second] = callbacksIn(rx);
+      const [first, second] = rx.callbacks();
       assert.deepEqual(first.body, second.body);
     });
 
@@ -178,7 +172,7 @@ describe('callback delivery', () => {
       await trainAndFinish('cbSecond');
       await deliveriesUntil((entries) => entries.length === 2);
       assert.deepEqual(
-        callbacksIn(rx).map((callback) => callback.body.MessageBody.VoiceId),
+        rx.callbacks().map((callback) => callback.body.MessageBody.VoiceId),
         ['cbSecond', 'cbFirst'],
       );
 
@@ -205,9 +199,9 @@ describe('emulator close()', () => {
     const closing = await startWiredEmulator({ trainingMs: 60_000, callbackTiming: timing });
     const control = await startWiredEmulator({ trainingMs: 60_000, callbackTiming: timing });
     try {
-      const rx = await captureCallbacks(control, () => 500);
+      const rx = await control.captureCallbacks(() => 500);
       const attemptsOf = (voiceId: string) =>
-        callbacksIn(rx).filter((callback) => callback.body.MessageBody.VoiceId === voiceId).length;
+        rx.callbacks().filter((callback) => callback.body.MessageBody.VoiceId === voiceId).length;
       await closing.wire.ok('SetEventCallback', { CallbackURL: rx.url });
       await control.wire.ok('SetEventCallback', { CallbackURL: rx.url });
       const controlJobId = await submitVoice(control.wire, 'controlVoice');

@@ -14,8 +14,7 @@ import {
   type RunningEmulator,
 } from '../../src/emulator';
 import { COSYVOICE_MODELS } from '../../src/ice/types';
-import type { HttpCapture } from '../support/harness';
-import { callbacksIn, captureCallbacks, startWiredEmulator, type WiredEmulator } from './support/emulator';
+import { startWiredEmulator, type CallbackTarget, type WiredEmulator } from './support/emulator';
 import { waitFor, type WireClient } from './support/ice-wire';
 import { submitVoice } from './support/voice-flow';
 
@@ -38,7 +37,7 @@ describe('voice editions', () => {
   let harness: WiredEmulator;
   let emulator: RunningEmulator;
   let ice: WireClient;
-  let receiver: HttpCapture | undefined;
+  let receiver: CallbackTarget | undefined;
 
   before(async () => {
     harness = await startWiredEmulator({ trainingMs: 60_000 });
@@ -321,7 +320,7 @@ describe('voice editions', () => {
     });
 
     it('a deleted job never ends: no callback, while a job submitted after it does call back', async () => {
-      receiver = await captureCallbacks(harness);
+      receiver = await harness.captureCallbacks();
       await ice.ok('SetEventCallback', { CallbackURL: receiver.url });
       const deleted = jobIdOf(await cosyVoice('deletedEarly'));
       const kept = jobIdOf(await cosyVoice('keptLater'));
@@ -331,7 +330,7 @@ describe('voice editions', () => {
       await waitFor(async () => (rx.requests.length > 0 ? true : undefined));
       // The deleted job was due first: its callback, had there been one, would have come before this one.
       assert.deepEqual(
-        callbacksIn(rx).map((callback) => callback.body.MessageBody.JobId),
+        rx.callbacks().map((callback) => callback.body.MessageBody.JobId),
         [kept],
       );
     });
@@ -440,7 +439,7 @@ describe('voice editions', () => {
   });
 
   it('calls back at the end of every edition’s job with JobId, VoiceId and Status, with no read', async () => {
-    receiver = await captureCallbacks(harness);
+    receiver = await harness.captureCallbacks();
     await ice.ok('SetEventCallback', { CallbackURL: receiver.url });
     const basic = await submitVoice(ice, 'cbBasic');
     const std = jobIdOf(await standard('cbStandard'));
@@ -450,7 +449,7 @@ describe('voice editions', () => {
     const rx = receiver;
     await waitFor(async () => (rx.requests.length === 3 ? true : undefined));
     const bodies = Object.fromEntries(
-      callbacksIn(rx).map((callback) => [callback.body.MessageBody.JobId, callback.body.MessageBody]),
+      rx.callbacks().map((callback) => [callback.body.MessageBody.JobId, callback.body.MessageBody]),
     );
     assert.deepEqual([bodies[basic].VoiceId, bodies[basic].Status], ['cbBasic', 'Success']);
     assert.match(bodies[std].VoiceId, ASSIGNED_VOICE_ID);

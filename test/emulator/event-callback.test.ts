@@ -8,14 +8,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { EmulatorAdminClient, type RunningEmulator } from '../../src/emulator';
-import type { HttpCapture } from '../support/harness';
-import {
-  callbacksIn,
-  captureCallbacks,
-  startWiredEmulator,
-  type CallbackAnswer,
-  type WiredEmulator,
-} from './support/emulator';
+import { startWiredEmulator, type CallbackAnswer, type CallbackTarget, type WiredEmulator } from './support/emulator';
 import { waitFor, type WireClient } from './support/ice-wire';
 import { submitVoice } from './support/voice-flow';
 
@@ -40,7 +33,7 @@ describe('the emulated account callback setting', () => {
   afterEach(() => harness.close());
 
   /** A callback target, closed with the test's emulator. */
-  const receiver = (behaviour?: CallbackAnswer): Promise<HttpCapture> => captureCallbacks(harness, behaviour);
+  const receiver = (behaviour?: CallbackAnswer): Promise<CallbackTarget> => harness.captureCallbacks(behaviour);
   const setHttp = (url: string, extra: Record<string, string> = {}) =>
     ice.ok('SetEventCallback', {
       CallbackType: 'HTTP',
@@ -138,7 +131,7 @@ describe('the emulated account callback setting', () => {
         log.map(({ jobId, voiceId, eventType, attempt, outcome }) => ({ jobId, voiceId, eventType, attempt, outcome })),
         [{ jobId: 'produce0001', voiceId: '', eventType: 'ProduceMediaComplete', attempt: 1, outcome: 'delivered' }],
       );
-      const [callback] = callbacksIn(rx);
+      const [callback] = rx.callbacks();
       assert.deepEqual(callback.body, {
         EventType: 'ProduceMediaComplete',
         UserId: USER_ID,
@@ -163,7 +156,7 @@ describe('the emulated account callback setting', () => {
       assert.equal(sent.sent, true);
       await waitFor(async () => (rx.requests.length > 0 ? true : undefined));
       assert.deepEqual(
-        callbacksIn(rx).map((callback) => callback.body.MessageBody.JobId),
+        rx.callbacks().map((callback) => callback.body.MessageBody.JobId),
         ['x2'],
       );
       assert.deepEqual(
@@ -184,7 +177,7 @@ describe('the emulated account callback setting', () => {
       await emulator.admin.finishJob(after);
       await waitFor(async () => (rx.requests.length === 2 ? true : undefined));
       assert.deepEqual(
-        callbacksIn(rx).map((callback) => [callback.body.EventType, callback.body.MessageBody.VoiceId]),
+        rx.callbacks().map((callback) => [callback.body.EventType, callback.body.MessageBody.VoiceId]),
         [
           ['LiveRecordTaskStatus', undefined],
           ['CustomizedVoiceJobComplete', 'passedEnd1'],
@@ -261,7 +254,7 @@ describe('the emulated account callback setting', () => {
       await emulator.admin.updateSettings({ lowerCaseCallbackKey: false });
       await emulator.admin.sendEvent({ eventType: 'ProduceMediaComplete', messageBody: { JobId: 'asSet' } });
       await waitFor(async () => (rx.requests.length === 2 ? true : undefined));
-      const [lower, asSet] = callbacksIn(rx).map((callback) => ({
+      const [lower, asSet] = rx.callbacks().map((callback) => ({
         signature: callback.headers['x-ice-signature'],
         timestamp: String(callback.headers['x-ice-timestamp']),
       }));

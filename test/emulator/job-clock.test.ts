@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { statusAt, TrainingClock, type ClockedJob } from '../../src/emulator/job-clock';
-import { callbacksIn, captureCallbacks, withWiredEmulator } from './support/emulator';
+import { withWiredEmulator } from './support/emulator';
 import { waitFor } from './support/ice-wire';
 import { submitVoice } from './support/voice-flow';
 
@@ -113,7 +113,7 @@ describe('job clock behind the emulator', () => {
   it('reads and callbacks agree for every edition: one callback per job, saying what every later read says', async () => {
     await withWiredEmulator({ trainingMs: 60_000 }, async (harness) => {
       const { emulator, wire: ice } = harness;
-      const receiver = await captureCallbacks(harness);
+      const receiver = await harness.captureCallbacks();
       await ice.ok('SetEventCallback', { CallbackURL: receiver.url });
       const jobIds: string[] = [];
       for (let i = 0; i < 4; i++) {
@@ -151,7 +151,7 @@ describe('job clock behind the emulator', () => {
       await readAll();
 
       for (const jobId of jobIds) {
-        const callbacks = callbacksIn(receiver).filter((callback) => callback.body.MessageBody.JobId === jobId);
+        const callbacks = receiver.callbacks().filter((callback) => callback.body.MessageBody.JobId === jobId);
         assert.equal(callbacks.length, 1, `one callback for ${jobId}`);
         const seen = reads.get(jobId) ?? [];
         const firstEnd = seen.findIndex((status) => status === 'Success' || status === 'Fail');
@@ -165,7 +165,7 @@ describe('job clock behind the emulator', () => {
           seen.join(' '),
         );
       }
-      const fails = callbacksIn(receiver).filter((callback) => callback.body.MessageBody.Status === 'Fail').length;
+      const fails = receiver.callbacks().filter((callback) => callback.body.MessageBody.Status === 'Fail').length;
       assert.equal(fails, 6);
       assert.equal(receiver.requests.length, jobIds.length, 'no callback twice');
     });
