@@ -1,25 +1,25 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
-import { startEmulator, type CallbackDelivery, type RunningEmulator } from '../../src/emulator';
-import { waitFor, wireClient, type WireClient } from './support/ice-wire';
-import { startReceiver, type ReceiverBehaviour, type TestReceiver } from './support/receiver';
+import type { CallbackDelivery, RunningEmulator } from '../../src/emulator';
+import { startWiredEmulator, type CallbackAnswer, type CallbackTarget, type WiredEmulator } from './support/emulator';
+import { waitFor, type WireClient } from './support/ice-wire';
 import { submitVoice } from './support/voice-flow';
 
 const AUTH_KEY = 'CallbackKey123';
 const USER_ID = 1098765432101234;
 
 describe('callback delivery', () => {
+  let harness: WiredEmulator;
   let emulator: RunningEmulator;
   let ice: WireClient;
-  let receiver: TestReceiver | undefined;
+  let receiver: CallbackTarget | undefined;
 
   before(async () => {
-    emulator = await startEmulator({ trainingMs: 60_000, userId: USER_ID });
-    ice = wireClient(emulator.url, EMULATOR_DEV_CREDENTIALS);
+    harness = await startWiredEmulator({ trainingMs: 60_000, userId: USER_ID });
+    ({ emulator, wire: ice } = harness);
   });
-  after(() => emulator.close());
+  after(() => harness.close());
   beforeEach(() => emulator.admin.reset());
   afterEach(async () => {
     await receiver?.close();
@@ -27,10 +27,10 @@ describe('callback delivery', () => {
   });
 
   const useReceiver = async (
-    behaviour?: ReceiverBehaviour,
+    behaviour?: CallbackAnswer,
     settings: Record<string, string> = { AuthSwitch: 'on', AuthKey: AUTH_KEY },
-  ): Promise<TestReceiver> => {
-    receiver = await startReceiver(behaviour);
+  ): Promise<CallbackTarget> => {
+    receiver = await harness.captureCallbacks(behaviour);
     await ice.ok('SetEventCallback', { CallbackType: 'HTTP', CallbackURL: receiver.url, ...settings });
     return receiver;
   };
@@ -39,8 +39,8 @@ describe('callback delivery', () => {
     await emulator.admin.finishJob(jobId);
     return jobId;
   };
-  const voicesReceived = (rx: TestReceiver): string[] =>
-    rx.received.map((callback) => callback.body.MessageBody.VoiceId);
+  const voicesReceived = (rx: CallbackTarget): string[] =>
+    rx.callbacks().map((callback) => callback.body.MessageBody.VoiceId);
   const deliveriesUntil = (done: (log: CallbackDelivery[]) => boolean, timeoutMs = 15_000) =>
     waitFor(async () => {
       const log = await emulator.admin.callbacks();
@@ -59,7 +59,7 @@ describe('callback delivery', () => {
       log.map(({ attempt, outcome, httpStatus, jobId: id }) => ({ attempt, outcome, httpStatus, id })),
       [{ attempt: 1, outcome: 'delivered', httpStatus: 200, id: jobId }],
     );
-    const [callback] = rx.received;
+    const [callback] = rx.callbacks();
     assert.equal(callback.body.EventType, 'CustomizedVoiceJobComplete');
     assert.equal(callback.body.UserId, USER_ID);
     assert.match(callback.body.EventTime, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
@@ -74,8 +74,9 @@ describe('callback delivery', () => {
     const rx = await useReceiver(() => 200, { AuthSwitch: 'off' });
     await trainAndFinish('cbUnsigned');
     await deliveriesUntil((entries) => entries.length === 1);
-    assert.equal(rx.received[0].headers['x-ice-signature'], undefined);
-    assert.equal(rx.received[0].headers['x-ice-timestamp'], undefined);
+    const [unsigned] = rx.callbacks();
+    assert.equal(unsigned.headers['x-ice-signature'], undefined);
+    assert.equal(unsigned.headers['x-ice-timestamp'], undefined);
 
     await ice.ok('SetEventCallback', { CallbackURL: rx.url, EventTypeList: 'ProduceMediaComplete' });
     await trainAndFinish('cbFiltered');
@@ -103,7 +104,7 @@ describe('callback delivery', () => {
       ],
     );
     assert.ok(Date.parse(log[1].at) - Date.parse(log[0].at) >= 900, 'retry waits about 1 s');
-    assert.equal(rx.received.length, 2);
+    assert.equal(rx.requests.length, 2);
   });
 
   it('gives up after 3 attempts when the receiver never answers within 3 s', async () => {
@@ -118,7 +119,7 @@ describe('callback delivery', () => {
         { attempt: 3, outcome: 'gave-up', httpStatus: undefined },
       ],
     );
-    assert.equal(rx.received.length, 3);
+    assert.equal(rx.requests.length, 3);
   });
 
   describe('callback faults', () => {
@@ -134,7 +135,7 @@ describe('callback delivery', () => {
       await trainAndFinish('cbAfterDrop');
       await deliveriesUntil((entries) => entries.length === 2);
       assert.deepEqual(
-        rx.received.map((callback) => callback.body.MessageBody.VoiceId),
+        rx.callbacks().map((callback) => callback.body.MessageBody.VoiceId),
         ['cbAfterDrop'],
       );
     });
@@ -144,8 +145,9 @@ describe('callback delivery', () => {
       await emulator.admin.setFaults({ callbacks: { duplicate: { count: 1 } } });
       await trainAndFinish('cbDup');
       await deliveriesUntil((entries) => entries.filter((entry) => entry.outcome === 'delivered').length === 2);
-      assert.equal(rx.received.length, 2);
-      assert.deepEqual(rx.received[0].body, rx.received[1].body);
+      assert.equal(rx.requests.length, 2);
+      const [first, second] = rx.callbacks();
+      assert.deepEqual(first.body, second.body);
     });
 
     it('delays callbacks until their time or a flush', async () => {
@@ -170,7 +172,7 @@ describe('callback delivery', () => {
       await trainAndFinish('cbSecond');
       await deliveriesUntil((entries) => entries.length === 2);
       assert.deepEqual(
-        rx.received.map((callback) => callback.body.MessageBody.VoiceId),
+        rx.callbacks().map((callback) => callback.body.MessageBody.VoiceId),
         ['cbSecond', 'cbFirst'],
       );
 
@@ -194,27 +196,24 @@ describe('emulator close()', () => {
     // Two emulators on the same retry schedule; the control one stays open. Once the control's retry has arrived,
     // the closed one's retry (due earlier: its first attempt came first) would have arrived too.
     const timing = { retryDelayMs: 300 };
-    const closing = await startEmulator({ trainingMs: 60_000, callbackTiming: timing });
-    const control = await startEmulator({ trainingMs: 60_000, callbackTiming: timing });
-    const rx = await startReceiver(() => 500);
-    const attemptsOf = (voiceId: string) =>
-      rx.received.filter((callback) => callback.body.MessageBody.VoiceId === voiceId).length;
+    const closing = await startWiredEmulator({ trainingMs: 60_000, callbackTiming: timing });
+    const control = await startWiredEmulator({ trainingMs: 60_000, callbackTiming: timing });
     try {
-      const closingIce = wireClient(closing.url, EMULATOR_DEV_CREDENTIALS);
-      const controlIce = wireClient(control.url, EMULATOR_DEV_CREDENTIALS);
-      await closingIce.ok('SetEventCallback', { CallbackURL: rx.url });
-      await controlIce.ok('SetEventCallback', { CallbackURL: rx.url });
-      const controlJobId = await submitVoice(controlIce, 'controlVoice');
-      await closing.admin.finishJob(await submitVoice(closingIce, 'closeVoice'));
-      await waitFor(async () => ((await closing.admin.callbacks()).length === 1 ? true : undefined));
-      await closing.close();
-      await control.admin.finishJob(controlJobId);
+      const rx = await control.captureCallbacks(() => 500);
+      const attemptsOf = (voiceId: string) =>
+        rx.callbacks().filter((callback) => callback.body.MessageBody.VoiceId === voiceId).length;
+      await closing.wire.ok('SetEventCallback', { CallbackURL: rx.url });
+      await control.wire.ok('SetEventCallback', { CallbackURL: rx.url });
+      const controlJobId = await submitVoice(control.wire, 'controlVoice');
+      await closing.emulator.admin.finishJob(await submitVoice(closing.wire, 'closeVoice'));
+      await waitFor(async () => ((await closing.emulator.admin.callbacks()).length === 1 ? true : undefined));
+      await closing.emulator.close();
+      await control.emulator.admin.finishJob(controlJobId);
       await waitFor(async () => (attemptsOf('controlVoice') === 2 ? true : undefined));
       assert.equal(attemptsOf('closeVoice'), 1, 'no retry after close');
     } finally {
       await closing.close();
       await control.close();
-      await rx.close();
     }
   });
 });

@@ -5,19 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
 import {
   COSYVOICE_QUOTA_CODE,
   COSYVOICE_VOICE_LIMIT,
-  startEmulator,
   STANDARD_MAX_AUDIOS,
   TRAINING_FAILED_MESSAGE,
   VOICEPRINT_MISMATCH_MESSAGE,
   type RunningEmulator,
 } from '../../src/emulator';
 import { COSYVOICE_MODELS } from '../../src/ice/types';
-import { waitFor, wireClient, type WireClient } from './support/ice-wire';
-import { startReceiver, type TestReceiver } from './support/receiver';
+import { startWiredEmulator, type CallbackTarget, type WiredEmulator } from './support/emulator';
+import { waitFor, type WireClient } from './support/ice-wire';
 import { submitVoice } from './support/voice-flow';
 
 interface JobWire {
@@ -36,15 +34,16 @@ const ASSIGNED_VOICE_ID = /^Voice-[a-z0-9]{10}$/;
 const media = (n: number, prefix = 'media'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
 
 describe('voice editions', () => {
+  let harness: WiredEmulator;
   let emulator: RunningEmulator;
   let ice: WireClient;
-  let receiver: TestReceiver | undefined;
+  let receiver: CallbackTarget | undefined;
 
   before(async () => {
-    emulator = await startEmulator({ trainingMs: 60_000 });
-    ice = wireClient(emulator.url, EMULATOR_DEV_CREDENTIALS);
+    harness = await startWiredEmulator({ trainingMs: 60_000 });
+    ({ emulator, wire: ice } = harness);
   });
-  after(() => emulator.close());
+  after(() => harness.close());
   beforeEach(async () => {
     await emulator.admin.reset();
     await emulator.admin.updateSettings({ trainingMs: 60_000, cosyVoiceJobType: 'CosyVoice' });
@@ -321,17 +320,17 @@ describe('voice editions', () => {
     });
 
     it('a deleted job never ends: no callback, while a job submitted after it does call back', async () => {
-      receiver = await startReceiver();
+      receiver = await harness.captureCallbacks();
       await ice.ok('SetEventCallback', { CallbackURL: receiver.url });
       const deleted = jobIdOf(await cosyVoice('deletedEarly'));
       const kept = jobIdOf(await cosyVoice('keptLater'));
       await ice.ok('DeleteCustomizedVoiceJob', { JobId: deleted });
       await emulator.admin.updateSettings({ trainingMs: 0 });
       const rx = receiver;
-      await waitFor(async () => (rx.received.length > 0 ? true : undefined));
+      await waitFor(async () => (rx.requests.length > 0 ? true : undefined));
       // The deleted job was due first: its callback, had there been one, would have come before this one.
       assert.deepEqual(
-        rx.received.map((callback) => callback.body.MessageBody.JobId),
+        rx.callbacks().map((callback) => callback.body.MessageBody.JobId),
         [kept],
       );
     });
@@ -440,7 +439,7 @@ describe('voice editions', () => {
   });
 
   it('calls back at the end of every edition’s job with JobId, VoiceId and Status, with no read', async () => {
-    receiver = await startReceiver();
+    receiver = await harness.captureCallbacks();
     await ice.ok('SetEventCallback', { CallbackURL: receiver.url });
     const basic = await submitVoice(ice, 'cbBasic');
     const std = jobIdOf(await standard('cbStandard'));
@@ -448,9 +447,9 @@ describe('voice editions', () => {
     await emulator.admin.clearCalls();
     await emulator.admin.updateSettings({ trainingMs: 100 });
     const rx = receiver;
-    await waitFor(async () => (rx.received.length === 3 ? true : undefined));
+    await waitFor(async () => (rx.requests.length === 3 ? true : undefined));
     const bodies = Object.fromEntries(
-      rx.received.map((callback) => [callback.body.MessageBody.JobId, callback.body.MessageBody]),
+      rx.callbacks().map((callback) => [callback.body.MessageBody.JobId, callback.body.MessageBody]),
     );
     assert.deepEqual([bodies[basic].VoiceId, bodies[basic].Status], ['cbBasic', 'Success']);
     assert.match(bodies[std].VoiceId, ASSIGNED_VOICE_ID);

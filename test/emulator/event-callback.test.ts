@@ -7,10 +7,9 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
-import { EmulatorAdminClient, startEmulator, type RunningEmulator } from '../../src/emulator';
-import { waitFor, wireClient, type WireClient } from './support/ice-wire';
-import { startReceiver, type ReceiverBehaviour, type TestReceiver } from './support/receiver';
+import { EmulatorAdminClient, type RunningEmulator } from '../../src/emulator';
+import { startWiredEmulator, type CallbackAnswer, type CallbackTarget, type WiredEmulator } from './support/emulator';
+import { waitFor, type WireClient } from './support/ice-wire';
 import { submitVoice } from './support/voice-flow';
 
 const AUTH_KEY = 'SharedKey42';
@@ -18,29 +17,23 @@ const USER_ID = 1098765432109876;
 const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');
 
 describe('the emulated account callback setting', () => {
+  let harness: WiredEmulator;
   let emulator: RunningEmulator;
   let ice: WireClient;
-  const receivers: TestReceiver[] = [];
 
   // A fresh emulator per test: closing one cuts its callback retries short, so none spills into the next test.
   beforeEach(async () => {
-    emulator = await startEmulator({
+    harness = await startWiredEmulator({
       trainingMs: 60_000,
       userId: USER_ID,
       callbackTiming: { timeoutMs: 500, retryDelayMs: 100 },
     });
-    ice = wireClient(emulator.url, EMULATOR_DEV_CREDENTIALS);
+    ({ emulator, wire: ice } = harness);
   });
-  afterEach(async () => {
-    await emulator.close();
-    await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
-  });
+  afterEach(() => harness.close());
 
-  const receiver = async (behaviour?: ReceiverBehaviour): Promise<TestReceiver> => {
-    const started = await startReceiver(behaviour);
-    receivers.push(started);
-    return started;
-  };
+  /** A callback target, closed with the test's emulator. */
+  const receiver = (behaviour?: CallbackAnswer): Promise<CallbackTarget> => harness.captureCallbacks(behaviour);
   const setHttp = (url: string, extra: Record<string, string> = {}) =>
     ice.ok('SetEventCallback', {
       CallbackType: 'HTTP',
@@ -138,7 +131,7 @@ describe('the emulated account callback setting', () => {
         log.map(({ jobId, voiceId, eventType, attempt, outcome }) => ({ jobId, voiceId, eventType, attempt, outcome })),
         [{ jobId: 'produce0001', voiceId: '', eventType: 'ProduceMediaComplete', attempt: 1, outcome: 'delivered' }],
       );
-      const [callback] = rx.received;
+      const [callback] = rx.callbacks();
       assert.deepEqual(callback.body, {
         EventType: 'ProduceMediaComplete',
         UserId: USER_ID,
@@ -161,9 +154,9 @@ describe('the emulated account callback setting', () => {
       // An event sent after the filtered one arrives alone: the filtered one was never queued ahead of it.
       const sent = await emulator.admin.sendEvent({ eventType: 'ProduceMediaComplete', messageBody: { JobId: 'x2' } });
       assert.equal(sent.sent, true);
-      await waitFor(async () => (rx.received.length > 0 ? true : undefined));
+      await waitFor(async () => (rx.requests.length > 0 ? true : undefined));
       assert.deepEqual(
-        rx.received.map((callback) => callback.body.MessageBody.JobId),
+        rx.callbacks().map((callback) => callback.body.MessageBody.JobId),
         ['x2'],
       );
       assert.deepEqual(
@@ -182,9 +175,9 @@ describe('the emulated account callback setting', () => {
       await setHttp(rx.url, { EventTypeList: 'CustomizedVoiceJobComplete' });
       const after = await submitVoice(ice, 'passedEnd1');
       await emulator.admin.finishJob(after);
-      await waitFor(async () => (rx.received.length === 2 ? true : undefined));
+      await waitFor(async () => (rx.requests.length === 2 ? true : undefined));
       assert.deepEqual(
-        rx.received.map((callback) => [callback.body.EventType, callback.body.MessageBody.VoiceId]),
+        rx.callbacks().map((callback) => [callback.body.EventType, callback.body.MessageBody.VoiceId]),
         [
           ['LiveRecordTaskStatus', undefined],
           ['CustomizedVoiceJobComplete', 'passedEnd1'],
@@ -257,11 +250,11 @@ describe('the emulated account callback setting', () => {
         cosyVoiceJobType: 'CosyVoice',
       });
       await emulator.admin.sendEvent({ eventType: 'ProduceMediaComplete', messageBody: { JobId: 'lower' } });
-      await waitFor(async () => (rx.received.length === 1 ? true : undefined));
+      await waitFor(async () => (rx.requests.length === 1 ? true : undefined));
       await emulator.admin.updateSettings({ lowerCaseCallbackKey: false });
       await emulator.admin.sendEvent({ eventType: 'ProduceMediaComplete', messageBody: { JobId: 'asSet' } });
-      await waitFor(async () => (rx.received.length === 2 ? true : undefined));
-      const [lower, asSet] = rx.received.map((callback) => ({
+      await waitFor(async () => (rx.requests.length === 2 ? true : undefined));
+      const [lower, asSet] = rx.callbacks().map((callback) => ({
         signature: callback.headers['x-ice-signature'],
         timestamp: String(callback.headers['x-ice-timestamp']),
       }));

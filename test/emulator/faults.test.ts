@@ -1,26 +1,27 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
 import { parseFaultFlags } from '../../src/cli/faults';
-import { startEmulator, type FaultConfig, type RunningEmulator } from '../../src/emulator';
-import { wireClient, type WireClient } from './support/ice-wire';
+import type { FaultConfig, RunningEmulator } from '../../src/emulator';
+import { startWiredEmulator, type WiredEmulator } from './support/emulator';
+import type { WireClient } from './support/ice-wire';
 import { submitVoice } from './support/voice-flow';
 
 const DEMO = 'GetDemonstrationForCustomizedVoiceJob';
 
 describe('operation faults', () => {
+  let harness: WiredEmulator;
   let emulator: RunningEmulator;
   let ice: WireClient;
   const demo = () => ice.raw(DEMO, { Scenario: 'story' });
 
   before(async () => {
-    emulator = await startEmulator({
+    harness = await startWiredEmulator({
       trainingMs: 60_000,
       faults: { operations: { GetCustomizedVoice: { throttle: { count: 1 } } } },
     });
-    ice = wireClient(emulator.url, EMULATOR_DEV_CREDENTIALS);
+    ({ emulator, wire: ice } = harness);
   });
-  after(() => emulator.close());
+  after(() => harness.close());
 
   it('applies faults given at start', async () => {
     await ice.ok('CreateCustomizedVoiceJob', { VoiceId: 'startFault', Gender: 'male', Scenario: 'story' });

@@ -4,11 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
-import { startEmulator } from '../../src/emulator';
 import { statusAt, TrainingClock, type ClockedJob } from '../../src/emulator/job-clock';
-import { waitFor, wireClient } from './support/ice-wire';
-import { startReceiver } from './support/receiver';
+import { withWiredEmulator } from './support/emulator';
+import { waitFor } from './support/ice-wire';
 import { submitVoice } from './support/voice-flow';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
@@ -113,10 +111,9 @@ describe('job clock', () => {
 
 describe('job clock behind the emulator', () => {
   it('reads and callbacks agree for every edition: one callback per job, saying what every later read says', async () => {
-    const emulator = await startEmulator({ trainingMs: 60_000 });
-    const receiver = await startReceiver();
-    try {
-      const ice = wireClient(emulator.url, EMULATOR_DEV_CREDENTIALS);
+    await withWiredEmulator({ trainingMs: 60_000 }, async (harness) => {
+      const { emulator, wire: ice } = harness;
+      const receiver = await harness.captureCallbacks();
       await ice.ok('SetEventCallback', { CallbackURL: receiver.url });
       const jobIds: string[] = [];
       for (let i = 0; i < 4; i++) {
@@ -150,11 +147,11 @@ describe('job clock behind the emulator', () => {
         return ended === jobIds.length;
       };
       await waitFor(async () => ((await readAll()) ? true : undefined), 15_000, 5);
-      await waitFor(async () => (receiver.received.length >= jobIds.length ? true : undefined));
+      await waitFor(async () => (receiver.requests.length >= jobIds.length ? true : undefined));
       await readAll();
 
       for (const jobId of jobIds) {
-        const callbacks = receiver.received.filter((callback) => callback.body.MessageBody.JobId === jobId);
+        const callbacks = receiver.callbacks().filter((callback) => callback.body.MessageBody.JobId === jobId);
         assert.equal(callbacks.length, 1, `one callback for ${jobId}`);
         const seen = reads.get(jobId) ?? [];
         const firstEnd = seen.findIndex((status) => status === 'Success' || status === 'Fail');
@@ -168,12 +165,9 @@ describe('job clock behind the emulator', () => {
           seen.join(' '),
         );
       }
-      const fails = receiver.received.filter((callback) => callback.body.MessageBody.Status === 'Fail').length;
+      const fails = receiver.callbacks().filter((callback) => callback.body.MessageBody.Status === 'Fail').length;
       assert.equal(fails, 6);
-      assert.equal(receiver.received.length, jobIds.length, 'no callback twice');
-    } finally {
-      await receiver.close();
-      await emulator.close();
-    }
+      assert.equal(receiver.requests.length, jobIds.length, 'no callback twice');
+    });
   });
 });

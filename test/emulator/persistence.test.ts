@@ -3,9 +3,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
-import { COSYVOICE_QUOTA_CODE, COSYVOICE_VOICE_LIMIT, startEmulator } from '../../src/emulator';
-import { waitFor, wireClient } from './support/ice-wire';
+import { COSYVOICE_QUOTA_CODE, COSYVOICE_VOICE_LIMIT } from '../../src/emulator';
+import { startWiredEmulator, withWiredEmulator } from './support/emulator';
+import { waitFor } from './support/ice-wire';
 import { submitVoice } from './support/voice-flow';
 
 describe('state file', () => {
@@ -17,10 +17,10 @@ describe('state file', () => {
 
   it('keeps voices, jobs and callback settings across a restart, and finishes training that was under way', async () => {
     const stateFile = path.join(dir, 'nested', 'state.json');
-    const first = await startEmulator({ stateFile, trainingMs: 60_000 });
-    const ice1 = wireClient(first.url, EMULATOR_DEV_CREDENTIALS);
+    const first = await startWiredEmulator({ stateFile, trainingMs: 60_000 });
+    const ice1 = first.wire;
     const doneJob = await submitVoice(ice1, 'persistDone');
-    await first.admin.finishJob(doneJob);
+    await first.emulator.admin.finishJob(doneJob);
     const trainingJob = await submitVoice(ice1, 'persistTraining');
     await ice1.ok('CreateCustomizedVoiceJob', { VoiceId: 'persistNew', Gender: 'female', Scenario: 'story' });
     await ice1.ok('SetEventCallback', {
@@ -28,7 +28,7 @@ describe('state file', () => {
       AuthSwitch: 'on',
       AuthKey: 'Abc123xyz',
     });
-    const before = await first.admin.jobs();
+    const before = await first.emulator.admin.jobs();
     await first.close();
 
     const saved = JSON.parse(await readFile(stateFile, 'utf8')) as { version: number };
@@ -40,9 +40,7 @@ describe('state file', () => {
     );
 
     // Restart with a training time the stored job has already passed (submitted moments ago + 1.5 s).
-    const second = await startEmulator({ stateFile, trainingMs: 1_500 });
-    try {
-      const ice2 = wireClient(second.url, EMULATOR_DEV_CREDENTIALS);
+    await withWiredEmulator({ stateFile, trainingMs: 1_500 }, async ({ emulator: second, wire: ice2 }) => {
       const restored = await second.admin.jobs();
       assert.deepEqual(
         restored.map((job) => [job.voiceId, job.jobId, job.submitCount]),
@@ -68,22 +66,17 @@ describe('state file', () => {
       // A persisted voice still blocks a duplicate create and a second submit.
       const dup = await ice2.raw('SubmitCustomizedVoiceJob', { VoiceId: 'persistDone' });
       assert.equal(dup.body.Code, 'InvalidOperation.JobStatus');
-    } finally {
-      await second.close();
-    }
-    const third = await startEmulator({ stateFile });
-    try {
+    });
+    await withWiredEmulator({ stateFile }, async ({ emulator: third }) => {
       const job = (await third.admin.jobs()).find((entry) => entry.jobId === trainingJob);
       assert.equal(job?.status, 'Success', 'the finish was persisted too');
-    } finally {
-      await third.close();
-    }
+    });
   });
 
   it('keeps Standard and CosyVoice jobs across a restart: their voices, the quota they hold, and training under way', async () => {
     const stateFile = path.join(dir, 'editions.json');
-    const first = await startEmulator({ stateFile, trainingMs: 60_000 });
-    const ice1 = wireClient(first.url, EMULATOR_DEV_CREDENTIALS);
+    const first = await startWiredEmulator({ stateFile, trainingMs: 60_000 });
+    const ice1 = first.wire;
     const standard = await ice1.ok('SubmitStandardCustomizedVoiceJob', {
       VoiceName: 'persisted standard',
       Gender: 'female',
@@ -99,12 +92,10 @@ describe('state file', () => {
         Model: 'cosyvoice-v3.5-plus',
       });
     }
-    const before = await first.admin.jobs();
+    const before = await first.emulator.admin.jobs();
     await first.close();
 
-    const second = await startEmulator({ stateFile, trainingMs: 1_000 });
-    try {
-      const ice2 = wireClient(second.url, EMULATOR_DEV_CREDENTIALS);
+    await withWiredEmulator({ stateFile, trainingMs: 1_000 }, async ({ emulator: second, wire: ice2 }) => {
       const restored = await second.admin.jobs();
       assert.deepEqual(
         restored.map((job) => [job.jobId, job.voiceId, job.edition, job.voiceName, job.model]),
@@ -124,9 +115,7 @@ describe('state file', () => {
         return job.Status === 'Success' ? job : undefined;
       });
       assert.deepEqual([finished.Type, finished.VoiceId], ['Standard', before[0].voiceId]);
-    } finally {
-      await second.close();
-    }
+    });
   });
 
   it('reads a state file written before the editions existed: its jobs are Basic', async () => {
@@ -168,16 +157,12 @@ describe('state file', () => {
         },
       }),
     );
-    const emulator = await startEmulator({ stateFile });
-    try {
-      const ice = wireClient(emulator.url, EMULATOR_DEV_CREDENTIALS);
+    await withWiredEmulator({ stateFile }, async ({ emulator, wire: ice }) => {
       const body = await ice.ok('GetCustomizedVoiceJob', { JobId: 'a'.repeat(32) });
       const job = (body.Data as { CustomizedVoiceJob: Record<string, string> }).CustomizedVoiceJob;
       assert.deepEqual([job.Type, job.Status, job.VoiceName, job.Gender], ['Basic', 'Success', 'Old', 'male']);
       const [emulated] = await emulator.admin.jobs();
       assert.deepEqual([emulated.edition, emulated.voiceName], ['Basic', 'Old']);
-    } finally {
-      await emulator.close();
-    }
+    });
   });
 });

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import OpenApi, { $OpenApiUtil } from '@alicloud/openapi-core';
-import { RuntimeOptions } from '@darabonba/typescript';
 import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
 import {
   buildCanonicalRequest,
@@ -12,7 +10,10 @@ import {
   parseAuthorization,
   percentEncode,
 } from '../../src/emulator/acs3-signature';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import type { RunningEmulator } from '../../src/emulator';
+import { createIceTransport } from '../../src/ice/transport';
+import type { IceAction } from '../../src/ice/types';
+import { startTestEmulator, type IceHarness } from '../support/harness';
 import { callIce, wireClient, type WireResponse } from './support/ice-wire';
 
 /**
@@ -70,17 +71,19 @@ describe('ACS3-HMAC-SHA256 pure functions', () => {
 });
 
 describe('emulator signature check over HTTP', () => {
+  let harness: IceHarness;
   let emulator: RunningEmulator;
   const good = EMULATOR_DEV_CREDENTIALS;
   const params = { Scenario: 'story' };
   const action = 'GetDemonstrationForCustomizedVoiceJob';
 
   before(async () => {
-    emulator = await startEmulator({
+    harness = await startTestEmulator({
       keyPairs: [good, { accessKeyId: 'LTAISecondKey', accessKeySecret: 'SecondSecret' }],
     });
+    emulator = harness.emulator;
   });
-  after(() => emulator.close());
+  after(() => harness.close());
 
   const expectError = (response: WireResponse, status: number, code: string): void => {
     assert.equal(response.status, status, JSON.stringify(response.body));
@@ -202,32 +205,16 @@ describe('emulator signature check over HTTP', () => {
   });
 
   it("accepts requests signed by Alibaba's own transport (openapi-core), reserved and non-ASCII characters included", async () => {
-    const client = new OpenApi(
-      new $OpenApiUtil.Config({
-        accessKeyId: good.accessKeyId,
-        accessKeySecret: good.accessKeySecret,
-        endpoint: new URL(emulator.url).host,
-        protocol: 'HTTP',
-      }),
-    );
-    const call = async (name: string, query: Record<string, string>): Promise<Record<string, unknown>> => {
-      const result = await client.callApi(
-        new $OpenApiUtil.Params({
-          action: name,
-          version: '2020-11-09',
-          protocol: 'HTTP',
-          pathname: '/',
-          method: 'POST',
-          authType: 'AK',
-          style: 'RPC',
-          reqBodyType: 'formData',
-          bodyType: 'json',
-        }),
-        new $OpenApiUtil.OpenApiRequest({ query }),
-        new RuntimeOptions({}),
-      );
-      return result.body as Record<string, unknown>;
-    };
+    // The package's transport is openapi-core configured as the official SDK configures it, signing included.
+    const transport = createIceTransport({
+      region: 'cn-shanghai',
+      endpoint: emulator.url,
+      credentials: good,
+      connectTimeoutMs: 3_000,
+      readTimeoutMs: 3_000,
+    });
+    const call = async (name: IceAction, query: Record<string, string>): Promise<Record<string, unknown>> =>
+      (await transport.call(name, query)).body as Record<string, unknown>;
     const voiceName = "名字 a+b&c=d/?*()!'~%20";
     await call('CreateCustomizedVoiceJob', {
       VoiceId: 'sdkVoice1',

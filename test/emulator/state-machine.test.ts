@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
-import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { waitFor, wireClient, type WireClient } from './support/ice-wire';
+import type { RunningEmulator } from '../../src/emulator';
+import { startWiredEmulator, type WiredEmulator } from './support/emulator';
+import { waitFor, type WireClient } from './support/ice-wire';
 
 interface JobWire {
   JobId: string;
@@ -15,14 +15,15 @@ interface JobWire {
 }
 
 describe('voice job state machine', () => {
+  let harness: WiredEmulator;
   let emulator: RunningEmulator;
   let ice: WireClient;
 
   before(async () => {
-    emulator = await startEmulator({ trainingMs: 60_000 });
-    ice = wireClient(emulator.url, EMULATOR_DEV_CREDENTIALS);
+    harness = await startWiredEmulator({ trainingMs: 60_000 });
+    ({ emulator, wire: ice } = harness);
   });
-  after(() => emulator.close());
+  after(() => harness.close());
   beforeEach(() => emulator.admin.reset());
 
   const create = async (voiceId: string): Promise<string> => {

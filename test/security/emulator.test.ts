@@ -6,14 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import http from 'node:http';
+import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EMULATOR_DEV_CREDENTIALS } from '../../src/config';
-import { EMULATOR_EXPOSED_WARNING, startEmulator, type RunningEmulator } from '../../src/emulator';
+import { EMULATOR_EXPOSED_WARNING, type RunningEmulator } from '../../src/emulator';
 import { createLogger } from '../../src/observability/logger';
-import { waitFor, wireClient, type WireClient } from '../emulator/support/ice-wire';
+import { startWiredEmulator, withWiredEmulator, type WiredEmulator } from '../emulator/support/emulator';
+import { sendHttp, waitFor, wireClient, type WireClient } from '../emulator/support/ice-wire';
+import { startTestEmulator } from '../support/harness';
 import { submitVoice } from '../emulator/support/voice-flow';
 
 interface RawAnswer {
@@ -22,40 +24,22 @@ interface RawAnswer {
   body: Record<string, unknown> | undefined;
 }
 
-/** One HTTP request exactly as given (no client adds an Origin or a content type behind the test's back). */
-function rawRequest(
+/** One HTTP request exactly as given, its JSON answer parsed (an empty one is undefined). */
+async function rawRequest(
   baseUrl: string,
   method: string,
   requestPath: string,
   options: { headers?: Record<string, string>; body?: string | Buffer } = {},
 ): Promise<RawAnswer> {
-  const url = new URL(baseUrl);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      { host: url.hostname, port: url.port, path: requestPath, method, headers: options.headers, agent: false },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
-          });
-        });
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(options.body);
-  });
+  const { status, headers, text } = await sendHttp(baseUrl, method, requestPath, options);
+  return { status, headers, body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>) };
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 const FORM = 'application/x-www-form-urlencoded';
 
 describe('emulator under attack through its own API', () => {
+  let harness: WiredEmulator;
   let emulator: RunningEmulator;
   let ice: WireClient;
   const admin = (method: string, adminPath: string, body?: unknown, headers: Record<string, string> = JSON_TYPE) =>
@@ -76,10 +60,10 @@ describe('emulator under attack through its own API', () => {
   }
 
   before(async () => {
-    emulator = await startEmulator({ trainingMs: 200 });
-    ice = wireClient(emulator.url, EMULATOR_DEV_CREDENTIALS);
+    harness = await startWiredEmulator({ trainingMs: 200 });
+    ({ emulator, wire: ice } = harness);
   });
-  after(() => emulator.close());
+  after(() => harness.close());
 
   it('refuses a faults body with a number for the voice list (400 naming the field) and lives on', async () => {
     const answer = await admin('PUT', '/faults', { failTrainingVoiceIds: 5 });
@@ -237,11 +221,11 @@ describe('emulator bound beyond loopback', () => {
       if ((warning as Error & { code?: string }).code === EMULATOR_EXPOSED_WARNING) warnings.push(warning);
     };
     process.on('warning', onWarning);
-    const exposed = await startEmulator({
+    const exposed = await startTestEmulator({
       host: '0.0.0.0',
       logger: createLogger('emulator', 'info', (line) => lines.push(line)),
     });
-    const local = await startEmulator({ logger: createLogger('emulator', 'info', (line) => lines.push(line)) });
+    const local = await startTestEmulator({ logger: createLogger('emulator', 'info', (line) => lines.push(line)) });
     try {
       await waitFor(() => Promise.resolve(warnings.length > 0 ? true : undefined), 2_000);
       assert.equal(warnings.length, 1, 'only the exposed emulator warns');
@@ -266,42 +250,37 @@ describe("the local stack's callback key", () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   const KEY = 'LocalStackKey0123456789abcdefXYZ';
-  const setCallback = (client: WireClient) =>
-    client.ok('SetEventCallback', { CallbackURL: 'http://127.0.0.1:9/ice/callback', AuthSwitch: 'on', AuthKey: KEY });
+  const setCallback = ({ wire }: WiredEmulator) =>
+    wire.ok('SetEventCallback', { CallbackURL: 'http://127.0.0.1:9/ice/callback', AuthSwitch: 'on', AuthKey: KEY });
 
   it('is not written to the state file when kept in memory, and a restart answers no callback setting', async () => {
     const stateFile = path.join(dir, 'memory.json');
-    const first = await startEmulator({ stateFile, callbackAuthKeyOnDisk: false });
-    await setCallback(wireClient(first.url, EMULATOR_DEV_CREDENTIALS));
-    await submitVoice(wireClient(first.url, EMULATOR_DEV_CREDENTIALS), 'keyMemory01');
-    await first.close();
+    await withWiredEmulator({ stateFile, callbackAuthKeyOnDisk: false }, async (first) => {
+      await setCallback(first);
+      await submitVoice(first.wire, 'keyMemory01');
+    });
     const saved = await readFile(stateFile, 'utf8');
     assert.ok(!saved.includes(KEY), 'the key is not on disk');
     assert.ok(saved.includes('keyMemory01'), 'the jobs are');
 
-    const second = await startEmulator({ stateFile, callbackAuthKeyOnDisk: false });
-    try {
-      const callback = await wireClient(second.url, EMULATOR_DEV_CREDENTIALS).ok('GetEventCallback');
+    await withWiredEmulator({ stateFile, callbackAuthKeyOnDisk: false }, async (second) => {
+      const callback = await second.wire.ok('GetEventCallback');
       assert.equal(callback.CallbackURL, undefined, 'no setting without its key');
-    } finally {
-      await second.close();
-    }
+    });
   });
 
   it('is kept as ICE keeps it by a standalone emulator (file mode 0600), and scrubbed when the stack takes over', async () => {
     const stateFile = path.join(dir, 'ice-like.json');
-    const first = await startEmulator({ stateFile });
-    await setCallback(wireClient(first.url, EMULATOR_DEV_CREDENTIALS));
-    await first.close();
+    await withWiredEmulator({ stateFile }, setCallback);
     assert.ok((await readFile(stateFile, 'utf8')).includes(KEY));
     assert.equal((await stat(stateFile)).mode & 0o777, 0o600);
 
-    const restarted = await startEmulator({ stateFile });
-    const callback = await wireClient(restarted.url, EMULATOR_DEV_CREDENTIALS).ok('GetEventCallback');
-    assert.equal(callback.AuthKey, KEY, 'a restarted emulator answers the key, as ICE does');
-    await restarted.close();
+    await withWiredEmulator({ stateFile }, async (restarted) => {
+      const callback = await restarted.wire.ok('GetEventCallback');
+      assert.equal(callback.AuthKey, KEY, 'a restarted emulator answers the key, as ICE does');
+    });
 
-    const stack = await startEmulator({ stateFile, callbackAuthKeyOnDisk: false });
+    const stack = await startTestEmulator({ stateFile, callbackAuthKeyOnDisk: false });
     await stack.close();
     assert.ok(!(await readFile(stateFile, 'utf8')).includes(KEY), 'a key found on disk is gone after the next write');
   });

@@ -8,12 +8,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { COMMANDS } from '../../src/cli/main';
 import type { Env } from '../../src/config';
+import { startHttpCapture, type HttpCapture } from '../support/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'ice-voice-clone.js');
@@ -129,14 +129,14 @@ describe('settings an attacker or a typo can give', () => {
   });
 
   describe('a port another process holds', () => {
-    let holder: Server;
+    let holder: HttpCapture;
     let port = 0;
     before(async () => {
-      holder = createServer();
-      await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
-      port = (holder.address() as { port: number }).port;
+      // Any listener on 127.0.0.1 holds the port: the harness's capture target is one.
+      holder = await startHttpCapture();
+      port = Number(new URL(holder.url).port);
     });
-    after(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+    after(() => holder.close());
 
     it('is exit 1 (the machine, not the setting) naming the variables', async () => {
       const receiver = await runBin(['callback-server'], {

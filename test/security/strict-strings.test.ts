@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import { InvalidVoiceCloneInputError, startRecordingSession, startVoiceClone } from '../../src/client';
 import { ConfigError, loadCallbackReceiverConfig, type Env } from '../../src/config';
 import { VOICE_CLONE_WORKFLOW_TYPE } from '../../src/workflows/definitions';
 import { textProblem, urlProblem } from '../../src/workflows/ice-ids';
-import { runCliInProcess, useEmulatorCredentialsInProcessEnv } from '../cli/support';
+import { useEmulatorCredentialsInProcessEnv } from '../cli/support';
+import { assertWorkflowFailed, runCli, startTestHarness, TEST_TIMINGS, type TestHarness } from '../support/harness';
 import { addRecording, sessionInput, updateFailure } from '../workflow/recording-session-support';
-import { FAST_TIMING, newVoiceId, startCloneStack, waitForStatus, type CloneStack } from '../workflow/support';
+import { newVoiceId, waitForStatus } from '../workflow/support';
 
 const BAD_RECORD_URL = 'https://b.example.com/a\nb\x01.wav';
 const BAD_CALLBACK_URL = 'https://h.example.com/c\nb';
@@ -57,21 +57,21 @@ describe('strict strings: the rules', () => {
 });
 
 describe('strict strings against the dev server and the emulator', () => {
-  let stack: CloneStack;
+  let stack: TestHarness;
   let env: Env;
   useEmulatorCredentialsInProcessEnv();
 
   before(async () => {
-    stack = await startCloneStack();
+    stack = await startTestHarness({ name: 'strict-strings', worker: true });
     env = { ICE_ENDPOINT: stack.emulator.url, LOG_LEVEL: 'error' };
   });
   after(async () => {
-    await stack?.stop();
+    await stack?.close();
   });
 
   test('recordUrl "https://b.example.com/a\\nb\\x01.wav": refused by the client, the workflow and addRecording, no ICE call', async () => {
     const voiceId = newVoiceId('StrictUrl');
-    const input = { voiceId, recordings: [{ audioRecordId: 1, recordUrl: BAD_RECORD_URL }], timing: FAST_TIMING };
+    const input = { voiceId, recordings: [{ audioRecordId: 1, recordUrl: BAD_RECORD_URL }], timing: TEST_TIMINGS.fast };
     await stack.emulator.admin.clearCalls();
 
     const refused = await startVoiceClone(stack.client, input, { taskQueue: stack.taskQueue }).then(
@@ -107,7 +107,7 @@ describe('strict strings against the dev server and the emulator', () => {
     const failure = await workflowFailure(input);
     assert.equal(failure.type, 'InvalidInput');
     assert.match(failure.message, /^voice\.voiceName: .*control characters/);
-    const run = await runCliInProcess(
+    const run = await runCli(
       [
         'start',
         '--voice-id',
@@ -128,7 +128,7 @@ describe('strict strings against the dev server and the emulator', () => {
 
   test("configure-callback --url $'https://h.example.com/c\\nb' --replace --dry-run: exit 2, nothing planned, no ICE call", async () => {
     await stack.emulator.admin.clearCalls();
-    const run = await runCliInProcess(
+    const run = await runCli(
       ['configure-callback', '--url', BAD_CALLBACK_URL, '--unsigned', '--replace', '--dry-run'],
       env,
     );
@@ -138,22 +138,16 @@ describe('strict strings against the dev server and the emulator', () => {
     assert.deepEqual(await stack.emulator.admin.calls(), [], 'no ICE call');
   });
 
-  async function workflowFailure(input: unknown): Promise<ApplicationFailure> {
-    const error = await stack.client.workflow
-      .execute(VOICE_CLONE_WORKFLOW_TYPE, {
+  function workflowFailure(input: unknown): Promise<ApplicationFailure> {
+    return assertWorkflowFailed(
+      stack.client.workflow.execute(VOICE_CLONE_WORKFLOW_TYPE, {
         workflowId: `strict-strings-${newVoiceId('Wf')}`,
         taskQueue: stack.taskQueue,
         // An accepted input would wait for recordings or training: fail the test soon instead.
         workflowExecutionTimeout: '20 seconds',
         args: [input],
-      })
-      .then(
-        () => assert.fail('accepted'),
-        (thrown: unknown) => thrown,
-      );
-    assert.ok(error instanceof WorkflowFailedError);
-    assert.ok(error.cause instanceof ApplicationFailure);
-    return error.cause;
+      }),
+    );
   }
 });
 

@@ -7,8 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { getVoiceCloneStatus, startVoiceClone } from '../../src/client';
 import {
@@ -19,7 +17,6 @@ import {
   VOICEPRINT_MISMATCH_MESSAGE,
   type CosyVoiceJobType,
 } from '../../src/emulator';
-import { startSignedCallbackReceiver } from '../../src/local-stack/signed-callback-receiver';
 import { silentLogger } from '../../src/observability/logger';
 import {
   searchAttributes,
@@ -40,7 +37,7 @@ import {
   standardInput,
 } from './editions-support';
 import { FAST_TIMING, waitForStatus } from './support';
-import { startTestHarness, type TestHarness } from '../support/harness';
+import { assertWorkflowFailed, startTestHarness, TEST_TIMINGS, type TestHarness } from '../support/harness';
 
 const EDITIONS: NamedVoiceEdition[] = ['standard', 'cosyvoice'];
 const SUBMIT_ACTION = {
@@ -48,21 +45,11 @@ const SUBMIT_ACTION = {
   cosyvoice: 'SubmitCosyVoiceCustomizedVoiceJob',
 } as const;
 /** Only a callback finishes these in time: polling would start after 30 s. */
-const BY_CALLBACK: VoiceCloneTiming = { ...FAST_TIMING, callbackTimeout: '30 seconds' };
-const POLL_SOON: VoiceCloneTiming = { ...FAST_TIMING, callbackTimeout: '500 milliseconds' };
+const BY_CALLBACK: VoiceCloneTiming = TEST_TIMINGS.byCallback;
+const POLL_SOON: VoiceCloneTiming = TEST_TIMINGS.pollSoon;
 
 function inputOf(edition: NamedVoiceEdition, voiceName: string, timing: VoiceCloneTiming): VoiceCloneInput {
   return edition === 'standard' ? standardInput(voiceName, timing) : cosyVoiceInput(voiceName, timing);
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => assert.fail('the workflow should have failed'),
-    (thrown: unknown) => thrown,
-  );
-  assert.ok(error instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(error)}`);
-  assert.ok(error.cause instanceof ApplicationFailure, `expected ApplicationFailure, got ${String(error.cause)}`);
-  return error.cause;
 }
 
 describe('Standard and CosyVoice clones (dev server + emulator)', () => {
@@ -71,16 +58,13 @@ describe('Standard and CosyVoice clones (dev server + emulator)', () => {
 
   before(async () => {
     stack = await startTestHarness({ name: 'editions', worker: true });
-    ({ receiver } = await startSignedCallbackReceiver({ client: stack.client, ice: stack.ice, logger: silentLogger }));
+    ({ receiver } = await stack.startReceiver({ logger: silentLogger }));
   });
   beforeEach(async () => {
     await stack.emulator.admin.setFaults({});
     await stack.emulator.admin.updateSettings({ trainingMs: 300, cosyVoiceJobType: 'CosyVoice' });
   });
-  after(async () => {
-    await receiver?.close();
-    await stack?.close();
-  });
+  after(() => stack?.close());
 
   const start = (input: VoiceCloneInput) => startVoiceClone(stack.client, input, { taskQueue: stack.taskQueue });
 
@@ -139,20 +123,15 @@ describe('Standard and CosyVoice clones (dev server + emulator)', () => {
     ];
     await Promise.all(
       bad.map(async ([what, input, field], index) => {
-        const error = await stack.client.workflow
-          .execute(VOICE_CLONE_WORKFLOW_TYPE, {
+        const failure = await assertWorkflowFailed(
+          stack.client.workflow.execute(VOICE_CLONE_WORKFLOW_TYPE, {
             workflowId: `invalid-edition-input-${index}-${Date.now()}`,
             taskQueue: stack.taskQueue,
             args: [input],
-          })
-          .then(
-            () => assert.fail(`${what}: accepted`),
-            (thrown: unknown) => thrown,
-          );
-        assert.ok(error instanceof WorkflowFailedError, what);
-        assert.ok(error.cause instanceof ApplicationFailure, what);
-        assert.equal(error.cause.type, 'InvalidInput', what);
-        assert.ok(error.cause.message.startsWith(`${field}: `), `${what}: ${error.cause.message}`);
+          }),
+        ).catch((error: Error) => assert.fail(`${what}: ${error.message}`));
+        assert.equal(failure.type, 'InvalidInput', what);
+        assert.ok(failure.message.startsWith(`${field}: `), `${what}: ${failure.message}`);
         // The client helper refuses the same input before it starts anything.
         await assert.rejects(start(input as VoiceCloneInput), { name: 'InvalidVoiceCloneInputError', field }, what);
       }),
@@ -238,7 +217,7 @@ describe('Standard and CosyVoice clones (dev server + emulator)', () => {
       authenticationMediaId: `auth-${VOICEPRINT_MISMATCH_MARKER}`,
     });
     const handle = await start(input);
-    const failure = await failureOf(handle.result());
+    const failure = await assertWorkflowFailed(handle.result());
     assert.equal(failure.type, 'TrainingFailed');
     assert.ok(failure.message.includes(VOICEPRINT_MISMATCH_MESSAGE), failure.message);
     assert.ok(failure.message.includes(voiceName), failure.message);
@@ -247,7 +226,7 @@ describe('Standard and CosyVoice clones (dev server + emulator)', () => {
 
   test('cosyvoice: training that ends in Fail fails TrainingFailed with ICE message', async () => {
     const voiceName = newVoiceName('FailTrain cosy');
-    const failure = await failureOf((await start(cosyVoiceInput(voiceName, FAST_TIMING))).result());
+    const failure = await assertWorkflowFailed((await start(cosyVoiceInput(voiceName, FAST_TIMING))).result());
     assert.equal(failure.type, 'TrainingFailed');
     assert.ok(failure.message.includes(TRAINING_FAILED_MESSAGE), failure.message);
   });
@@ -291,7 +270,7 @@ describe('Standard and CosyVoice clones (dev server + emulator)', () => {
       const failedName = newVoiceName(edition === 'standard' ? 'Std failed' : 'Cosy failed');
       await stack.emulator.admin.updateSettings({ trainingMs: 300 });
       await stack.emulator.admin.setFaults({ failTrainingVoiceIds: [failedName] });
-      await failureOf((await start(inputOf(edition, failedName, timing))).result());
+      await assertWorkflowFailed((await start(inputOf(edition, failedName, timing))).result());
       await stack.emulator.admin.setFaults({});
       const retried = await (await start(inputOf(edition, failedName, timing))).result();
       assert.equal(retried.status, 'Success');
@@ -352,7 +331,7 @@ describe('Standard and CosyVoice clones (dev server + emulator)', () => {
         });
       }
       const voiceName = newVoiceName('Cosy over quota');
-      const failure = await failureOf((await start(cosyVoiceInput(voiceName, FAST_TIMING))).result());
+      const failure = await assertWorkflowFailed((await start(cosyVoiceInput(voiceName, FAST_TIMING))).result());
       const refused = (await stack.emulator.admin.calls()).find(
         (call) => NAMED_SUBMIT_ACTIONS.includes(call.action) && call.params.VoiceName === voiceName,
       );
@@ -364,11 +343,7 @@ describe('Standard and CosyVoice clones (dev server + emulator)', () => {
     } finally {
       await stack.emulator.admin.reset();
       await receiver.close();
-      ({ receiver } = await startSignedCallbackReceiver({
-        client: stack.client,
-        ice: stack.ice,
-        logger: silentLogger,
-      }));
+      ({ receiver } = await stack.startReceiver({ logger: silentLogger }));
     }
   });
 });

@@ -97,32 +97,42 @@ export async function callIce(
   const search = Object.entries(query)
     .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
     .join('&');
-  return new Promise<WireResponse>((resolve, reject) => {
+  const answer = await sendHttp(baseUrl, 'POST', `/${search ? `?${search}` : ''}`, { headers, body });
+  return { status: answer.status, headers: answer.headers, body: JSON.parse(answer.text) as Record<string, unknown> };
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/** One HTTP request exactly as given: no agent or client adds a header (an Origin, a content type) behind its back. */
+export function sendHttp(
+  baseUrl: string,
+  method: string,
+  requestPath: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<HttpAnswer> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
     const request = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: `/${search ? `?${search}` : ''}`,
-        method: 'POST',
-        headers,
-        agent: false,
-      },
+      { host: url.hostname, port: url.port, path: requestPath, method, headers: options.headers, agent: false },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+        response.on('end', () =>
           resolve({
             status: response.statusCode ?? 0,
             headers: response.headers,
-            body: JSON.parse(text) as Record<string, unknown>,
-          });
-        });
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
         response.on('error', reject);
       },
     );
     request.on('error', reject);
-    request.end(body);
+    request.end(options.body);
   });
 }
 
