@@ -150,7 +150,7 @@ export interface RecordingStatus {
 
 /**
  * The facts of one ICE callback that a clone uses, each a bounded string: never the body. ICE signs the URL and the
- * timestamp, not the body (docs/ice-api.md#callback-authentication), so a callback is only a wake-up and the workflow
+ * timestamp, not the body (docs/ice-api.md#callback-signature), so a callback is only a wake-up and the workflow
  * re-reads the job. The receiver builds this from the body (see `ICE_CALLBACK_FACT_MAX_CHARS`).
  */
 export interface IceCallbackFact {
