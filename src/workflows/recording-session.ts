@@ -3,7 +3,7 @@
  * demonstration sentences and the detection result of each recording, and answers Workflow Updates synchronously
  * (`demonstrations`, `addRecording`, `submitTraining`, `awaitSubmitted`). Validators run before anything enters
  * history and make no ICE call: a rejected update leaves no trace. Results live in workflow state rebuilt from
- * history, so a worker that dies mid-session loses none of them.
+ * history (./sentence-recordings.ts), so a worker that dies mid-session loses none of them.
  */
 import {
   ApplicationFailure,

@@ -95,6 +95,7 @@ async function cloneBasicVoice(
   const found = await lookedUp(lookUpBasicVoice(valid, progress), registered, progress);
   if (found.status === 'Success') return alreadyTrained(found, progress);
 
+  // Training already, or in a state this package does not know (it never submits over one): adopt its job.
   let detection: DetectionResult[] | undefined;
   let jobId = found.jobId;
   if (!adoptsJob(found)) {
