@@ -57,6 +57,8 @@ export async function awaitTrainingResult(awaitArgs: AwaitTrainingArgs): Promise
   const trainingDeadline = startedAt + timing.trainingTimeoutMs;
   const args: Awaiting = { ...awaitArgs, trainingDeadline };
   progress.jobKnown(jobId);
+  // Standard and CosyVoice: the lookup's or the submit's read may have told the VoiceId ICE assigned.
+  inbox.voiceKnown(progress.status.voiceId);
   inbox.watch(jobId, { lastStatus: () => progress.status.lastIceStatus, pollIntervalMs: timing.pollIntervalMs });
 
   progress.enter('AwaitingCallback');

@@ -1,8 +1,10 @@
 /**
  * The Basic clone's ICE steps, each with its activity summary and the progress it reports: look the voice up (and,
- * with input `voice`, create it when ICE has no job for it), detect the recordings given up front, submit.
+ * with input `voice`, create it when ICE has no job for it), adopt a job ICE trains already, detect the recordings
+ * given up front, submit.
  */
 import type { VoiceJobSnapshot } from '../activities/types';
+import { isKnownVoiceJobStatus } from '../ice/types';
 import type { DetectionResult, VoiceRecording } from './definitions';
 import { voiceCloneFailure } from './failures';
 import { iceCalls, iceLookups, iceReads, summary } from './ice-activities';
@@ -16,6 +18,11 @@ export function lookUpBasicVoice(
   progress: VoiceCloneProgress,
 ): Promise<VoiceJobSnapshot> {
   return valid.voice ? lookUpOrCreateVoice(valid, progress) : lookUpVoice(valid, progress);
+}
+
+/** ICE trains the voice already, or it is in a state this package does not know (it never submits over one). */
+export function adoptsJob(job: VoiceJobSnapshot): boolean {
+  return job.status === 'PreTraining' || job.status === 'Training' || !isKnownVoiceJobStatus(job.status);
 }
 
 /** ICE detects every recording given up front; fails `AudioDetectionFailed` when one does not pass. */

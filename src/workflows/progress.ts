@@ -16,6 +16,7 @@ import {
   type VoiceCloneStage,
   type VoiceCloneStatus,
 } from './definitions';
+import { EDITIONS } from './editions';
 
 type SearchAttributeField = 'iceVoiceId' | 'iceJobId' | 'voiceCloneStage';
 
@@ -26,12 +27,6 @@ type SearchAttributeField = 'iceVoiceId' | 'iceJobId' | 'voiceCloneStage';
 const STAGES_INDEXED_BEFORE_PLANS: readonly VoiceCloneStage[] = ['AwaitingCallback', 'Polling', 'Succeeded', 'Failed'];
 /** Unknown statuses remembered per clone (they travel in each poll's input). */
 const MAX_UNKNOWN_STATUSES = 10;
-
-const EDITION_NAMES: Record<VoiceCloneEdition, string> = {
-  basic: 'Basic',
-  standard: 'Standard',
-  cosyvoice: 'CosyVoice',
-};
 
 /** Which voice the clone is about, as far as known before validation: the VoiceId ('' until ICE assigns one). */
 export interface ClonedVoice {
@@ -180,7 +175,7 @@ function renderDetails(status: VoiceCloneStatus, timing: string | undefined): st
   const named = status.voiceName !== undefined ? ` "${status.voiceName}"` : '';
   const voice = status.voiceId ? ` \`${status.voiceId}\`` : status.voiceName === undefined ? ' `(invalid)`' : '';
   const lines = [
-    `**Voice clone** (${EDITION_NAMES[status.edition]})${named}${voice} — stage **${status.stage}**`,
+    `**Voice clone** (${EDITIONS[status.edition].label})${named}${voice} — stage **${status.stage}**`,
     '', // a blank line so that the Web UI renders what follows as a list, not one run-on line
     `- ICE job: ${status.jobId ? `\`${status.jobId}\`` : 'not known yet'}`,
     `- Last ICE status: ${status.lastIceStatus ?? 'not read yet'}${status.lastIceStatusAt ? ` (read ${status.lastIceStatusAt})` : ''}${unknownNote(status.lastIceStatus)}`,

@@ -3,7 +3,7 @@
  * demonstration sentences and the detection result of each recording, and answers Workflow Updates synchronously
  * (`demonstrations`, `addRecording`, `submitTraining`, `awaitSubmitted`). Validators run before anything enters
  * history and make no ICE call: a rejected update leaves no trace. Results live in workflow state rebuilt from
- * history, so a worker that dies mid-session loses none of them.
+ * history (./sentence-recordings.ts), so a worker that dies mid-session loses none of them.
  */
 import {
   ApplicationFailure,
@@ -28,6 +28,7 @@ import { asWorkflowFailure, failureSummary, voiceCloneFailure } from './failures
 import { formatDuration } from './human-duration';
 import { iceCalls, summary } from './ice-activities';
 import type { VoiceCloneProgress } from './progress';
+import { SentenceRecordings, type RecordingTicket } from './sentence-recordings';
 import { SlidingWindow } from './sliding-window';
 import { validateRecording, type ValidBasicVoiceCloneInput, type VoiceCloneInputValidation } from './validation';
 import { assertDetectionPassed, DETECTION_CONCURRENCY } from './verify-detection';
@@ -47,27 +48,12 @@ type Phase =
   /** The clone has ended (its failure, if any, is kept). */
   | 'ended';
 
-interface Row {
-  /** Order of acceptance: the latest recording of a sentence is the one that counts. */
-  seq: number;
-  recordUrl: string;
-  state: RecordingStatus['state'];
-  reason: string;
-}
-
 export class RecordingSession {
   private phase: Phase = 'preparing';
   private jobId: string | undefined;
   private submittedWith: DetectionResult[] = [];
   private failure: unknown;
-  private readonly rows = new Map<number, Row>();
-  private seq = 0;
-  /**
-   * Detections of one sentence run one after the other, so that ICE sees them in the order they were sent.
-   * ASSUMPTION (docs/ice-api.md#voice-lifecycle-basic): ICE's later detection of an AudioRecordId replaces the
-   * earlier one in the audio it stages for training, as the latest answer does here.
-   */
-  private readonly chains = new Map<number, Promise<unknown>>();
+  private readonly recordings = new SentenceRecordings();
   /** Detection calls in flight at once, as for recordings given up front. */
   private readonly detections = new SlidingWindow(DETECTION_CONCURRENCY);
   private deciding: Promise<void> | undefined;
@@ -112,7 +98,7 @@ export class RecordingSession {
     this.submitIfEnoughPassed();
     const decided = await condition(() => this.phase === 'submitting', valid.timing.recordingTimeoutMs);
     if (!decided) throw this.timedOut(valid, seen);
-    const results = this.results();
+    const results = this.recordings.results();
     this.progress.detected(results);
     return results;
   }
@@ -222,23 +208,16 @@ export class RecordingSession {
 
   async addRecording(recording: VoiceRecording): Promise<RecordingAnswer> {
     const { audioRecordId, recordUrl } = recording;
-    const seq = ++this.seq;
-    this.rows.set(audioRecordId, { seq, recordUrl, state: 'detecting', reason: '' });
+    const ticket = this.recordings.sent(audioRecordId, recordUrl);
     this.showRecordings();
-    const previous = this.chains.get(audioRecordId) ?? Promise.resolve();
-    const detection = previous.then(() => this.detect(recording));
-    this.chains.set(
-      audioRecordId,
-      detection.catch(() => undefined),
-    );
     try {
-      const result = await detection;
-      this.record(audioRecordId, seq, result.pass ? 'passed' : 'failed', result.reason);
+      const result = await this.recordings.inTurn(audioRecordId, () => this.detect(recording));
+      this.record(ticket, result.pass ? 'passed' : 'failed', result.reason);
       return { audioRecordId, pass: result.pass, reason: result.reason };
     } catch (error) {
       const failure = this.phase === 'ended' ? this.endedFailure() : asUpdateFailure(error);
       const { type, message } = failureSummary(failure);
-      this.record(audioRecordId, seq, 'failed', `detection did not answer: ${type}: ${message}`);
+      this.record(ticket, 'failed', `detection did not answer: ${type}: ${message}`);
       throw failure;
     }
   }
@@ -276,9 +255,9 @@ export class RecordingSession {
   private async decide(): Promise<void> {
     await condition(() => this.phase !== 'preparing');
     if (this.phase !== 'recording') return; // found training or trained, or ended: the caller answers from that
-    await condition(() => this.phase !== 'recording' || !this.detecting());
+    await condition(() => this.phase !== 'recording' || !this.recordings.detecting);
     if (this.phase !== 'recording') return;
-    const results = this.results();
+    const results = this.recordings.results();
     assertDetectionPassed(this.voiceId, results);
     if (results.length === 0) {
       throw voiceCloneFailure(
@@ -330,11 +309,8 @@ export class RecordingSession {
   }
 
   /** Applies a detection's answer when it is of the sentence's latest recording. */
-  private record(audioRecordId: number, seq: number, state: RecordingStatus['state'], reason: string): void {
-    const row = this.rows.get(audioRecordId);
-    if (!row || row.seq !== seq) return; // a later recording of the sentence replaced this one
-    row.state = state;
-    row.reason = reason;
+  private record(ticket: RecordingTicket, state: RecordingStatus['state'], reason: string): void {
+    if (!this.recordings.answered(ticket, state, reason)) return; // a later recording of the sentence replaced it
     this.showRecordings();
     this.submitIfEnoughPassed();
   }
@@ -344,45 +320,18 @@ export class RecordingSession {
     return this.phase === 'ended';
   }
 
-  private detecting(): boolean {
-    return [...this.rows.values()].some((row) => row.state === 'detecting');
-  }
-
-  /** Every sentence's latest recording with its answer, by audioRecordId. */
-  private results(): DetectionResult[] {
-    return [...this.rows.entries()]
-      .filter(([, row]) => row.state !== 'detecting')
-      .sort(([a], [b]) => a - b)
-      .map(([audioRecordId, row]) => ({
-        audioRecordId,
-        recordUrl: row.recordUrl,
-        pass: row.state === 'passed',
-        reason: row.reason,
-      }));
-  }
-
   /** `autoSubmitAfter`: submit once that many sentences passed, none failed and no detection is running. */
   private submitIfEnoughPassed(): void {
     const wanted = this.valid?.autoSubmitAfter;
-    if (wanted === undefined || this.phase !== 'recording' || this.deciding || this.detecting()) return;
-    const results = this.results();
+    if (wanted === undefined || this.phase !== 'recording' || this.deciding || this.recordings.detecting) return;
+    const results = this.recordings.results();
     if (results.some((result) => !result.pass)) return;
     if (results.length >= wanted) this.phase = 'submitting';
   }
 
   private showRecordings(): void {
-    const text = new Map(this.demonstrations?.sentences.map((sentence) => [sentence.audioId, sentence.text]));
-    const rows = [...this.rows.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([audioRecordId, row]) => ({
-        audioRecordId,
-        text: text.get(audioRecordId) ?? '',
-        recordUrl: row.recordUrl,
-        state: row.state,
-        reason: row.reason,
-      }));
-    this.progress.recordingsChanged(rows);
-    this.progress.detected(this.results());
+    this.progress.recordingsChanged(this.recordings.table(this.demonstrations?.sentences));
+    this.progress.detected(this.recordings.results());
   }
 
   private notRecording(): ApplicationFailure {
@@ -403,7 +352,7 @@ export class RecordingSession {
   }
 
   private timedOut(valid: ValidBasicVoiceCloneInput, seen: VoiceJobSnapshot): ApplicationFailure {
-    const results = this.results();
+    const results = this.recordings.results();
     const passed = results.filter((result) => result.pass).length;
     return voiceCloneFailure(
       'RecordingTimedOut',

@@ -1,15 +1,23 @@
 /**
- * The clone workflow, for each of ICE's editions (docs/ice-api.md#editions): validate → look the voice up →
- * (Basic: verify detection) → submit exactly once (or adopt) → await the training result. Basic looks its voice up
- * by the caller's VoiceId; Standard and CosyVoice by the caller's VoiceName, ICE assigning the VoiceId at submit.
- * docs/ice-api.md holds the ICE facts it relies on.
+ * The clone workflow, for each of ICE's editions (docs/ice-api.md#editions): validate → look the voice up (or
+ * create it) → (Basic: verify detection) → submit exactly once (or adopt) → await the training result. Basic looks
+ * its voice up by the caller's VoiceId; Standard and CosyVoice by the caller's VoiceName, ICE assigning the VoiceId
+ * at submit. The steps live in ./basic-steps.ts, ./named-steps.ts and ./clone-steps.ts; docs/ice-api.md holds the
+ * ICE facts they rely on.
  */
 import { setHandler } from '@temporalio/workflow';
-import type { FoundNamedVoiceJob, VoiceJobSnapshot } from '../activities/types';
-import { isKnownVoiceJobStatus } from '../ice/types';
 import { awaitTrainingResult } from './await-training-result';
+import { adoptsJob, detectRecordings, lookUpBasicVoice, submitBasicVoice } from './basic-steps';
 import { CallbackInbox } from './callback-inbox';
-import { detectRecordings, lookUpBasicVoice, submitBasicVoice } from './basic-steps';
+import {
+  alreadyTrained,
+  clonedVoice,
+  cloneFailed,
+  lookedUp,
+  lookUpSearchAttributes,
+  validated,
+  type RegisteredSearchAttributes,
+} from './clone-steps';
 import {
   addRecordingUpdate,
   awaitSubmittedUpdate,
@@ -21,19 +29,11 @@ import {
   type VoiceCloneInput,
   type VoiceCloneResult,
 } from './definitions';
-import { NAMED_EDITIONS, namedSubmit } from './editions';
-import { asWorkflowFailure, failureSummary, voiceCloneFailure } from './failures';
 import { describeTiming } from './human-duration';
-import { iceCalls, iceLookups, temporalLookups } from './ice-activities';
-import { VoiceCloneProgress, type ClonedVoice } from './progress';
+import { lookUpNamedVoice, submitNamedVoiceJob } from './named-steps';
+import { VoiceCloneProgress } from './progress';
 import { RecordingSession } from './recording-session';
-import {
-  validateVoiceCloneInput,
-  type ValidBasicVoiceCloneInput,
-  type ValidNamedVoiceCloneInput,
-  type ValidVoiceCloneInput,
-  type VoiceCloneInputValidation,
-} from './validation';
+import { validateVoiceCloneInput, type ValidBasicVoiceCloneInput, type ValidNamedVoiceCloneInput } from './validation';
 
 export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceCloneResult> {
   const voice = clonedVoice(input);
@@ -68,34 +68,18 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
 
   try {
     const valid = validated(validation);
-    const registered = lookUpSearchAttributes();
-    const context = { registered, progress, inbox, session };
+    const context = { registered: lookUpSearchAttributes(), progress, inbox, session };
     const result =
       valid.edition === 'basic' ? await cloneBasicVoice(valid, context) : await cloneNamedVoice(valid, context);
     // Every running update finishes first (none is left unanswered).
     return await session.finish(result);
   } catch (error) {
-    const failure = asWorkflowFailure(error);
-    const { type, message } = failureSummary(failure);
-    progress.failed(type, message);
-    await session.end(failure);
-    throw failure;
+    throw await cloneFailed(error, progress, session);
   }
 }
 
-/**
- * Which search attributes the namespace has. It goes out with the voice lookup, in the same workflow task (the
- * lookup is the first thing either clone does): one round trip instead of two.
- */
-function lookUpSearchAttributes(): ReturnType<typeof temporalLookups.listRegisteredSearchAttributes> {
-  return temporalLookups.listRegisteredSearchAttributes.executeWithOptions(
-    { summary: 'Temporal ListSearchAttributes (which search attributes this namespace has)' },
-    [],
-  );
-}
-
 interface CloneContext {
-  registered: ReturnType<typeof temporalLookups.listRegisteredSearchAttributes>;
+  registered: RegisteredSearchAttributes;
   progress: VoiceCloneProgress;
   inbox: CallbackInbox;
   /** Basic only: the recording session (its updates are refused for the other editions). */
@@ -108,18 +92,13 @@ async function cloneBasicVoice(
   { registered, progress, inbox, session }: CloneContext,
 ): Promise<VoiceCloneResult> {
   // Look first: a voice already trained or training has passed detection, and ICE refuses to detect it again.
-  const lookup = lookUpBasicVoice(valid, progress);
-  lookup.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
-  progress.useSearchAttributes(await registered);
-  const found = await lookup;
+  const found = await lookedUp(lookUpBasicVoice(valid, progress), registered, progress);
   if (found.status === 'Success') return alreadyTrained(found, progress);
 
+  // Training already, or in a state this package does not know (it never submits over one): adopt its job.
   let detection: DetectionResult[] | undefined;
-  let jobId: string;
-  if (found.status === 'PreTraining' || found.status === 'Training' || !isKnownVoiceJobStatus(found.status)) {
-    // Already training, or in a state this package does not know (it never submits over one): adopt it and wait.
-    jobId = found.jobId;
-  } else {
+  let jobId = found.jobId;
+  if (!adoptsJob(found)) {
     if (valid.recordings) detection = await detectRecordings(valid.voiceId, valid.recordings, progress);
     else if (session.holdsRecordings) detection = await session.collectRecordings(found);
     jobId = await submitBasicVoice(valid, found, progress);
@@ -138,91 +117,15 @@ async function cloneNamedVoice(
   valid: ValidNamedVoiceCloneInput,
   { registered, progress, inbox }: CloneContext,
 ): Promise<VoiceCloneResult> {
-  const lookup = lookUpNamedVoice(valid, progress);
-  lookup.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
-  progress.useSearchAttributes(await registered);
-  const found = await lookup;
+  const found = await lookedUp(lookUpNamedVoice(valid, progress), registered, progress);
   if (found.job?.status === 'Success') return alreadyTrained(found.job, progress);
 
   // In PreTraining or Training, or in a state this package does not know (it never submits over one): adopt it.
   const jobId = found.job ? found.job.jobId : await submitNamedVoiceJob(valid, found, progress);
-  inbox.voiceKnown(progress.status.voiceId);
 
-  const result = await awaitTrainingResult({
-    voiceId: `"${valid.voiceName}"`,
-    jobId,
-    timing: valid.timing,
-    inbox,
-    progress,
-  });
+  // ICE may not have told the VoiceId yet: the wait's activity summaries name the voice by its VoiceName.
+  const voice = `"${valid.voiceName}"`;
+  const result = await awaitTrainingResult({ voiceId: voice, jobId, timing: valid.timing, inbox, progress });
   // Every read told the VoiceId ICE assigned; the last one said Success.
   return { ...result, edition: valid.edition, voiceId: progress.status.voiceId, voiceName: valid.voiceName };
-}
-
-/** What the status shows before validation: whatever the input names, '' where it names nothing usable. */
-function clonedVoice(input: VoiceCloneInput): ClonedVoice {
-  const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-  if (raw.edition === 'standard' || raw.edition === 'cosyvoice') {
-    return { edition: raw.edition, voiceId: '', voiceName: text(raw.voiceName) };
-  }
-  return { edition: 'basic', voiceId: text(raw.voiceId) };
-}
-
-function validated(validation: VoiceCloneInputValidation): ValidVoiceCloneInput {
-  if (!validation.ok) {
-    throw voiceCloneFailure('InvalidInput', validation.message, { field: validation.field, rule: validation.rule });
-  }
-  return validation.value;
-}
-
-/**
- * This VoiceName's job to adopt (PreTraining, Training, Success or a status unknown here), and every job of the
- * name the lookup saw (a Fail job does not block a new submit, and none of them is one of this clone's submits).
- */
-async function lookUpNamedVoice(
-  valid: ValidNamedVoiceCloneInput,
-  progress: VoiceCloneProgress,
-): Promise<FoundNamedVoiceJob> {
-  progress.enter('LookingUpVoice');
-  const found = await iceLookups.findNamedVoiceJob.executeWithOptions(
-    { summary: `ListCustomizedVoiceJobs ${valid.edition} voiceName="${valid.voiceName}"` },
-    [{ edition: valid.edition, voiceName: valid.voiceName }],
-  );
-  if (found.job) {
-    progress.jobKnown(found.job.jobId);
-    progress.iceStatusRead(found.job);
-  }
-  return found;
-}
-
-async function submitNamedVoiceJob(
-  valid: ValidNamedVoiceCloneInput,
-  found: FoundNamedVoiceJob,
-  progress: VoiceCloneProgress,
-): Promise<string> {
-  progress.enter('Submitting');
-  const submitted = await iceCalls.submitNamedVoiceJob.executeWithOptions(
-    { summary: `${NAMED_EDITIONS[valid.edition].submitOperation} voiceName="${valid.voiceName}"` },
-    // Workflow time: the moment is recorded with the input, so a retry's lookup window is the same on replay.
-    [{ submit: namedSubmit(valid), decidedAt: new Date().toISOString(), seenJobIds: found.seenJobIds }],
-  );
-  progress.jobKnown(submitted.jobId);
-  progress.iceStatusRead({ status: submitted.status, readAt: submitted.readAt, voiceId: submitted.voiceId });
-  return submitted.jobId;
-}
-
-function alreadyTrained(job: VoiceJobSnapshot, progress: VoiceCloneProgress): VoiceCloneResult {
-  progress.enter('Succeeded');
-  const { edition, voiceName } = progress.status;
-  return {
-    edition,
-    ...(voiceName !== undefined && { voiceName }),
-    voiceId: job.voiceId,
-    jobId: job.jobId,
-    status: 'Success',
-    message: job.message,
-    completedVia: 'already-trained',
-    statusChecks: 0,
-  };
 }
