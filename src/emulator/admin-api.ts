@@ -129,8 +129,10 @@ export interface RecordedCall {
   performed: boolean;
 }
 
-/** The three voice-cloning editions the emulator runs (docs/ice-api.md#editions). */
-export type EmulatedEdition = 'Basic' | 'Standard' | 'CosyVoice';
+/** The voice-cloning editions the emulator runs, as ICE names them (docs/ice-api.md#editions). */
+export const EMULATED_EDITIONS = ['Basic', 'Standard', 'CosyVoice'] as const;
+/** One of `EMULATED_EDITIONS`. */
+export type EmulatedEdition = (typeof EMULATED_EDITIONS)[number];
 
 export interface EmulatedVoiceJob {
   jobId: string;

@@ -7,7 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { VoiceGender, VoiceJobStatus, VoiceScenario } from '../ice/types';
-import type { EmulatedEdition, EmulatedJobCounts, EmulatedVoiceJob } from './admin-api';
+import { EMULATED_EDITIONS, type EmulatedEdition, type EmulatedJobCounts, type EmulatedVoiceJob } from './admin-api';
 import { isInTraining } from './job-clock';
 import { IceWireError } from './wire-error';
 
@@ -328,7 +328,7 @@ export class VoiceJobBook {
   }
 }
 
-const ALL_EDITIONS: ReadonlySet<EmulatedEdition> = new Set(['Basic', 'Standard', 'CosyVoice']);
+const ALL_EDITIONS: ReadonlySet<EmulatedEdition> = new Set(EMULATED_EDITIONS);
 
 function startTraining(job: StoredJob, demoAudioMediaUrl: string | undefined, nowMs: number): void {
   job.status = 'PreTraining';
