@@ -40,6 +40,14 @@ export function iceTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** A voice as a create or submit makes it: no demo audio yet. */
+type NewVoice = Omit<StoredVoice, 'demoAudioMediaId' | 'createTime' | 'seq'>;
+/** A job's own fields as a create or submit gives them; the rest starts the same for every job. */
+type NewJob = Omit<
+  StoredJob,
+  'jobId' | 'voiceId' | 'status' | 'message' | 'createTime' | 'submitCount' | 'passedAudioRecordIds' | 'seq'
+>;
+
 const newId = (): string => randomUUID().replace(/-/g, '');
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -120,25 +128,29 @@ export class VoiceJobBook {
     if (this.voices.has(input.voiceId)) {
       throw new IceWireError(400, VOICE_EXISTS_CODE, `The VoiceId "${input.voiceId}" already exists in this account.`);
     }
+    return this.addVoiceWithJob(
+      {
+        voiceId: input.voiceId,
+        voiceName: input.voiceName ?? '',
+        voiceDesc: input.voiceDesc ?? '',
+        gender: input.gender,
+        scenario: input.scenario,
+        type: 'Basic',
+      },
+      { edition: 'Basic', voiceName: input.voiceName ?? '', gender: input.gender },
+      nowMs,
+    );
+  }
+
+  /** Stores a new voice and its first job (Initialization, nothing submitted), both created at `nowMs`. */
+  private addVoiceWithJob(voice: NewVoice, job: NewJob, nowMs: number): StoredJob {
     const seq = ++this.seq;
     const createTime = iceTime(nowMs);
-    this.voices.set(input.voiceId, {
-      voiceId: input.voiceId,
-      voiceName: input.voiceName ?? '',
-      voiceDesc: input.voiceDesc ?? '',
-      gender: input.gender,
-      scenario: input.scenario,
-      type: 'Basic',
-      demoAudioMediaId: '',
-      createTime,
-      seq,
-    });
-    const job: StoredJob = {
+    this.voices.set(voice.voiceId, { ...voice, demoAudioMediaId: '', createTime, seq });
+    const stored: StoredJob = {
       jobId: newId(),
-      voiceId: input.voiceId,
-      edition: 'Basic',
-      voiceName: input.voiceName ?? '',
-      gender: input.gender,
+      voiceId: voice.voiceId,
+      ...job,
       status: 'Initialization',
       message: '',
       createTime,
@@ -146,9 +158,9 @@ export class VoiceJobBook {
       passedAudioRecordIds: [],
       seq,
     };
-    this.jobs.set(job.jobId, job);
-    this.jobByVoice.set(job.voiceId, job.jobId);
-    return job;
+    this.jobs.set(stored.jobId, stored);
+    this.jobByVoice.set(stored.voiceId, stored.jobId);
+    return stored;
   }
 
   /** Records a detection result; returns the job. */
@@ -194,38 +206,19 @@ export class VoiceJobBook {
     }
     let voiceId = assignedVoiceId();
     while (this.voices.has(voiceId)) voiceId = assignedVoiceId();
-    const seq = ++this.seq;
-    const createTime = iceTime(nowMs);
-    this.voices.set(voiceId, {
-      voiceId,
-      voiceName: input.voiceName,
-      voiceDesc: '',
-      gender: input.gender,
-      scenario: '',
-      type: input.edition,
-      demoAudioMediaId: '',
-      createTime,
-      seq,
-    });
-    const job: StoredJob = {
-      jobId: newId(),
-      voiceId,
-      edition: input.edition,
-      voiceName: input.voiceName,
-      gender: input.gender,
-      model: input.model,
-      audioMediaIds: [...input.audioMediaIds],
-      authenticationMediaId: input.authenticationMediaId,
-      status: 'Initialization',
-      message: '',
-      createTime,
-      submitCount: 0,
-      passedAudioRecordIds: [],
-      seq,
-    };
+    const job = this.addVoiceWithJob(
+      { voiceId, voiceName: input.voiceName, voiceDesc: '', gender: input.gender, scenario: '', type: input.edition },
+      {
+        edition: input.edition,
+        voiceName: input.voiceName,
+        gender: input.gender,
+        model: input.model,
+        audioMediaIds: [...input.audioMediaIds],
+        authenticationMediaId: input.authenticationMediaId,
+      },
+      nowMs,
+    );
     startTraining(job, input.demoAudioMediaUrl, nowMs);
-    this.jobs.set(job.jobId, job);
-    this.jobByVoice.set(voiceId, job.jobId);
     return job;
   }
 
