@@ -56,13 +56,17 @@ function assignedVoiceId(): string {
   return `Voice-${[...randomBytes(10)].map((byte) => ID_ALPHABET[byte % ID_ALPHABET.length]).join('')}`;
 }
 
+/** The Statuses of a submitted job: it refuses detection and a second submit. */
 export const BUSY_STATUSES: readonly VoiceJobStatus[] = ['PreTraining', 'Training', 'Success'];
 
 // ASSUMPTION (docs/ice-api.md#errors): ICE's codes for these refusals are undocumented; the emulator uses these.
 export const VOICE_EXISTS_CODE = 'VoiceIdAlreadyExists';
+/** The Code of a read or update of a VoiceId the account does not have (HTTP 404). */
 export const VOICE_NOT_FOUND_CODE = 'VoiceNotFound';
+/** The Code of a read or delete of a JobId the account does not have (HTTP 404). */
 export const JOB_NOT_FOUND_CODE = 'JobNotFound';
 export const NO_PASSED_AUDIO_CODE = 'InvalidOperation.NoPassedAudio';
+/** The Code of an operation the job's Status does not allow (detection or a submit once submitted, a delete). */
 export const JOB_STATUS_CODE = 'InvalidOperation.JobStatus';
 /** ASSUMPTION (docs/ice-api.md#errors): the code of the CosyVoice quota refusal (30 voices) is undocumented. */
 export const COSYVOICE_QUOTA_CODE = 'QuotaExceeded.CosyVoice';
