@@ -7,9 +7,9 @@ import { silentLogger, type Logger } from '../observability/logger';
 import { iceErrorFromThrown, iceErrorFromUnsuccessfulBody } from './error-mapping';
 import { IceError, INVALID_RESPONSE_CODE, MissingResponseFieldError } from './errors';
 import { ICE_OPERATIONS, type IceOperation } from './operations';
-import { createIceTransport, type IceQuery } from './transport';
+import { createIceTransport } from './transport';
 import type { IceAction, IceClient } from './types';
-import { requiredString, wireObject, WireShapeError, type WireObject } from './wire-reading';
+import { requiredString, wireObject, WireShapeError } from './wire-reading';
 
 /** Options of `createIceClient`. */
 export interface IceClientOptions {
@@ -37,13 +37,13 @@ export function createIceClient(config: IceClientConfig, options: IceClientOptio
   const logger = (options.logger ?? silentLogger).child({ component: 'ice-client' });
   const configSecrets = [config.credentials?.accessKeySecret, config.credentials?.securityToken];
 
-  async function call<T>(
-    action: IceAction,
-    params: IceQuery,
-    mapBody: (body: WireObject, requestId: string) => T,
-    callSecrets: readonly (string | undefined)[] = [],
-  ): Promise<T> {
-    const secrets = [...configSecrets, ...callSecrets];
+  async function send<Request, Response>(
+    operation: IceOperation<Request, Response>,
+    request: Request,
+  ): Promise<Response> {
+    const { action } = operation;
+    const params = operation.query(request);
+    const secrets = [...configSecrets, ...(operation.secrets?.(request) ?? [])];
     const startedAt = Date.now();
     let requestId: string | undefined;
     try {
@@ -53,7 +53,7 @@ export function createIceClient(config: IceClientConfig, options: IceClientOptio
         throw iceErrorFromUnsuccessfulBody(action, response.statusCode, body, secrets);
       }
       requestId = requiredString(body, 'RequestId', 'body');
-      const result = mapBody(body, requestId);
+      const result = operation.mapBody(body, requestId);
       logger.debug('ice call succeeded', { action, requestId, durationMs: Date.now() - startedAt });
       return result;
     } catch (thrown) {
@@ -73,20 +73,10 @@ export function createIceClient(config: IceClientConfig, options: IceClientOptio
     }
   }
 
-  function method<Request, Response>(operation: IceOperation<Request, Response>) {
-    return (request: Request): Promise<Response> =>
-      call(
-        operation.action,
-        operation.query(request),
-        (body, requestId) => operation.mapBody(body, requestId),
-        operation.secrets?.(request),
-      );
-  }
-
   // The table's type ties each method name to its request and response, so the built object is an IceClient.
   const methods = Object.entries(ICE_OPERATIONS).map(([name, operation]) => [
     name,
-    method(operation as IceOperation<unknown, unknown>),
+    (request: unknown) => send(operation as IceOperation<unknown, unknown>, request),
   ]);
   return Object.fromEntries(methods) as IceClient;
 }
