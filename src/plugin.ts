@@ -47,8 +47,9 @@ export function defaultWorkflowsPath(): string {
 }
 
 /**
- * A Temporal worker plugin that adds the clone's workflows and ICE activities to a worker (and the search
- * attribute lookup). Reads its settings when built: a bad ICE_* setting throws `ConfigError` there.
+ * A Temporal worker plugin that registers the clone's ICE activities and, when the worker has no workflows of its
+ * own, the package's workflows. Reads its settings when built (a bad ICE_* setting throws `ConfigError`); an
+ * activity name the worker already registers throws `TypeError`.
  */
 export class VoiceClonePlugin extends SimplePlugin {
   private readonly ice: IceClient;

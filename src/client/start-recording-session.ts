@@ -23,7 +23,7 @@ export interface RecordingSessionStart {
 /**
  * Starts a Basic clone that holds a recording session (input with `voice`, without `recordings`), or attaches to
  * the running one, and answers the scenario's sentences. Throws `InvalidVoiceCloneInputError` before any call for
- * an input that is not a recording session; a failed update rejects with `WorkflowUpdateFailedError`.
+ * an invalid input or one that is not a recording session; a failed update rejects with `WorkflowUpdateFailedError`.
  */
 export async function startRecordingSession(
   client: Client,
