@@ -13,6 +13,7 @@ import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
 import { urlProblem } from './workflows/ice-ids';
 import { ICE_FOREIGN_EVENT_TYPES } from './callback/event-types';
 
+/** The environment settings are read from (default `process.env`). */
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The process's environment, for entry points that hand it to the loaders below (the CLI). */
@@ -20,6 +21,7 @@ export function processEnv(): Env {
   return process.env;
 }
 
+/** A bad setting: its message names the variable and what it must be (the CLI exits 2). */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(
@@ -75,6 +77,7 @@ function readUrl(env: Env, name: string, protocols: readonly string[]): string |
   return raw;
 }
 
+/** What a bind-host setting must be (the text of its ConfigError). */
 export const BIND_HOST_RULE = 'must be an IP address or a host name (letters, digits, "-" and ".")';
 
 const HOST_NAME =
@@ -98,12 +101,14 @@ function readHost(env: Env, name: string, fallback: string): string {
 // ICE client
 // ---------------------------------------------------------------------------------------------------------
 
+/** An Alibaba Cloud AccessKey pair, with the STS token for temporary credentials. */
 export interface IceCredentials {
   accessKeyId: string;
   accessKeySecret: string;
   securityToken?: string;
 }
 
+/** Where and as whom the ICE client calls: `createIceClient`'s settings. */
 export interface IceClientConfig {
   /** Region id, e.g. `cn-shanghai`. Used for the endpoint when `endpoint` is not set. */
   region: string;
@@ -120,6 +125,10 @@ export interface IceClientConfig {
 
 const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
+/**
+ * The ICE client's settings from ICE_REGION, ICE_ENDPOINT and the credential variables (default endpoint
+ * `https://ice.<region>.aliyuncs.com`). Throws `ConfigError` naming a bad variable.
+ */
 export function loadIceClientConfig(env: Env = process.env): IceClientConfig {
   const region = read(env, 'ICE_REGION') ?? 'cn-shanghai';
   if (!REGION_PATTERN.test(region))
@@ -139,6 +148,7 @@ export function loadIceClientConfig(env: Env = process.env): IceClientConfig {
 
 // Declared with the workflow's definitions, where workflow code (a parent's executeChild) can import it too.
 export { DEFAULT_TASK_QUEUE };
+/** The worker's default sticky-cache size (workflows). */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 /** Retries of an ICE answer that lacks what a clone needs (a read's Status, a submit's JobId) before it fails. */
 export const DEFAULT_UNEXPECTED_RESPONSE_RETRIES = 5;
@@ -178,8 +188,10 @@ function temporalConfigError(env: Env, error: unknown): ConfigError {
   return new ConfigError('TEMPORAL_* (Temporal environment configuration)', reason);
 }
 
+/** The lowest level a logger writes. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** The worker's settings: `loadWorkerConfig`. */
 export interface WorkerConfig {
   taskQueue: string;
   /** Task-queue-wide cap on ICE activities per second (ICE quotas); undefined = no cap. */
@@ -199,6 +211,7 @@ export interface WorkerConfig {
   unexpectedResponseRetries: number;
 }
 
+/** The task queue from VOICE_CLONE_TASK_QUEUE (default `voice-clone`). Throws `ConfigError` for a bad one. */
 export function loadTaskQueue(env: Env = process.env): string {
   const taskQueue = read(env, 'VOICE_CLONE_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE;
   if (!/^[\w.-]{1,200}$/.test(taskQueue)) {
@@ -207,6 +220,7 @@ export function loadTaskQueue(env: Env = process.env): string {
   return taskQueue;
 }
 
+/** The log level from LOG_LEVEL (default `info`). Throws `ConfigError` for another value. */
 export function loadLogLevel(env: Env = process.env): LogLevel {
   const level = (read(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') {
@@ -224,6 +238,10 @@ function isSocketAddress(address: string): boolean {
   return isIP(v6 ?? v4) === family && Number(port) <= 65_535;
 }
 
+/**
+ * The worker's settings from the environment (see README's settings table). Throws `ConfigError` naming a bad
+ * variable.
+ */
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   const metricsAddress = read(env, 'VOICE_CLONE_METRICS_ADDRESS');
   if (metricsAddress !== undefined && !isSocketAddress(metricsAddress)) {
@@ -252,6 +270,7 @@ export function loadUnexpectedResponseRetries(env: Env = process.env): number {
 // Callback receiver
 // ---------------------------------------------------------------------------------------------------------
 
+/** The callback receiver's settings: `loadCallbackReceiverConfig`. */
 export interface CallbackReceiverConfig {
   host: string;
   port: number;
@@ -407,6 +426,7 @@ export const EMULATOR_DEV_CREDENTIALS: IceCredentials = Object.freeze({
   accessKeySecret: 'EmulatorDevSecretNotForProduction',
 });
 
+/** The ICE emulator's settings: `loadEmulatorConfig`. */
 export interface EmulatorConfig {
   host: string;
   port: number;
@@ -420,6 +440,10 @@ export interface EmulatorConfig {
   userId: number;
 }
 
+/**
+ * The ICE emulator's settings from the environment (see README's settings table). Throws `ConfigError` naming a
+ * bad variable.
+ */
 export function loadEmulatorConfig(env: Env = process.env): EmulatorConfig {
   const accessKeyId = read(env, 'ALIBABA_CLOUD_ACCESS_KEY_ID');
   const accessKeySecret = read(env, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET');
@@ -441,6 +465,7 @@ export function loadEmulatorConfig(env: Env = process.env): EmulatorConfig {
 // Local tooling: Temporal server binaries and the local stack's data folder
 // ---------------------------------------------------------------------------------------------------------
 
+/** The settings of the local tools (`dev`, the local stack): `loadLocalToolsConfig`. */
 export interface LocalToolsConfig {
   temporalCliPath?: string;
   temporalTestServerPath?: string;
@@ -450,6 +475,7 @@ export interface LocalToolsConfig {
   cacheDir: string;
 }
 
+/** The local tools' settings from the environment. Throws `ConfigError` naming a bad variable. */
 export function loadLocalToolsConfig(env: Env = process.env): LocalToolsConfig {
   return {
     temporalCliPath: read(env, 'TEMPORAL_CLI_PATH'),

@@ -13,8 +13,10 @@ import type { IceClient } from './ice/types';
 import { silentLogger, type Logger } from './observability/logger';
 import { countIceCalls } from './observability/metrics';
 
+/** The name the plugin registers under with Temporal. */
 export const VOICE_CLONE_PLUGIN_NAME = 'ice-voice-clone';
 
+/** Options of `voiceClonePlugin` / `new VoiceClonePlugin`; every one has a default. */
 export interface VoiceClonePluginOptions {
   /** The ICE client the activities call. Default: one built from `ice`. */
   iceClient?: IceClient;
@@ -44,6 +46,11 @@ export function defaultWorkflowsPath(): string {
   return require.resolve('./workflows');
 }
 
+/**
+ * A Temporal worker plugin that registers the clone's ICE activities and, when the worker has no workflows of its
+ * own, the package's workflows. Reads its settings when built (a bad ICE_* setting throws `ConfigError`); an
+ * activity name the worker already registers throws `TypeError`.
+ */
 export class VoiceClonePlugin extends SimplePlugin {
   private readonly ice: IceClient;
   private readonly lookUpSearchAttributes: boolean;

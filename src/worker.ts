@@ -20,6 +20,10 @@ import { defaultWorkflowsPath, voiceClonePlugin } from './plugin';
 
 export { defaultWorkflowsPath };
 
+/**
+ * Options of `createVoiceCloneWorker`: a connection and an ICE client are required; `namespace` defaults to
+ * `default`, `taskQueue` to `voice-clone` (DEFAULT_TASK_QUEUE).
+ */
 export interface VoiceCloneWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
@@ -38,6 +42,10 @@ export interface VoiceCloneWorkerOptions {
   logger?: Logger;
 }
 
+/**
+ * A Temporal worker that runs the voice clone's workflows and activities (through `VoiceClonePlugin`); the caller
+ * runs and shuts it down. Bundles the workflows unless given a bundle (seconds, once per call).
+ */
 export async function createVoiceCloneWorker(options: VoiceCloneWorkerOptions): Promise<Worker> {
   const namespace = options.namespace ?? 'default';
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;

@@ -13,12 +13,18 @@ import {
 import type { voiceCloneWorkflow } from '../workflows/voice-clone';
 import { InvalidVoiceCloneInputError, voiceCloneStartOptions, type StartVoiceCloneOptions } from './start-voice-clone';
 
+/** What `startRecordingSession` answers: the clone's handle and the sentences to record. */
 export interface RecordingSessionStart {
   handle: WorkflowHandle<typeof voiceCloneWorkflow>;
   /** The scenario's sentences: show them, then send each recording with `addRecording`. */
   demonstrations: DemonstrationSentence[];
 }
 
+/**
+ * Starts a Basic clone that holds a recording session (input with `voice`, without `recordings`), or attaches to
+ * the running one, and answers the scenario's sentences. Throws `InvalidVoiceCloneInputError` before any call for
+ * an invalid input or one that is not a recording session; a failed update rejects with `WorkflowUpdateFailedError`.
+ */
 export async function startRecordingSession(
   client: Client,
   input: VoiceCloneInput,

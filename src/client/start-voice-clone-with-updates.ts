@@ -13,6 +13,7 @@ import {
 import { awaitSubmittedUpdate, VOICE_CLONE_WORKFLOW_TYPE, type SubmittedClone } from '../workflows/definitions';
 import type { voiceCloneWorkflow } from '../workflows/voice-clone';
 
+/** The workflow start options `startVoiceClone` builds, with the ID-conflict policy it always sets. */
 export type VoiceCloneStartOptions = WorkflowStartOptions<typeof voiceCloneWorkflow> & {
   workflowIdConflictPolicy: WorkflowIdConflictPolicy;
 };

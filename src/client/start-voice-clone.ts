@@ -26,6 +26,10 @@ import {
 /** The handle of the (new or already running) clone; `firstExecutionRunId` tells which run it attached to. */
 export type VoiceCloneHandle = WorkflowHandleWithFirstExecutionRunId<typeof voiceCloneWorkflow>;
 
+/**
+ * Thrown by `startVoiceClone` and `startRecordingSession` before any call for an input that fails
+ * validation; `field` names the input field and `rule` what it must be.
+ */
 export class InvalidVoiceCloneInputError extends Error {
   override readonly name = 'InvalidVoiceCloneInputError';
   readonly code = 'InvalidInput';
@@ -37,6 +41,7 @@ export class InvalidVoiceCloneInputError extends Error {
   }
 }
 
+/** Options of `startVoiceClone`. */
 export interface StartVoiceCloneOptions {
   /** Default: `voice-clone` (DEFAULT_TASK_QUEUE); the CLI passes loadTaskQueue(env). */
   taskQueue?: string;
@@ -47,11 +52,21 @@ export interface StartVoiceCloneOptions {
   waitFor?: 'started' | 'submitted';
 }
 
+/**
+ * Starts the clone of one voice, or attaches to the one already running (one workflow per voice, ID from
+ * `voiceCloneWorkflowId`), and resolves once ICE has its training job; rejects with `WorkflowUpdateFailedError`
+ * carrying the clone's typed failure. Throws `InvalidVoiceCloneInputError` before any call for a bad input.
+ */
 export async function startVoiceClone(
   client: Client,
   input: VoiceCloneInput,
   options: StartVoiceCloneOptions & { waitFor: 'submitted' },
 ): Promise<SubmittedVoiceCloneHandle>;
+/**
+ * Starts the clone of one voice, or attaches to the one already running (one workflow per voice, ID from
+ * `voiceCloneWorkflowId`), and resolves once the workflow runs: `handle.result()` waits for the trained voice.
+ * Throws `InvalidVoiceCloneInputError` before any call for a bad input.
+ */
 export async function startVoiceClone(
   client: Client,
   input: VoiceCloneInput,

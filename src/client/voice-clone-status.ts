@@ -23,6 +23,7 @@ import {
   type VoiceCloneStatus,
 } from '../workflows/definitions';
 
+/** What `getVoiceCloneStatus` reports of one clone: its workflow state, stage, last ICE status, job and timings. */
 export interface VoiceCloneStatusReport {
   edition: VoiceCloneEdition;
   /** Basic: the caller's. Standard and CosyVoice: the one ICE assigned, once the clone knows it. */
@@ -54,6 +55,7 @@ export interface VoiceCloneStatusReport {
   recordings?: RecordingStatus[];
 }
 
+/** Options of `getVoiceCloneStatus`. */
 export interface VoiceCloneStatusOptions {
   /** How long to wait for a running clone's answer to the `status` query (it needs a worker). Default 5 s. */
   queryTimeoutMs?: number;

@@ -4,14 +4,9 @@
  * a bad one) and lets ICE's errors through as `IceError`, with ICE's Code and RequestId.
  */
 import { isIceError } from '../ice/errors';
-import {
-  COSYVOICE_JOB_TYPE,
-  type CustomizedVoice,
-  type CustomizedVoiceJob,
-  type IceClient,
-  type VoiceJobType,
-} from '../ice/types';
+import { type CustomizedVoice, type CustomizedVoiceJob, type IceClient, type VoiceJobType } from '../ice/types';
 import type { VoiceCloneEdition } from '../workflows/definitions';
+import { NAMED_EDITIONS, type NamedVoiceEdition } from '../workflows/editions';
 import {
   ICE_VOICE_ID_PATTERN,
   ICE_VOICE_ID_RULE,
@@ -22,6 +17,7 @@ import {
 } from '../workflows/ice-ids';
 import { InvalidVoiceCloneInputError } from './start-voice-clone';
 
+/** One training job of a voice, as `listVoices` reports it. */
 export interface VoiceJobSummary {
   jobId: string;
   /** ICE's raw Status. */
@@ -31,6 +27,7 @@ export interface VoiceJobSummary {
   createTime: string;
 }
 
+/** One voice of the account with its jobs (newest first), as `listVoices` reports it. */
 export interface VoiceSummary {
   /** The Type ICE lists the voice under (`Basic`, `Standard`, `CosyVoice`, or what ICE says). */
   type: string;
@@ -44,6 +41,7 @@ export interface VoiceSummary {
   jobs: VoiceJobSummary[];
 }
 
+/** Options of `listVoices`. */
 export interface ListVoicesOptions {
   /** Only this edition's voices; default all three. */
   edition?: VoiceCloneEdition;
@@ -52,10 +50,12 @@ export interface ListVoicesOptions {
 const PAGE_SIZE = 100; // ICE's maximum
 const MAX_PAGES = 1_000;
 
+/** The Type each edition's voices are listed under: Basic's own, each named edition's lookup Type. */
 const EDITION_TYPES: Record<VoiceCloneEdition, VoiceJobType> = {
   basic: 'Basic',
-  standard: 'Standard',
-  cosyvoice: COSYVOICE_JOB_TYPE,
+  ...(Object.fromEntries(
+    Object.entries(NAMED_EDITIONS).map(([edition, description]) => [edition, description.lookup.type]),
+  ) as Record<NamedVoiceEdition, VoiceJobType>),
 };
 
 /**
@@ -71,8 +71,10 @@ export async function listVoices(ice: IceClient, options: ListVoicesOptions = {}
     let type = wanted;
     let listed = await listType(ice, type);
     if (listed === undefined) {
-      if (options.edition === undefined) continue; // listed with Standard, which is read too
-      type = 'Standard';
+      const fallbackType = fallbackTypeOf(type);
+      // Without an edition asked for, the fallback Type is read on its own turn.
+      if (options.edition === undefined || fallbackType === undefined) continue;
+      type = fallbackType;
       listed = await listType(ice, type);
       if (listed === undefined) continue;
     }
@@ -124,7 +126,12 @@ export async function updateVoiceDemoAudio(
   return { requestId };
 }
 
-/** Every voice and job of one Type, or undefined when ICE refuses the Type (a final InvalidParameter*). */
+/** The Type to read instead where ICE refuses `type` (the fallback of the named edition looked up under it). */
+function fallbackTypeOf(type: VoiceJobType): VoiceJobType | undefined {
+  return Object.values(NAMED_EDITIONS).find((edition) => edition.lookup.type === type)?.lookup.fallbackType;
+}
+
+/** Every voice and job of one Type, or undefined when ICE refuses a Type that has a fallback (a final InvalidParameter*). */
 async function listType(
   ice: IceClient,
   type: VoiceJobType,
@@ -141,7 +148,7 @@ async function listType(
     return { voices, jobs };
   } catch (error) {
     if (
-      type === COSYVOICE_JOB_TYPE &&
+      fallbackTypeOf(type) !== undefined &&
       isIceError(error) &&
       !error.retryable &&
       error.code.startsWith('InvalidParameter')

@@ -27,6 +27,7 @@
  */
 import type { IceAction, VoiceGender, VoiceJobStatus } from '../ice/types';
 
+/** The path prefix of the emulator's admin API (beside ICE's `POST /`). */
 export const EMULATOR_ADMIN_PREFIX = '/__emulator';
 
 /** When a fault fires: `count` = the next N matching calls; `rate` = probability per call (0..1). */
@@ -35,6 +36,7 @@ export interface FaultTrigger {
   rate?: number;
 }
 
+/** Faults injected into one ICE operation's calls; each trigger fires independently. */
 export interface OperationFaults {
   /** Answer HTTP 400 with Code `Throttling.User`. */
   throttle?: FaultTrigger;
@@ -62,6 +64,7 @@ export interface JobStatusOverride {
   reads: number;
 }
 
+/** Faults injected into the callbacks the emulator delivers. */
 export interface CallbackFaults {
   /** Drop the callback entirely (not even attempted). */
   drop?: FaultTrigger;
@@ -73,6 +76,7 @@ export interface CallbackFaults {
   reorderBatch?: number;
 }
 
+/** Every fault the emulator injects; all are off when not given. Set at start or through `EmulatorAdminClient`. */
 export interface FaultConfig {
   /** Per ICE action; `'*'` applies to every action (a per-action entry wins over `'*'`). */
   operations?: Partial<Record<IceAction | '*', OperationFaults>>;
@@ -87,6 +91,7 @@ export interface FaultConfig {
   seed?: number;
 }
 
+/** The emulator's run-time settings, changeable through the admin API. */
 export interface EmulatorSettings {
   /** Time a submitted job spends in PreTraining + Training. */
   trainingMs: number;
@@ -102,9 +107,12 @@ export interface EmulatorSettings {
   cosyVoiceJobType: CosyVoiceJobType;
 }
 
+/** The Types the emulator may report CosyVoice jobs under (`EmulatorSettings.cosyVoiceJobType`). */
 export const COSYVOICE_JOB_TYPES = ['CosyVoice', 'Standard'] as const;
+/** One of `COSYVOICE_JOB_TYPES`. */
 export type CosyVoiceJobType = (typeof COSYVOICE_JOB_TYPES)[number];
 
+/** One ICE call as the emulator's call log records it (admin API `GET /calls`). */
 export interface RecordedCall {
   seq: number;
   /** ISO time the emulator answered (after any injected latency): a held submit shows when it was carried out. */
@@ -129,9 +137,12 @@ export interface RecordedCall {
   performed: boolean;
 }
 
-/** The three voice-cloning editions the emulator runs (docs/ice-api.md#editions). */
-export type EmulatedEdition = 'Basic' | 'Standard' | 'CosyVoice';
+/** The voice-cloning editions the emulator runs, as ICE names them (docs/ice-api.md#editions). */
+export const EMULATED_EDITIONS = ['Basic', 'Standard', 'CosyVoice'] as const;
+/** One of `EMULATED_EDITIONS`. */
+export type EmulatedEdition = (typeof EMULATED_EDITIONS)[number];
 
+/** A voice job the emulator holds, as the admin API reports it. */
 export interface EmulatedVoiceJob {
   jobId: string;
   /** Basic: the caller's; Standard and CosyVoice: assigned by ICE at submit (`Voice-` + 10 letters/digits). */
@@ -165,6 +176,7 @@ export interface EmulatedJobCounts {
   byStatus: Partial<Record<VoiceJobStatus, number>>;
 }
 
+/** One callback the emulator sent or tried to send, with each attempt's outcome. */
 export interface CallbackDelivery {
   /** One per event (both copies of a duplicated one share it); POST /events answers it. */
   eventId: string;

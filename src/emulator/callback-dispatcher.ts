@@ -22,6 +22,7 @@ export interface CallbackEvent {
   messageBody: Record<string, unknown>;
 }
 
+/** How the emulator delivers a callback: per-attempt timeout, pause between attempts, attempts (milliseconds). */
 export interface CallbackTiming {
   /** ICE waits this long for an answer. */
   timeoutMs: number;
@@ -31,6 +32,7 @@ export interface CallbackTiming {
   attempts: number;
 }
 
+/** ICE's own callback timing (docs/ice-api.md#callback-delivery): 3 s timeout, 1 s apart, 3 attempts. */
 export const ICE_CALLBACK_TIMING: CallbackTiming = { timeoutMs: 3_000, retryDelayMs: 1_000, attempts: 3 };
 
 interface PendingCallback {
@@ -39,6 +41,7 @@ interface PendingCallback {
   settings: EventCallbackSettings;
 }
 
+/** Delivers the emulator's callbacks to the configured URL with ICE's timing and the injected callback faults. */
 export class CallbackDispatcher {
   private readonly log: CallbackDelivery[] = [];
   private readonly delayed = new Map<NodeJS.Timeout, PendingCallback>();

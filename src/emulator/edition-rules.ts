@@ -25,6 +25,7 @@ export const SHORT_AUDIO_MARKER = 'short-audio';
  * audio: the job is accepted and then fails, as ICE documents (docs/ice-api.md#editions).
  */
 export const VOICEPRINT_MISMATCH_MARKER = 'voiceprint-mismatch';
+/** The job's Message when training fails on a voiceprint mismatch. */
 export const VOICEPRINT_MISMATCH_MESSAGE =
   'Training failed: the voiceprint of the authentication audio differs from that of the training audio.';
 

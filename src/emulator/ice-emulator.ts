@@ -58,6 +58,7 @@ const MUTATING_ACTIONS = new Set([
   'SetEventCallback',
 ]);
 
+/** The job's Message when training ends in Fail without one of its own (FailTrain rule, a fault, an admin finish). */
 export const TRAINING_FAILED_MESSAGE = 'Training failed: the recordings could not be used to train a voice.';
 
 export interface IceEmulatorOptions {

@@ -10,7 +10,7 @@ import {
 } from '../workflows/ice-ids';
 import { ICE_AUTH_KEY_RULE, ICE_CALLBACK_URL_MAX_BYTES, isValidIceAuthKey } from '../ice/callback-auth';
 import { ICE_ACTIONS, type IceAction, type VoiceGender, type VoiceJobStatus, type VoiceScenario } from '../ice/types';
-import type { CosyVoiceJobType, EmulatedEdition } from './admin-api';
+import { EMULATED_EDITIONS, type CosyVoiceJobType, type EmulatedEdition } from './admin-api';
 import { demonstrationList } from './demonstrations';
 import { cosyVoiceSubmit, standardSubmit } from './edition-rules';
 import { enumParam, intParam, maxLength, optionalParam, requiredParam, unsupported, type WireParams } from './params';
@@ -77,9 +77,9 @@ function wireType(edition: EmulatedEdition, ctx: OperationContext): string {
 
 /** The editions a `Type` filter lists (omitted: Basic, docs/ice-api.md#list-jobs). */
 function editionsOfType(params: WireParams, ctx: OperationContext): ReadonlySet<EmulatedEdition> {
-  const allowed = [...new Set(['Basic', 'Standard', ctx.cosyVoiceJobType])];
+  const allowed = [...new Set(EMULATED_EDITIONS.map((edition) => wireType(edition, ctx)))];
   const type = optionalParam(params, 'Type') === undefined ? 'Basic' : enumParam(params, 'Type', allowed);
-  const editions = (['Basic', 'Standard', 'CosyVoice'] as const).filter((edition) => wireType(edition, ctx) === type);
+  const editions = EMULATED_EDITIONS.filter((edition) => wireType(edition, ctx) === type);
   return new Set(editions);
 }
 

@@ -33,6 +33,7 @@ export { TRAINING_FAILED_MESSAGE } from './ice-emulator';
 export { EMULATOR_EXPOSED_WARNING } from './bind-warning';
 export type { CallbackTiming } from './callback-dispatcher';
 
+/** Options of `startEmulator`: any `EmulatorConfig` field overrides `EMULATOR_DEFAULTS`. */
 export interface StartEmulatorOptions extends Partial<EmulatorConfig> {
   faults?: FaultConfig;
   logger?: Logger;
@@ -48,6 +49,7 @@ export interface StartEmulatorOptions extends Partial<EmulatorConfig> {
   callbackAuthKeyOnDisk?: boolean;
 }
 
+/** A started emulator: where it listens, its admin client, a key pair it accepts, and how to stop it. */
 export interface RunningEmulator {
   /** http://127.0.0.1:<port> (or the configured host) */
   url: string;
@@ -84,6 +86,10 @@ export const EMULATOR_DEFAULTS: EmulatorConfig = {
   userId: 1234567890123456,
 };
 
+/**
+ * Starts a local ICE emulator (default: a random port on 127.0.0.1, the dev key pair, 1 s training) and resolves
+ * once it listens. Throws for an empty `keyPairs`; `close()` stops it.
+ */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
   const { faults, logger, callbackTiming, settings, callbackAuthKeyOnDisk, ...overrides } = options;
   const config: EmulatorConfig = { ...EMULATOR_DEFAULTS, ...stripUndefined(overrides) };

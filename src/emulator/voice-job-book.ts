@@ -7,7 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { VoiceGender, VoiceJobStatus, VoiceScenario } from '../ice/types';
-import type { EmulatedEdition, EmulatedJobCounts, EmulatedVoiceJob } from './admin-api';
+import { EMULATED_EDITIONS, type EmulatedEdition, type EmulatedJobCounts, type EmulatedVoiceJob } from './admin-api';
 import { isInTraining } from './job-clock';
 import { IceWireError } from './wire-error';
 
@@ -40,6 +40,14 @@ export function iceTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** A voice as a create or submit makes it: no demo audio yet. */
+type NewVoice = Omit<StoredVoice, 'demoAudioMediaId' | 'createTime' | 'seq'>;
+/** A job's own fields as a create or submit gives them; the rest starts the same for every job. */
+type NewJob = Omit<
+  StoredJob,
+  'jobId' | 'voiceId' | 'status' | 'message' | 'createTime' | 'submitCount' | 'passedAudioRecordIds' | 'seq'
+>;
+
 const newId = (): string => randomUUID().replace(/-/g, '');
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -48,13 +56,17 @@ function assignedVoiceId(): string {
   return `Voice-${[...randomBytes(10)].map((byte) => ID_ALPHABET[byte % ID_ALPHABET.length]).join('')}`;
 }
 
+/** The Statuses of a submitted job: it refuses detection and a second submit. */
 export const BUSY_STATUSES: readonly VoiceJobStatus[] = ['PreTraining', 'Training', 'Success'];
 
 // ASSUMPTION (docs/ice-api.md#errors): ICE's codes for these refusals are undocumented; the emulator uses these.
 export const VOICE_EXISTS_CODE = 'VoiceIdAlreadyExists';
+/** The Code of a read or update of a VoiceId the account does not have (HTTP 404). */
 export const VOICE_NOT_FOUND_CODE = 'VoiceNotFound';
+/** The Code of a read or delete of a JobId the account does not have (HTTP 404). */
 export const JOB_NOT_FOUND_CODE = 'JobNotFound';
 export const NO_PASSED_AUDIO_CODE = 'InvalidOperation.NoPassedAudio';
+/** The Code of an operation the job's Status does not allow (detection or a submit once submitted, a delete). */
 export const JOB_STATUS_CODE = 'InvalidOperation.JobStatus';
 /** ASSUMPTION (docs/ice-api.md#errors): the code of the CosyVoice quota refusal (30 voices) is undocumented. */
 export const COSYVOICE_QUOTA_CODE = 'QuotaExceeded.CosyVoice';
@@ -120,25 +132,29 @@ export class VoiceJobBook {
     if (this.voices.has(input.voiceId)) {
       throw new IceWireError(400, VOICE_EXISTS_CODE, `The VoiceId "${input.voiceId}" already exists in this account.`);
     }
+    return this.addVoiceWithJob(
+      {
+        voiceId: input.voiceId,
+        voiceName: input.voiceName ?? '',
+        voiceDesc: input.voiceDesc ?? '',
+        gender: input.gender,
+        scenario: input.scenario,
+        type: 'Basic',
+      },
+      { edition: 'Basic', voiceName: input.voiceName ?? '', gender: input.gender },
+      nowMs,
+    );
+  }
+
+  /** Stores a new voice and its first job (Initialization, nothing submitted), both created at `nowMs`. */
+  private addVoiceWithJob(voice: NewVoice, job: NewJob, nowMs: number): StoredJob {
     const seq = ++this.seq;
     const createTime = iceTime(nowMs);
-    this.voices.set(input.voiceId, {
-      voiceId: input.voiceId,
-      voiceName: input.voiceName ?? '',
-      voiceDesc: input.voiceDesc ?? '',
-      gender: input.gender,
-      scenario: input.scenario,
-      type: 'Basic',
-      demoAudioMediaId: '',
-      createTime,
-      seq,
-    });
-    const job: StoredJob = {
+    this.voices.set(voice.voiceId, { ...voice, demoAudioMediaId: '', createTime, seq });
+    const stored: StoredJob = {
       jobId: newId(),
-      voiceId: input.voiceId,
-      edition: 'Basic',
-      voiceName: input.voiceName ?? '',
-      gender: input.gender,
+      voiceId: voice.voiceId,
+      ...job,
       status: 'Initialization',
       message: '',
       createTime,
@@ -146,9 +162,9 @@ export class VoiceJobBook {
       passedAudioRecordIds: [],
       seq,
     };
-    this.jobs.set(job.jobId, job);
-    this.jobByVoice.set(job.voiceId, job.jobId);
-    return job;
+    this.jobs.set(stored.jobId, stored);
+    this.jobByVoice.set(stored.voiceId, stored.jobId);
+    return stored;
   }
 
   /** Records a detection result; returns the job. */
@@ -194,38 +210,19 @@ export class VoiceJobBook {
     }
     let voiceId = assignedVoiceId();
     while (this.voices.has(voiceId)) voiceId = assignedVoiceId();
-    const seq = ++this.seq;
-    const createTime = iceTime(nowMs);
-    this.voices.set(voiceId, {
-      voiceId,
-      voiceName: input.voiceName,
-      voiceDesc: '',
-      gender: input.gender,
-      scenario: '',
-      type: input.edition,
-      demoAudioMediaId: '',
-      createTime,
-      seq,
-    });
-    const job: StoredJob = {
-      jobId: newId(),
-      voiceId,
-      edition: input.edition,
-      voiceName: input.voiceName,
-      gender: input.gender,
-      model: input.model,
-      audioMediaIds: [...input.audioMediaIds],
-      authenticationMediaId: input.authenticationMediaId,
-      status: 'Initialization',
-      message: '',
-      createTime,
-      submitCount: 0,
-      passedAudioRecordIds: [],
-      seq,
-    };
+    const job = this.addVoiceWithJob(
+      { voiceId, voiceName: input.voiceName, voiceDesc: '', gender: input.gender, scenario: '', type: input.edition },
+      {
+        edition: input.edition,
+        voiceName: input.voiceName,
+        gender: input.gender,
+        model: input.model,
+        audioMediaIds: [...input.audioMediaIds],
+        authenticationMediaId: input.authenticationMediaId,
+      },
+      nowMs,
+    );
     startTraining(job, input.demoAudioMediaUrl, nowMs);
-    this.jobs.set(job.jobId, job);
-    this.jobByVoice.set(voiceId, job.jobId);
     return job;
   }
 
@@ -328,7 +325,7 @@ export class VoiceJobBook {
   }
 }
 
-const ALL_EDITIONS: ReadonlySet<EmulatedEdition> = new Set(['Basic', 'Standard', 'CosyVoice']);
+const ALL_EDITIONS: ReadonlySet<EmulatedEdition> = new Set(EMULATED_EDITIONS);
 
 function startTraining(job: StoredJob, demoAudioMediaUrl: string | undefined, nowMs: number): void {
   job.status = 'PreTraining';

@@ -13,6 +13,7 @@ import {
 } from './errors';
 import type { IceAction } from './types';
 
+/** The code of a call that found no usable Alibaba credentials (final: fix the settings). */
 export const INVALID_CREDENTIALS_CODE = 'InvalidCredentials';
 const UNKNOWN_CODE = 'UnknownError';
 const MAX_MESSAGE_LENGTH = 500;
@@ -59,6 +60,7 @@ function fromServiceError(operation: IceAction, error: ErrorLike, secrets: reado
   return new IceError(operation, code, scrubSecrets(message, secrets), statusCode, requestId);
 }
 
+/** Any failure the transport threw, as an `IceError` with its code and retryability, `secrets` scrubbed. */
 export function iceErrorFromThrown(
   operation: IceAction,
   thrown: unknown,

@@ -1,7 +1,8 @@
 import type { IceAction } from './types';
 
-/** Codes used for failures that never reached ICE's error body. */
+/** The code of a call that failed before any answer (connection refused, reset, DNS): retryable. */
 export const NETWORK_ERROR_CODE = 'NetworkError';
+/** The code of a call that got no answer within the transport's timeout: retryable. */
 export const TIMEOUT_ERROR_CODE = 'Timeout';
 /** A 200 response whose body says `Success: false` without a Code. */
 export const UNSUCCESSFUL_RESPONSE_CODE = 'UnsuccessfulResponse';
@@ -11,6 +12,7 @@ export const UNSUCCESSFUL_RESPONSE_CODE = 'UnsuccessfulResponse';
  */
 export const INVALID_RESPONSE_CODE = 'InvalidResponse';
 
+/** Whether retrying a failed ICE call may help (`retryable`) or not (`final`). */
 export type IceErrorKind = 'retryable' | 'final';
 
 /**
@@ -61,6 +63,7 @@ export function classifyIceError(code: string, statusCode?: number): IceErrorKin
   return 'final';
 }
 
+/** True for an `IceError` (any failure of an `IceClient` call). */
 export function isIceError(error: unknown): error is IceError {
   return error instanceof IceError;
 }
@@ -84,6 +87,7 @@ export class MissingResponseFieldError extends IceError {
   }
 }
 
+/** True for a `MissingResponseFieldError`. */
 export function isMissingResponseField(error: unknown): error is MissingResponseFieldError {
   return error instanceof MissingResponseFieldError;
 }

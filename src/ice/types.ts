@@ -5,6 +5,7 @@
 
 export const ICE_API_VERSION = '2020-11-09';
 
+/** The ICE operations (RPC actions) this package calls and the emulator answers. */
 export const ICE_ACTIONS = [
   'CreateCustomizedVoiceJob',
   'GetDemonstrationForCustomizedVoiceJob',
@@ -21,9 +22,12 @@ export const ICE_ACTIONS = [
   'DeleteCustomizedVoiceJob',
   'UpdateCustomizedVoice',
 ] as const;
+/** One of `ICE_ACTIONS`. */
 export type IceAction = (typeof ICE_ACTIONS)[number];
 
+/** The gender of a voice as ICE spells it. */
 export type VoiceGender = 'female' | 'male';
+/** A Basic voice's scenario as ICE spells it: it picks the sentences to record. */
 export type VoiceScenario = 'story' | 'interaction' | 'navigation';
 /**
  * `Basic` and `Standard` are documented (docs/ice-api.md#job-fields). ASSUMPTION (docs/ice-api.md#editions): the
@@ -40,8 +44,10 @@ export const COSYVOICE_MODELS = [
   'cosyvoice-v3.5-plus',
   'cosyvoice-v3.5-flash',
 ] as const;
+/** One of `COSYVOICE_MODELS`. */
 export type CosyVoiceModel = (typeof COSYVOICE_MODELS)[number];
 
+/** The Status values ICE documents for a voice job, in the order a job goes through them. */
 export const VOICE_JOB_STATUSES = [
   'Initialization',
   'AudioDetecting',
@@ -50,7 +56,9 @@ export const VOICE_JOB_STATUSES = [
   'Success',
   'Fail',
 ] as const;
+/** One of `VOICE_JOB_STATUSES`. */
 export type VoiceJobStatus = (typeof VOICE_JOB_STATUSES)[number];
+/** The Statuses after which a job does not change. */
 export const TERMINAL_VOICE_JOB_STATUSES: readonly VoiceJobStatus[] = ['Success', 'Fail'];
 
 /** ICE's SDK types Status as a plain string (docs/ice-api.md#job-fields): a value outside the six may come. */
@@ -68,6 +76,7 @@ export interface IceResponse {
   requestId: string;
 }
 
+/** What `IceClient.createCustomizedVoiceJob` sends. */
 export interface CreateCustomizedVoiceJobRequest {
   voiceId: string;
   gender: VoiceGender;
@@ -75,37 +84,45 @@ export interface CreateCustomizedVoiceJobRequest {
   voiceName?: string;
   voiceDesc?: string;
 }
+/** What `IceClient.createCustomizedVoiceJob` resolves to. */
 export interface CreateCustomizedVoiceJobResponse extends IceResponse {
   voiceId: string;
   jobId: string;
 }
 
+/** What `IceClient.getDemonstrationForCustomizedVoiceJob` sends. */
 export interface GetDemonstrationRequest {
   scenario: VoiceScenario;
 }
+/** One sentence a Basic voice's speaker reads: its id, text and ICE's example recording URL. */
 export interface Demonstration {
   audioId: number;
   text: string;
   demoAudio: string;
 }
+/** What `IceClient.getDemonstrationForCustomizedVoiceJob` resolves to. */
 export interface GetDemonstrationResponse extends IceResponse {
   demonstrationList: Demonstration[];
 }
 
+/** What `IceClient.detectAudioForCustomizedVoiceJob` sends. */
 export interface DetectAudioRequest {
   voiceId: string;
   recordUrl: string;
   audioRecordId: number;
 }
+/** What `IceClient.detectAudioForCustomizedVoiceJob` resolves to. */
 export interface DetectAudioResponse extends IceResponse {
   pass: boolean;
   reason: string;
 }
 
+/** What `IceClient.submitCustomizedVoiceJob` sends. */
 export interface SubmitCustomizedVoiceJobRequest {
   voiceId: string;
   demoAudioMediaUrl?: string;
 }
+/** What `IceClient.submitCustomizedVoiceJob` resolves to. */
 export interface SubmitCustomizedVoiceJobResponse extends IceResponse {
   jobId: string;
   /** '' when ICE leaves it out (the caller knows which voice it submitted). */
@@ -123,6 +140,7 @@ export interface SubmitStandardCustomizedVoiceJobRequest {
   audios: string[];
   demoAudioMediaUrl?: string;
 }
+/** What `IceClient.submitStandardCustomizedVoiceJob` resolves to. */
 export interface SubmitStandardCustomizedVoiceJobResponse extends IceResponse {
   jobId: string;
 }
@@ -137,6 +155,7 @@ export interface SubmitCosyVoiceCustomizedVoiceJobRequest {
   model: CosyVoiceModel;
   demoAudioMediaUrl?: string;
 }
+/** What `IceClient.submitCosyVoiceCustomizedVoiceJob` resolves to. */
 export interface SubmitCosyVoiceCustomizedVoiceJobResponse extends IceResponse {
   jobId: string;
   /** The VoiceId ICE assigned (e.g. `Voice-l*****`); '' when ICE leaves it out (GetCustomizedVoiceJob has it). */
@@ -147,6 +166,7 @@ export interface SubmitCosyVoiceCustomizedVoiceJobResponse extends IceResponse {
 export interface DeleteCustomizedVoiceJobRequest {
   jobId: string;
 }
+/** What `IceClient.deleteCustomizedVoiceJob` resolves to. */
 export type DeleteCustomizedVoiceJobResponse = IceResponse;
 
 /** Changes only the voice's demo audio (docs/ice-api.md#voice-lifecycle-basic). */
@@ -154,6 +174,7 @@ export interface UpdateCustomizedVoiceRequest {
   voiceId: string;
   demoAudioMediaId: string;
 }
+/** What `IceClient.updateCustomizedVoice` resolves to. */
 export type UpdateCustomizedVoiceResponse = IceResponse;
 
 /**
@@ -179,24 +200,29 @@ export interface CustomizedVoiceJob {
   /** Only in list items. */
   gmtCreate?: string;
 }
+/** What `IceClient.getCustomizedVoiceJob` sends. */
 export interface GetCustomizedVoiceJobRequest {
   jobId: string;
 }
+/** What `IceClient.getCustomizedVoiceJob` resolves to. */
 export interface GetCustomizedVoiceJobResponse extends IceResponse {
   customizedVoiceJob: CustomizedVoiceJob;
 }
 
+/** What `IceClient.listCustomizedVoiceJobs` sends. */
 export interface ListCustomizedVoiceJobsRequest {
   pageNo?: number;
   /** ≤ 100, default 10 */
   pageSize?: number;
   type?: VoiceJobType;
 }
+/** What `IceClient.listCustomizedVoiceJobs` resolves to. */
 export interface ListCustomizedVoiceJobsResponse extends IceResponse {
   customizedVoiceJobList: CustomizedVoiceJob[];
   totalCount: number;
 }
 
+/** A voice as ICE reports it (GetCustomizedVoice, ListCustomizedVoices). */
 export interface CustomizedVoice {
   voiceId: string;
   voiceName: string;
@@ -208,23 +234,28 @@ export interface CustomizedVoice {
   /** A `VoiceJobType` as far as known; only in list items (GetCustomizedVoice has no Type). */
   type?: string;
 }
+/** What `IceClient.getCustomizedVoice` sends. */
 export interface GetCustomizedVoiceRequest {
   voiceId: string;
 }
+/** What `IceClient.getCustomizedVoice` resolves to. */
 export interface GetCustomizedVoiceResponse extends IceResponse {
   customizedVoice: CustomizedVoice;
 }
 
+/** What `IceClient.listCustomizedVoices` sends. */
 export interface ListCustomizedVoicesRequest {
   type?: VoiceJobType;
   pageNo?: number;
   pageSize?: number;
 }
+/** What `IceClient.listCustomizedVoices` resolves to. */
 export interface ListCustomizedVoicesResponse extends IceResponse {
   customizedVoiceList: CustomizedVoice[];
   totalCount: number;
 }
 
+/** What `IceClient.setEventCallback` sends. */
 export interface SetEventCallbackRequest {
   callbackType: 'HTTP' | 'MNS';
   callbackUrl: string;
@@ -234,9 +265,11 @@ export interface SetEventCallbackRequest {
   /** Secret: never logged. */
   authKey?: string;
 }
+/** What `IceClient.setEventCallback` resolves to. */
 export interface SetEventCallbackResponse extends IceResponse {
   success: boolean;
 }
+/** What `IceClient.getEventCallback` resolves to. */
 export interface GetEventCallbackResponse extends IceResponse {
   /** `HTTP` or `MNS`; '' when the account has no callback set. */
   callbackType: string;

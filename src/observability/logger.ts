@@ -5,8 +5,10 @@
  */
 import type { LogLevel } from '../config';
 
+/** Structured fields of one log line. */
 export type LogFields = Record<string, unknown>;
 
+/** The package's logger: one JSON line per entry; `child` adds fields to every line. */
 export interface Logger {
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
@@ -18,6 +20,10 @@ export interface Logger {
 const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_KEY = /secret|auth_?key|signature|token|password|authorization|api_?key/i;
 
+/**
+ * The fields with the value of every secret-looking key (secret, auth key, token, password, signature…) replaced
+ * by `[redacted]`, nested objects included; an Error keeps only its name and message.
+ */
 export function redact(fields: LogFields): LogFields {
   const out: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {
@@ -30,8 +36,10 @@ export function redact(fields: LogFields): LogFields {
   return out;
 }
 
+/** Where a logger writes each finished line (default: stderr). */
 export type LogSink = (line: string) => void;
 
+/** A JSON-lines logger writing entries at `level` and above to `sink`; fields are redacted before writing. */
 export function createLogger(
   component: string,
   level: LogLevel = 'info',

@@ -12,6 +12,7 @@ import type { MetricMeter } from '@temporalio/common';
 import { isIceError } from '../ice/errors';
 import type { IceAction, IceClient } from '../ice/types';
 
+/** Prometheus label names and values of one series. */
 export type Labels = Record<string, string>;
 
 /** One labelled value of a counter or gauge. */
@@ -20,6 +21,7 @@ export interface Series {
   value: number;
 }
 
+/** A monotonically increasing Prometheus counter. */
 export interface Counter {
   readonly name: string;
   inc(labels?: Labels, value?: number): void;
@@ -29,6 +31,7 @@ export interface Counter {
   series(): Series[];
 }
 
+/** A Prometheus gauge: a value that goes up and down. */
 export interface Gauge {
   readonly name: string;
   inc(labels?: Labels, value?: number): void;
@@ -37,6 +40,7 @@ export interface Gauge {
   series(): Series[];
 }
 
+/** How a summary keeps its observations. */
 export interface SummaryOptions {
   /** Rendered quantiles, e.g. [0.5, 0.9, 0.99]. */
   quantiles: readonly number[];
@@ -44,6 +48,7 @@ export interface SummaryOptions {
   window: number;
 }
 
+/** A summary's count, sum and quantiles at one moment. */
 export interface SummaryReading {
   /** Observations since start, and their sum. */
   count: number;
@@ -119,6 +124,7 @@ function seriesOf(state: Labelled, labels: Labels): Series {
   return series;
 }
 
+/** Holds the package's counters, gauges and summaries and renders them in Prometheus' text format. */
 export class MetricsRegistry {
   private readonly metrics = new Map<string, MetricState>();
   private meter?: MetricMeter;
@@ -259,6 +265,7 @@ export class MetricsRegistry {
   }
 }
 
+/** The Content-Type of Prometheus' text exposition format (0.0.4). */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** The process-wide registry of the worker's metrics, which the Temporal runtime exports (temporal-runtime.ts). */

@@ -11,6 +11,7 @@ import type { LogLevel } from '../config';
 import type { Logger } from './logger';
 import { packageMetrics } from './metrics';
 
+/** How the Temporal worker runtime is installed: its log forwarding and metrics. */
 export interface TemporalRuntimeOptions {
   logger: Logger;
   /** The lowest level of the SDK's logs that is passed on. */

@@ -58,6 +58,9 @@ describe('ice-voice-clone CLI', () => {
   });
 
   it('answers bad usage with exit code 2 and one line', async () => {
+    const namedAnna = ['--voice-name', 'Anna', '--gender', 'female'];
+    const cosyVoiceAnna = ['start', '--edition', 'cosyvoice', ...namedAnna];
+    const standardAnna = ['start', '--edition', 'standard', ...namedAnna];
     const cases: [string[], RegExp][] = [
       [['fly'], /unknown command "fly"/],
       [['start'], /--voice-id is required/],
@@ -83,70 +86,17 @@ describe('ice-voice-clone CLI', () => {
       ],
       [['start', '--voice-id', 'Abc1', '--voice-name', 'Anna'], /--gender and --scenario go together/],
       [['start', '--edition', 'standard', '--scenario', 'story'], /--scenario is for --edition basic/],
+      [[...cosyVoiceAnna, '--model', 'cosyvoice-v3-plus'], /--audio-media-id is required/],
       [
-        [
-          'start',
-          '--edition',
-          'cosyvoice',
-          '--voice-name',
-          'Anna',
-          '--gender',
-          'female',
-          '--model',
-          'cosyvoice-v3-plus',
-        ],
-        /--audio-media-id is required/,
-      ],
-      [
-        [
-          'start',
-          '--edition',
-          'cosyvoice',
-          '--voice-name',
-          'Anna',
-          '--gender',
-          'female',
-          '--audio-media-id',
-          'a1',
-          '--model',
-          'cosyvoice-v2',
-        ],
+        [...cosyVoiceAnna, '--audio-media-id', 'a1', '--model', 'cosyvoice-v2'],
         /invalid input: model: must be one of cosyvoice-v3-plus/,
       ],
       [
-        [
-          'start',
-          '--edition',
-          'cosyvoice',
-          '--voice-name',
-          'Anna',
-          '--gender',
-          'female',
-          '--audio-media-id',
-          'a1',
-          '--audio-media-id',
-          'a2',
-          '--model',
-          'cosyvoice-v3-plus',
-        ],
+        [...cosyVoiceAnna, '--audio-media-id', 'a1', '--audio-media-id', 'a2', '--model', 'cosyvoice-v3-plus'],
         /CosyVoice trains on one audio/,
       ],
       [
-        [
-          'start',
-          '--edition',
-          'standard',
-          '--voice-name',
-          'Anna',
-          '--gender',
-          'female',
-          '--audio-media-id',
-          'a1',
-          '--audio-media-id',
-          'a1',
-          '--authentication-media-id',
-          'auth1',
-        ],
+        [...standardAnna, '--audio-media-id', 'a1', '--audio-media-id', 'a1', '--authentication-media-id', 'auth1'],
         /invalid input: audioMediaIds\[1\]: must be unique/,
       ],
       [['status', '--edition', 'standard'], /--voice-name must be 1-32 characters/],

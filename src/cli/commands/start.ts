@@ -1,7 +1,7 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { loadTaskQueue } from '../../config';
 import { startVoiceClone } from '../../client/start-voice-clone';
-import { EDITIONS } from '../../workflows/editions';
+import { EDITIONS, isNamedEdition, type EditionInput, type NamedVoiceEdition } from '../../workflows/editions';
 import { validateVoiceCloneInput } from '../../workflows/validation';
 import {
   VOICE_CLONE_EDITIONS,
@@ -167,38 +167,59 @@ function editionFrom(values: ParsedValues): VoiceCloneEdition {
   return edition;
 }
 
+/** Each edition's input from its flags (the flags it takes are its description's `cliFlags`). */
+const INPUT_FROM_FLAGS: { [E in VoiceCloneEdition]: (values: ParsedValues) => EditionInput<E> } = {
+  basic: (values) => {
+    const recordings = listOption(values, 'recording').map(parseRecordingFlag);
+    const input: EditionInput<'basic'> = {
+      voiceId: requiredString(spec, values, 'voice-id'),
+      ...(stringOption(values, 'job-id') !== undefined && { jobId: stringOption(values, 'job-id') }),
+      ...demoFrom(values),
+      ...(recordings.length > 0 && { recordings }),
+    };
+    addRecordingSessionFlags(values, input);
+    return input;
+  },
+  standard: (values) => {
+    const voice = namedVoiceFrom(values);
+    const audioMediaIds = audiosFrom(values);
+    const authenticationMediaId = requiredString(spec, values, 'authentication-media-id');
+    return { edition: 'standard', ...voice, authenticationMediaId, audioMediaIds, ...demoFrom(values) };
+  },
+  cosyvoice: (values) => {
+    const voice = namedVoiceFrom(values);
+    const audios = audiosFrom(values);
+    if (audios.length > 1) throw new UsageError('start: CosyVoice trains on one audio: give --audio-media-id once');
+    const model = requiredString(spec, values, 'model') as CosyVoiceModel;
+    return { edition: 'cosyvoice', ...voice, audioMediaId: audios[0], model, ...demoFrom(values) };
+  },
+};
+
+function demoFrom(values: ParsedValues): { demoAudioMediaUrl?: string } {
+  const demoAudioUrl = stringOption(values, 'demo-audio-url');
+  return demoAudioUrl === undefined ? {} : { demoAudioMediaUrl: demoAudioUrl };
+}
+
+/** The VoiceName and gender a named edition's voice is trained under (checked by the validator). */
+function namedVoiceFrom(values: ParsedValues): { voiceName: string; gender: VoiceGender } {
+  return {
+    voiceName: requiredString(spec, values, 'voice-name'),
+    gender: requiredString(spec, values, 'gender') as VoiceGender,
+  };
+}
+
+function audiosFrom(values: ParsedValues): string[] {
+  const audios = listOption(values, 'audio-media-id');
+  if (audios.length === 0) throw new UsageError('start: --audio-media-id is required');
+  return audios;
+}
+
 /** Builds and validates the input before anything talks to Temporal or ICE. */
 export function voiceCloneInputFromFlags(values: ParsedValues): VoiceCloneInput {
   const edition = editionFrom(values);
-  const demoAudioUrl = stringOption(values, 'demo-audio-url');
-  const demo = demoAudioUrl === undefined ? {} : { demoAudioMediaUrl: demoAudioUrl };
   const timing = timingFrom(values);
-  let input: VoiceCloneInput;
-  if (edition === 'basic') {
-    const recordings = listOption(values, 'recording').map(parseRecordingFlag);
-    input = {
-      voiceId: requiredString(spec, values, 'voice-id'),
-      ...(stringOption(values, 'job-id') !== undefined && { jobId: stringOption(values, 'job-id') }),
-      ...demo,
-      ...(recordings.length > 0 && { recordings }),
-    };
-  } else {
-    const voiceName = requiredString(spec, values, 'voice-name');
-    // Checked by the validator below; the casts only carry the text there.
-    const gender = requiredString(spec, values, 'gender') as VoiceGender;
-    const audios = listOption(values, 'audio-media-id');
-    if (audios.length === 0) throw new UsageError('start: --audio-media-id is required');
-    if (edition === 'standard') {
-      const authenticationMediaId = requiredString(spec, values, 'authentication-media-id');
-      input = { edition, voiceName, gender, authenticationMediaId, audioMediaIds: audios, ...demo };
-    } else {
-      if (audios.length > 1) throw new UsageError('start: CosyVoice trains on one audio: give --audio-media-id once');
-      const model = requiredString(spec, values, 'model') as CosyVoiceModel;
-      input = { edition, voiceName, gender, audioMediaId: audios[0], model, ...demo };
-    }
-  }
+  const input: VoiceCloneInput = INPUT_FROM_FLAGS[edition](values);
   if (timing) input.timing = timing;
-  if (input.edition === undefined || input.edition === 'basic') addRecordingSessionFlags(values, input);
   const validation = validateVoiceCloneInput(input);
   if (!validation.ok) throw new UsageError(`invalid input: ${validation.message}`);
   return input;
@@ -238,9 +259,20 @@ export function describeSubmitted(voiceId: string, submitted: SubmittedClone): s
 
 /** How the output names the voice: a Basic VoiceId, or the VoiceName with its edition. */
 function voiceLabel(input: VoiceCloneInput): string {
-  return input.edition === 'standard' || input.edition === 'cosyvoice'
-    ? `"${input.voiceName}" (${input.edition === 'standard' ? 'Standard' : 'CosyVoice'})`
-    : input.voiceId;
+  return isNamedInput(input) ? `"${input.voiceName}" (${EDITIONS[input.edition].label})` : input.voiceId;
+}
+
+function isNamedInput(
+  input: VoiceCloneInput,
+): input is { [E in NamedVoiceEdition]: EditionInput<E> }[NamedVoiceEdition] {
+  return isNamedEdition(input.edition);
+}
+
+/** What `--json` prints of a started clone: its workflow ID and what names its voice. */
+function startedJson(workflowId: string, input: VoiceCloneInput): Record<string, string> {
+  return isNamedInput(input)
+    ? { workflowId, edition: input.edition, voiceName: input.voiceName }
+    : { workflowId, voiceId: input.voiceId };
 }
 
 export function describeResult(result: VoiceCloneResult): string {
@@ -264,10 +296,7 @@ export const command: Command = {
       if (waitFor === 'submitted') return await untilSubmitted(context, temporal.client, input, taskQueue, json);
       const handle = await startVoiceClone(temporal.client, input, { taskQueue });
       const voice = voiceLabel(input);
-      const started =
-        input.edition === 'standard' || input.edition === 'cosyvoice'
-          ? { workflowId: handle.workflowId, edition: input.edition, voiceName: input.voiceName }
-          : { workflowId: handle.workflowId, voiceId: input.voiceId };
+      const started = startedJson(handle.workflowId, input);
       if (values.wait !== true) {
         context.io.out(json ? JSON.stringify(started) : `Clone of ${voice} running as workflow ${handle.workflowId}`);
         return EXIT_OK;

@@ -2,6 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { getVoiceCloneStatus, type VoiceCloneStatusReport } from '../../client/voice-clone-status';
 import { isKnownVoiceJobStatus } from '../../ice/types';
 import { voiceCloneWorkflowId, type RecordingStatus, type VoiceCloneIdentity } from '../../workflows/definitions';
+import { EDITIONS, isNamedEdition, NAMED_EDITIONS } from '../../workflows/editions';
 import { BASIC_VOICE_ID_PATTERN, BASIC_VOICE_ID_RULE, isVoiceName, VOICE_NAME_RULE } from '../../workflows/ice-ids';
 import { EXIT_FAILURE, EXIT_OK, stringOption, UsageError, type CommandSpec, type ParsedValues } from '../args';
 import type { Command } from '../context';
@@ -9,14 +10,18 @@ import { CliFailure } from '../errors';
 import { formatElapsed } from '../progress';
 import { connectTemporal } from '../temporal';
 
+/** The editions whose clone is named by `--edition` and `--voice-name`, and how ICE writes them. */
+const NAMED = Object.keys(NAMED_EDITIONS);
+const NAMED_LABELS = Object.values(NAMED_EDITIONS).map((edition) => edition.label);
+
 const spec: CommandSpec = {
   name: 'status',
   summary:
     "Show a clone's workflow state, stage, last ICE status, job and timings. A Basic clone is named by its VoiceId,\n" +
-    'a Standard or CosyVoice clone by its edition and VoiceName (ICE assigns its VoiceId).',
+    `a ${NAMED_LABELS.join(' or ')} clone by its edition and VoiceName (ICE assigns its VoiceId).`,
   positionals: [{ name: '<voiceId>', description: 'The VoiceId of the Basic clone to show.', required: false }],
   options: {
-    edition: { type: 'string', value: '<edition>', description: 'standard or cosyvoice (with --voice-name).' },
+    edition: { type: 'string', value: '<edition>', description: `${NAMED.join(' or ')} (with --voice-name).` },
     'voice-name': { type: 'string', value: '<name>', description: 'The VoiceName the clone was started with.' },
     json: { type: 'boolean', description: 'Print JSON for scripts instead of text.' },
   },
@@ -33,7 +38,7 @@ function identityFrom(values: ParsedValues, positionals: string[]): VoiceCloneId
   const voiceId = positionals[0];
   if (edition === undefined && voiceName === undefined) {
     if (voiceId === undefined) {
-      throw new UsageError('status: missing <voiceId> (or --edition standard|cosyvoice with --voice-name)');
+      throw new UsageError(`status: missing <voiceId> (or --edition ${NAMED.join('|')} with --voice-name)`);
     }
     if (!BASIC_VOICE_ID_PATTERN.test(voiceId)) {
       throw new UsageError(`status: <voiceId> ${BASIC_VOICE_ID_RULE}, got "${voiceId}"`);
@@ -42,8 +47,8 @@ function identityFrom(values: ParsedValues, positionals: string[]): VoiceCloneId
   }
   if (voiceId !== undefined) throw new UsageError('status: give <voiceId> or --edition with --voice-name, not both');
   if (edition === 'basic') throw new UsageError('status: a Basic clone is named by its <voiceId>');
-  if (edition !== 'standard' && edition !== 'cosyvoice') {
-    throw new UsageError(`status: --edition must be standard or cosyvoice with --voice-name, got "${edition ?? ''}"`);
+  if (!isNamedEdition(edition)) {
+    throw new UsageError(`status: --edition must be ${NAMED.join(' or ')} with --voice-name, got "${edition ?? ''}"`);
   }
   if (!isVoiceName(voiceName)) throw new UsageError(`status: --voice-name ${VOICE_NAME_RULE}`);
   return { edition, voiceName };
@@ -51,7 +56,7 @@ function identityFrom(values: ParsedValues, positionals: string[]): VoiceCloneId
 
 function describeVoice(report: VoiceCloneStatusReport): string {
   if (report.edition === 'basic') return report.voiceId ?? '';
-  const edition = report.edition === 'standard' ? 'Standard' : 'CosyVoice';
+  const edition = EDITIONS[report.edition].label;
   return `"${report.voiceName ?? ''}" (${edition}${report.voiceId ? `, VoiceId ${report.voiceId}` : ''})`;
 }
 
