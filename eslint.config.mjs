@@ -2,6 +2,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 /** node:test's describe/it return promises that the runner awaits itself. */
 const NODE_TEST_CALLS = ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'];
@@ -32,6 +34,22 @@ export default tseslint.config(
         { object: 'process', property: 'env', message: 'Read settings through src/config.ts only.' },
       ],
     },
+  },
+  {
+    // No import cycles anywhere: a cycle is two files that cannot be read (or loaded) one without the other.
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'examples/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
+    },
+    rules: { 'import-x/no-cycle': 'error' },
+  },
+  {
+    // A function fits on a screen.
+    files: ['src/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 80 }] },
   },
   {
     files: ['src/config.ts', 'scripts/**', 'bin/**', 'test/**', 'bench/**'],

@@ -22,6 +22,7 @@ import {
   type VoiceCloneStage,
   type VoiceCloneStatus,
 } from '../workflows/definitions';
+import { settleBefore } from '../net/deadline';
 
 /** What `getVoiceCloneStatus` reports of one clone: its workflow state, stage, last ICE status, job and timings. */
 export interface VoiceCloneStatusReport {
@@ -44,6 +45,8 @@ export interface VoiceCloneStatusReport {
   lastIceStatusAt?: string;
   statusChecks?: number;
   callbacksReceived?: number;
+  /** Callbacks that cost no ICE read of their own (repeats, storms): see `VoiceCloneStatus.callbacksCoalesced`. */
+  callbacksCoalesced?: number;
   /** A completed clone's result. */
   result?: VoiceCloneResult;
   /** A clone that did not complete: the failure type (ICE's Code for a final ICE error) and its message. */
@@ -103,6 +106,7 @@ export async function getVoiceCloneStatus(
         lastIceStatusAt: status.lastIceStatusAt,
         statusChecks: status.statusChecks,
         callbacksReceived: status.callbacksReceived,
+        callbacksCoalesced: status.callbacksCoalesced,
         ...(status.recordings && { recordings: status.recordings }),
       });
     } else {
@@ -135,19 +139,12 @@ async function queryWithin(
   handle: WorkflowHandle,
   timeoutMs: number,
 ): Promise<{ status: VoiceCloneStatus } | { error: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ error: string }>((resolve) => {
-    timer = setTimeout(() => resolve({ error: `no answer to the status query within ${timeoutMs} ms` }), timeoutMs);
-  });
-  const query = handle.query(statusQuery).then(
-    (status) => ({ status }),
-    // A running clone answers queries only while a worker polls its task queue.
-    (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
-  );
   try {
-    return await Promise.race([query, timeout]);
-  } finally {
-    clearTimeout(timer);
+    const answer = await settleBefore(handle.query(statusQuery), Date.now() + timeoutMs);
+    return answer.done ? { status: answer.value } : { error: `no answer to the status query within ${timeoutMs} ms` };
+  } catch (error) {
+    // A running clone answers queries only while a worker polls its task queue.
+    return { error: error instanceof Error ? error.message : String(error) };
   }
 }
 

@@ -27,10 +27,17 @@ import { CallbackDispatcher, type CallbackTiming } from './callback-dispatcher';
 import { VOICEPRINT_MISMATCH_MARKER, VOICEPRINT_MISMATCH_MESSAGE } from './edition-rules';
 import { FaultController, type FaultMarks } from './fault-controller';
 import { performIceAction, type EventCallbackSettings, type OperationContext } from './ice-operations';
-import { ICE_MAX_BODY_BYTES, iceErrorBody, readIceRequest, writeIceAnswer } from './ice-request';
+import {
+  ICE_DRAIN_BYTES,
+  ICE_MAX_BODY_BYTES,
+  iceErrorBody,
+  readIceRequest,
+  writeIceAnswer,
+  type RequestBody,
+} from './ice-request';
 import { statusAt, TrainingClock } from './job-clock';
 import { NonceStore, verifySignedRequest } from './request-auth';
-import { readRequestBody, type RequestBody } from './request-body';
+import { readBodyWithin } from '../net/read-body';
 import { callbackSettingOnDisk, loadStateFile, StateFileWriter, type PersistedEmulatorState } from './state-file';
 import { iceTime, publicJobView, VoiceJobBook, type StoredJob, type TrainingOutcome } from './voice-job-book';
 import { IceWireError } from './wire-error';
@@ -313,9 +320,10 @@ export class IceEmulator implements AdminTarget {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     try {
-      const body = await readRequestBody(req, ICE_MAX_BODY_BYTES);
+      const body = await readBodyWithin(req, ICE_MAX_BODY_BYTES, { drainUpTo: ICE_DRAIN_BYTES });
+      if (body.kind === 'aborted') return; // nobody left to answer
       // What was not read of an oversized body is not worth keeping the connection for.
-      if (body.kind === 'too-large') res.setHeader('connection', 'close');
+      if (body.kind === 'too_large') res.setHeader('connection', 'close');
       const rawUrl = req.url ?? '/';
       const queryIndex = rawUrl.indexOf('?');
       const path = queryIndex < 0 ? rawUrl : rawUrl.slice(0, queryIndex);
@@ -343,10 +351,10 @@ export class IceEmulator implements AdminTarget {
   }
 
   private adminAnswer(req: http.IncomingMessage, path: string, body: RequestBody): AdminAnswer {
-    if (body.kind === 'too-large') return adminTooLarge(ICE_MAX_BODY_BYTES);
-    const refusal = adminGuard(req.headers, body.bytes.length, this.origins);
+    if (body.kind === 'too_large') return adminTooLarge(ICE_MAX_BODY_BYTES);
+    const refusal = adminGuard(req.headers, body.body.length, this.origins);
     if (refusal) return refusal;
-    const parsed = parseAdminBody(body.bytes);
+    const parsed = parseAdminBody(body.body);
     if ('refusal' in parsed) return parsed.refusal;
     return routeAdmin(this, req.method ?? 'GET', path, parsed.value);
   }

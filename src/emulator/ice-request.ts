@@ -4,11 +4,16 @@
  * between (./ice-emulator.ts).
  */
 import type http from 'node:http';
-import type { RequestBody } from './request-body';
+import type { BodyRead } from '../net/read-body';
 import { IceWireError, recommendUrl } from './wire-error';
 
 /** The largest request body the emulator reads (ICE's own limit is undocumented: docs/ice-api.md#errors). */
 export const ICE_MAX_BODY_BYTES = 1_048_576;
+/** How much of an oversized body is read and thrown away so that the sender still gets its 413. */
+export const ICE_DRAIN_BYTES = 16 * ICE_MAX_BODY_BYTES;
+
+/** A request body the emulator read: within the limit, or over it. */
+export type RequestBody = Exclude<BodyRead, { kind: 'aborted' }>;
 
 /** An ICE request as the later stages see it. */
 export interface IceRequest {
@@ -61,7 +66,7 @@ export function readIceRequest(
       'Specified api is not found, please check your url and method.',
     );
   }
-  if (body.kind === 'too-large') {
+  if (body.kind === 'too_large') {
     // ASSUMPTION (docs/ice-api.md#errors): the status and code for a body over the gateway's limit.
     throw new IceWireError(
       413,
@@ -75,9 +80,9 @@ export function readIceRequest(
       method,
       path,
       query,
-      params: { ...formParams(req.headers, body.bytes), ...query },
+      params: { ...formParams(req.headers, body.body), ...query },
       headers: req.headers,
-      body: body.bytes,
+      body: body.body,
     };
   } catch {
     throw new IceWireError(400, 'InvalidParameter', 'The query string is not well-formed percent-encoding.');

@@ -74,7 +74,12 @@ export function formatCloneStatus(report: VoiceCloneStatusReport): string {
           (isKnownVoiceJobStatus(report.lastIceStatus) ? '' : ' — not a status this package knows: not finished'),
     ],
     ['Status checks', report.statusChecks],
-    ['Callbacks', report.callbacksReceived],
+    [
+      'Callbacks',
+      report.callbacksReceived === undefined
+        ? undefined
+        : `${report.callbacksReceived}${report.callbacksCoalesced ? ` (${report.callbacksCoalesced} coalesced)` : ''}`,
+    ],
     ['Started', report.startTime.toISOString()],
     ['Closed', report.closeTime?.toISOString()],
     [report.closeTime ? 'Took' : 'Running for', formatElapsed(report.durationMs)],
