@@ -50,7 +50,8 @@ export interface IceCallbackHandler {
   drain(timeoutMs?: number): Promise<number>;
 }
 
-export type CallbackReceiverErrorCode = 'UnsignedCallbacksRefused' | 'MissingPublicUrl';
+export type CallbackReceiverErrorCode =
+  'UnsignedCallbacksRefused' | 'UnsignedForwardSigningRefused' | 'MissingPublicUrl';
 
 export class CallbackReceiverError extends Error {
   override readonly name = 'CallbackReceiverError';
@@ -65,7 +66,10 @@ export class CallbackReceiverError extends Error {
 /** How long drain() lets the backlog drain by default; what is left is found by the clones' polling. */
 export const BACKLOG_DRAIN_MS = 10_000;
 
-/** Refuses unsafe settings (no keys and no unsigned mode, keys without the public URL) and builds the stages' context. */
+/**
+ * Refuses unsafe settings (no keys and no unsigned mode, unsigned mode with a forward key, keys without the public
+ * URL) and builds the stages' context.
+ */
 function createReceiverContext(options: IceCallbackHandlerOptions): ReceiverContext {
   const { config, client, ice } = options;
   const logger = (options.logger ?? createLogger('callback-receiver')).child({ taskQueue: options.taskQueue });
@@ -74,6 +78,13 @@ function createReceiverContext(options: IceCallbackHandlerOptions): ReceiverCont
     throw new CallbackReceiverError(
       'UnsignedCallbacksRefused',
       'no callback auth keys: set ICE_CALLBACK_AUTH_KEYS and ICE_CALLBACK_URL, or ICE_CALLBACK_ALLOW_UNSIGNED=true (local development only)',
+    );
+  }
+  if (config.allowUnsigned && config.forwardAuthKey !== undefined) {
+    // Else anyone's unsigned POST would reach the forward target validly signed (docs/security.md#settings).
+    throw new CallbackReceiverError(
+      'UnsignedForwardSigningRefused',
+      'ICE_CALLBACK_ALLOW_UNSIGNED=true and ICE_CALLBACK_FORWARD_AUTH_KEY together: unsigned mode never signs forwards',
     );
   }
   if (signed && config.publicUrl === undefined) {

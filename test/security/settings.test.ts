@@ -11,8 +11,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Client } from '@temporalio/client';
+import { CallbackReceiverError, createIceCallbackHandler } from '../../src/callback/handler';
 import { COMMANDS } from '../../src/cli/main';
-import type { Env } from '../../src/config';
+import { loadCallbackReceiverConfig, type Env } from '../../src/config';
+import { createIceClient } from '../../src/ice';
 import { startHttpCapture, type HttpCapture } from '../support/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -87,6 +90,28 @@ describe('settings an attacker or a typo can give', () => {
     });
     assertRefused(exit, 2, [/ICE_CALLBACK_FORWARD_AUTH_KEY/, /ICE_CALLBACK_ALLOW_UNSIGNED/]);
     assert.ok(!exit.err.includes(FORWARD_KEY), 'the key is never echoed');
+  });
+
+  it('the library handler refuses unsigned mode with a forward key too (a team mounting it in its own service)', async () => {
+    const config = {
+      ...loadCallbackReceiverConfig({ ICE_CALLBACK_ALLOW_UNSIGNED: 'true' }),
+      forwardUrl: 'https://old.example.com/ice-events',
+      forwardAuthKey: FORWARD_KEY,
+    };
+    const ice = createIceClient({
+      region: 'cn-shanghai',
+      endpoint: 'http://127.0.0.1:9',
+      connectTimeoutMs: 200,
+      readTimeoutMs: 200,
+      credentials: { accessKeyId: 'AK', accessKeySecret: 'SK' },
+    });
+    assert.throws(
+      () => createIceCallbackHandler({ config, client: new Client(), ice }),
+      (error: unknown) =>
+        error instanceof CallbackReceiverError &&
+        error.code === 'UnsignedForwardSigningRefused' &&
+        !error.message.includes(FORWARD_KEY),
+    );
   });
 
   it('a bind host that is no address, does not resolve or is not this machine is exit 2 naming its variable', async () => {
