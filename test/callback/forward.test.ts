@@ -5,68 +5,49 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { verifyIceCallbackSignature } from '../../src/callback/signature';
-import { startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
-import type { IceClient } from '../../src/ice/types';
+import type { RunningEmulator } from '../../src/emulator';
+import type { HttpCapture } from '../support/harness';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
-import { startDevServer } from '../support/temporal';
 import {
   NEW_KEY,
   capturingLogger,
-  countingTemporalClient,
   freePort,
   nowSeconds,
   postCallback,
   rawPost,
-  receiverConfig,
   signedHeaders,
+  startCountingStand,
   uniquelySignedHeaders,
-  startCaptureTarget,
   voiceJobEvent,
-  type CaptureTarget,
+  type CountingStand,
   type CountingTemporalClient,
 } from './support';
 
 const FORWARD_KEY = 'FwdKey2026x';
 
 describe('forwarding callbacks that are not a voice clone’s', () => {
-  let env: TestWorkflowEnvironment;
+  let stand: CountingStand;
   let emulator: RunningEmulator;
-  let ice: IceClient;
   let temporal: CountingTemporalClient;
-  let target: CaptureTarget;
+  let target: HttpCapture;
   let receiver: RunningCallbackReceiver;
   const log = capturingLogger('callback-forward');
 
   before(async () => {
-    env = await startDevServer();
-    emulator = await startEmulator();
-    ice = emulatorIceClient(emulator, 2_000);
-    temporal = await countingTemporalClient(env.connection.options.address);
-    target = await startCaptureTarget();
-    receiver = await startCallbackReceiver({
-      config: receiverConfig({ forwardUrl: target.url, forwardAuthKey: FORWARD_KEY }),
-      client: temporal.client,
-      ice,
-      logger: log.logger,
-    });
+    stand = await startCountingStand('callback-forward');
+    ({ temporal } = stand);
+    emulator = stand.h.emulator;
+    target = await stand.h.captureHttp({ path: '/old/ice-events' });
+    receiver = await stand.startReceiver({ forwardUrl: target.url, forwardAuthKey: FORWARD_KEY }, log.logger);
   });
 
-  after(async () => {
-    await receiver?.close();
-    await target?.close();
-    await temporal?.connection.close();
-    await emulator?.close();
-    await env?.teardown();
-  });
+  after(() => stand?.h.close());
 
   function verifiesForTarget(
-    headers: CaptureTarget['requests'][number]['headers'],
+    headers: HttpCapture['requests'][number]['headers'],
   ): ReturnType<typeof verifyIceCallbackSignature> {
     return verifyIceCallbackSignature({
       publicUrl: target.url,
@@ -132,7 +113,7 @@ describe('forwarding callbacks that are not a voice clone’s', () => {
 
   test('a voice clone’s callback is signalled, not forwarded', async () => {
     const workflowId = voiceCloneWorkflowId('VoiceNotForwarded');
-    await env.client.workflow.start('callbackRecorderWorkflow', { taskQueue: 'no-worker-needed', workflowId });
+    await stand.openClone(workflowId);
     const count = target.requests.length;
     const answer = await postCallback(
       receiver.callbackUrl,
@@ -162,21 +143,15 @@ describe('forwarding callbacks that are not a voice clone’s', () => {
   });
 
   test('a target that is down or too slow gets ICE a 502 inside its 3 s', async () => {
-    const silent: Server = createServer(() => undefined); // takes the request, never answers
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const slowUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/events`;
+    const silent = await stand.h.captureHttp({ path: '/events', answer: () => 'hang' }); // never answers
+    const slowUrl = silent.url;
     const downUrl = `http://127.0.0.1:${await freePort()}/events`;
     try {
       for (const [name, forwardUrl] of [
         ['slow', slowUrl],
         ['down', downUrl],
       ]) {
-        const other = await startCallbackReceiver({
-          config: receiverConfig({ forwardUrl, temporalTimeoutMs: 1_000 }),
-          client: temporal.client,
-          ice,
-          logger: log.logger,
-        });
+        const other = await stand.startReceiver({ forwardUrl, temporalTimeoutMs: 1_000 }, log.logger);
         try {
           const started = Date.now();
           const answer = await postCallback(
@@ -192,19 +167,13 @@ describe('forwarding callbacks that are not a voice clone’s', () => {
         }
       }
     } finally {
-      silent.closeAllConnections();
-      await new Promise((resolve) => silent.close(resolve));
+      await silent.close();
     }
   });
 
   test('without ICE_CALLBACK_FORWARD_AUTH_KEY the forward is unsigned', async () => {
-    const unsignedTarget = await startCaptureTarget('/unsigned');
-    const other = await startCallbackReceiver({
-      config: receiverConfig({ forwardUrl: unsignedTarget.url }),
-      client: temporal.client,
-      ice,
-      logger: log.logger,
-    });
+    const unsignedTarget = await stand.h.captureHttp({ path: '/unsigned' });
+    const other = await stand.startReceiver({ forwardUrl: unsignedTarget.url }, log.logger);
     try {
       const answer = await postCallback(
         other.callbackUrl,
