@@ -8,11 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { ICE_FOREIGN_EVENT_TYPES } from '../../src/callback/event-types';
-import type { IceClient } from '../../src/ice/types';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
 import { createVoice } from '../workflow/support';
 import {
   NEW_KEY,
+  SIGNAL_RPC,
   mapConcurrently,
   postCallback,
   signedHeaders,
@@ -22,17 +22,13 @@ import {
   type CountingStand,
 } from './support';
 
-const SIGNAL_RPC = '/temporal.api.workflowservice.v1.WorkflowService/SignalWorkflowExecution';
-
 describe('what a callback costs', () => {
   let stand: CountingStand;
-  let ice: IceClient;
   let receiver: RunningCallbackReceiver;
   let typedReceiver: RunningCallbackReceiver;
 
   before(async () => {
     stand = await startCountingStand('callback-classification');
-    ({ ice } = stand);
     receiver = await stand.startReceiver();
     typedReceiver = await stand.startReceiver({ voiceEventTypes: ['CustomizedVoiceJobComplete'] });
   });
@@ -109,7 +105,7 @@ describe('what a callback costs', () => {
 
   test('a VoiceId costs one signal and no ICE read; a JobId alone one ICE read and one signal', async () => {
     const voiceId = `VoiceCost${randomBytes(3).toString('hex')}`;
-    const jobId = await createVoice(ice, voiceId);
+    const jobId = await createVoice(stand.ice, voiceId);
     const workflowId = await openClone(voiceId);
     const byVoice = await costOf(async () => {
       const answer = await postCallback(

@@ -7,27 +7,27 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { classifyCallback } from '../../src/callback/intake';
 import type { RunningCallbackReceiver } from '../../src/callback/server';
-import type { RunningEmulator } from '../../src/emulator';
-import type { IceClient } from '../../src/ice/types';
 import { voiceCloneWorkflowId, type NamedVoiceEdition } from '../../src/workflows/definitions';
-import { NEW_KEY, postCallback, signedHeaders, startCountingStand, voiceJobEvent, type CountingStand } from './support';
-
-const SIGNAL_RPC = '/temporal.api.workflowservice.v1.WorkflowService/SignalWorkflowExecution';
+import {
+  NEW_KEY,
+  SIGNAL_RPC,
+  postCallback,
+  signedHeaders,
+  startCountingStand,
+  voiceJobEvent,
+  type CountingStand,
+} from './support';
 
 describe('callbacks of the editions ICE names', () => {
   let stand: CountingStand;
-  let emulator: RunningEmulator;
-  let ice: IceClient;
   let receiver: RunningCallbackReceiver;
   let seq = 0;
 
   before(async () => {
     stand = await startCountingStand('callback-editions', { trainingMs: 600_000 });
-    ice = stand.ice;
-    emulator = stand.h.emulator;
     receiver = await stand.startReceiver();
   });
-  beforeEach(() => emulator.admin.updateSettings({ cosyVoiceJobType: 'CosyVoice' }));
+  beforeEach(() => stand.h.emulator.admin.updateSettings({ cosyVoiceJobType: 'CosyVoice' }));
   after(() => stand?.h.close());
 
   /** A job of this edition at ICE, and an open clone of its VoiceName without a worker (signals still land). */
@@ -36,19 +36,19 @@ describe('callbacks of the editions ICE names', () => {
     const voiceName = `Named ${edition} ${seq}`;
     const job =
       edition === 'standard'
-        ? await ice.submitStandardCustomizedVoiceJob({
+        ? await stand.ice.submitStandardCustomizedVoiceJob({
             voiceName,
             gender: 'female',
             authentication: 'a',
             audios: ['b'],
           })
-        : await ice.submitCosyVoiceCustomizedVoiceJob({
+        : await stand.ice.submitCosyVoiceCustomizedVoiceJob({
             voiceName,
             gender: 'female',
             audios: 'c',
             model: 'cosyvoice-v3-plus',
           });
-    const { customizedVoiceJob } = await ice.getCustomizedVoiceJob({ jobId: job.jobId });
+    const { customizedVoiceJob } = await stand.ice.getCustomizedVoiceJob({ jobId: job.jobId });
     const workflowId = voiceCloneWorkflowId({ edition, voiceName });
     await stand.openClone(workflowId);
     return { workflowId, jobId: job.jobId, voiceId: customizedVoiceJob.voiceId };
@@ -87,7 +87,7 @@ describe('callbacks of the editions ICE names', () => {
   }
 
   test('a CosyVoice job reported as Standard reaches its clone: one read, the Standard clone tried first', async () => {
-    await emulator.admin.updateSettings({ cosyVoiceJobType: 'Standard' });
+    await stand.h.emulator.admin.updateSettings({ cosyVoiceJobType: 'Standard' });
     const cosyVoice = await openNamedClone('cosyvoice');
     const cost = await post({ JobId: cosyVoice.jobId, VoiceId: cosyVoice.voiceId });
     assert.equal(cost.status, 200);

@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { verifyIceCallbackSignature } from '../../src/callback/signature';
-import type { RunningEmulator } from '../../src/emulator';
 import type { HttpCapture } from '../support/harness';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
 import {
@@ -23,23 +22,18 @@ import {
   uniquelySignedHeaders,
   voiceJobEvent,
   type CountingStand,
-  type CountingTemporalClient,
 } from './support';
 
 const FORWARD_KEY = 'FwdKey2026x';
 
 describe('forwarding callbacks that are not a voice clone’s', () => {
   let stand: CountingStand;
-  let emulator: RunningEmulator;
-  let temporal: CountingTemporalClient;
   let target: HttpCapture;
   let receiver: RunningCallbackReceiver;
   const log = capturingLogger('callback-forward');
 
   before(async () => {
     stand = await startCountingStand('callback-forward');
-    ({ temporal } = stand);
-    emulator = stand.h.emulator;
     target = await stand.h.captureHttp({ path: '/old/ice-events' });
     receiver = await stand.startReceiver({ forwardUrl: target.url, forwardAuthKey: FORWARD_KEY }, log.logger);
   });
@@ -67,7 +61,7 @@ describe('forwarding callbacks that are not a voice clone’s', () => {
       'utf8',
     );
     const count = target.requests.length;
-    const rpcs = temporal.rpcs.length;
+    const rpcs = stand.temporal.rpcs.length;
     const contentType = 'text/plain; charset=utf-8';
     const answer = await rawPost(receiver.callbackUrl, raw, { ...signedHeaders(NEW_KEY), 'content-type': contentType });
     assert.deepEqual(answer, { status: 200, body: { status: 'forwarded' } });
@@ -78,7 +72,7 @@ describe('forwarding callbacks that are not a voice clone’s', () => {
     assert.deepEqual(verifiesForTarget(got.headers), { ok: true, keyForm: 'as-configured' });
     // ICE's own signature (for the receiver's URL) is not passed on.
     assert.notEqual(got.headers['x-ice-signature'], signedHeaders(NEW_KEY)['X-ICE-SIGNATURE']);
-    assert.equal(temporal.rpcs.length, rpcs, 'no Temporal call');
+    assert.equal(stand.temporal.rpcs.length, rpcs, 'no Temporal call');
     assert.equal(receiver.metrics().forwarded, 1);
   });
 
@@ -131,7 +125,7 @@ describe('forwarding callbacks that are not a voice clone’s', () => {
   test('a JobId ICE does not know is forwarded after one ICE read, and without one the next time', async () => {
     const event = voiceJobEvent({ JobId: randomBytes(16).toString('hex'), Status: 'Success' }, 'MysteryJobComplete');
     const reads = async (): Promise<number> =>
-      (await emulator.admin.calls()).filter((call) => call.params.JobId === event.MessageBody.JobId).length;
+      (await stand.h.emulator.admin.calls()).filter((call) => call.params.JobId === event.MessageBody.JobId).length;
     for (let attempt = 1; attempt <= 2; attempt++) {
       const count = target.requests.length;
       // Each attempt signed anew: the same signature with the same body would be answered from memory, unforwarded.

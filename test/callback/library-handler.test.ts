@@ -10,15 +10,7 @@ import { createIceCallbackHandler } from '../../src/callback/handler';
 import { createMediaEventsService, type MediaEventsService } from '../../examples/express-callback-handler';
 import { startHttpServer, startTestHarness, type TestHarness } from '../support/harness';
 import { createVoice, newVoiceId } from '../workflow/support';
-import {
-  capturingLogger,
-  freePort,
-  postCallback,
-  receiverConfig,
-  signedHeaders,
-  startCloneOn,
-  voiceJobEvent,
-} from './support';
+import { capturingLogger, postCallback, receiverConfig, signedHeaders, startCloneOn, voiceJobEvent } from './support';
 
 const KEY = 'MediaSvcKey2026';
 
@@ -31,8 +23,12 @@ describe('the callback handler mounted in an Express service', () => {
 
   before(async () => {
     stack = await startTestHarness({ name: 'callback-library-handler', worker: true });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
+    // Listening first, so that the service is told its own URL; it answers from the moment it exists.
+    const server = await startHttpServer((req, res) => {
+      service.app(req, res);
+    });
+    stack.onClose(() => server.close());
+    base = server.url;
     // What ICE would be told and signs: this service's own route for ICE.
     publicUrl = `${base}/hooks/ice`;
     service = createMediaEventsService({
@@ -43,8 +39,6 @@ describe('the callback handler mounted in an Express service', () => {
       logger: log.logger,
     });
     stack.onClose(() => service.iceCallbacks.drain());
-    const server = await startHttpServer(service.app, port);
-    stack.onClose(() => server.close());
   });
 
   after(() => stack?.close());
@@ -87,8 +81,8 @@ describe('the callback handler mounted in an Express service', () => {
     const misMounted = express();
     misMounted.use(express.json());
     const logged = capturingLogger('mis-mounted');
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}/hooks/ice`;
+    const other = await startHttpServer(misMounted);
+    const url = `${other.url}/hooks/ice`;
     misMounted.post(
       '/hooks/ice',
       createIceCallbackHandler({
@@ -98,7 +92,6 @@ describe('the callback handler mounted in an Express service', () => {
         logger: logged.logger,
       }),
     );
-    const other = await startHttpServer(misMounted, port);
     try {
       const answer = await postCallback(
         url,

@@ -191,6 +191,9 @@ export async function mapConcurrently<T, R>(
   return results;
 }
 
+/** The RPC a signal is, as the counting client records it. */
+export const SIGNAL_RPC = '/temporal.api.workflowservice.v1.WorkflowService/SignalWorkflowExecution';
+
 /**
  * What the tests that count a callback's cost stand on: the harness's dev server and emulator, an ICE client with
  * the receiver tests' 2-s timeout, and a Temporal client that counts its RPCs. Receivers close with the harness.
