@@ -2,7 +2,7 @@
  * An HTTP target that records every request and answers as the test says: the callback URL a forwarder posts to,
  * the receiver the emulator's event callback calls, a target that never answers.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface CapturedRequest {
@@ -21,6 +21,11 @@ export interface HttpCaptureOptions {
   path?: string;
   /** Default: answer `status` (200 unless a test sets it). */
   answer?: CaptureAnswer;
+  /**
+   * Answer each request here once its body has been read (a handler mounted behind a body parser); `answer` is not
+   * asked then.
+   */
+  respond?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface HttpCapture {
@@ -67,6 +72,7 @@ export async function startHttpCapture(options: HttpCaptureOptions = {}): Promis
       };
       requests.push(request);
       for (const waiter of waiters.filter((w) => w.n === requests.length)) waiter.resolve(request);
+      if (options.respond) return options.respond(req, res);
       const status = answer(requests.length, request);
       if (status === 'hang') return;
       res.writeHead(status, { 'content-type': 'text/plain' }).end(String(status));

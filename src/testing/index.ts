@@ -48,6 +48,8 @@ export {
   type IceHarnessOptions,
 } from './harness';
 export { assertWorkflowFailed } from './assertions';
+export { startTcpBlackHole, type TcpBlackHole } from './black-hole';
+export { startHttpServer, type TestHttpServer } from './http-server';
 export {
   startHttpCapture,
   type HttpCapture,

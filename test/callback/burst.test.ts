@@ -6,22 +6,20 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Client, type Connection } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import { Client } from '@temporalio/client';
+import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { createReceiverConnection } from '../../src/callback/temporal-connection';
-import { startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
+import { emulatorIceClient, type RunningEmulator } from '../../src/emulator';
 import type { IceClient } from '../../src/ice/types';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
-import { startDevServer } from '../support/temporal';
+import { startTestHarness, type TestHarness } from '../support/harness';
 import { createVoice } from '../workflow/support';
 import { callbackRecorderWorkflow } from './fixtures/workflows';
 import {
   NEW_KEY,
   capturingLogger,
   OLD_KEY,
-  createFixtureWorker,
+  FIXTURE_WORKER,
   mapConcurrently,
   postLikeIce,
   receiverConfig,
@@ -30,44 +28,35 @@ import {
   unreachableIce,
 } from './support';
 
-const TASK_QUEUE = 'callback-burst';
 const CLONES = 200;
 const CALLBACKS_PER_CLONE = 5;
 
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let workerRun: Promise<void>;
-let connection: Connection;
+let h: TestHarness;
+let env: TestHarness['env'];
+let taskQueue: string;
+/** The receiver's own kind of connection (its timeouts), as a deployed receiver has. */
+let receiverClient: Client;
 let receiver: RunningCallbackReceiver;
-let backlogReceiver: RunningCallbackReceiver | undefined;
 let emulator: RunningEmulator;
 let ice: IceClient;
 const log = capturingLogger('callback-burst');
 
 before(async () => {
-  env = await startDevServer();
-  worker = await createFixtureWorker(env.nativeConnection, TASK_QUEUE);
-  workerRun = worker.run();
-  emulator = await startEmulator();
+  h = await startTestHarness({ name: 'callback-burst', worker: FIXTURE_WORKER });
+  ({ env, taskQueue, emulator } = h);
   ice = emulatorIceClient(emulator, 2_000);
-  connection = createReceiverConnection({ address: env.connection.options.address });
-  receiver = await startCallbackReceiver({
+  const connection = createReceiverConnection({ address: h.temporal.address });
+  h.onClose(() => connection.close());
+  receiverClient = new Client({ connection });
+  receiver = await h.startCallbackReceiver({
     config: receiverConfig(),
-    client: new Client({ connection }),
+    client: receiverClient,
     ice,
     logger: log.logger,
   });
 });
 
-after(async () => {
-  await backlogReceiver?.close();
-  await receiver?.close();
-  await emulator?.close();
-  await connection?.close();
-  worker?.shutdown();
-  await workerRun;
-  await env?.teardown();
-});
+after(() => h?.close());
 
 /** Deterministic shuffle (no Math.random): the order is the same on every run, and failures reproduce. */
 function shuffled<T>(items: T[]): T[] {
@@ -85,7 +74,7 @@ test(`${CLONES * CALLBACKS_PER_CLONE} callbacks with duplicates against ${CLONES
   const voiceIds = Array.from({ length: CLONES }, (_, i) => `BurstVoice${i}`);
   await mapConcurrently(voiceIds, 20, (voiceId) =>
     env.client.workflow.start(callbackRecorderWorkflow, {
-      taskQueue: TASK_QUEUE,
+      taskQueue,
       workflowId: voiceCloneWorkflowId(voiceId),
     }),
   );
@@ -181,16 +170,16 @@ test(`${CLONES * CALLBACKS_PER_CLONE} callbacks with duplicates against ${CLONES
 test('callbacks behind a full round of waiting deliveries are answered "queued" at once and delivered later', async (t) => {
   // One delivery slot: of 400 callbacks arriving together, most arrive behind one running and one waiting.
   const logged = capturingLogger('callback-backlog');
-  backlogReceiver = await startCallbackReceiver({
+  const backlogReceiver = await h.startCallbackReceiver({
     config: receiverConfig({ maxInFlight: 1 }),
-    client: new Client({ connection }),
+    client: receiverClient,
     ice: await unreachableIce(),
     logger: logged.logger,
   });
   const voiceIds = Array.from({ length: 100 }, (_, i) => `BacklogVoice${i}`);
   await mapConcurrently(voiceIds, 20, (voiceId) =>
     env.client.workflow.start(callbackRecorderWorkflow, {
-      taskQueue: TASK_QUEUE,
+      taskQueue,
       workflowId: voiceCloneWorkflowId(voiceId),
     }),
   );

@@ -6,84 +6,38 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { ICE_FOREIGN_EVENT_TYPES } from '../../src/callback/event-types';
-import { startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
-import { silentLogger } from '../../src/observability/logger';
-import type { IceClient } from '../../src/ice/types';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
-import { startDevServer } from '../support/temporal';
 import { createVoice } from '../workflow/support';
 import {
   NEW_KEY,
-  countingTemporalClient,
+  SIGNAL_RPC,
   mapConcurrently,
   postCallback,
-  receiverConfig,
   signedHeaders,
+  startCountingStand,
   uniquelySignedHeaders,
   voiceJobEvent,
-  type CountingTemporalClient,
+  type CountingStand,
 } from './support';
 
-const SIGNAL_RPC = '/temporal.api.workflowservice.v1.WorkflowService/SignalWorkflowExecution';
-
 describe('what a callback costs', () => {
-  let env: TestWorkflowEnvironment;
-  let emulator: RunningEmulator;
-  let ice: IceClient;
-  let temporal: CountingTemporalClient;
+  let stand: CountingStand;
   let receiver: RunningCallbackReceiver;
   let typedReceiver: RunningCallbackReceiver;
 
   before(async () => {
-    env = await startDevServer();
-    emulator = await startEmulator();
-    ice = emulatorIceClient(emulator, 2_000);
-    temporal = await countingTemporalClient(env.connection.options.address);
-    receiver = await startCallbackReceiver({
-      config: receiverConfig(),
-      client: temporal.client,
-      ice,
-      logger: silentLogger,
-    });
-    typedReceiver = await startCallbackReceiver({
-      config: receiverConfig({ voiceEventTypes: ['CustomizedVoiceJobComplete'] }),
-      client: temporal.client,
-      ice,
-      logger: silentLogger,
-    });
+    stand = await startCountingStand('callback-classification');
+    receiver = await stand.startReceiver();
+    typedReceiver = await stand.startReceiver({ voiceEventTypes: ['CustomizedVoiceJobComplete'] });
   });
 
-  after(async () => {
-    await typedReceiver?.close();
-    await receiver?.close();
-    await temporal?.connection.close();
-    await emulator?.close();
-    await env?.teardown();
-  });
+  after(() => stand?.h.close());
 
-  /** An open clone without a worker: a signal lands in its history whether or not anything runs it. */
-  async function openClone(voiceId: string): Promise<string> {
-    const workflowId = voiceCloneWorkflowId(voiceId);
-    await env.client.workflow.start('callbackRecorderWorkflow', { taskQueue: 'no-worker-needed', workflowId });
-    return workflowId;
-  }
-
-  async function signalsIn(workflowId: string): Promise<number> {
-    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-    return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
-  }
-
-  /** ICE calls and Temporal RPCs made while `run` ran. */
-  async function costOf(run: () => Promise<void>): Promise<{ ice: string[]; temporal: string[] }> {
-    const iceBefore = (await emulator.admin.calls()).length;
-    const rpcsBefore = temporal.rpcs.length;
-    await run();
-    const iceCalls = (await emulator.admin.calls()).slice(iceBefore).map((call) => call.action);
-    return { ice: iceCalls, temporal: temporal.rpcs.slice(rpcsBefore) };
-  }
+  const openClone = (voiceId: string) => stand.openClone(voiceCloneWorkflowId(voiceId));
+  const signalsIn = (workflowId: string) => stand.signalsIn(workflowId);
+  const costOf = (run: () => Promise<void>) => stand.costOf(run);
 
   test("100 events of other ICE features, many with a JobId or an open clone's VoiceId, cost no ICE and no Temporal call", async () => {
     const workflowId = await openClone('VoiceNotForeign');
@@ -151,7 +105,7 @@ describe('what a callback costs', () => {
 
   test('a VoiceId costs one signal and no ICE read; a JobId alone one ICE read and one signal', async () => {
     const voiceId = `VoiceCost${randomBytes(3).toString('hex')}`;
-    const jobId = await createVoice(ice, voiceId);
+    const jobId = await createVoice(stand.ice, voiceId);
     const workflowId = await openClone(voiceId);
     const byVoice = await costOf(async () => {
       const answer = await postCallback(

@@ -5,39 +5,46 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { configureIceCallback } from '../../src/callback/configure-callback';
-import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
-import { startVoiceClone } from '../../src/client/start-voice-clone';
+import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
-import { createVoice, newVoiceId, recordings, startCloneStack, type CloneStack } from '../workflow/support';
-import { capturingLogger, freePort, postCallback, receiverConfig, signedHeaders, voiceJobEvent } from './support';
+import { startTestHarness, type TestHarness } from '../support/harness';
+import { createVoice, newVoiceId } from '../workflow/support';
+import {
+  capturingLogger,
+  freePort,
+  postCallback,
+  receiverConfig,
+  signedHeaders,
+  startCloneOn,
+  voiceJobEvent,
+} from './support';
 
 const KEY = 'E2eCallbackKey7';
 
 describe('emulator → receiver → voiceCloneWorkflow', () => {
-  let stack: CloneStack;
+  let stack: TestHarness;
   let receiver: RunningCallbackReceiver;
   let publicUrl: string;
   const log = capturingLogger('callback-e2e');
 
   before(async () => {
-    stack = await startCloneStack({ emulator: { trainingMs: 300, callbackTiming: { retryDelayMs: 200 } } });
+    stack = await startTestHarness({
+      name: 'callback-e2e',
+      worker: true,
+      emulator: { trainingMs: 300, callbackTiming: { retryDelayMs: 200 } },
+    });
     const port = await freePort();
     // What ICE is told and signs. "localhost" rather than the receiver's own 127.0.0.1 URL: the signed string is
     // the configured public URL, whatever address the receiver listens on.
     publicUrl = `http://localhost:${port}/ice/callback`;
-    receiver = await startCallbackReceiver({
+    receiver = await stack.startCallbackReceiver({
       config: receiverConfig({ port, publicUrl, authKeys: [KEY] }),
-      client: stack.client,
-      ice: stack.ice,
       taskQueue: stack.taskQueue,
       logger: log.logger,
     });
   });
 
-  after(async () => {
-    await receiver?.close();
-    await stack?.stop();
-  });
+  after(() => stack?.close());
 
   test('configureIceCallback sets HTTP + auth on and reads it back without the key', async () => {
     const settings = await configureIceCallback(stack.ice, { url: publicUrl, authKey: KEY });
@@ -54,21 +61,7 @@ describe('emulator → receiver → voiceCloneWorkflow', () => {
   test('the clone completes via the signed callback, confirmed by a single read and no polling', async () => {
     const voiceId = newVoiceId('CbE2e');
     await createVoice(stack.ice, voiceId);
-    const handle = await startVoiceClone(
-      stack.client,
-      {
-        voiceId,
-        recordings: recordings(voiceId, 2),
-        // Far beyond the test's life: only the callback can end this wait.
-        timing: {
-          callbackTimeout: '1 hour',
-          pollInterval: '5 minutes',
-          maxPollInterval: '10 minutes',
-          trainingTimeout: '2 hours',
-        },
-      },
-      { taskQueue: stack.taskQueue },
-    );
+    const handle = await startCloneOn(stack, voiceId, 2);
     const result = await handle.result();
     assert.equal(result.completedVia, 'callback');
     assert.equal(result.statusChecks, 1, 'one GetCustomizedVoiceJob to confirm the callback, no polls');
@@ -128,15 +121,11 @@ describe('emulator → receiver → voiceCloneWorkflow', () => {
     const rejectedBefore = receiver.metrics().rejected.bad_signature ?? 0;
     const voiceId = newVoiceId('CbBadKey');
     await createVoice(stack.ice, voiceId);
-    const handle = await startVoiceClone(
-      stack.client,
-      {
-        voiceId,
-        recordings: recordings(voiceId, 1),
-        timing: { callbackTimeout: '3 seconds', pollInterval: '500 milliseconds', maxPollInterval: '1 second' },
-      },
-      { taskQueue: stack.taskQueue },
-    );
+    const handle = await startCloneOn(stack, voiceId, 1, {
+      callbackTimeout: '3 seconds',
+      pollInterval: '500 milliseconds',
+      maxPollInterval: '1 second',
+    });
     const result = await handle.result();
     assert.equal(result.completedVia, 'poll');
     const deliveries = (await stack.emulator.admin.callbacks()).filter((d) => d.voiceId === voiceId);

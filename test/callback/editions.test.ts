@@ -5,53 +5,30 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { classifyCallback } from '../../src/callback/intake';
-import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
-import { startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
-import { silentLogger } from '../../src/observability/logger';
-import type { IceClient } from '../../src/ice/types';
+import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { voiceCloneWorkflowId, type NamedVoiceEdition } from '../../src/workflows/definitions';
-import { startDevServer } from '../support/temporal';
 import {
   NEW_KEY,
-  countingTemporalClient,
+  SIGNAL_RPC,
   postCallback,
-  receiverConfig,
   signedHeaders,
+  startCountingStand,
   voiceJobEvent,
-  type CountingTemporalClient,
+  type CountingStand,
 } from './support';
 
-const SIGNAL_RPC = '/temporal.api.workflowservice.v1.WorkflowService/SignalWorkflowExecution';
-
 describe('callbacks of the editions ICE names', () => {
-  let env: TestWorkflowEnvironment;
-  let emulator: RunningEmulator;
-  let ice: IceClient;
-  let temporal: CountingTemporalClient;
+  let stand: CountingStand;
   let receiver: RunningCallbackReceiver;
   let seq = 0;
 
   before(async () => {
-    env = await startDevServer();
-    emulator = await startEmulator({ trainingMs: 600_000 });
-    ice = emulatorIceClient(emulator, 2_000);
-    temporal = await countingTemporalClient(env.connection.options.address);
-    receiver = await startCallbackReceiver({
-      config: receiverConfig(),
-      client: temporal.client,
-      ice,
-      logger: silentLogger,
-    });
+    stand = await startCountingStand('callback-editions', { trainingMs: 600_000 });
+    receiver = await stand.startReceiver();
   });
-  beforeEach(() => emulator.admin.updateSettings({ cosyVoiceJobType: 'CosyVoice' }));
-  after(async () => {
-    await receiver?.close();
-    await temporal?.connection.close();
-    await emulator?.close();
-    await env?.teardown();
-  });
+  beforeEach(() => stand.h.emulator.admin.updateSettings({ cosyVoiceJobType: 'CosyVoice' }));
+  after(() => stand?.h.close());
 
   /** A job of this edition at ICE, and an open clone of its VoiceName without a worker (signals still land). */
   async function openNamedClone(edition: NamedVoiceEdition) {
@@ -59,43 +36,34 @@ describe('callbacks of the editions ICE names', () => {
     const voiceName = `Named ${edition} ${seq}`;
     const job =
       edition === 'standard'
-        ? await ice.submitStandardCustomizedVoiceJob({
+        ? await stand.ice.submitStandardCustomizedVoiceJob({
             voiceName,
             gender: 'female',
             authentication: 'a',
             audios: ['b'],
           })
-        : await ice.submitCosyVoiceCustomizedVoiceJob({
+        : await stand.ice.submitCosyVoiceCustomizedVoiceJob({
             voiceName,
             gender: 'female',
             audios: 'c',
             model: 'cosyvoice-v3-plus',
           });
-    const { customizedVoiceJob } = await ice.getCustomizedVoiceJob({ jobId: job.jobId });
+    const { customizedVoiceJob } = await stand.ice.getCustomizedVoiceJob({ jobId: job.jobId });
     const workflowId = voiceCloneWorkflowId({ edition, voiceName });
-    await env.client.workflow.start('callbackRecorderWorkflow', { taskQueue: 'no-worker-needed', workflowId });
+    await stand.openClone(workflowId);
     return { workflowId, jobId: job.jobId, voiceId: customizedVoiceJob.voiceId };
   }
 
-  async function signalsIn(workflowId: string): Promise<number> {
-    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-    return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
-  }
+  const signalsIn = (workflowId: string) => stand.signalsIn(workflowId);
 
   /** Posts one event; the ICE calls and Temporal RPCs it cost. */
   async function post(body: Record<string, string>): Promise<{ status: number; ice: string[]; temporal: string[] }> {
-    const iceBefore = (await emulator.admin.calls()).length;
-    const rpcsBefore = temporal.rpcs.length;
-    const answer = await postCallback(
-      receiver.callbackUrl,
-      voiceJobEvent({ ...body, Status: 'Success' }),
-      signedHeaders(NEW_KEY),
-    );
-    return {
-      status: answer.status,
-      ice: (await emulator.admin.calls()).slice(iceBefore).map((call) => call.action),
-      temporal: temporal.rpcs.slice(rpcsBefore),
-    };
+    let status = 0;
+    const cost = await stand.costOf(async () => {
+      const event = voiceJobEvent({ ...body, Status: 'Success' });
+      status = (await postCallback(receiver.callbackUrl, event, signedHeaders(NEW_KEY))).status;
+    });
+    return { status, ...cost };
   }
 
   test('the envelope accepts a VoiceId ICE assigned; the one rule still refuses what it never assigns', () => {
@@ -119,7 +87,7 @@ describe('callbacks of the editions ICE names', () => {
   }
 
   test('a CosyVoice job reported as Standard reaches its clone: one read, the Standard clone tried first', async () => {
-    await emulator.admin.updateSettings({ cosyVoiceJobType: 'Standard' });
+    await stand.h.emulator.admin.updateSettings({ cosyVoiceJobType: 'Standard' });
     const cosyVoice = await openNamedClone('cosyvoice');
     const cost = await post({ JobId: cosyVoice.jobId, VoiceId: cosyVoice.voiceId });
     assert.equal(cost.status, 200);
@@ -144,6 +112,6 @@ describe('callbacks of the editions ICE names', () => {
     assert.deepEqual(cost.ice, ['GetCustomizedVoice']);
     assert.deepEqual(cost.temporal, [SIGNAL_RPC]);
     assert.equal(await signalsIn(clone.workflowId), 1);
-    await assert.rejects(env.client.workflow.getHandle(voiceCloneWorkflowId(clone.voiceId)).describe());
+    await assert.rejects(stand.h.client.workflow.getHandle(voiceCloneWorkflowId(clone.voiceId)).describe());
   });
 });

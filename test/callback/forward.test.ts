@@ -5,68 +5,43 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { verifyIceCallbackSignature } from '../../src/callback/signature';
-import { startEmulator, type RunningEmulator, emulatorIceClient } from '../../src/emulator';
-import type { IceClient } from '../../src/ice/types';
+import type { HttpCapture } from '../support/harness';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
-import { startDevServer } from '../support/temporal';
 import {
   NEW_KEY,
   capturingLogger,
-  countingTemporalClient,
   freePort,
   nowSeconds,
   postCallback,
   rawPost,
-  receiverConfig,
   signedHeaders,
+  startCountingStand,
   uniquelySignedHeaders,
-  startCaptureTarget,
   voiceJobEvent,
-  type CaptureTarget,
-  type CountingTemporalClient,
+  type CountingStand,
 } from './support';
 
 const FORWARD_KEY = 'FwdKey2026x';
 
 describe('forwarding callbacks that are not a voice clone’s', () => {
-  let env: TestWorkflowEnvironment;
-  let emulator: RunningEmulator;
-  let ice: IceClient;
-  let temporal: CountingTemporalClient;
-  let target: CaptureTarget;
+  let stand: CountingStand;
+  let target: HttpCapture;
   let receiver: RunningCallbackReceiver;
   const log = capturingLogger('callback-forward');
 
   before(async () => {
-    env = await startDevServer();
-    emulator = await startEmulator();
-    ice = emulatorIceClient(emulator, 2_000);
-    temporal = await countingTemporalClient(env.connection.options.address);
-    target = await startCaptureTarget();
-    receiver = await startCallbackReceiver({
-      config: receiverConfig({ forwardUrl: target.url, forwardAuthKey: FORWARD_KEY }),
-      client: temporal.client,
-      ice,
-      logger: log.logger,
-    });
+    stand = await startCountingStand('callback-forward');
+    target = await stand.h.captureHttp({ path: '/old/ice-events' });
+    receiver = await stand.startReceiver({ forwardUrl: target.url, forwardAuthKey: FORWARD_KEY }, log.logger);
   });
 
-  after(async () => {
-    await receiver?.close();
-    await target?.close();
-    await temporal?.connection.close();
-    await emulator?.close();
-    await env?.teardown();
-  });
+  after(() => stand?.h.close());
 
   function verifiesForTarget(
-    headers: CaptureTarget['requests'][number]['headers'],
+    headers: HttpCapture['requests'][number]['headers'],
   ): ReturnType<typeof verifyIceCallbackSignature> {
     return verifyIceCallbackSignature({
       publicUrl: target.url,
@@ -86,7 +61,7 @@ describe('forwarding callbacks that are not a voice clone’s', () => {
       'utf8',
     );
     const count = target.requests.length;
-    const rpcs = temporal.rpcs.length;
+    const rpcs = stand.temporal.rpcs.length;
     const contentType = 'text/plain; charset=utf-8';
     const answer = await rawPost(receiver.callbackUrl, raw, { ...signedHeaders(NEW_KEY), 'content-type': contentType });
     assert.deepEqual(answer, { status: 200, body: { status: 'forwarded' } });
@@ -97,7 +72,7 @@ describe('forwarding callbacks that are not a voice clone’s', () => {
     assert.deepEqual(verifiesForTarget(got.headers), { ok: true, keyForm: 'as-configured' });
     // ICE's own signature (for the receiver's URL) is not passed on.
     assert.notEqual(got.headers['x-ice-signature'], signedHeaders(NEW_KEY)['X-ICE-SIGNATURE']);
-    assert.equal(temporal.rpcs.length, rpcs, 'no Temporal call');
+    assert.equal(stand.temporal.rpcs.length, rpcs, 'no Temporal call');
     assert.equal(receiver.metrics().forwarded, 1);
   });
 
@@ -132,7 +107,7 @@ describe('forwarding callbacks that are not a voice clone’s', () => {
 
   test('a voice clone’s callback is signalled, not forwarded', async () => {
     const workflowId = voiceCloneWorkflowId('VoiceNotForwarded');
-    await env.client.workflow.start('callbackRecorderWorkflow', { taskQueue: 'no-worker-needed', workflowId });
+    await stand.openClone(workflowId);
     const count = target.requests.length;
     const answer = await postCallback(
       receiver.callbackUrl,
@@ -150,7 +125,7 @@ describe('forwarding callbacks that are not a voice clone’s', () => {
   test('a JobId ICE does not know is forwarded after one ICE read, and without one the next time', async () => {
     const event = voiceJobEvent({ JobId: randomBytes(16).toString('hex'), Status: 'Success' }, 'MysteryJobComplete');
     const reads = async (): Promise<number> =>
-      (await emulator.admin.calls()).filter((call) => call.params.JobId === event.MessageBody.JobId).length;
+      (await stand.h.emulator.admin.calls()).filter((call) => call.params.JobId === event.MessageBody.JobId).length;
     for (let attempt = 1; attempt <= 2; attempt++) {
       const count = target.requests.length;
       // Each attempt signed anew: the same signature with the same body would be answered from memory, unforwarded.
@@ -162,21 +137,15 @@ describe('forwarding callbacks that are not a voice clone’s', () => {
   });
 
   test('a target that is down or too slow gets ICE a 502 inside its 3 s', async () => {
-    const silent: Server = createServer(() => undefined); // takes the request, never answers
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const slowUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/events`;
+    const silent = await stand.h.captureHttp({ path: '/events', answer: () => 'hang' }); // never answers
+    const slowUrl = silent.url;
     const downUrl = `http://127.0.0.1:${await freePort()}/events`;
     try {
       for (const [name, forwardUrl] of [
         ['slow', slowUrl],
         ['down', downUrl],
       ]) {
-        const other = await startCallbackReceiver({
-          config: receiverConfig({ forwardUrl, temporalTimeoutMs: 1_000 }),
-          client: temporal.client,
-          ice,
-          logger: log.logger,
-        });
+        const other = await stand.startReceiver({ forwardUrl, temporalTimeoutMs: 1_000 }, log.logger);
         try {
           const started = Date.now();
           const answer = await postCallback(
@@ -192,19 +161,13 @@ describe('forwarding callbacks that are not a voice clone’s', () => {
         }
       }
     } finally {
-      silent.closeAllConnections();
-      await new Promise((resolve) => silent.close(resolve));
+      await silent.close();
     }
   });
 
   test('without ICE_CALLBACK_FORWARD_AUTH_KEY the forward is unsigned', async () => {
-    const unsignedTarget = await startCaptureTarget('/unsigned');
-    const other = await startCallbackReceiver({
-      config: receiverConfig({ forwardUrl: unsignedTarget.url }),
-      client: temporal.client,
-      ice,
-      logger: log.logger,
-    });
+    const unsignedTarget = await stand.h.captureHttp({ path: '/unsigned' });
+    const other = await stand.startReceiver({ forwardUrl: unsignedTarget.url }, log.logger);
     try {
       const answer = await postCallback(
         other.callbackUrl,

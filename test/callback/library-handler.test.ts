@@ -4,41 +4,31 @@
  * callback posted to the Express route completes a real voiceCloneWorkflow.
  */
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
 import { createIceCallbackHandler } from '../../src/callback/handler';
-import { startVoiceClone } from '../../src/client/start-voice-clone';
 import { createMediaEventsService, type MediaEventsService } from '../../examples/express-callback-handler';
-import { createVoice, newVoiceId, recordings, startCloneStack, type CloneStack } from '../workflow/support';
-import { capturingLogger, freePort, postCallback, receiverConfig, signedHeaders, voiceJobEvent } from './support';
+import { startHttpServer, startTestHarness, type TestHarness } from '../support/harness';
+import { createVoice, newVoiceId } from '../workflow/support';
+import { capturingLogger, postCallback, receiverConfig, signedHeaders, startCloneOn, voiceJobEvent } from './support';
 
 const KEY = 'MediaSvcKey2026';
 
-async function listen(app: express.Express, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(server)));
-  });
-}
-
-async function closeServer(server: Server | undefined): Promise<void> {
-  if (!server) return;
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-}
-
 describe('the callback handler mounted in an Express service', () => {
-  let stack: CloneStack;
+  let stack: TestHarness;
   let service: MediaEventsService;
-  let server: Server;
   let base: string;
   let publicUrl: string;
   const log = capturingLogger('media-events');
 
   before(async () => {
-    stack = await startCloneStack();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
+    stack = await startTestHarness({ name: 'callback-library-handler', worker: true });
+    // Listening first, so that the service is told its own URL; it answers from the moment it exists.
+    const server = await startHttpServer((req, res) => {
+      service.app(req, res);
+    });
+    stack.onClose(() => server.close());
+    base = server.url;
     // What ICE would be told and signs: this service's own route for ICE.
     publicUrl = `${base}/hooks/ice`;
     service = createMediaEventsService({
@@ -48,33 +38,15 @@ describe('the callback handler mounted in an Express service', () => {
       taskQueue: stack.taskQueue,
       logger: log.logger,
     });
-    server = await listen(service.app, port);
+    stack.onClose(() => service.iceCallbacks.drain());
   });
 
-  after(async () => {
-    await closeServer(server);
-    await service?.iceCallbacks.drain();
-    await stack?.stop();
-  });
+  after(() => stack?.close());
 
   test('a signed callback to the Express route completes a real clone', async () => {
     const voiceId = newVoiceId('Express');
     const jobId = await createVoice(stack.ice, voiceId);
-    const handle = await startVoiceClone(
-      stack.client,
-      {
-        voiceId,
-        recordings: recordings(voiceId, 2),
-        // Far beyond the test's life: only the callback can end this wait.
-        timing: {
-          callbackTimeout: '1 hour',
-          pollInterval: '5 minutes',
-          maxPollInterval: '10 minutes',
-          trainingTimeout: '2 hours',
-        },
-      },
-      { taskQueue: stack.taskQueue },
-    );
+    const handle = await startCloneOn(stack, voiceId, 2);
     // The emulator has no callback URL set, so this is the only callback: sent once its job has finished.
     for (;;) {
       const job = (await stack.emulator.admin.jobs()).find((candidate) => candidate.voiceId === voiceId);
@@ -109,8 +81,8 @@ describe('the callback handler mounted in an Express service', () => {
     const misMounted = express();
     misMounted.use(express.json());
     const logged = capturingLogger('mis-mounted');
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}/hooks/ice`;
+    const other = await startHttpServer(misMounted);
+    const url = `${other.url}/hooks/ice`;
     misMounted.post(
       '/hooks/ice',
       createIceCallbackHandler({
@@ -120,7 +92,6 @@ describe('the callback handler mounted in an Express service', () => {
         logger: logged.logger,
       }),
     );
-    const other = await listen(misMounted, port);
     try {
       const answer = await postCallback(
         url,
@@ -130,7 +101,7 @@ describe('the callback handler mounted in an Express service', () => {
       assert.equal(answer.status, 500);
       assert.ok(logged.lines.some((line) => line.includes('consumed before the ICE callback handler')));
     } finally {
-      await closeServer(other);
+      await other.close();
     }
   });
 });

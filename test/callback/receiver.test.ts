@@ -5,21 +5,19 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
-import { CallbackReceiverError, startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import { CallbackReceiverError, type RunningCallbackReceiver } from '../../src/callback/server';
 import type { IceClient } from '../../src/ice/types';
 import { searchAttributes } from '../../src/workflows/definitions';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
-import { startDevServer } from '../support/temporal';
+import { startTestHarness, type TestHarness } from '../support/harness';
 import { callbackRecorderWorkflow, receivedCallbacksQuery } from './fixtures/workflows';
 import {
   NEW_KEY,
   OLD_KEY,
   PUBLIC_URL,
   capturingLogger,
-  createFixtureWorker,
+  FIXTURE_WORKER,
   nowSeconds,
   postCallback,
   rawPost,
@@ -30,41 +28,26 @@ import {
   unreachableIce,
 } from './support';
 
-const TASK_QUEUE = 'callback-receiver-test';
-
 describe('callback receiver', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let workerRun: Promise<void>;
+  let h: TestHarness;
+  let env: TestHarness['env'];
   let receiver: RunningCallbackReceiver;
   const { logger, lines } = capturingLogger();
   let ice: IceClient;
 
   before(async () => {
-    env = await startDevServer();
-    worker = await createFixtureWorker(env.nativeConnection, TASK_QUEUE);
-    workerRun = worker.run();
+    h = await startTestHarness({ name: 'callback-receiver', worker: FIXTURE_WORKER });
+    env = h.env;
     // Any test that reached ICE would get 503, proving it did not.
     ice = await unreachableIce();
-    receiver = await startCallbackReceiver({
-      config: receiverConfig(),
-      client: env.client,
-      ice,
-      taskQueue: TASK_QUEUE,
-      logger,
-    });
+    receiver = await h.startCallbackReceiver({ config: receiverConfig(), ice, taskQueue: h.taskQueue, logger });
   });
 
-  after(async () => {
-    await receiver?.close();
-    worker?.shutdown();
-    await workerRun;
-    await env?.teardown();
-  });
+  after(() => h?.close());
 
   async function startClone(voiceId: string, jobId?: string): Promise<WorkflowHandle<typeof callbackRecorderWorkflow>> {
     return env.client.workflow.start(callbackRecorderWorkflow, {
-      taskQueue: TASK_QUEUE,
+      taskQueue: h.taskQueue,
       workflowId: voiceCloneWorkflowId(voiceId),
       ...(jobId ? { typedSearchAttributes: [{ key: searchAttributes.iceJobId, value: jobId }] } : {}),
     });
@@ -315,18 +298,12 @@ describe('callback receiver', () => {
 
   test('without keys it refuses to start unless unsigned callbacks are allowed, and then warns every time', async () => {
     await assert.rejects(
-      startCallbackReceiver({
-        config: receiverConfig({ authKeys: [] }),
-        client: env.client,
-        ice,
-        logger,
-      }),
+      h.startCallbackReceiver({ config: receiverConfig({ authKeys: [] }), ice, logger }),
       (error: unknown) => error instanceof CallbackReceiverError && error.code === 'UnsignedCallbacksRefused',
     );
     const unsignedLog = capturingLogger();
-    const open = await startCallbackReceiver({
+    const open = await h.startCallbackReceiver({
       config: receiverConfig({ authKeys: [], publicUrl: undefined, allowUnsigned: true }),
-      client: env.client,
       ice,
       logger: unsignedLog.logger,
     });

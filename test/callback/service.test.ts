@@ -9,15 +9,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { Client } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { loadLocalToolsConfig } from '../../src/config';
 import { runCallbackReceiver } from '../../src/callback/run';
-import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { createReceiverConnection } from '../../src/callback/temporal-connection';
-import { resolveTemporalCli } from '../../src/local-stack/temporal-binaries';
-import { searchAttributes, voiceCloneWorkflowId } from '../../src/workflows/definitions';
+import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
 import { silentLogger } from '../../src/observability/logger';
-import { startOnceMore } from '../support/temporal';
+import { startTestHarness, type TestHarness } from '../support/harness';
 import {
   NEW_KEY,
   OLD_KEY,
@@ -33,22 +30,6 @@ import {
 const dataDir = mkdtempSync(path.join(tmpdir(), 'callback-service-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-async function startDevServerAt(port: number, dbFilename: string): Promise<TestWorkflowEnvironment> {
-  const cli = await resolveTemporalCli(loadLocalToolsConfig());
-  // A restart on the same database can miss the SDK's 5-s readiness window on two busy cores.
-  return startOnceMore(`dev server on port ${port}`, () =>
-    TestWorkflowEnvironment.createLocal({
-      server: {
-        ...(cli ? { executable: { type: 'existing-path', path: cli } } : {}),
-        ip: '127.0.0.1',
-        port,
-        dbFilename,
-        searchAttributes: Object.values(searchAttributes),
-      },
-    }),
-  );
-}
-
 async function signalsReceived(client: Client, workflowId: string): Promise<number> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).filter(
@@ -57,12 +38,14 @@ async function signalsReceived(client: Client, workflowId: string): Promise<numb
 }
 
 test('Temporal down → 503; the same signed callback retried after Temporal is back → 200 and one signal', async () => {
-  const port = await freePort();
-  const dbFilename = path.join(dataDir, 'outage.sqlite');
-  let server: TestWorkflowEnvironment | undefined = await startDevServerAt(port, dbFilename);
-  const connection = createReceiverConnection({ address: `127.0.0.1:${port}` });
+  // A second harness restarts the server on the first one's port and database.
+  const devServer = { port: await freePort(), dbFilename: path.join(dataDir, 'outage.sqlite') };
+  const first = await startTestHarness({ name: 'callback-outage', devServer });
+  let restarted: TestHarness | undefined;
+  const connection = createReceiverConnection({ address: first.temporal.address });
+  first.onClose(() => connection.close());
   const client = new Client({ connection });
-  const receiver = await startCallbackReceiver({
+  const receiver = await first.startCallbackReceiver({
     config: receiverConfig({ temporalTimeoutMs: 2_000 }),
     client,
     ice: await unreachableIce(),
@@ -72,8 +55,7 @@ test('Temporal down → 503; the same signed callback retried after Temporal is 
     const workflowId = voiceCloneWorkflowId('VoiceOutage');
     // No worker: the signal lands in history whether or not anything runs the workflow.
     await client.workflow.start('callbackRecorderWorkflow', { taskQueue: 'callback-outage', workflowId });
-    await server.teardown();
-    server = undefined;
+    await first.temporal.stop();
 
     // One request, as ICE would send it and then retry it unchanged.
     const event = voiceJobEvent({ VoiceId: 'VoiceOutage', JobId: 'job-outage', Status: 'Success' });
@@ -82,30 +64,30 @@ test('Temporal down → 503; the same signed callback retried after Temporal is 
     assert.deepEqual(whileDown, { status: 503, body: { error: 'temporal_unavailable', message: 'try again shortly' } });
     assert.equal(receiver.metrics().temporalUnavailable, 1);
 
-    server = await startDevServerAt(port, dbFilename);
+    restarted = await startTestHarness({ name: 'callback-outage', devServer });
     const retried = await postCallback(receiver.callbackUrl, event, headers);
     assert.deepEqual(retried, { status: 200, body: { status: 'signalled' } });
     assert.equal(await signalsReceived(client, workflowId), 1);
     assert.equal(receiver.metrics().signalled, 1);
   } finally {
-    await receiver.close();
-    await connection.close();
-    await server?.teardown();
+    // The receiver and its connection first, then the servers (the first one's is already down).
+    await first.close();
+    await restarted?.close();
   }
 });
 
 test('runCallbackReceiver serves from environment settings and stops when asked', async () => {
-  const server = await startDevServerAt(await freePort(), path.join(dataDir, 'service.sqlite'));
+  const h = await startTestHarness({ name: 'callback-service' });
   let stop: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   let listening: (receiver: RunningCallbackReceiver) => void = () => undefined;
   const started = new Promise<RunningCallbackReceiver>((resolve) => (listening = resolve));
   try {
     const workflowId = voiceCloneWorkflowId('VoiceService');
-    await server.client.workflow.start('callbackRecorderWorkflow', { taskQueue: 'callback-service', workflowId });
+    await h.client.workflow.start('callbackRecorderWorkflow', { taskQueue: 'callback-service', workflowId });
     const running = runCallbackReceiver(
       {
-        TEMPORAL_ADDRESS: server.connection.options.address,
+        TEMPORAL_ADDRESS: h.temporal.address,
         TEMPORAL_NAMESPACE: 'default',
         ICE_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
         ICE_CALLBACK_HOST: '127.0.0.1',
@@ -123,13 +105,13 @@ test('runCallbackReceiver serves from environment settings and stops when asked'
       signedHeaders(OLD_KEY),
     );
     assert.deepEqual(answer, { status: 200, body: { status: 'signalled' } });
-    assert.equal(await signalsReceived(server.client, workflowId), 1);
+    assert.equal(await signalsReceived(h.client, workflowId), 1);
     stop();
     await running;
     await assert.rejects(fetch(`${receiver.url}/healthz`), 'still listening after stop');
   } finally {
     stop();
-    await server.teardown();
+    await h.close();
   }
 });
 

@@ -1,20 +1,28 @@
-/** Shared helpers for the callback receiver tests: real HTTP, real signatures, a real fixture worker. */
-import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+/**
+ * Shared helpers for the callback receiver tests: real HTTP, real signatures, the fixture workflows' worker and the
+ * counting stand on the harness (test/support/harness.ts, which starts their servers).
+ */
+import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { EMULATOR_DEV_CREDENTIALS, loadCallbackReceiverConfig, type CallbackReceiverConfig } from '../../src/config';
+import { emulatorIceClient, type StartEmulatorOptions } from '../../src/emulator';
 import { createIceClient } from '../../src/ice';
 import type { IceClient } from '../../src/ice/types';
 import { EMULATOR_VOICE_JOB_EVENT_TYPE, type IceCallbackEnvelope } from '../../src/ice/types';
-import { createLogger, type Logger } from '../../src/observability/logger';
+import { createLogger, silentLogger, type Logger } from '../../src/observability/logger';
 import { signIceCallback } from '../../src/callback/signature';
 import { freePort } from '../../src/local-stack/ports';
+import { startVoiceClone, type VoiceCloneHandle } from '../../src/client/start-voice-clone';
+import type { VoiceCloneTiming } from '../../src/workflows/definitions';
+import { startTestHarness, type TestHarness } from '../support/harness';
+import { recordings } from '../workflow/support';
 export { freePort };
-import { getWorkflowBundle } from '../support/bundle';
 
 export const FIXTURE_WORKFLOWS = path.resolve(__dirname, 'fixtures/workflows.ts');
+/** The harness worker option for a worker of the fixture workflows on the harness's task queue. */
+export const FIXTURE_WORKER = { workflowsPath: FIXTURE_WORKFLOWS } as const;
 export const PUBLIC_URL = 'https://callbacks.example.com/ice/callback';
 export const OLD_KEY = 'OldKey2024a';
 export const NEW_KEY = 'NewKey2025b';
@@ -113,52 +121,6 @@ export function rawPost(url: string, body: Buffer, headers: Record<string, strin
   });
 }
 
-export interface ReceivedRequest {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** A real HTTP endpoint standing for the team's other callback consumer: it keeps what it gets, answers `status`. */
-export interface CaptureTarget {
-  url: string;
-  requests: ReceivedRequest[];
-  /** The answer to the next requests (default 200). */
-  status: number;
-  /** Resolves with the `n`-th request (1-based) once it has arrived. */
-  nth(n: number): Promise<ReceivedRequest>;
-  close(): Promise<void>;
-}
-
-export async function startCaptureTarget(path = '/old/ice-events'): Promise<CaptureTarget> {
-  const waiters: { n: number; resolve: (request: ReceivedRequest) => void }[] = [];
-  const target: CaptureTarget = {
-    url: '',
-    requests: [],
-    status: 200,
-    nth: (n) =>
-      new Promise((resolve) => {
-        const arrived = target.requests[n - 1];
-        if (arrived) resolve(arrived);
-        else waiters.push({ n, resolve });
-      }),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = { path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
-      target.requests.push(request);
-      for (const waiter of waiters.filter((w) => w.n === target.requests.length)) waiter.resolve(request);
-      res.writeHead(target.status, { 'content-type': 'text/plain' }).end(String(target.status));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  target.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
-  return target;
-}
-
 /**
  * Posts like ICE does: a delivery counts only for 200; otherwise two retries of the same request 1 s apart.
  * Returns every answer, the last one being the outcome.
@@ -211,14 +173,6 @@ export function capturingLogger(component = 'callback-test'): { logger: Logger; 
   return { logger: createLogger(component, 'debug', (line) => lines.push(line)), lines };
 }
 
-export async function createFixtureWorker(connection: NativeConnection, taskQueue: string): Promise<Worker> {
-  return Worker.create({
-    connection,
-    taskQueue,
-    workflowBundle: await getWorkflowBundle(FIXTURE_WORKFLOWS),
-  });
-}
-
 /** Runs `task` over `items` with at most `limit` in flight. */
 export async function mapConcurrently<T, R>(
   items: readonly T[],
@@ -235,4 +189,79 @@ export async function mapConcurrently<T, R>(
   });
   await Promise.all(lanes);
   return results;
+}
+
+/** The RPC a signal is, as the counting client records it. */
+export const SIGNAL_RPC = '/temporal.api.workflowservice.v1.WorkflowService/SignalWorkflowExecution';
+
+/**
+ * What the tests that count a callback's cost stand on: the harness's dev server and emulator, an ICE client with
+ * the receiver tests' 2-s timeout, and a Temporal client that counts its RPCs. Receivers close with the harness.
+ */
+export interface CountingStand {
+  readonly h: TestHarness;
+  readonly ice: IceClient;
+  readonly temporal: CountingTemporalClient;
+  /** A receiver on the counting client and `ice`, with the tests' config changed by `overrides`. */
+  startReceiver(overrides?: Partial<CallbackReceiverConfig>, logger?: Logger): Promise<RunningCallbackReceiver>;
+  /** An open clone without a worker: a signal lands in its history whether or not anything runs it. */
+  openClone(workflowId: string): Promise<string>;
+  signalsIn(workflowId: string): Promise<number>;
+  /** ICE calls (by action) and Temporal RPCs made while `run` ran. */
+  costOf(run: () => Promise<unknown>): Promise<{ ice: string[]; temporal: string[] }>;
+}
+
+export async function startCountingStand(name: string, emulator?: StartEmulatorOptions): Promise<CountingStand> {
+  const h = await startTestHarness({ name, emulator });
+  try {
+    const ice = emulatorIceClient(h.emulator, 2_000);
+    const temporal = await countingTemporalClient(h.temporal.address);
+    h.onClose(() => temporal.connection.close());
+    const calls = async () => (await h.emulator.admin.calls()).map((call) => call.action);
+    return {
+      h,
+      ice,
+      temporal,
+      startReceiver: (overrides = {}, logger = silentLogger) =>
+        h.startCallbackReceiver({ config: receiverConfig(overrides), client: temporal.client, ice, logger }),
+      openClone: async (workflowId) => {
+        await h.client.workflow.start('callbackRecorderWorkflow', { taskQueue: 'no-worker-needed', workflowId });
+        return workflowId;
+      },
+      signalsIn: async (workflowId) => {
+        const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
+        return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+      },
+      costOf: async (run) => {
+        const [iceBefore, rpcsBefore] = [(await calls()).length, temporal.rpcs.length];
+        await run();
+        return { ice: (await calls()).slice(iceBefore), temporal: temporal.rpcs.slice(rpcsBefore) };
+      },
+    };
+  } catch (error) {
+    await h.close();
+    throw error;
+  }
+}
+
+/** Clone timings far beyond a test's life: only the callback can end the wait. */
+export const CALLBACK_ONLY_TIMING = {
+  callbackTimeout: '1 hour',
+  pollInterval: '5 minutes',
+  maxPollInterval: '10 minutes',
+  trainingTimeout: '2 hours',
+} as const satisfies VoiceCloneTiming;
+
+/** A clone of `voiceId` with `count` recordings on the harness's worker. */
+export function startCloneOn(
+  h: TestHarness,
+  voiceId: string,
+  count: number,
+  timing: VoiceCloneTiming = CALLBACK_ONLY_TIMING,
+): Promise<VoiceCloneHandle> {
+  return startVoiceClone(
+    h.client,
+    { voiceId, recordings: recordings(voiceId, count), timing },
+    { taskQueue: h.taskQueue },
+  );
 }

@@ -5,9 +5,6 @@
  * HTTP, a real dev server, the emulator, the package's worker.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { createServer as createTcpServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Client, type Connection } from '@temporalio/client';
 import { Runtime, type Worker } from '@temporalio/worker';
@@ -37,7 +34,7 @@ import {
   voiceJobEvent,
 } from '../callback/support';
 import { createVoice, FAST_TIMING, newVoiceId, recordings } from '../workflow/support';
-import { startTestHarness, type TestHarness } from '../support/harness';
+import { startTcpBlackHole, startTestHarness, type TestHarness } from '../support/harness';
 
 interface Sample {
   name: string;
@@ -128,7 +125,6 @@ describe('metrics: one system, every declared metric counted', () => {
   let connection: Connection;
   let client: Client;
   let ice: IceClient;
-  const closers: (() => Promise<unknown>)[] = [];
 
   before(async () => {
     // Before any connection: the runtime (once per process) carries the exporter, as in the worker command.
@@ -152,7 +148,6 @@ describe('metrics: one system, every declared metric counted', () => {
   });
 
   after(async () => {
-    for (const close of closers.reverse()) await close();
     await connection?.close();
     if (worker?.getState() === 'RUNNING') worker.shutdown();
     await workerRun;
@@ -296,33 +291,20 @@ describe('metrics: one system, every declared metric counted', () => {
     // Receiver 3: a Temporal that accepts connections and never answers, one delivery slot, room for one in the
     // backlog. A holds the slot; of B and C the later one finds B or C waiting and goes to the backlog; D finds the
     // slot and the backlog taken and is answered busy at its deadline.
-    const sockets = new Set<Socket>();
-    let connected: () => void = () => undefined;
-    const firstConnection = new Promise<void>((resolve) => (connected = resolve));
-    const blackHole = createTcpServer((socket) => {
-      sockets.add(socket);
-      connected();
-    });
-    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
-    const silentConnection = createReceiverConnection({
-      address: `127.0.0.1:${(blackHole.address() as AddressInfo).port}`,
-    });
+    const blackHole = await startTcpBlackHole();
+    stack.onClose(() => blackHole.close());
+    const silentConnection = createReceiverConnection({ address: blackHole.address });
+    stack.onClose(() => silentConnection.close());
     const slow = await stack.startCallbackReceiver({
       config: receiverConfig({ temporalTimeoutMs: 1_000, maxInFlight: 1, maxBacklog: 1 }),
       client: new Client({ connection: silentConnection }),
       ice,
       logger: silentLogger,
     });
-    closers.push(async () => {
-      await slow.close();
-      await silentConnection.close();
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => blackHole.close(resolve));
-    });
     const post = (voiceId: string) =>
       postCallback(slow.callbackUrl, voiceJobEvent({ VoiceId: voiceId }), signedHeaders(NEW_KEY));
     const a = post('SlowA');
-    await firstConnection; // A's delivery has the slot
+    await blackHole.firstConnection; // A's delivery has the slot
     const [b, c] = await Promise.all([post('SlowB'), post('SlowC')]);
     assert.deepEqual(
       [b, c].map((answer) => `${answer.status} ${String(answer.body.status ?? answer.body.error)}`).sort(),
@@ -349,17 +331,17 @@ describe('metrics: one system, every declared metric counted', () => {
 
     // The library handler mounted behind something that has read the body: 500, counted as an error.
     const handler = createIceCallbackHandler({ config: receiverConfig(), client, ice, logger: silentLogger });
-    const misMounted: Server = createServer((req, res) => {
-      if (req.method === 'GET') {
-        res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE }).end(handler.renderMetrics());
-        return;
-      }
-      req.resume();
-      req.once('end', () => handler(req, res));
+    const misMounted = await stack.captureHttp({
+      path: '',
+      respond: (req, res) => {
+        if (req.method === 'GET') {
+          res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE }).end(handler.renderMetrics());
+          return;
+        }
+        handler(req, res);
+      },
     });
-    await new Promise<void>((resolve) => misMounted.listen(0, '127.0.0.1', resolve));
-    closers.push(() => new Promise((resolve) => misMounted.close(resolve)));
-    const misMountedUrl = `http://127.0.0.1:${(misMounted.address() as AddressInfo).port}`;
+    const misMountedUrl = misMounted.url;
     const failed = await postCallback(misMountedUrl, voiceJobEvent({ VoiceId: openVoice }), signedHeaders(NEW_KEY));
     assert.equal(failed.status, 500);
     scrapes.push(await scrape(`${misMountedUrl}/metrics`));

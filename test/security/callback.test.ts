@@ -6,19 +6,17 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporalFailure } from '../../src/callback/delivery';
-import { startCallbackReceiver, type RunningCallbackReceiver } from '../../src/callback/server';
+import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { NEW_BODY_GRACE_MS } from '../../src/callback/signature-memory';
 import { MetricsRegistry, countIceCalls } from '../../src/observability/metrics';
 import { iceCallbackSignal, voiceCloneWorkflowId } from '../../src/workflows/definitions';
-import { startDevServer } from '../support/temporal';
+import { startTestHarness, type TestHarness } from '../support/harness';
 import { callbackRecorderWorkflow, receivedCallbacksQuery } from '../callback/fixtures/workflows';
 import {
   capturingLogger,
-  createFixtureWorker,
+  FIXTURE_WORKER,
   postCallback,
   receiverConfig,
   uniquelySignedHeaders,
@@ -26,49 +24,38 @@ import {
   voiceJobEvent,
 } from '../callback/support';
 
-const TASK_QUEUE = 'security-callback';
 const HTTP_TIMEOUTS = { headersTimeoutMs: 1_000, requestTimeoutMs: 2_000 };
 
 describe('attacks on the callback receiver', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let workerRun: Promise<void>;
+  let h: TestHarness;
   let receiver: RunningCallbackReceiver;
   const { logger, lines } = capturingLogger('security-callback');
   const iceCalls = new MetricsRegistry();
 
   before(async () => {
-    env = await startDevServer();
-    worker = await createFixtureWorker(env.nativeConnection, TASK_QUEUE);
-    workerRun = worker.run();
+    h = await startTestHarness({ name: 'security-callback', worker: FIXTURE_WORKER });
     // Every ICE read the receiver makes is counted (and fails: no ICE listens).
     const ice = countIceCalls(await unreachableIce(), iceCalls);
-    receiver = await startCallbackReceiver({
+    receiver = await h.startCallbackReceiver({
       config: receiverConfig({ maxBodyBytes: 3_000_000 }),
-      client: env.client,
       ice,
-      taskQueue: TASK_QUEUE,
+      taskQueue: h.taskQueue,
       logger,
       httpTimeouts: HTTP_TIMEOUTS,
     });
   });
 
-  after(async () => {
-    await receiver?.close();
-    worker?.shutdown();
-    await workerRun;
-    await env?.teardown();
-  });
+  after(() => h?.close());
 
   function startClone(voiceId: string): Promise<WorkflowHandle<typeof callbackRecorderWorkflow>> {
-    return env.client.workflow.start(callbackRecorderWorkflow, {
-      taskQueue: TASK_QUEUE,
+    return h.client.workflow.start(callbackRecorderWorkflow, {
+      taskQueue: h.taskQueue,
       workflowId: voiceCloneWorkflowId(voiceId),
     });
   }
 
   async function historyBytes(handle: WorkflowHandle): Promise<number> {
-    return JSON.stringify(await env.client.workflow.getHandle(handle.workflowId).fetchHistory()).length;
+    return JSON.stringify(await h.client.workflow.getHandle(handle.workflowId).fetchHistory()).length;
   }
 
   /** A callback for `voiceId` padded to about `bytes` with fields the receiver does not use. */

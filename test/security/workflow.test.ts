@@ -10,15 +10,8 @@ import { temporal } from '@temporalio/proto';
 import { startVoiceClone } from '../../src/client';
 import { EMULATOR_VOICE_JOB_EVENT_TYPE } from '../../src/ice/types';
 import { iceCallbackSignal, statusQuery, type IceCallbackFact } from '../../src/workflows/definitions';
-import {
-  createVoice,
-  FAST_TIMING,
-  newVoiceId,
-  recordings,
-  startCloneStack,
-  waitForStatus,
-  type CloneStack,
-} from '../workflow/support';
+import { startTestHarness, type TestHarness } from '../support/harness';
+import { createVoice, FAST_TIMING, newVoiceId, recordings, waitForStatus } from '../workflow/support';
 
 const STORM = 30;
 const MAX_EXTRA_READS = 5;
@@ -50,14 +43,12 @@ async function historyBytes(handle: WorkflowHandle): Promise<number> {
 }
 
 describe('callback storms against a running clone (dev server + emulator)', () => {
-  let stack: CloneStack;
+  let stack: TestHarness;
 
   before(async () => {
-    stack = await startCloneStack({ emulator: { trainingMs: 600_000 } });
+    stack = await startTestHarness({ name: 'security-workflow', worker: true, emulator: { trainingMs: 600_000 } });
   });
-  after(async () => {
-    await stack?.stop();
-  });
+  after(() => stack?.close());
 
   const readsOf = async (jobId: string): Promise<number> =>
     (await stack.emulator.admin.calls()).filter(

@@ -23,6 +23,8 @@ import { devServerStarter, timeSkippingStarter, type DevServerOptions } from './
 export {
   assertWorkflowFailed,
   startHttpCapture,
+  startHttpServer,
+  startTcpBlackHole,
   taskQueueFor,
   TEST_TIMINGS,
   TEST_TRAINING_MS,

@@ -32,7 +32,9 @@ export function devServerStarter(options: DevServerOptions = {}): TemporalStarte
     cliPath ??= resolveTemporalCli(loadLocalToolsConfig(), testServerLogger);
     const server = await sdkDevServer({ ...options, cliPath: await cliPath })(testServerLogger);
     if (server.uiUrl) uiUrls.set(server.env, server.uiUrl);
-    return server;
+    // Stopped once: a test that stops the server itself (an outage) leaves the harness's close nothing to redo.
+    let stopped: Promise<void> | undefined;
+    return { ...server, stop: () => (stopped ??= server.stop()) };
   };
 }
 

@@ -7,8 +7,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { RunningCallbackReceiver } from '../../src/callback/server';
-import { startSignedCallbackReceiver } from '../../src/local-stack/signed-callback-receiver';
 import { startVoiceClone, getVoiceCloneStatus } from '../../src/client';
 import { TRAINING_FAILED_MESSAGE } from '../../src/emulator';
 import { searchAttributes, voiceCloneWorkflowId, type VoiceCloneResult } from '../../src/workflows/definitions';
@@ -21,17 +19,13 @@ const PARENT_WORKFLOWS = path.resolve(__dirname, 'fixtures/parent-workflow.ts');
 
 describe('voice clone paths (dev server + emulator)', () => {
   let stack: TestHarness;
-  let receiver: RunningCallbackReceiver;
 
   before(async () => {
     stack = await startTestHarness({ name: 'clone-paths', worker: true });
-    ({ receiver } = await startSignedCallbackReceiver({ client: stack.client, ice: stack.ice, logger: silentLogger }));
+    await stack.startReceiver({ logger: silentLogger });
   });
 
-  after(async () => {
-    await receiver?.close();
-    await stack?.close();
-  });
+  after(() => stack?.close());
 
   test('callback path: detection, one submit, the signed callback wakes the workflow, a read confirms it', async () => {
     const voiceId = newVoiceId('Callback');

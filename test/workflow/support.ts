@@ -8,16 +8,7 @@ import type { RunningEmulator } from '../../src/emulator';
 import type { IceClient } from '../../src/ice/types';
 import type { VoiceCloneStatus, VoiceCloneTiming, VoiceRecording } from '../../src/workflows/definitions';
 import { statusQuery } from '../../src/workflows/definitions';
-import { startTestHarness, TEST_TIMINGS, type TestHarness, type TestHarnessOptions } from '../support/harness';
-
-/** The callback suite's old name for a harness with one worker; it moves to startTestHarness with that suite. */
-export type CloneStack = TestHarness & { stop(): Promise<void> };
-
-/** @deprecated startTestHarness({ worker: true }): kept until test/callback moves onto the harness. */
-export async function startCloneStack(options: Omit<TestHarnessOptions, 'worker'> = {}): Promise<CloneStack> {
-  const harness = await startTestHarness({ name: 'callback', worker: true, ...options });
-  return Object.assign(harness, { stop: () => harness.close() });
-}
+import { TEST_TIMINGS } from '../support/harness';
 
 let voiceSeq = 0;
 /** A fresh VoiceId (letters and digits, ≤ 32) so that tests sharing an emulator never collide. */
