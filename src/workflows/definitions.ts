@@ -5,8 +5,9 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { Demonstration, IceCallbackEnvelope, VoiceGender, VoiceScenario } from '../ice/types';
+import type { Demonstration, IceCallbackEnvelope } from '../ice/types';
 import type { AnyEditionInput, EditionInput, VoiceCloneEdition } from './editions';
+import type { VoiceRecording } from './input-parts';
 
 export const VOICE_CLONE_WORKFLOW_TYPE = 'voiceCloneWorkflow';
 /** The task queue the package's own worker polls unless VOICE_CLONE_TASK_QUEUE says otherwise (src/config.ts). */
@@ -22,46 +23,14 @@ export {
   type VoiceCloneIdentity,
 } from './editions';
 
-/** A Temporal duration string ("30s", "10 minutes") or milliseconds. */
-export type DurationInput = string | number;
-
-export interface VoiceCloneTiming {
-  /** How long to wait for ICE's callback after submitting before polling starts. Default 10 min. */
-  callbackTimeout?: DurationInput;
-  /** First polling interval. Default 30 s. */
-  pollInterval?: DurationInput;
-  /** Polling backs off up to this interval. Default 5 min. */
-  maxPollInterval?: DurationInput;
-  /** Give up when training has not ended this long after submit. Default 24 h. */
-  trainingTimeout?: DurationInput;
-  /** A recording session (input `voice`, no `recordings`) unsubmitted this long fails RecordingTimedOut. Default 7 d. */
-  recordingTimeout?: DurationInput;
-}
-
-export const DEFAULT_TIMING = {
-  callbackTimeout: '10 minutes',
-  pollInterval: '30 seconds',
-  maxPollInterval: '5 minutes',
-  trainingTimeout: '24 hours',
-  recordingTimeout: '7 days',
-} as const satisfies Required<VoiceCloneTiming>;
-
-export interface VoiceRecording {
-  /** The demonstration sentence's AudioId, 1..20. */
-  audioRecordId: number;
-  /** https URL of the recording in OSS (same account and region as ICE). */
-  recordUrl: string;
-}
-
-/** CreateCustomizedVoiceJob's parameters (docs/ice-api.md#voice-lifecycle-basic), the VoiceId aside. */
-export interface VoiceToCreate {
-  gender: VoiceGender;
-  scenario: VoiceScenario;
-  /** ≤ 32 characters. */
-  voiceName?: string;
-  /** ≤ 256 characters. */
-  voiceDesc?: string;
-}
+// The parts an input is made of: in their own module so that ./editions.ts can build the inputs from them.
+export {
+  DEFAULT_TIMING,
+  type DurationInput,
+  type VoiceCloneTiming,
+  type VoiceRecording,
+  type VoiceToCreate,
+} from './input-parts';
 
 /** The Basic edition (the default): the voice was created and its recordings detected under the caller's VoiceId. */
 export type BasicVoiceCloneInput = EditionInput<'basic'>;

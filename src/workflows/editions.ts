@@ -14,7 +14,7 @@ import {
   type VoiceGender,
   type VoiceJobType,
 } from '../ice/types';
-import type { VoiceCloneTiming, VoiceRecording, VoiceToCreate } from './definitions';
+import type { VoiceCloneTiming, VoiceRecording, VoiceToCreate } from './input-parts';
 import { BASIC_VOICE_ID_PATTERN, BASIC_VOICE_ID_RULE, JOB_ID_PATTERN, JOB_ID_RULE } from './ice-ids';
 import {
   GENDERS,

@@ -4,7 +4,7 @@
  * deterministic: safe inside the workflow sandbox.
  */
 import type { VoiceGender } from '../ice/types';
-import type { VoiceRecording, VoiceToCreate } from './definitions';
+import type { VoiceRecording, VoiceToCreate } from './input-parts';
 import {
   isVoiceName,
   MEDIA_ID_PATTERN,
