@@ -30,6 +30,7 @@ export interface IceCallbackSettings {
   callbackUrl: string;
   /** Only for an MNS setting. */
   callbackQueueName?: string;
+  /** Empty: taken to mean every event type. ASSUMPTION (docs/ice-api.md#callback-setting). */
   eventTypeList: string[];
   /** `on`: ICE signs each callback with the auth key. */
   authSwitch: 'on' | 'off';
@@ -56,6 +57,7 @@ export type ReplacedIceCallback = { kind: 'url'; url: string; signed: boolean } 
 export interface IceCallbackPlan {
   /** The account's setting before; undefined when none is configured. */
   before: IceCallbackSettings | undefined;
+  /** What `applyIceCallbackPlan` would set: the account's event types plus the asked ones (an empty list stays). */
   planned: PlannedIceCallback;
   /** Set when the account's callback belongs to another endpoint: applying the plan needs `replace`. */
   replaces?: ReplacedIceCallback;

@@ -40,6 +40,7 @@ export type StackEmulatorOptions =
 
 /** The stack's callback receivers: one generated auth key, set in the emulator's callback setting. */
 export interface StackReceiversOptions {
+  /** More than one needs `publicUrl` (start throws otherwise). */
   count: number;
   /** Where they run; default in this process. A child receiver can be killed to test its loss. */
   process?: 'in-process' | 'child';

@@ -265,6 +265,7 @@ export type DemonstrationSentence = Demonstration;
 export interface RecordingAnswer {
   audioRecordId: number;
   pass: boolean;
+  /** ICE's reason when `pass` is false ('' otherwise). */
   reason: string;
 }
 
