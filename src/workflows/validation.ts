@@ -30,7 +30,7 @@ export type ValidVoiceCloneInput = ValidBasicVoiceCloneInput | ValidNamedVoiceCl
 export type VoiceCloneInputValidation =
   { ok: true; value: ValidVoiceCloneInput } | { ok: false; field: string; rule: string; message: string };
 
-/** The rules live in ./ice-ids.ts (one per kind of id); these names are kept for callers that import them here. */
+/** The rules live in ./ice-ids.ts (one per kind of id); re-exported here for callers that import them from here. */
 export { BASIC_VOICE_ID_PATTERN as VOICE_ID_PATTERN, JOB_ID_PATTERN } from './ice-ids';
 export { MAX_RECORDINGS } from './input-fields';
 export const MIN_DURATION_MS = 100;
