@@ -14,8 +14,13 @@ import { createReadVoiceCloneJob } from './read-voice-clone-job';
 import { createSubmitNamedVoiceJob } from './submit-named-voice-job';
 import { createSubmitVoiceCloneJob } from './submit-voice-clone-job';
 
+/** What the activities call: the worker's ICE client and, to look up registered search attributes, Temporal. */
 export type VoiceCloneActivityDeps = IceActivityDeps & SearchAttributeDeps;
 
+/**
+ * The activities `voiceCloneWorkflow` calls, for `Worker.create({ activities })` (the plugin registers them for
+ * you). ICE errors leave them as retryable or non-retryable `ApplicationFailure`s named by ICE's Code.
+ */
 export function createVoiceCloneActivities(deps: VoiceCloneActivityDeps) {
   return {
     detectVoiceRecording: createDetectVoiceRecording(deps),
@@ -31,6 +36,7 @@ export function createVoiceCloneActivities(deps: VoiceCloneActivityDeps) {
   };
 }
 
+/** The activity functions by name, as `proxyActivities<VoiceCloneActivities>` types them in the workflow. */
 export type VoiceCloneActivities = ReturnType<typeof createVoiceCloneActivities>;
 export * from './types';
 export { toActivityFailure } from './to-activity-failure';

@@ -8,6 +8,7 @@
 import { ICE_AUTH_KEY_RULE, ICE_CALLBACK_URL_MAX_BYTES, isValidIceAuthKey } from '../ice/callback-auth';
 import type { GetEventCallbackResponse, IceClient, SetEventCallbackRequest } from '../ice/types';
 
+/** What to set as the account's ICE event callback (one per account and region). */
 export interface ConfigureIceCallbackOptions {
   /** The public URL ICE posts to; also the first part of the signed string, so the receiver's ICE_CALLBACK_URL. */
   url: string;
@@ -24,14 +25,18 @@ export interface ConfigureIceCallbackOptions {
 
 /** ICE's callback settings as read back, without the auth key. */
 export interface IceCallbackSettings {
+  /** `HTTP` or `MNS` as ICE reports it ('' when nothing is configured). */
   callbackType: string;
   callbackUrl: string;
   /** Only for an MNS setting. */
   callbackQueueName?: string;
+  /** Empty: taken to mean every event type. ASSUMPTION (docs/ice-api.md#callback-setting). */
   eventTypeList: string[];
+  /** `on`: ICE signs each callback with the auth key. */
   authSwitch: 'on' | 'off';
   /** Whether ICE reported a key, shown instead of the key itself. */
   authKey: '[set]' | '[not set]';
+  /** The RequestId of the GetEventCallback read. */
   requestId: string;
 }
 
@@ -48,9 +53,11 @@ export interface PlannedIceCallback {
 /** Another pipeline's callback that the plan would replace. */
 export type ReplacedIceCallback = { kind: 'url'; url: string; signed: boolean } | { kind: 'mns'; queueName: string };
 
+/** What `planIceCallback` found and would set; nothing is written until `applyIceCallbackPlan`. */
 export interface IceCallbackPlan {
   /** The account's setting before; undefined when none is configured. */
   before: IceCallbackSettings | undefined;
+  /** What `applyIceCallbackPlan` would set: the account's event types plus the asked ones (an empty list stays). */
   planned: PlannedIceCallback;
   /** Set when the account's callback belongs to another endpoint: applying the plan needs `replace`. */
   replaces?: ReplacedIceCallback;
@@ -60,16 +67,23 @@ export interface IceCallbackPlan {
 
 /** What configureIceCallback did: the setting read back, plus what it replaced. */
 export interface ConfiguredIceCallback extends IceCallbackSettings {
+  /** The account's setting before this call; undefined when none was configured. */
   before: IceCallbackSettings | undefined;
+  /** The other pipeline's callback this call took over (only with `replace`). */
   replaced?: ReplacedIceCallback;
   /** `ICE_CALLBACK_FORWARD_URL=<old url>` for the receiver, so the replaced endpoint keeps getting its events. */
   forwardLine?: string;
+  /** Things an operator should know (no secrets). */
   notes: string[];
 }
 
 export type ConfigureCallbackErrorCode =
   'InvalidCallbackUrl' | 'InvalidAuthKey' | 'InvalidEventType' | 'CallbackInUse' | 'NotApplied';
 
+/**
+ * Why configuring ICE's callback stopped: a bad URL, key or event type (nothing called), `CallbackInUse` (another
+ * endpoint's setting, left as it was) or `NotApplied` (ICE's read-back differs from what was set).
+ */
 export class ConfigureCallbackError extends Error {
   override readonly name = 'ConfigureCallbackError';
   constructor(

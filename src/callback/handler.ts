@@ -27,15 +27,19 @@ import { UnmatchedIds } from './unmatched-ids';
 
 export type { IceCallbackHandlerConfig } from './stages';
 
+/** What a callback handler needs: its settings, the Temporal client it signals with, the ICE client it reads with. */
 export interface IceCallbackHandlerOptions {
   config: IceCallbackHandlerConfig;
+  /** Signals the clones; its namespace is the clones' namespace. */
   client: Client;
+  /** Reads the job or voice a callback names when its IDs alone do not tell the clone (Standard, CosyVoice). */
   ice: IceClient;
   /** Only for log context: signals go to the workflow wherever its worker polls. */
   taskQueue?: string;
   logger?: Logger;
 }
 
+/** A Node request listener for ICE's callback POSTs, with its metrics and a drain for shutdown. */
 export interface IceCallbackHandler {
   /** Answers POST (anything else: 405). Never throws and never calls a `next`: every request gets its answer. */
   (req: IncomingMessage, res: ServerResponse): void;
@@ -156,6 +160,11 @@ function logReply(context: ReceiverContext, reply: Reply, line: LogFields): void
   }
 }
 
+/**
+ * The receiver's request handler, to mount in an existing HTTP server (`startCallbackReceiver` runs its own). Each
+ * POST is authenticated, read, classified, admitted and delivered as the `iceCallback` signal. Throws
+ * `CallbackReceiverError` for unsafe settings (no auth keys without `allowUnsigned`, keys without the public URL).
+ */
 export function createIceCallbackHandler(options: IceCallbackHandlerOptions): IceCallbackHandler {
   const context = createReceiverContext(options);
   const handler = (req: IncomingMessage, res: ServerResponse): void => {

@@ -48,10 +48,15 @@ export interface LatencySummary {
   windowSize: number;
 }
 
+/** The receiver's counts since it started, as `metrics()` answers them; each callback ends in one outcome. */
 export interface CallbackMetrics {
+  /** Callback POSTs received. */
   received: number;
+  /** Callbacks refused (4xx), by reason. */
   rejected: Partial<Record<CallbackRejectionReason, number>>;
+  /** Callbacks delivered to a clone as the `iceCallback` signal. */
   signalled: number;
+  /** Callbacks for no open clone (answered 200). */
   unmatched: number;
   /** Callbacks not for a voice clone, answered 200 without forwarding (no ICE_CALLBACK_FORWARD_URL). */
   ignored: number;
@@ -67,7 +72,9 @@ export interface CallbackMetrics {
   retries: number;
   /** Verified signatures by the form of the key they were computed with. */
   signatureKeyForms: Partial<Record<SignatureKeyForm, number>>;
+  /** Answered 503: Temporal could not be reached or did not answer in time (ICE retries). */
   temporalUnavailable: number;
+  /** Answered 503: the ICE job lookup failed (ICE retries). */
   iceUnavailable: number;
   /** Answered 503 after waiting for a delivery slot until the deadline, with the backlog full. */
   busy: number;
@@ -78,7 +85,9 @@ export interface CallbackMetrics {
   backlogged: number;
   /** Backlogged callbacks not delivered yet. */
   backlogDepth: number;
+  /** Answered 500 after an unexpected error. */
   errors: number;
+  /** Answer time of recent callbacks, in milliseconds. */
   latency: LatencySummary;
 }
 

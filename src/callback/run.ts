@@ -36,6 +36,10 @@ function firstStopSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/**
+ * Runs the receiver as a service until SIGINT/SIGTERM (or `stopRequested`), from settings in `env` only. A bad
+ * setting throws `ConfigError` before anything listens; resolves once the receiver has closed.
+ */
 export async function runCallbackReceiver(env: Env, options: RunCallbackReceiverOptions = {}): Promise<void> {
   // Read every setting first so that a bad value fails before anything listens.
   const config = loadCallbackReceiverConfig(env);

@@ -14,9 +14,12 @@ import type { CallbackMetrics } from './metrics';
 
 export { CallbackReceiverError, type CallbackReceiverErrorCode } from './handler';
 
+/** What `startCallbackReceiver` needs: the receiver's settings and the clients it signals and reads with. */
 export interface CallbackReceiverOptions {
   config: CallbackReceiverConfig;
+  /** Signals the clones; its namespace is the clones' namespace. */
   client: Client;
+  /** Reads the job a callback names, to find its clone. */
   ice: IceClient;
   /** Only for log context: signals go to the workflow wherever its worker polls. */
   taskQueue?: string;
@@ -33,13 +36,16 @@ export interface ReceiverHttpTimeouts {
 /** Slow senders must not hold sockets open: ICE either sends promptly or gives up after 3 s anyway. */
 export const RECEIVER_HTTP_TIMEOUTS: ReceiverHttpTimeouts = { headersTimeoutMs: 5_000, requestTimeoutMs: 10_000 };
 
+/** A listening callback receiver. */
 export interface RunningCallbackReceiver {
   /** Local base URL, e.g. http://127.0.0.1:8787 */
   url: string;
+  /** The port it listens on (the one asked for, or the one the OS picked for 0). */
   port: number;
   /** Local full URL of the callback endpoint (base URL + path). */
   callbackUrl: string;
   metrics(): CallbackMetrics;
+  /** Stops taking requests, lets in-flight callbacks finish and drains the backlog (bounded), then closes. */
   close(): Promise<void>;
 }
 
@@ -52,6 +58,10 @@ function reply(res: ServerResponse, status: number, body: string, contentType: s
   res.end(body);
 }
 
+/**
+ * Starts the receiver's HTTP server: POST callbacks on the configured path, `/healthz` and `/metrics`. Throws
+ * `CallbackReceiverError` for unsafe settings before anything listens.
+ */
 export async function startCallbackReceiver(options: CallbackReceiverOptions): Promise<RunningCallbackReceiver> {
   const { config } = options;
   const logger = (options.logger ?? createLogger('callback-receiver')).child({ taskQueue: options.taskQueue });

@@ -33,6 +33,10 @@ export interface SignatureCheckInput {
 const TIMESTAMP_PATTERN = /^\d{1,12}$/;
 const MD5_HEX_PATTERN = /^[0-9a-f]{32}$/;
 
+/**
+ * Checks a callback's `X-ICE-TIMESTAMP`/`X-ICE-SIGNATURE` against every accepted key, in constant time per key.
+ * Never throws: the answer is ok with the key form that matched, or the reason to refuse (answered 401).
+ */
 export function verifyIceCallbackSignature(input: SignatureCheckInput): SignatureCheck {
   const { timestamp, signature } = input;
   if (timestamp === undefined || timestamp === '' || signature === undefined || signature === '') {

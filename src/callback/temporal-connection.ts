@@ -11,6 +11,10 @@ export const RECEIVER_CHANNEL_ARGS = {
   'grpc.max_reconnect_backoff_ms': 1_000,
 } as const;
 
+/**
+ * A lazy Temporal connection tuned for the receiver (reconnects within about a second, no SDK retries): nothing
+ * is dialled until the first signal, so it never throws for an unreachable server. Close it when done.
+ */
 export function createReceiverConnection(options: ConnectionOptions): Connection {
   return Connection.lazy({
     ...options,

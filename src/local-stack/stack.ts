@@ -38,8 +38,11 @@ export type StackEmulatorOptions =
   | ({ process?: 'in-process' } & StartEmulatorOptions)
   | ({ process: 'child' } & Partial<EmulatorSpec> & { logFile?: string });
 
+/** The stack's callback receivers: one generated auth key, set in the emulator's callback setting. */
 export interface StackReceiversOptions {
+  /** More than one needs `publicUrl` (start throws otherwise). */
   count: number;
+  /** Where they run; default in this process. A child receiver can be killed to test its loss. */
   process?: 'in-process' | 'child';
   /** With one receiver: its port (0 or unset: a free one). */
   port?: number;
@@ -50,15 +53,19 @@ export interface StackReceiversOptions {
   publicUrl?: string;
 }
 
+/** A worker in this process, on the stack's Temporal server and emulator. */
 export interface InProcessWorkerOptions {
   /** Default: the stack's task queue (one worker per task queue per process). */
   taskQueue?: string;
+  /** A pre-built bundle (default: the package's workflows, bundled once per process). */
   workflowBundle?: WorkflowBundleOption;
+  /** Workflow module to bundle instead of the package's; ignored when `workflowBundle` is given. */
   workflowsPath?: string;
   /** Default: the stack's ICE client. */
   ice?: IceClient;
 }
 
+/** A worker in a child process of its own: it can be killed like a crashed worker and its memory read. */
 export interface ChildWorkerOptions {
   /** Default: the stack's task queue. */
   taskQueue?: string;
@@ -66,12 +73,17 @@ export interface ChildWorkerOptions {
   workflowsPath?: string;
   /** Its log: this file, else `<logDir>/worker-<name>.log` when the stack has a log folder. */
   logFile?: string;
+  /** Names its log file; default a counter. */
   name?: string;
+  /** Sticky cache size; default the package's. */
   maxCachedWorkflows?: number;
+  /** false: the worker upserts no search attributes (default true). */
   lookUpSearchAttributes?: boolean;
 }
 
+/** What `startStack` starts; every part but Temporal is optional. */
 export interface StackOptions<T extends RunningTemporal> {
+  /** Which Temporal server: `devServerProcess`, `sdkDevServer` or `timeSkippingServer`. */
   temporal: TemporalStarter<T>;
   /** Default: in this process, on a free port, with the dev key pair. */
   emulator?: StackEmulatorOptions;
@@ -89,15 +101,19 @@ export interface StackOptions<T extends RunningTemporal> {
   logDir?: string;
   /** A V8 CPU profile of every child process goes here when it exits. */
   cpuProfileDir?: string;
+  /** The stack's own lines (default: silent). */
   logger?: Logger;
 }
 
+/** A worker the stack runs in this process; `close()` stops it if the test did not. */
 export interface InProcessWorker {
+  /** The SDK worker, already running. */
   worker: Worker;
   /** Graceful shutdown: running activities finish, then the worker stops. */
   stop(): Promise<void>;
 }
 
+/** One of the stack's callback receivers, in this process or a child. */
 export interface StackReceiver {
   /** The receiver's own callback URL (behind a balancer, not the one ICE calls). */
   readonly callbackUrl: string;
@@ -105,16 +121,21 @@ export interface StackReceiver {
   readonly pid: number | undefined;
   /** The receiver itself when it runs in this process. */
   readonly inProcess: RunningCallbackReceiver | undefined;
+  /** Its counts (asked over IPC for a child). */
   metrics(): Promise<CallbackMetrics>;
+  /** Graceful: in-flight callbacks finish and the backlog drains. */
   close(): Promise<void>;
   /** SIGKILL, for a receiver in a child process: its in-memory backlog dies with it. */
   kill(): Promise<void>;
 }
 
+/** The stack's ICE emulator; `pid` is set when it runs in a child process. */
 export type StackEmulator = RunningEmulator & { readonly pid?: number };
 
+/** A running stack: its parts, starters for more workers, and `close()`, which stops them all in reverse order. */
 export interface Stack<T extends RunningTemporal> {
   temporal: T;
+  /** A Temporal client on the stack's namespace. */
   client: Client;
   /** The current emulator (restartEmulator replaces it). */
   readonly emulator: StackEmulator;
@@ -124,16 +145,23 @@ export interface Stack<T extends RunningTemporal> {
   ice: IceClient;
   /** The emulator's key pair, which every part signs with. */
   credentials: IceCredentials;
+  /** The task queue workers poll by default. */
   taskQueue: string;
+  /** [] unless `receivers` was given. */
   receivers: StackReceiver[];
   /** The URL configured in ICE (signed) and its auth key, when the stack has receivers. */
   callbackUrl: string | undefined;
+  /** Secret: for tests that sign callbacks themselves. */
   callbackAuthKey: string | undefined;
+  /** Starts one more worker in this process; the stack stops it on `close()` unless stopped before. */
   startWorker(options?: InProcessWorkerOptions): Promise<InProcessWorker>;
+  /** Starts one more worker in a child process of its own; shut down on `close()`. */
   forkWorker(options?: ChildWorkerOptions): Promise<WorkerChild>;
   /** Workers started and not stopped yet, oldest first. */
   workers(): InProcessWorker[];
+  /** Child-process workers started and not exited yet, oldest first. */
   workerChildren(): WorkerChild[];
+  /** Stops every part in reverse order (a failing stop is logged, the rest still stop); safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -425,6 +453,10 @@ class StackParts<T extends RunningTemporal> {
   }
 }
 
+/**
+ * Starts Temporal, the emulator, then the receivers and workers asked for, as one stack; on a failure it closes
+ * what had started and rethrows (e.g. `LocalStackError`, `TemporalBinaryUnavailableError`).
+ */
 export async function startStack<T extends RunningTemporal>(options: StackOptions<T>): Promise<Stack<T>> {
   if (options.logDir) await mkdir(options.logDir, { recursive: true });
   const parts = new StackParts(options);
@@ -446,36 +478,52 @@ export async function startStack<T extends RunningTemporal>(options: StackOption
 // npm start: the whole system on one machine
 // ------------------------------------------------------------------------------------------------------------
 
+/** `npm start`'s ports: Temporal gRPC, its Web UI, the callback receiver, the ICE emulator. */
 export const LOCAL_STACK_DEFAULT_PORTS = { temporal: 7233, ui: 8233, callback: 8787, emulator: 8788 } as const;
+/** How long the local stack's emulator takes to train a voice, in milliseconds. */
 export const LOCAL_STACK_DEFAULT_TRAINING_MS = 20_000;
 
+/** What `startLocalStack` takes; every port defaults to `LOCAL_STACK_DEFAULT_PORTS`. */
 export interface LocalStackOptions {
+  /** Where the Temporal CLI and the data folder are (`loadLocalToolsConfig`). */
   tools: LocalToolsConfig;
   /** 0 = a random free port. Defaults: LOCAL_STACK_DEFAULT_PORTS. */
   temporalPort?: number;
+  /** Temporal Web UI port. */
   uiPort?: number;
+  /** Callback receiver port. */
   callbackPort?: number;
+  /** ICE emulator port. */
   emulatorPort?: number;
   /** Emulated training time. Default 20 s. */
   trainingMs?: number;
+  /** Default DEFAULT_TASK_QUEUE. */
   taskQueue?: string;
+  /** A pre-built bundle of the package's workflows (default: bundled at start). */
   workflowBundle?: WorkflowBundleOption;
+  /** The stack's lines (default: silent). */
   logger?: Logger;
   /** Lines for a person at a terminal while a first run builds or downloads the Temporal CLI. */
   onProgress?: (line: string) => void;
 }
 
+/** The running local system of `npm start`. */
 export interface LocalStack {
   temporal: DevServerProcess;
   emulator: RunningEmulator;
+  /** Signed: its key was registered with the emulator through SetEventCallback. */
   receiver: RunningCallbackReceiver;
   /** ICE client pointed at the emulator (dev key pair). */
   ice: IceClient;
+  /** A Temporal client on the dev server's namespace. */
   client: Client;
+  /** The task queue the worker polls. */
   taskQueue: string;
+  /** Absolute path of the data folder holding the SQLite file and the server's log. */
   dataDir: string;
   /** The Web UI page of a workflow. */
   workflowUrl(workflowId: string): string;
+  /** Stops everything in reverse order; the SQLite file stays for the next run. */
   close(): Promise<void>;
 }
 

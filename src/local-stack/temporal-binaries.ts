@@ -315,7 +315,7 @@ async function isExecutable(file: string): Promise<boolean> {
 function capture(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(command, args, { timeout: 60_000 }, (err, stdout) => {
-      // ExecFileException is Error-shaped but built from Omit<>s, which the type checker no longer calls an Error.
+      // ExecFileException is Error-shaped but built from Omit<>s, which the type checker does not accept as an Error.
       if (err) reject(new Error(err.message, { cause: err }));
       else resolve(stdout);
     });

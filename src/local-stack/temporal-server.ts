@@ -23,13 +23,21 @@ export interface RunningTemporal {
   readonly pid?: number;
   /** A client and a worker connection the server comes with (the SDK's test servers); else the stack makes its own. */
   readonly client?: Client;
+  /** The worker connection that goes with `client`. */
   readonly nativeConnection?: NativeConnection;
+  /** Stops the server (the stack calls it last). */
   stop(): Promise<void>;
 }
 
+/**
+ * Starts a Temporal server when the stack calls it, so that the stack can own its stop; `devServerProcess`,
+ * `sdkDevServer` and `timeSkippingServer` make one.
+ */
 export type TemporalStarter<T extends RunningTemporal> = (logger: Logger) => Promise<T>;
 
+/** The CLI's dev server running as our child process. */
 export interface DevServerProcess extends RunningTemporal {
+  /** The SQLite file holding its state. */
   readonly dbFile: string;
   /** Stop the process (SIGTERM, or SIGKILL when `hard`) and wait for it to exit. */
   stop(hard?: boolean): Promise<void>;
@@ -37,6 +45,7 @@ export interface DevServerProcess extends RunningTemporal {
   restart(): Promise<void>;
 }
 
+/** How to run the CLI's dev server as a child process. */
 export interface DevServerProcessOptions {
   /** SQLite file; it survives restart() and, for npm start, the next run. */
   dbFile: string;
@@ -46,6 +55,7 @@ export interface DevServerProcessOptions {
   port?: number;
   /** Web UI port (0: a free one); unset: headless. */
   uiPort?: number;
+  /** Default `default`. */
   namespace?: string;
   /** Extra `--dynamic-config-value` pairs, KEY=JSON. */
   dynamicConfig?: string[];

@@ -13,11 +13,13 @@ import { freePort } from './ports';
 import { resolveTemporalCli, resolveTemporalTestServer } from './temporal-binaries';
 import type { RunningTemporal, TemporalStarter } from './temporal-server';
 
+/** A server started through `@temporalio/testing`'s `TestWorkflowEnvironment`, with the environment's client. */
 export interface SdkTestServer extends RunningTemporal {
   /** The SDK's environment: its client skips time while awaiting results on the time-skipping server. */
   readonly env: TestWorkflowEnvironment;
 }
 
+/** How to start the CLI's dev server through the SDK's test environment. */
 export interface SdkDevServerOptions {
   /** Register IceVoiceId/IceJobId/VoiceCloneStage (default true); false lets a test check the unregistered case. */
   searchAttributes?: boolean;
@@ -29,6 +31,7 @@ export interface SdkDevServerOptions {
   port?: number;
   /** A resolved CLI path (tests resolve once per process); default: resolved here. */
   cliPath?: string;
+  /** Where TEMPORAL_CLI_PATH and the binary cache are read from; default the process's settings. */
   tools?: LocalToolsConfig;
 }
 
@@ -61,6 +64,10 @@ export async function startOnceMore<T>(what: string, start: () => Promise<T>, lo
   }
 }
 
+/**
+ * A starter for the CLI's dev server via the SDK (in memory unless `dbFilename`), with the package's search
+ * attributes registered. Throws `TemporalBinaryUnavailableError` when no CLI can be found or built.
+ */
 export function sdkDevServer(options: SdkDevServerOptions = {}): TemporalStarter<SdkTestServer> {
   return async (logger) => {
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
@@ -85,12 +92,18 @@ export function sdkDevServer(options: SdkDevServerOptions = {}): TemporalStarter
   };
 }
 
+/** How to start the SDK's time-skipping test server. */
 export interface TimeSkippingServerOptions {
   /** A resolved test-server path (tests resolve once per process); default: resolved here. */
   testServerPath?: string;
+  /** Where the binary cache is read from; default the process's settings. */
   tools?: LocalToolsConfig;
 }
 
+/**
+ * A starter for the SDK's time-skipping test server (Java), with the package's search attributes registered: its
+ * client skips time while awaiting a result, so hours of timers pass at once.
+ */
 export function timeSkippingServer(options: TimeSkippingServerOptions = {}): TemporalStarter<SdkTestServer> {
   return async (logger) => {
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');

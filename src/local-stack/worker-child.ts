@@ -10,6 +10,7 @@ import type { WorkerSpec } from './worker-process';
 
 export type { WorkerSpec };
 
+/** A voice-clone worker running in a child process of its own. */
 export interface WorkerChild {
   readonly pid: number;
   /** The worker's identity in histories (the SDK's default: pid@hostname). */
@@ -22,6 +23,7 @@ export interface WorkerChild {
   shutdown(): Promise<void>;
   /** SIGKILL: the worker dies as in a crash, its activities in flight left to their timeouts. */
   kill(): Promise<void>;
+  /** Resolves with the exit code (null when killed by a signal) once the process has exited. */
   readonly exited: Promise<number | null>;
 }
 

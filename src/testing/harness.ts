@@ -75,6 +75,7 @@ export function taskQueueFor(name: string): string {
   return `${slug || 'test'}-${randomBytes(4).toString('hex')}`;
 }
 
+/** A harness worker: in this process, its workflows bundled once per process and shared. */
 export interface HarnessWorkerOptions {
   /** Workflow module to bundle (once per process); default the package's workflows. */
   workflowsPath?: string;
@@ -84,6 +85,7 @@ export interface HarnessWorkerOptions {
   ice?: IceClient;
 }
 
+/** The stack's options (Temporal, emulator, receivers), plus a test name and an optional first worker. */
 export interface HarnessOptions<T extends RunningTemporal> extends Omit<StackOptions<T>, 'workers' | 'taskQueue'> {
   /** The test's name: the task queue is derived from it. Default 'test'. */
   name?: string;
@@ -96,16 +98,21 @@ export interface HarnessOptions<T extends RunningTemporal> extends Omit<StackOpt
 /** What a test of ICE alone gets: the emulator, an ICE client on it, HTTP targets, one closer. */
 export interface IceHarness {
   readonly emulator: RunningEmulator;
+  /** An ICE client on the emulator, signed with `credentials`. */
   readonly ice: IceClient;
+  /** The emulator's key pair (secret in real life, the dev pair here). */
   readonly credentials: IceCredentials;
   /** An HTTP target that records what it gets. */
   captureHttp(options?: HttpCaptureOptions): Promise<HttpCapture>;
   /** Something else to stop when the harness closes (last added, first stopped; before the servers). */
   onClose(stop: () => Promise<unknown>): void;
+  /** Stops what the test added (a failing stop is ignored), then the servers; safe to call twice. */
   close(): Promise<void>;
 }
 
+/** How to start an ICE-only harness. */
 export interface IceHarnessOptions {
+  /** Default: a free port, the dev key pair. */
   emulator?: StartEmulatorOptions;
   /** Timeouts of the harness's ICE client. */
   iceTimeouts?: Partial<Pick<IceClientConfig, 'connectTimeoutMs' | 'readTimeoutMs'>>;
@@ -148,14 +155,19 @@ export async function startIceHarness(options: IceHarnessOptions = {}): Promise<
   };
 }
 
+/** What an integration test gets: the stack's servers and clients, starters for its parts, one closer. */
 export interface Harness<T extends RunningTemporal> extends IceHarness {
   /** The stack underneath, for what the harness does not wrap. */
   readonly stack: Stack<T>;
+  /** The Temporal server the stack started (an SDK test server carries its `env`). */
   readonly temporal: T;
+  /** A Temporal client on the stack's namespace. */
   readonly client: Client;
   /** The current emulator (restartEmulator replaces it). */
   readonly emulator: StackEmulator;
+  /** Unique to the test (`taskQueueFor(name)`) unless `taskQueue` was given. */
   readonly taskQueue: string;
+  /** The receivers the stack started (`receivers` option); `startReceiver` adds none here. */
   readonly receivers: StackReceiver[];
   /** An in-process worker; its workflows are bundled once per process. */
   startWorker(options?: HarnessWorkerOptions): Promise<InProcessWorker>;
@@ -172,6 +184,7 @@ export interface Harness<T extends RunningTemporal> extends IceHarness {
   startCallbackReceiver(
     options: Omit<CallbackReceiverOptions, 'client' | 'ice'> & Partial<Pick<CallbackReceiverOptions, 'client' | 'ice'>>,
   ): Promise<RunningCallbackReceiver>;
+  /** Stops the emulator, waits `downMs` (default 1000), starts it on the same port (and state file, if any). */
   restartEmulator(downMs?: number): Promise<void>;
 }
 

@@ -5,17 +5,21 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** One request as the capture target received it, body and all. */
 export interface CapturedRequest {
   method: string;
   /** Path and query as received. */
   path: string;
+  /** Node's lower-cased header names. */
   headers: IncomingHttpHeaders;
+  /** The whole body, as received. */
   body: Buffer;
 }
 
-/** An HTTP status, or 'hang' to take the request and never answer. */
+/** Decides each answer: `attempt` is the request's 1-based number; an HTTP status, or 'hang' to never answer. */
 export type CaptureAnswer = (attempt: number, request: CapturedRequest) => number | 'hang';
 
+/** How a capture target answers. */
 export interface HttpCaptureOptions {
   /** The path of `url` (every path is captured). Default `/`. */
   path?: string;
@@ -28,14 +32,17 @@ export interface HttpCaptureOptions {
   respond?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
+/** A running capture target. */
 export interface HttpCapture {
   /** `http://127.0.0.1:<port><path>`. */
   readonly url: string;
+  /** Every request so far, in order of arrival. */
   readonly requests: CapturedRequest[];
   /** What the default answer returns; a test may change it between requests. */
   status: number;
   /** The n-th request (1-based), once it has arrived. */
   nth(n: number): Promise<CapturedRequest>;
+  /** Stops listening and drops open connections, hung ones too. */
   close(): Promise<void>;
 }
 

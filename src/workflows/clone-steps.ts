@@ -28,7 +28,7 @@ export function validated(validation: VoiceCloneInputValidation): ValidVoiceClon
   return validation.value;
 }
 
-/** The worker's answer: a plan, or a bare list of names in clones recorded before plans existed. */
+/** The worker's answer: a plan, or a bare list of names (the form older histories carry). */
 export type RegisteredSearchAttributes = Promise<SearchAttributePlan | readonly string[]>;
 
 /**

@@ -9,6 +9,7 @@ import type { Demonstration, IceCallbackEnvelope } from '../ice/types';
 import type { AnyEditionInput, EditionInput, VoiceCloneEdition } from './editions';
 import type { VoiceRecording } from './input-parts';
 
+/** The workflow type the clone is registered under: start or list clones by this name, not the function's. */
 export const VOICE_CLONE_WORKFLOW_TYPE = 'voiceCloneWorkflow';
 /** The task queue the package's own worker polls unless VOICE_CLONE_TASK_QUEUE says otherwise (src/config.ts). */
 export const DEFAULT_TASK_QUEUE = 'voice-clone';
@@ -42,30 +43,41 @@ export type CosyVoiceCloneInput = EditionInput<'cosyvoice'>;
 /** Any edition's input: `BasicVoiceCloneInput | StandardVoiceCloneInput | CosyVoiceCloneInput`. */
 export type VoiceCloneInput = AnyEditionInput;
 
+/** ICE's detection answer for one recording (DetectAudioForCustomizedVoiceJob). */
 export interface DetectionResult {
   audioRecordId: number;
   recordUrl: string;
   pass: boolean;
+  /** ICE's reason when `pass` is false ('' otherwise). */
   reason: string;
 }
 
+/**
+ * How the clone learnt that training succeeded: a callback confirmed by a read, a poll, or a lookup that found the
+ * voice already trained (nothing submitted).
+ */
 export type CompletedVia = 'callback' | 'poll' | 'already-trained';
 
+/** What a clone returns once ICE reports the training job `Success`; any other end is a failure, not a result. */
 export interface VoiceCloneResult {
   edition: VoiceCloneEdition;
   /** Basic: the caller's; Standard and CosyVoice: the one ICE assigned. */
   voiceId: string;
   /** Standard and CosyVoice: the name the clone was started with. */
   voiceName?: string;
+  /** ICE's JobId of the training job (submitted by this clone or adopted). */
   jobId: string;
   status: 'Success';
+  /** ICE's message on the finished job. */
   message: string;
   completedVia: CompletedVia;
   /** GetCustomizedVoiceJob reads made while awaiting the result (polls and callback confirmations). */
   statusChecks: number;
+  /** The detection answers of the recordings this clone checked (absent when it checked none). */
   detection?: DetectionResult[];
 }
 
+/** Where a clone stands, as the `status` query and the `VoiceCloneStage` search attribute show it. */
 export type VoiceCloneStage =
   | 'Validating'
   | 'CreatingVoice'
@@ -78,6 +90,7 @@ export type VoiceCloneStage =
   | 'Succeeded'
   | 'Failed';
 
+/** What the `status` query answers: the clone's stage and what it knows of the ICE job so far. */
 export interface VoiceCloneStatus {
   stage: VoiceCloneStage;
   edition: VoiceCloneEdition;
@@ -85,6 +98,7 @@ export interface VoiceCloneStatus {
   voiceId: string;
   /** Standard and CosyVoice: the name the clone was started with. */
   voiceName?: string;
+  /** ICE's JobId once the lookup found a job or the submit was accepted. */
   jobId?: string;
   /**
    * Last status read from ICE and when (ISO time). ICE's raw value: a VoiceJobStatus as far as known, any other
@@ -92,13 +106,16 @@ export interface VoiceCloneStatus {
    */
   lastIceStatus?: string;
   lastIceStatusAt?: string;
+  /** Detection answers so far ([] until any recording is checked). */
   detection: DetectionResult[];
+  /** `iceCallback` signals received, matched or not. */
   callbacksReceived: number;
   /**
    * Callbacks that caused no read of their own: repeats, not about this job, saying nothing new, or folded into a
    * read already due. A storm of callbacks shows here, not as ICE reads.
    */
   callbacksCoalesced: number;
+  /** GetCustomizedVoiceJob reads made while awaiting the result. */
   statusChecks: number;
   /** Set once the workflow has failed. */
   failure?: { type: string; message: string };
@@ -112,6 +129,7 @@ export interface RecordingStatus {
   /** The demonstration sentence (empty while the demonstrations are not read yet). */
   text: string;
   recordUrl: string;
+  /** `detecting` until ICE's detection has answered for this recording. */
   state: 'detecting' | 'passed' | 'failed';
   /** ICE's reason for a failed detection ('' otherwise). */
   reason: string;
@@ -123,10 +141,14 @@ export interface RecordingStatus {
  * re-reads the job. The receiver builds this from the body (see `ICE_CALLBACK_FACT_MAX_CHARS`).
  */
 export interface IceCallbackFact {
+  /** ICE's EventType (the voice-job events; the receiver drops foreign ones). */
   eventType: string;
+  /** The JobId the callback names, when it names one: the inbox matches it against the clone's job. */
   jobId?: string;
   voiceId?: string;
+  /** The job status the callback claims; untrusted until a read confirms it. */
   status?: string;
+  /** ICE's EventTime as sent (not parsed). */
   eventTime?: string;
 }
 
@@ -134,41 +156,61 @@ export interface IceCallbackFact {
 export const ICE_CALLBACK_FACT_MAX_CHARS = 128;
 
 /**
- * What the `iceCallback` signal carries: an `IceCallbackFact`. Histories written before the fact existed carry ICE's
- * whole envelope; the workflow still reads those, so that they replay.
+ * What the `iceCallback` signal carries: an `IceCallbackFact`. The workflow also reads ICE's whole envelope, only so
+ * that histories holding one replay; senders send the fact.
  */
 export type IceCallbackSignalPayload = IceCallbackFact | IceCallbackEnvelope;
 
+/** Wakes a clone about its ICE job; the callback receiver sends it. A wake-up only: the clone re-reads the job. */
 export const iceCallbackSignal = defineSignal<[IceCallbackSignalPayload]>('iceCallback');
+/** Answers the clone's `VoiceCloneStatus`; read-only, safe at any stage. */
 export const statusQuery = defineQuery<VoiceCloneStatus>('status');
 
+/**
+ * The types of the non-retryable `ApplicationFailure`s a clone ends with. A final ICE error is not among them: it
+ * keeps ICE's own Code as its type and the RequestId in its message.
+ */
 export const VoiceCloneFailureTypes = {
+  /** The input broke a rule (field and rule in the message); no ICE call was made. */
   InvalidInput: 'InvalidInput',
+  /** ICE's detection failed a recording (each failed sentence and ICE's reason in the message); nothing billed. */
   AudioDetectionFailed: 'AudioDetectionFailed',
+  /** ICE has nothing to train: no job for the voice, one in `Initialization` without recordings, or none passed. */
   VoiceNotReady: 'VoiceNotReady',
+  /** ICE reported the training job `Fail`. */
   TrainingFailed: 'TrainingFailed',
+  /** Training had not ended `timing.trainingTimeout` after submit. */
   TrainingTimedOut: 'TrainingTimedOut',
   /** ICE answered without what the clone needs (a read's Status, a submit's JobId), still after the bounded retries. */
   UnexpectedIceResponse: 'UnexpectedIceResponse',
   /** A recording session was not submitted within `timing.recordingTimeout`. */
   RecordingTimedOut: 'RecordingTimedOut',
 } as const;
+/** One of `VoiceCloneFailureTypes`' values. */
 export type VoiceCloneFailureType = (typeof VoiceCloneFailureTypes)[keyof typeof VoiceCloneFailureTypes];
 
+/**
+ * The Keyword search attributes a clone upserts, each only when the namespace has it registered (unregistered ones
+ * are skipped, not an error).
+ */
 export const searchAttributes = {
   iceVoiceId: defineSearchAttributeKey('IceVoiceId', SearchAttributeType.KEYWORD),
   iceJobId: defineSearchAttributeKey('IceJobId', SearchAttributeType.KEYWORD),
   voiceCloneStage: defineSearchAttributeKey('VoiceCloneStage', SearchAttributeType.KEYWORD),
 };
 
+/** The names of `searchAttributes`, to register once per namespace. */
 export const SEARCH_ATTRIBUTE_NAMES = Object.values(searchAttributes).map((key) => key.name);
 
 /**
  * The worker's answer to "what may this clone upsert": the registered names and the stages to index. It is a local
- * activity's result, so it is recorded: a clone replays with the plan it started with, whatever the code says now.
+ * activity's result, so it is recorded: a clone replays with the plan it started with, whatever a later worker
+ * would answer.
  */
 export interface SearchAttributePlan {
+  /** The search attribute names registered in the namespace, among `SEARCH_ATTRIBUTE_NAMES`. */
   names: string[];
+  /** Entering one of these stages upserts the search attributes; the other stages show only in the details. */
   indexedStages: VoiceCloneStage[];
 }
 
@@ -188,9 +230,11 @@ export type DemonstrationSentence = Demonstration;
 export interface RecordingAnswer {
   audioRecordId: number;
   pass: boolean;
+  /** ICE's reason when `pass` is false ('' otherwise). */
   reason: string;
 }
 
+/** What `submitTraining` answers: the JobId ICE accepted (the same one on every call). */
 export interface SubmittedTraining {
   jobId: string;
 }

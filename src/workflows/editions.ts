@@ -32,6 +32,7 @@ import {
 
 /** Basic is the default. */
 export const VOICE_CLONE_EDITIONS = ['basic', 'standard', 'cosyvoice'] as const;
+/** ICE's voice-cloning edition a clone uses: `basic`, `standard` or `cosyvoice`. */
 export type VoiceCloneEdition = (typeof VOICE_CLONE_EDITIONS)[number];
 /** The editions whose voice the caller names and ICE gives a VoiceId at submit. */
 export type NamedVoiceEdition = Exclude<VoiceCloneEdition, 'basic'>;
@@ -285,6 +286,7 @@ export function submitNamedVoice(ice: IceClient, voice: NamedVoiceSubmit): Promi
 export type VoiceCloneIdentity =
   { edition?: 'basic'; voiceId: string } | { edition: NamedVoiceEdition; voiceName: string };
 
+/** What every clone's workflow ID starts with, e.g. to list clones by ID prefix. */
 export const VOICE_CLONE_WORKFLOW_ID_PREFIX = 'voice-clone-';
 
 /**

@@ -54,8 +54,8 @@ export const iceLookups = proxyActivities<VoiceCloneActivities>(iceLookup);
 
 /**
  * One GetCustomizedVoiceJob read (a lookup by JobId, a callback's confirmation) runs as a local activity: same
- * retry policy, but no task-queue round trip and no extra workflow task, which was most of the time from a
- * callback to the result. Reads are idempotent, so the local activity's at-least-once replay on a crash is harmless.
+ * retry policy, but no task-queue round trip and no extra workflow task, the largest share of a callback's way to
+ * the result. Reads are idempotent, so the local activity's at-least-once replay on a crash is harmless.
  * sdk-core restarts a local activity's schedule-to-close timer on every local retry, so the 2 hours bound nothing
  * here: maximumAttempts does (ICE_RETRY's back-off reaches 30 s after 7 attempts; 250 attempts ≈ ICE_CALL_LIMIT_MS).
  * Reads after submit get a tighter bound from the training deadline (await-training-result.ts).

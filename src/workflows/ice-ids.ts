@@ -6,6 +6,7 @@
 
 /** A Basic VoiceId, which the caller chooses: 1–32 letters or digits (docs/ice-api.md#voice-lifecycle-basic). */
 export const BASIC_VOICE_ID_PATTERN = /^[A-Za-z0-9]{1,32}$/;
+/** `BASIC_VOICE_ID_PATTERN` in words, as `InvalidInput` messages state it. */
 export const BASIC_VOICE_ID_RULE = 'must be 1-32 letters or digits';
 
 /**
@@ -14,6 +15,7 @@ export const BASIC_VOICE_ID_RULE = 'must be 1-32 letters or digits';
  * letters, digits, '-' and '_', at most 64; the rule is that loose because they go into logs and workflow IDs only.
  */
 export const ICE_VOICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** `ICE_VOICE_ID_PATTERN` in words, for error messages. */
 export const ICE_VOICE_ID_RULE = "must be 1-64 letters, digits, '-' or '_'";
 
 /**
@@ -21,10 +23,12 @@ export const ICE_VOICE_ID_RULE = "must be 1-64 letters, digits, '-' or '_'";
  * most 128) in case that ever changes, and strict enough for logs, workflow input and visibility queries.
  */
 export const JOB_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/** `JOB_ID_PATTERN` in words, for error messages. */
 export const JOB_ID_RULE = "must be 1-128 letters, digits, '-' or '_'";
 
 /** VoiceName: at most 32 characters (docs/ice-api.md#editions). */
 export const VOICE_NAME_MAX_CHARACTERS = 32;
+/** What `isVoiceName` accepts, in words, for error messages. */
 export const VOICE_NAME_RULE =
   'must be 1-32 characters without spaces at either end, without control characters (U+0000-U+001F, U+007F-U+009F), line separators or bidirectional overrides';
 
@@ -47,6 +51,7 @@ export function isVoiceName(name: unknown): name is string {
  * characters); commas separate several on the wire (`Audios`), so none may contain one, nor whitespace.
  */
 export const MEDIA_ID_PATTERN = /^[^\s,]{1,128}$/;
+/** `MEDIA_ID_PATTERN` in words, for error messages. */
 export const MEDIA_ID_RULE = 'must be a media ID: 1-128 characters, no spaces or commas';
 
 /**
@@ -55,6 +60,7 @@ export const MEDIA_ID_RULE = 'must be a media ID: 1-128 characters, no spaces or
  */
 export const STANDARD_MAX_AUDIO_MEDIA_IDS = 29;
 
+/** Whether `voiceId` is one a caller may choose for a Basic voice (`BASIC_VOICE_ID_PATTERN`); workflow-safe. */
 export function isBasicVoiceId(voiceId: string): boolean {
   return BASIC_VOICE_ID_PATTERN.test(voiceId);
 }

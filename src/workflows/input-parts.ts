@@ -8,6 +8,7 @@ import type { VoiceGender, VoiceScenario } from '../ice/types';
 /** A Temporal duration string ("30s", "10 minutes") or milliseconds. */
 export type DurationInput = string | number;
 
+/** The clone's waits, each a duration string or milliseconds; an omitted one takes its `DEFAULT_TIMING` value. */
 export interface VoiceCloneTiming {
   /** How long to wait for ICE's callback after submitting before polling starts. Default 10 min. */
   callbackTimeout?: DurationInput;
@@ -21,6 +22,7 @@ export interface VoiceCloneTiming {
   recordingTimeout?: DurationInput;
 }
 
+/** The waits a clone uses when its input's `timing` leaves them out. */
 export const DEFAULT_TIMING = {
   callbackTimeout: '10 minutes',
   pollInterval: '30 seconds',
@@ -29,6 +31,7 @@ export const DEFAULT_TIMING = {
   recordingTimeout: '7 days',
 } as const satisfies Required<VoiceCloneTiming>;
 
+/** One recording of a demonstration sentence, as ICE's detection and the training submit take it. */
 export interface VoiceRecording {
   /** The demonstration sentence's AudioId, 1..20. */
   audioRecordId: number;
@@ -39,6 +42,7 @@ export interface VoiceRecording {
 /** CreateCustomizedVoiceJob's parameters (docs/ice-api.md#voice-lifecycle-basic), the VoiceId aside. */
 export interface VoiceToCreate {
   gender: VoiceGender;
+  /** Chooses the 20 demonstration sentences the recordings must read. */
   scenario: VoiceScenario;
   /** ≤ 32 characters. */
   voiceName?: string;

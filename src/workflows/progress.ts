@@ -21,8 +21,8 @@ import { EDITIONS } from './editions';
 type SearchAttributeField = 'iceVoiceId' | 'iceJobId' | 'voiceCloneStage';
 
 /**
- * Clones whose recorded answer from the worker is a bare list of names (recorded before the worker answered with a
- * plan) also indexed the wait for the callback; they replay with it, or their recorded upsert would not match.
+ * The stages indexed for a clone whose recorded answer from the worker is a bare list of names: they include the
+ * wait for the callback, so that such a history replays with the upserts it recorded.
  */
 const STAGES_INDEXED_BEFORE_PLANS: readonly VoiceCloneStage[] = ['AwaitingCallback', 'Polling', 'Succeeded', 'Failed'];
 /** Unknown statuses remembered per clone (they travel in each poll's input). */
@@ -64,7 +64,7 @@ export class VoiceCloneProgress {
     this.publish();
   }
 
-  /** The worker's answer as recorded: a plan, or a bare list of names in clones recorded before plans existed. */
+  /** The worker's answer as recorded: a plan, or a bare list of names (older histories carry that form). */
   useSearchAttributes(answer: SearchAttributePlan | readonly string[]): void {
     const plan = 'names' in answer ? answer : { names: answer, indexedStages: STAGES_INDEXED_BEFORE_PLANS };
     this.registered = new Set(plan.names);

@@ -16,16 +16,21 @@ import {
 import { asRecord, InvalidField, parseOneOf, parseRecording, type ResolvedTiming } from './input-fields';
 
 export type { ResolvedTiming } from './input-fields';
+/** A Basic input that passed validation: `edition` set, `timing` resolved to milliseconds with defaults. */
 export type ValidBasicVoiceCloneInput = ValidEditionInput<'basic'>;
+/** A Standard input that passed validation: `edition` set, `timing` resolved to milliseconds with defaults. */
 export type ValidStandardVoiceCloneInput = ValidEditionInput<'standard'>;
+/** A CosyVoice input that passed validation: `edition` set, `timing` resolved to milliseconds with defaults. */
 export type ValidCosyVoiceCloneInput = ValidEditionInput<'cosyvoice'>;
 export type ValidNamedVoiceCloneInput = ValidNamedEditionInput;
+/** Any edition's validated input; `edition` tells which. */
 export type ValidVoiceCloneInput = ValidBasicVoiceCloneInput | ValidNamedVoiceCloneInput;
 
+/** The validator's answer: the valid input, or the first broken rule (`field`, `rule`, and both in `message`). */
 export type VoiceCloneInputValidation =
   { ok: true; value: ValidVoiceCloneInput } | { ok: false; field: string; rule: string; message: string };
 
-/** The rules live in ./ice-ids.ts (one per kind of id); these names are kept for callers that import them here. */
+/** The rules live in ./ice-ids.ts (one per kind of id); re-exported here for callers that import them from here. */
 export { BASIC_VOICE_ID_PATTERN as VOICE_ID_PATTERN, JOB_ID_PATTERN } from './ice-ids';
 export { MAX_RECORDINGS } from './input-fields';
 export const MIN_DURATION_MS = 100;
@@ -39,6 +44,10 @@ const TIMING_FIELDS = [
   'recordingTimeout',
 ] as const;
 
+/**
+ * Checks a clone input against the same rules the workflow applies (it never throws: a broken rule is the answer).
+ * Pure and workflow-safe; `startVoiceClone` runs it before any call, the workflow fails `InvalidInput` on it.
+ */
 export function validateVoiceCloneInput(input: unknown): VoiceCloneInputValidation {
   return validating(() => parseInput(input));
 }

@@ -35,6 +35,11 @@ import { VoiceCloneProgress } from './progress';
 import { RecordingSession } from './recording-session';
 import { validateVoiceCloneInput, type ValidBasicVoiceCloneInput, type ValidNamedVoiceCloneInput } from './validation';
 
+/**
+ * The clone workflow: validate, look up the voice's ICE job, detect recordings, submit training exactly once (or
+ * adopt the job ICE has), then await the result by callback or polling. Run it with workflow ID
+ * `voiceCloneWorkflowId(…)`; it fails with a `VoiceCloneFailureTypes` type or ICE's own Code.
+ */
 export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceCloneResult> {
   const voice = clonedVoice(input);
   const progress = new VoiceCloneProgress(voice);
