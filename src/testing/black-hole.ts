@@ -5,6 +5,7 @@
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
+/** A TCP port that takes connections and never answers: a peer that hangs (a silent Temporal, say). */
 export interface TcpBlackHole {
   /** `127.0.0.1:<port>`. */
   readonly address: string;

@@ -5,6 +5,7 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A test's own HTTP server on 127.0.0.1, closed with every connection it still holds. */
 export interface TestHttpServer {
   /** `http://127.0.0.1:<port>`. */
   readonly url: string;
