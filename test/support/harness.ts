@@ -22,6 +22,8 @@ import { devServerStarter, timeSkippingStarter, type DevServerOptions } from './
 
 export {
   assertWorkflowFailed,
+  closedPort,
+  runReceiverService,
   startHttpCapture,
   startHttpServer,
   startTcpBlackHole,
@@ -30,6 +32,7 @@ export {
   TEST_TRAINING_MS,
   type CapturedRequest,
   type HttpCapture,
+  type HttpCaptureOptions,
   type IceHarness,
 } from '../../src/testing';
 
