@@ -57,6 +57,8 @@ export interface InProcessWorkerOptions {
   workflowsPath?: string;
   /** Default: the stack's ICE client. */
   ice?: IceClient;
+  /** Default: VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES. */
+  unexpectedResponseRetries?: number;
 }
 
 export interface ChildWorkerOptions {
@@ -353,6 +355,7 @@ class StackParts<T extends RunningTemporal> {
       namespace: this.temporal.namespace,
       taskQueue: workerOptions.taskQueue ?? this.taskQueue,
       ice: workerOptions.ice ?? this.ice,
+      unexpectedResponseRetries: workerOptions.unexpectedResponseRetries,
       ...(workerOptions.workflowBundle && { workflowBundle: workerOptions.workflowBundle }),
       ...(workerOptions.workflowsPath !== undefined && { workflowsPath: workerOptions.workflowsPath }),
       logger: this.logger,

@@ -83,6 +83,8 @@ export interface HarnessWorkerOptions {
   taskQueue?: string;
   /** Default: the harness's ICE client. */
   ice?: IceClient;
+  /** Default: VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES. */
+  unexpectedResponseRetries?: number;
 }
 
 export interface HarnessOptions<T extends RunningTemporal> extends Omit<StackOptions<T>, 'workers' | 'taskQueue'> {
@@ -213,6 +215,7 @@ function harnessOver<T extends RunningTemporal>(stack: Stack<T>): Harness<T> {
       stack.startWorker({
         taskQueue: workerOptions.taskQueue,
         ice: workerOptions.ice,
+        unexpectedResponseRetries: workerOptions.unexpectedResponseRetries,
         workflowBundle: await workflowBundle(workerOptions.workflowsPath),
       }),
     forkWorker: (workerOptions) => stack.forkWorker(workerOptions),
