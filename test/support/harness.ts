@@ -36,6 +36,8 @@ export {
   type IceHarness,
 } from '../../src/testing';
 
+export { startCliProcess, startNodeProcess, type NodeProcess } from './cli-process';
+
 /** Short ICE timeouts: a test that waits on a dead emulator fails in seconds, not ICE's minute. */
 const TEST_ICE_TIMEOUTS = { connectTimeoutMs: 2_000, readTimeoutMs: 5_000 };
 
