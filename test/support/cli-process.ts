@@ -51,7 +51,8 @@ export function startNodeProcess(args: string[], options: NodeProcessOptions = {
   });
   let ended = false;
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
+    // 'close', not 'exit': by then its output has been read to the end.
+    child.once('close', (code) => {
       ended = true;
       running.delete(handle);
       resolve(code);
