@@ -12,7 +12,7 @@
  *   POST /voices/:voiceId/training   → { jobId } (422 with every failing sentence when detection failed)
  *   GET  /voices/:voiceId            → the clone's status (stage, recordings table, job)
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -77,7 +77,8 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-export function createRecordingBackend({ client, taskQueue }: RecordingBackendOptions): Server {
+/** The backend's routes as a request listener (to mount in an app, or serve in a test). */
+export function recordingBackendListener({ client, taskQueue }: RecordingBackendOptions): RequestListener {
   const clone = (voiceId: string) => client.workflow.getHandle(voiceCloneWorkflowId(voiceId));
 
   async function route(request: IncomingMessage): Promise<[number, unknown]> {
@@ -114,7 +115,7 @@ export function createRecordingBackend({ client, taskQueue }: RecordingBackendOp
     throw new HttpError(404, 'no such route');
   }
 
-  return createServer((request, response) => {
+  return (request, response) => {
     route(request).then(
       ([status, body]) => send(response, status, body),
       (error: unknown) => {
@@ -129,7 +130,11 @@ export function createRecordingBackend({ client, taskQueue }: RecordingBackendOp
         send(response, 500, { error: error instanceof Error ? error.message : String(error) });
       },
     );
-  });
+  };
+}
+
+export function createRecordingBackend(options: RecordingBackendOptions): Server {
+  return createServer(recordingBackendListener(options));
 }
 
 /** The service's entry point, with the package's settings (TEMPORAL_*, VOICE_CLONE_TASK_QUEUE). */

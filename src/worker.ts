@@ -39,6 +39,8 @@ export interface VoiceCloneWorkerOptions {
   maxCachedWorkflows?: number;
   /** Ask the namespace which search attributes exist (default true); false: the workflow upserts none. */
   lookUpSearchAttributes?: boolean;
+  /** Retries of an incomplete ICE answer; default VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES (see VoiceClonePluginOptions). */
+  unexpectedResponseRetries?: number;
   logger?: Logger;
 }
 
@@ -56,7 +58,13 @@ export async function createVoiceCloneWorker(options: VoiceCloneWorkerOptions): 
     namespace,
     taskQueue,
     // Without workflowsPath or a bundle, the plugin adds the package's workflows.
-    plugins: [voiceClonePlugin({ iceClient: options.ice, lookUpSearchAttributes: options.lookUpSearchAttributes })],
+    plugins: [
+      voiceClonePlugin({
+        iceClient: options.ice,
+        lookUpSearchAttributes: options.lookUpSearchAttributes,
+        unexpectedResponseRetries: options.unexpectedResponseRetries,
+      }),
+    ],
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     ...(options.workflowsPath !== undefined && !options.workflowBundle ? { workflowsPath: options.workflowsPath } : {}),
     maxCachedWorkflows,

@@ -63,6 +63,8 @@ export interface InProcessWorkerOptions {
   workflowsPath?: string;
   /** Default: the stack's ICE client. */
   ice?: IceClient;
+  /** Default: VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES. */
+  unexpectedResponseRetries?: number;
 }
 
 /** A worker in a child process of its own: it can be killed like a crashed worker and its memory read. */
@@ -381,6 +383,7 @@ class StackParts<T extends RunningTemporal> {
       namespace: this.temporal.namespace,
       taskQueue: workerOptions.taskQueue ?? this.taskQueue,
       ice: workerOptions.ice ?? this.ice,
+      unexpectedResponseRetries: workerOptions.unexpectedResponseRetries,
       ...(workerOptions.workflowBundle && { workflowBundle: workerOptions.workflowBundle }),
       ...(workerOptions.workflowsPath !== undefined && { workflowsPath: workerOptions.workflowsPath }),
       logger: this.logger,

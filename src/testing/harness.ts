@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { startCallbackReceiver, type CallbackReceiverOptions, type RunningCallbackReceiver } from '../callback/server';
-import type { IceClientConfig, IceCredentials } from '../config';
+import type { Env, IceClientConfig, IceCredentials } from '../config';
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../emulator';
 import { createIceClient } from '../ice/client';
 import type { IceClient } from '../ice/types';
@@ -31,6 +31,7 @@ import type { WorkerChild } from '../local-stack/worker-child';
 import { workflowBundle } from '../local-stack/workflow-bundle';
 import type { VoiceCloneTiming } from '../workflows/definitions';
 import { startHttpCapture, type HttpCapture, type HttpCaptureOptions } from './http-capture';
+import { runReceiverService, type ReceiverServiceOptions, type RunningReceiverService } from './receiver-service';
 
 /** Clone timings for a dev server whose emulator trains in a few hundred ms. */
 export const TEST_TIMINGS = {
@@ -83,6 +84,8 @@ export interface HarnessWorkerOptions {
   taskQueue?: string;
   /** Default: the harness's ICE client. */
   ice?: IceClient;
+  /** Default: VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES. */
+  unexpectedResponseRetries?: number;
 }
 
 /** The stack's options (Temporal, emulator, receivers), plus a test name and an optional first worker. */
@@ -184,6 +187,12 @@ export interface Harness<T extends RunningTemporal> extends IceHarness {
   startCallbackReceiver(
     options: Omit<CallbackReceiverOptions, 'client' | 'ice'> & Partial<Pick<CallbackReceiverOptions, 'client' | 'ice'>>,
   ): Promise<RunningCallbackReceiver>;
+  /**
+   * The `callback-server` service entry run from settings, stopped on close (a test of the service itself). The
+   * harness fills in where its Temporal server, task queue and emulator are, and a free port; `env` adds to or
+   * overrides that.
+   */
+  runReceiverService(env: Env, options?: ReceiverServiceOptions): Promise<RunningReceiverService>;
   /** Stops the emulator, waits `downMs` (default 1000), starts it on the same port (and state file, if any). */
   restartEmulator(downMs?: number): Promise<void>;
 }
@@ -219,6 +228,7 @@ function harnessOver<T extends RunningTemporal>(stack: Stack<T>): Harness<T> {
       stack.startWorker({
         taskQueue: workerOptions.taskQueue,
         ice: workerOptions.ice,
+        unexpectedResponseRetries: workerOptions.unexpectedResponseRetries,
         workflowBundle: await workflowBundle(workerOptions.workflowsPath),
       }),
     forkWorker: (workerOptions) => stack.forkWorker(workerOptions),
@@ -239,7 +249,26 @@ function harnessOver<T extends RunningTemporal>(stack: Stack<T>): Harness<T> {
       return capture;
     },
     onClose,
+    runReceiverService: async (env, serviceOptions) => {
+      const service = await runReceiverService({ ...receiverServiceEnv(stack), ...env }, serviceOptions);
+      onClose(() => service.stop());
+      return service;
+    },
     restartEmulator: (downMs) => stack.restartEmulator(downMs),
     close,
+  };
+}
+
+/** The settings of a receiver service on the stack's servers. */
+function receiverServiceEnv<T extends RunningTemporal>(stack: Stack<T>): Env {
+  return {
+    TEMPORAL_ADDRESS: stack.temporal.address,
+    TEMPORAL_NAMESPACE: stack.temporal.namespace,
+    VOICE_CLONE_TASK_QUEUE: stack.taskQueue,
+    ICE_ENDPOINT: stack.emulator.url,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: stack.credentials.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: stack.credentials.accessKeySecret,
+    ICE_CALLBACK_HOST: '127.0.0.1',
+    ICE_CALLBACK_PORT: '0',
   };
 }

@@ -26,10 +26,10 @@ export interface HttpCaptureOptions {
   /** Default: answer `status` (200 unless a test sets it). */
   answer?: CaptureAnswer;
   /**
-   * Answer each request here once its body has been read (a handler mounted behind a body parser); `answer` is not
-   * asked then.
+   * Answer each request here once its body has been read (a handler mounted behind a body parser, a misbehaving
+   * peer that answers by what it was asked); `answer` is not asked then.
    */
-  respond?: (req: IncomingMessage, res: ServerResponse) => void;
+  respond?: (req: IncomingMessage, res: ServerResponse, request: CapturedRequest) => void;
 }
 
 /** A running capture target. */
@@ -79,7 +79,7 @@ export async function startHttpCapture(options: HttpCaptureOptions = {}): Promis
       };
       requests.push(request);
       for (const waiter of waiters.filter((w) => w.n === requests.length)) waiter.resolve(request);
-      if (options.respond) return options.respond(req, res);
+      if (options.respond) return options.respond(req, res, request);
       const status = answer(requests.length, request);
       if (status === 'hang') return;
       res.writeHead(status, { 'content-type': 'text/plain' }).end(String(status));

@@ -50,6 +50,9 @@ export {
 export { assertWorkflowFailed } from './assertions';
 export { startTcpBlackHole, type TcpBlackHole } from './black-hole';
 export { startHttpServer, type TestHttpServer } from './http-server';
+export { closedPort } from './closed-port';
+export { startRoundRobinProxy, type RoundRobinProxy, type UpstreamCount } from './round-robin-proxy';
+export { runReceiverService, type ReceiverServiceOptions, type RunningReceiverService } from './receiver-service';
 export {
   startHttpCapture,
   type HttpCapture,

@@ -3,14 +3,14 @@
  * strings, so new values pass through, and a 2xx answer without what the clone needs (a read's Status, a submit's
  * JobId) is retried a bounded number of times, counted by the activity's attempt, then fails the clone as
  * `UnexpectedIceResponse` naming the operation, the field and ICE's RequestId. A real HTTP peer answers as scripted
- * (test/ice/raw-server.ts), the real signed client reads it, the SDK's activity environment runs the activities.
+ * (the harness's HTTP capture target), the real signed client reads it, the SDK's activity environment runs the activities.
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createFindVoiceCloneJob, lookUpNewestVoiceJob } from '../../src/activities/find-voice-clone-job';
-import { assertWorkflowFailed } from '../support/harness';
+import { assertWorkflowFailed, startHttpCapture, type CapturedRequest, type HttpCapture } from '../support/harness';
 import { createPollVoiceCloneJob } from '../../src/activities/poll-voice-clone-job';
 import { createReadVoiceCloneJob } from '../../src/activities/read-voice-clone-job';
 import { createSubmitVoiceCloneJob } from '../../src/activities/submit-voice-clone-job';
@@ -25,13 +25,12 @@ import { INCOMPLETE_ICE_ANSWER_FAILURE_TYPE, TRAINING_IN_PROGRESS_FAILURE_TYPE }
 import { ConfigError, loadUnexpectedResponseRetries, loadWorkerConfig } from '../../src/config';
 import { createIceClient, type IceClient } from '../../src/ice';
 import { isMissingResponseField } from '../../src/ice/errors';
-import { startRawServer, type RawServer, type ReceivedRequest } from '../ice/raw-server';
 
 type Wire = Record<string, unknown>;
 
 /** What the peer answers per Action (the body's RequestId is added); read at request time, so tests swap it. */
 const answers = new Map<string, () => Wire>();
-let peer: RawServer;
+let peer: HttpCapture;
 let ice: IceClient;
 let requestSeq = 0;
 
@@ -63,17 +62,21 @@ const listJobs =
   () => ({ Data: { CustomizedVoiceJobList: items, TotalCount: items.length } });
 
 /** The V3 signature carries the RPC action in a header. */
-function actionOf(request: ReceivedRequest): string {
+function actionOf(request: CapturedRequest): string {
   return String(request.headers['x-acs-action'] ?? '');
 }
 
 before(async () => {
-  peer = await startRawServer((request, response) => {
-    const action = actionOf(request);
-    const answer = answers.get(action);
-    const requestId = `R-${action}-${++requestSeq}`;
-    response.writeHead(answer ? 200 : 400, { 'content-type': 'application/json;charset=utf-8' });
-    response.end(JSON.stringify(answer ? { RequestId: requestId, ...answer() } : { RequestId: requestId, Code: 'X' }));
+  peer = await startHttpCapture({
+    respond: (_req, response, request) => {
+      const action = actionOf(request);
+      const answer = answers.get(action);
+      const requestId = `R-${action}-${++requestSeq}`;
+      response.writeHead(answer ? 200 : 400, { 'content-type': 'application/json;charset=utf-8' });
+      response.end(
+        JSON.stringify(answer ? { RequestId: requestId, ...answer() } : { RequestId: requestId, Code: 'X' }),
+      );
+    },
   });
   ice = createIceClient({
     region: 'cn-shanghai',
@@ -92,7 +95,7 @@ function run<I, O>(activity: (input: I) => Promise<O>, input: I, attempt: number
 }
 
 function calls(action: string): number {
-  return peer.received.filter((request) => actionOf(request) === action).length;
+  return peer.requests.filter((request) => actionOf(request) === action).length;
 }
 
 describe('descriptive fields pass through as strings', () => {
@@ -139,9 +142,11 @@ describe('an answer without what the clone needs', () => {
     assert.match(missing.requestId ?? '', /^R-GetCustomizedVoiceJob-/);
 
     // A gateway's JSON (no RequestId): still InvalidResponse, but not bounded like ICE's own incomplete answer.
-    const gateway = await startRawServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ message: 'upstream busy' }));
+    const gateway = await startHttpCapture({
+      respond: (_req, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ message: 'upstream busy' }));
+      },
     });
     try {
       const viaGateway = createIceClient({

@@ -1,7 +1,8 @@
 /**
  * The receiver as a service: a real Temporal outage (the dev server process stopped, then restarted on the same
- * port and database) answers 503 and ICE's retry of the same signed request succeeds once it is back; and
- * runCallbackReceiver serves from environment settings and stops cleanly.
+ * port and database) answers 503 and ICE's retry of the same signed request succeeds once it is back; and the
+ * `callback-server` service entry (runCallbackReceiver, run by the harness) serves from environment settings and
+ * stops cleanly.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,12 +10,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { Client } from '@temporalio/client';
-import { runCallbackReceiver } from '../../src/callback/run';
-import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { createReceiverConnection } from '../../src/callback/temporal-connection';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
 import { silentLogger } from '../../src/observability/logger';
-import { startTestHarness, type TestHarness } from '../support/harness';
+import { closedPort, runReceiverService, startTestHarness, type TestHarness } from '../support/harness';
 import {
   NEW_KEY,
   OLD_KEY,
@@ -76,28 +75,20 @@ test('Temporal down → 503; the same signed callback retried after Temporal is 
   }
 });
 
-test('runCallbackReceiver serves from environment settings and stops when asked', async () => {
+test('the receiver service serves from environment settings and stops when asked', async () => {
   const h = await startTestHarness({ name: 'callback-service' });
-  let stop: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  let listening: (receiver: RunningCallbackReceiver) => void = () => undefined;
-  const started = new Promise<RunningCallbackReceiver>((resolve) => (listening = resolve));
   try {
     const workflowId = voiceCloneWorkflowId('VoiceService');
     await h.client.workflow.start('callbackRecorderWorkflow', { taskQueue: 'callback-service', workflowId });
-    const running = runCallbackReceiver(
+    const service = await h.runReceiverService(
       {
-        TEMPORAL_ADDRESS: h.temporal.address,
-        TEMPORAL_NAMESPACE: 'default',
-        ICE_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
-        ICE_CALLBACK_HOST: '127.0.0.1',
-        ICE_CALLBACK_PORT: '0',
+        ICE_ENDPOINT: `http://127.0.0.1:${await closedPort()}`,
         ICE_CALLBACK_URL: PUBLIC_URL,
         ICE_CALLBACK_AUTH_KEYS: `${OLD_KEY}, ${NEW_KEY}`,
       },
-      { stopRequested: () => stopped, logger: silentLogger, onListening: listening },
+      { logger: silentLogger },
     );
-    const receiver = await Promise.race([started, running.then(() => assert.fail('stopped before listening'))]);
+    const { receiver } = service;
     assert.equal((await fetch(`${receiver.url}/healthz`)).status, 200);
     const answer = await postCallback(
       receiver.callbackUrl,
@@ -106,18 +97,16 @@ test('runCallbackReceiver serves from environment settings and stops when asked'
     );
     assert.deepEqual(answer, { status: 200, body: { status: 'signalled' } });
     assert.equal(await signalsReceived(h.client, workflowId), 1);
-    stop();
-    await running;
+    await service.stop();
     await assert.rejects(fetch(`${receiver.url}/healthz`), 'still listening after stop');
   } finally {
-    stop();
     await h.close();
   }
 });
 
-test('runCallbackReceiver refuses to start without keys unless unsigned callbacks are allowed', async () => {
+test('the receiver service refuses to start without keys unless unsigned callbacks are allowed', async () => {
   await assert.rejects(
-    runCallbackReceiver({ ICE_CALLBACK_PORT: '0' }, { stopRequested: () => Promise.resolve(), logger: silentLogger }),
+    runReceiverService({ ICE_CALLBACK_PORT: '0' }, { logger: silentLogger }),
     /ICE_CALLBACK_AUTH_KEYS/,
   );
 });

@@ -4,7 +4,7 @@
  * `dev --exit-after-demo` end to end through the bin launcher, leaving no process behind.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,10 +17,15 @@ import { freePort } from '../../src/local-stack/ports';
 import { demoRecordingUrl } from '../../src/local-stack/demo';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
 import { voiceCloneWorkflow } from '../../src/workflows/voice-clone';
-import { runCli as runCliInProcess, startTestHarness, type CliRun, type TestHarness } from '../support/harness';
+import {
+  runCli as runCliInProcess,
+  startCliProcess,
+  startTestHarness,
+  type CliRun,
+  type TestHarness,
+} from '../support/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin', 'ice-voice-clone.js');
 /** Nothing listens here: a command that tried to reach Temporal would fail with exit code 1, not 2. */
 const UNREACHABLE_TEMPORAL: Env = { TEMPORAL_ADDRESS: '127.0.0.1:1' };
 
@@ -128,27 +133,11 @@ describe('ice-voice-clone CLI', () => {
   });
 
   it('runs the emulator with faults from flags and stops on SIGINT', async () => {
-    const child = spawn(
-      process.execPath,
-      [BIN, 'emulator', '--port', '0', '--fault', 'SubmitCustomizedVoiceJob:throttle:2'],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 30_000;
-    while (!/listening on (http:\/\/\S+)/.test(out)) {
-      assert.ok(Date.now() < deadline, `emulator did not start: ${out}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const url = /listening on (http:\/\/\S+)/.exec(out)![1];
+    const child = startCliProcess(['emulator', '--port', '0', '--fault', 'SubmitCustomizedVoiceJob:throttle:2']);
+    const [, url] = await child.waitForOutput(/listening on (http:\/\/\S+)/);
     const faults = await new EmulatorAdminClient(url).faults();
     assert.deepEqual(faults.operations?.SubmitCustomizedVoiceJob?.throttle, { count: 2 });
-    child.kill('SIGINT');
-    assert.equal(await exited, 0);
+    assert.equal(await child.stop('SIGINT'), 0);
   });
 
   it('compiles the child-workflow example for the workflow sandbox', async () => {
@@ -315,11 +304,7 @@ describe('ice-voice-clone CLI', () => {
         VOICE_CLONE_METRICS_ADDRESS: metricsAddress,
         LOG_LEVEL: 'info',
       };
-      const worker = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env: workerEnv, stdio: 'pipe' });
-      let stderr = '';
-      worker.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      worker.stdout.resume();
-      const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+      const worker = startCliProcess(['worker'], { env: workerEnv });
       try {
         const voiceId = `CliWk${Date.now().toString(36)}`;
         await stack.ice.createCustomizedVoiceJob({ voiceId, gender: 'female', scenario: 'story' });
@@ -332,9 +317,10 @@ describe('ice-voice-clone CLI', () => {
         assert.match(metrics, /ice_voice_clone_ice_calls_total\{[^}]*operation="SubmitCustomizedVoiceJob"[^}]*\} 1/);
         assert.match(metrics, /temporal_\w+/, "Temporal's own runtime metrics are on the same endpoint");
       } finally {
-        worker.kill('SIGTERM');
+        await worker.stop('SIGTERM');
       }
-      assert.equal(await exited, 0);
+      assert.equal(await worker.exited, 0);
+      const stderr = worker.err();
       // The SDK's own lines too (worker state, activity failures) go through the package's JSON logger.
       const lines = stderr.split('\n').filter((line) => line.trim() !== '');
       const entries = lines.map((line) => {
@@ -369,15 +355,17 @@ describe('ice-voice-clone CLI', () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'ice-voice-clone-dev-'));
     try {
       const ports = ['--temporal-port', '0', '--ui-port', '0', '--callback-port', '0', '--emulator-port', '0'];
-      const child = spawn(
-        process.execPath,
-        [BIN, 'dev', '--exit-after-demo', ...ports, '--training-ms', '1000', '--data-dir', dataDir],
-        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+      const child = startCliProcess([
+        'dev',
+        '--exit-after-demo',
+        ...ports,
+        '--training-ms',
+        '1000',
+        '--data-dir',
+        dataDir,
+      ]);
+      const code = await child.exited;
+      const out = child.all();
       assert.equal(code, 0, out);
       assert.match(out, /Web UI: http:\/\/localhost:\d+\/namespaces\/default\/workflows\/voice-clone-Demo\w+/);
       assert.match(out, /the workflow created the voice and read 20 sentences/);
@@ -396,27 +384,16 @@ describe('ice-voice-clone CLI', () => {
   it('SIGINT stops a running dev stack and its Temporal server', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'ice-voice-clone-sigint-'));
     const ports = ['--temporal-port', '0', '--ui-port', '0', '--callback-port', '0', '--emulator-port', '0'];
-    const child = spawn(process.execPath, [BIN, 'dev', '--no-demo', ...ports, '--data-dir', dataDir], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = startCliProcess(['dev', '--no-demo', ...ports, '--data-dir', dataDir]);
     try {
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      const deadline = Date.now() + 60_000;
-      while (!out.includes('Ctrl-C stops everything')) {
-        assert.ok(Date.now() < deadline && child.exitCode === null, `dev did not get ready: ${out}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      await child.waitForOutput(/Ctrl-C stops everything/, 60_000);
       assert.equal(temporalProcessesUsing(dataDir).length, 1, 'the dev server runs while the stack is up');
-      child.kill('SIGINT');
-      assert.equal(await exited, 0);
-      assert.match(out, /Stopped\./);
+      assert.equal(await child.stop('SIGINT'), 0);
+      assert.match(child.out(), /Stopped\./);
       assert.deepEqual(temporalProcessesUsing(dataDir), []);
     } finally {
       // A failed assertion must not leave the stack running (the test file would hang until its timeout).
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      await child.stop('SIGINT');
       await rm(dataDir, { recursive: true, force: true });
     }
   });

@@ -3,14 +3,13 @@
  * any ICE event posted on demand through that setting exactly like a job end, and signing with the lower-cased key.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { EmulatorAdminClient, type RunningEmulator } from '../../src/emulator';
 import { startWiredEmulator, type CallbackAnswer, type CallbackTarget, type WiredEmulator } from './support/emulator';
 import { waitFor, type WireClient } from './support/ice-wire';
 import { submitVoice } from './support/voice-flow';
+import { startCliProcess } from '../support/harness';
 
 const AUTH_KEY = 'SharedKey42';
 const USER_ID = 1098765432109876;
@@ -268,22 +267,14 @@ describe('the emulated account callback setting', () => {
     });
 
     it('is the emulator command flag --lower-case-callback-key', async () => {
-      const root = path.resolve(__dirname, '../..');
-      const child = spawn(
-        process.execPath,
-        [path.join(root, 'bin', 'ice-voice-clone.js'), 'emulator', '--port', '0', '--lower-case-callback-key'],
-        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+      const child = startCliProcess(['emulator', '--port', '0', '--lower-case-callback-key']);
       try {
-        const url = await waitFor(async () => /listening on (http:\/\/\S+)/.exec(out)?.[1], 30_000, 100);
+        const [, url] = await child.waitForOutput(/listening on (http:\/\/\S+)/);
         assert.equal((await new EmulatorAdminClient(url).settings()).lowerCaseCallbackKey, true);
       } finally {
-        child.kill('SIGINT');
+        await child.stop('SIGINT');
       }
-      assert.equal(await exited, 0);
+      assert.equal(await child.exited, 0);
     });
   });
 });

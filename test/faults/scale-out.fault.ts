@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import type { UpstreamCount } from './support/round-robin-proxy';
+import type { UpstreamCount } from '../../src/testing';
 import type { FaultClone, ScenarioOutcome } from './support/clones';
 import { onEverySubmit, waitForSubmitsStarted } from './support/clones';
 import type { FaultStack } from './support/fault-stack';

@@ -10,7 +10,14 @@ import { after, describe, it } from 'node:test';
 import { ConfigError, type IceClientConfig } from '../../src/config';
 import { createIceClient, IceError, NETWORK_ERROR_CODE, TIMEOUT_ERROR_CODE } from '../../src/ice';
 import { parseIceEndpoint } from '../../src/ice/transport';
-import { answerJson, closedPort, startRawServer, type RawServer } from './raw-server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  closedPort,
+  startHttpCapture,
+  type CapturedRequest,
+  type HttpCapture,
+  type HttpCaptureOptions,
+} from '../support/harness';
 import { iceErrorOf } from './support';
 
 const SECRET = 'NeverPrintThisSecret0042';
@@ -51,10 +58,26 @@ async function withEnv(vars: Record<string, string | undefined>, body: () => Pro
   }
 }
 
-const servers: RawServer[] = [];
+type Respond = NonNullable<HttpCaptureOptions['respond']>;
+
+/** Answers every request with this status and JSON body. */
+function answerJson(status: number, body: unknown): Respond {
+  return (_req: IncomingMessage, response: ServerResponse) => {
+    response.writeHead(status, { 'content-type': 'application/json;charset=utf-8' });
+    response.end(JSON.stringify(body));
+  };
+}
+
+/** The query a request carried (ICE's RPC parameters). */
+function queryOf(request: CapturedRequest): Record<string, string> {
+  return Object.fromEntries(new URL(request.path, 'http://peer').searchParams);
+}
+
+const servers: HttpCapture[] = [];
 after(() => Promise.all(servers.map((server) => server.close())));
-async function server(handler: Parameters<typeof startRawServer>[0]): Promise<RawServer> {
-  const started = await startRawServer(handler);
+/** A misbehaving ICE peer: a capture target on `/` that answers as `respond` says. */
+async function server(respond: Respond): Promise<HttpCapture> {
+  const started = await startHttpCapture({ respond });
   servers.push(started);
   return started;
 }
@@ -88,9 +111,9 @@ describe('network failures and timeouts', () => {
   });
 
   it('a read timeout longer than the connect timeout is honoured (transport idle-timer quirk)', async () => {
-    const slow = await server((_request, response) => {
+    const slow = await server((req, response, request) => {
       setTimeout(
-        () => answerJson(200, { RequestId: 'R-slow', Data: { JobId: 'j', VoiceId: 'v' } })(_request, response),
+        () => answerJson(200, { RequestId: 'R-slow', Data: { JobId: 'j', VoiceId: 'v' } })(req, response, request),
         400,
       );
     });
@@ -100,7 +123,7 @@ describe('network failures and timeouts', () => {
   });
 
   it('a connection closed without an answer is a retryable NetworkError', async () => {
-    const rude = await server((_request, response) => response.socket?.destroy());
+    const rude = await server((_req, response) => response.socket?.destroy());
     const client = createIceClient(configFor(rude.url));
     const error = await iceErrorOf(client.submitCustomizedVoiceJob({ voiceId: 'v1' }));
     assert.equal(error.code, NETWORK_ERROR_CODE);
@@ -150,7 +173,7 @@ describe('answers that are failures', () => {
   });
 
   it('a gateway HTML page on 502 is a retryable InvalidResponse', async () => {
-    const peer = await server((_request, response) => {
+    const peer = await server((_req, response) => {
       response.writeHead(502, { 'content-type': 'text/html' });
       response.end('<html>Bad Gateway</html>');
     });
@@ -180,11 +203,11 @@ describe('what goes on the wire (the official SDK Params)', () => {
       authKey: AUTH_KEY,
     });
     assert.deepEqual(result, { requestId: 'R-ok', success: true });
-    const request = peer.received.at(-1)!;
+    const request = peer.requests.at(-1)!;
     assert.equal(request.method, 'POST');
-    assert.equal(request.url.pathname, '/');
-    assert.equal(request.body, '');
-    assert.deepEqual(Object.fromEntries(request.url.searchParams), {
+    assert.equal(new URL(request.path, 'http://peer').pathname, '/');
+    assert.equal(request.body.toString('utf8'), '');
+    assert.deepEqual(queryOf(request), {
       AuthKey: AUTH_KEY,
       AuthSwitch: 'on',
       CallbackType: 'HTTP',
@@ -205,7 +228,7 @@ describe('what goes on the wire (the official SDK Params)', () => {
     const client = createIceClient(configFor(peer.url));
     await client.submitCustomizedVoiceJob({ voiceId: 'v1', demoAudioMediaUrl: 'https://b.oss.example.com/d.mp3' });
     await client.submitCustomizedVoiceJob({ voiceId: 'v1' });
-    const [withDemo, withoutDemo] = peer.received.slice(-2).map((r) => Object.fromEntries(r.url.searchParams));
+    const [withDemo, withoutDemo] = peer.requests.slice(-2).map(queryOf);
     assert.deepEqual(withDemo, { DemoAudioMediaURL: 'https://b.oss.example.com/d.mp3', VoiceId: 'v1' });
     assert.deepEqual(withoutDemo, { VoiceId: 'v1' });
   });
@@ -219,7 +242,7 @@ describe('what goes on the wire (the official SDK Params)', () => {
         const result = await client.getEventCallback();
         assert.deepEqual(result.eventTypeList, ['A', 'B']);
         assert.equal(result.authSwitch, 'off');
-        assert.match(String(peer.received.at(-1)!.headers.authorization), /Credential=LTAIFromEnvironment,/);
+        assert.match(String(peer.requests.at(-1)!.headers.authorization), /Credential=LTAIFromEnvironment,/);
       },
     );
   });
@@ -242,7 +265,7 @@ describe('what goes on the wire (the official SDK Params)', () => {
       const error = await iceErrorOf(client.getEventCallback());
       assert.equal(error.code, 'InvalidCredentials');
       assert.equal(error.kind, 'final');
-      assert.equal(peer.received.length, 0, 'nothing may be sent unsigned');
+      assert.equal(peer.requests.length, 0, 'nothing may be sent unsigned');
     });
   });
 });

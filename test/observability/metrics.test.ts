@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, type Connection } from '@temporalio/client';
-import { Runtime, type Worker } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { createIceCallbackHandler } from '../../src/callback/handler';
 import { createReceiverConnection } from '../../src/callback/temporal-connection';
 import { startVoiceClone } from '../../src/client';
@@ -20,9 +20,7 @@ import {
   voiceCloneCounters,
 } from '../../src/observability/metrics';
 import { installTemporalRuntime } from '../../src/observability/temporal-runtime';
-import { createVoiceCloneWorker } from '../../src/worker';
 import { voiceCloneWorkflowId } from '../../src/workflows/definitions';
-import { getWorkflowBundle } from '../support/bundle';
 import {
   freePort,
   NEW_KEY,
@@ -120,8 +118,6 @@ const RECEIVER_METRICS: [string, string][] = [
 describe('metrics: one system, every declared metric counted', () => {
   let metricsUrl: string;
   let stack: TestHarness;
-  let worker: Worker;
-  let workerRun: Promise<void>;
   let connection: Connection;
   let client: Client;
   let ice: IceClient;
@@ -131,17 +127,8 @@ describe('metrics: one system, every declared metric counted', () => {
     const metricsAddress = `127.0.0.1:${await freePort()}`;
     installTemporalRuntime({ logger: silentLogger, sdkLogLevel: 'warn', metricsAddress, shutdownSignals: [] });
     metricsUrl = `http://${metricsAddress}/metrics`;
-    stack = await startTestHarness({ name: 'metrics' });
-    worker = await createVoiceCloneWorker({
-      connection: stack.env.nativeConnection,
-      namespace: stack.env.namespace ?? 'default',
-      taskQueue: stack.taskQueue,
-      // The plugin under the worker counts the activities' ICE calls into the package's registry.
-      ice: stack.ice,
-      workflowBundle: await getWorkflowBundle(),
-      logger: silentLogger,
-    });
-    workerRun = worker.run();
+    // The package's worker: the plugin under it counts the activities' ICE calls into the package's registry.
+    stack = await startTestHarness({ name: 'metrics', worker: true });
     connection = createReceiverConnection({ address: stack.env.connection.options.address });
     client = new Client({ connection });
     ice = await unreachableIce();
@@ -149,8 +136,6 @@ describe('metrics: one system, every declared metric counted', () => {
 
   after(async () => {
     await connection?.close();
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await workerRun;
     await stack?.close();
   });
 

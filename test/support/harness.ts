@@ -22,6 +22,8 @@ import { devServerStarter, timeSkippingStarter, type DevServerOptions } from './
 
 export {
   assertWorkflowFailed,
+  closedPort,
+  runReceiverService,
   startHttpCapture,
   startHttpServer,
   startTcpBlackHole,
@@ -30,8 +32,11 @@ export {
   TEST_TRAINING_MS,
   type CapturedRequest,
   type HttpCapture,
+  type HttpCaptureOptions,
   type IceHarness,
 } from '../../src/testing';
+
+export { startCliProcess, startNodeProcess, type NodeProcess } from './cli-process';
 
 /** Short ICE timeouts: a test that waits on a dead emulator fails in seconds, not ICE's minute. */
 const TEST_ICE_TIMEOUTS = { connectTimeoutMs: 2_000, readTimeoutMs: 5_000 };

@@ -14,11 +14,9 @@ import {
   statusQuery,
   voiceCloneWorkflowId,
 } from '../../src/workflows/definitions';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { createRecordingBackend } from '../../examples/recording-session';
+import { recordingBackendListener } from '../../examples/recording-session';
 import { FAST_TIMING, jobOf, newVoiceId, recordings, waitForStatus } from './support';
-import { startTestHarness, type TestHarness } from '../support/harness';
+import { startHttpServer, startTestHarness, type TestHarness } from '../support/harness';
 import {
   addRecording,
   historyEvents,
@@ -305,9 +303,10 @@ describe('recording session (dev server + emulator)', () => {
   });
 
   test('the example app backend (examples/recording-session.ts) drives a session over HTTP', async () => {
-    const server = createRecordingBackend({ client: stack.client, taskQueue: stack.taskQueue }).listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const backend = await startHttpServer(
+      recordingBackendListener({ client: stack.client, taskQueue: stack.taskQueue }),
+    );
+    const base = backend.url;
     const call = async (method: string, path: string, body?: unknown) => {
       const response = await fetch(`${base}${path}`, {
         method,
@@ -349,7 +348,7 @@ describe('recording session (dev server + emulator)', () => {
       assert.equal(status.body.stage, 'AwaitingCallback');
       await stack.client.workflow.getHandle(voiceCloneWorkflowId(voiceId)).terminate('test done');
     } finally {
-      server.close();
+      await backend.close();
     }
   });
 

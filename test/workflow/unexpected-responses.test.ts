@@ -8,13 +8,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, Runtime, Worker, type LogEntry } from '@temporalio/worker';
-import { createVoiceCloneActivities } from '../../src/activities';
+import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { getVoiceCloneStatus } from '../../src/client';
 import { formatCloneStatus } from '../../src/cli/commands/status';
 import { startVoiceClone } from '../../src/client';
 import type { VoiceCloneTiming } from '../../src/workflows/definitions';
-import { getWorkflowBundle } from '../support/bundle';
 import { createVoice, FAST_TIMING, jobOf, newVoiceId, recordings, waitForStatus } from './support';
 import { assertWorkflowFailed, startTestHarness, type TestHarness } from '../support/harness';
 
@@ -132,18 +130,12 @@ describe('ICE answers the SDK allows but the enums did not expect (dev server + 
   test('the training deadline still rules: with a bound of 20 retries (minutes of backoff) the clone ends at it', async () => {
     // A worker of the package's activities with VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES=20, on its own task queue.
     const taskQueue = `${stack.taskQueue}-bound20`;
-    const worker = await Worker.create({
-      connection: stack.env.nativeConnection,
-      namespace: stack.env.namespace ?? 'default',
-      taskQueue,
-      activities: createVoiceCloneActivities({ ice: stack.ice, unexpectedResponseRetries: 20 }),
-      workflowBundle: await getWorkflowBundle(),
-    });
+    const worker = await stack.startWorker({ taskQueue, unexpectedResponseRetries: 20 });
     const voiceId = newVoiceId('NoStatusLate');
     const jobId = await createVoice(stack.ice, voiceId);
     await stack.emulator.admin.setFaults({ jobStatusOverrides: [{ voiceId, status: null, reads: 10_000 }] });
     const trainingTimeoutMs = 6_000;
-    const failure = await worker.runUntil(async () => {
+    const failure = await (async () => {
       const handle = await start(
         voiceId,
         {
@@ -161,7 +153,7 @@ describe('ICE answers the SDK allows but the enums did not expect (dev server + 
         `ended ${elapsedMs} ms after start: at most one last read's budget past the deadline`,
       );
       return failed;
-    });
+    })().finally(() => worker.stop());
     assert.equal(failure.type, 'TrainingTimedOut', failure.message);
     assert.ok((await overriddenReads(jobId)) < 21, 'the deadline, not the bound, ended the reads');
   });

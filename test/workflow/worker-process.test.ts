@@ -4,50 +4,37 @@
  * on SIGTERM.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startVoiceClone } from '../../src/client';
 import { createVoice, FAST_TIMING, jobOf, newVoiceId, recordings } from './support';
-import { startTestHarness, type TestHarness } from '../support/harness';
-
-const ROOT = path.resolve(__dirname, '../..');
+import { startNodeProcess, startTestHarness, type NodeProcess, type TestHarness } from '../support/harness';
 
 describe('worker process (runVoiceCloneWorker)', () => {
   let stack: TestHarness;
-  let child: ChildProcess | undefined;
-  let stderr = '';
+  let child: NodeProcess | undefined;
 
   before(async () => {
     stack = await startTestHarness({ name: 'worker-process' });
   });
   after(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await child?.stop('SIGKILL');
     await stack?.close();
   });
 
   test('clones a voice with settings from the environment, then shuts down cleanly on SIGTERM', async () => {
-    child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '-e', "require('./src/worker').runVoiceCloneWorker(process.env)"],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          TEMPORAL_ADDRESS: stack.env.address,
-          TEMPORAL_NAMESPACE: stack.env.namespace ?? 'default',
-          VOICE_CLONE_TASK_QUEUE: stack.taskQueue,
-          ICE_ENDPOINT: stack.emulator.url,
-          ALIBABA_CLOUD_ACCESS_KEY_ID: stack.emulator.credentials.accessKeyId,
-          ALIBABA_CLOUD_ACCESS_KEY_SECRET: stack.emulator.credentials.accessKeySecret,
-          LOG_LEVEL: 'info',
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
+    child = startNodeProcess(['--import', 'tsx', '-e', "require('./src/worker').runVoiceCloneWorker(process.env)"], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        TEMPORAL_ADDRESS: stack.env.address,
+        TEMPORAL_NAMESPACE: stack.env.namespace ?? 'default',
+        VOICE_CLONE_TASK_QUEUE: stack.taskQueue,
+        ICE_ENDPOINT: stack.emulator.url,
+        ALIBABA_CLOUD_ACCESS_KEY_ID: stack.emulator.credentials.accessKeyId,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: stack.emulator.credentials.accessKeySecret,
+        LOG_LEVEL: 'info',
       },
-    );
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    });
 
     const voiceId = newVoiceId('Process');
     await createVoice(stack.ice, voiceId);
@@ -60,8 +47,8 @@ describe('worker process (runVoiceCloneWorker)', () => {
     assert.equal(result.status, 'Success');
     assert.equal((await jobOf(stack.emulator, voiceId)).submitCount, 1);
 
-    child.kill('SIGTERM');
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const code = await child.stop('SIGTERM');
+    const stderr = child.err();
     assert.equal(code, 0, stderr);
     assert.match(stderr, /worker stopped/);
     assert.doesNotMatch(stderr, new RegExp(stack.emulator.credentials.accessKeySecret), 'the secret is never logged');

@@ -18,11 +18,12 @@ import { callbackPath } from '../../../src/local-stack/signed-callback-receiver'
 import {
   devServerProcess,
   startHarness,
+  startRoundRobinProxy,
   type DevServerProcess,
+  type RoundRobinProxy,
   type StackReceiver,
   type WorkerChild,
 } from '../../../src/testing';
-import { startRoundRobinProxy, type RoundRobinProxy } from './round-robin-proxy';
 
 export type { WorkerChild };
 

@@ -1,5 +1,6 @@
 /**
- * The load balancer of the scale-out scenario: a tiny HTTP proxy that hands each request to the next of its
+ * A load balancer for tests that run several callback receivers behind one URL (the fault suite's scale-out
+ * scenario): a tiny HTTP proxy that hands each request to the next of its
  * upstreams in turn, as a round-robin balancer in front of several callback receivers does. Like nginx or HAProxy,
  * it tries the next upstream when one refuses the connection (the request never reached it), and answers 502 when
  * an upstream dies after the request went out (it may have acted on it: a POST is not sent twice). Bodies are
@@ -8,6 +9,7 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** What one upstream was given by the proxy. */
 export interface UpstreamCount {
   /** Requests the upstream answered, by HTTP status. */
   answered: Record<number, number>;
@@ -17,6 +19,7 @@ export interface UpstreamCount {
   lost: number;
 }
 
+/** A running round-robin proxy; it has no upstreams until `setUpstreams`. */
 export interface RoundRobinProxy {
   /** http://127.0.0.1:<port> */
   readonly url: string;
@@ -70,6 +73,10 @@ function forward(origin: string, method: string, path: string, headers: Incoming
   });
 }
 
+/**
+ * Starts the proxy on a free port of 127.0.0.1. Its URL exists before the receivers do (ICE is told it when they
+ * start), so the upstreams are set afterwards.
+ */
 export async function startRoundRobinProxy(): Promise<RoundRobinProxy> {
   let upstreams: string[] = [];
   let next = 0;
