@@ -7,6 +7,7 @@ import type { RunningCallbackReceiver } from '../callback/server';
 import type { Env } from '../config';
 import type { Logger } from '../observability/logger';
 
+/** How the receiver service of `runReceiverService` logs. */
 export interface ReceiverServiceOptions {
   /** Default: the service's own logger at LOG_LEVEL. */
   logger?: Logger;
