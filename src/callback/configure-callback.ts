@@ -162,11 +162,11 @@ function validateUrl(options: ConfigureHttpCallbackOptions): void {
 }
 
 function validateQueue(options: ConfigureMnsCallbackOptions): void {
-  const untyped = options as { url?: unknown; authKey?: unknown };
-  if (untyped.url !== undefined) {
+  // Both checks guard JavaScript callers: the types already forbid a URL or a key beside a queue.
+  if (options.url !== undefined) {
     throw new ConfigureCallbackError('InvalidCallbackTarget', 'give a callback URL or an MNS queue, not both');
   }
-  if (untyped.authKey !== undefined) {
+  if (options.authKey !== undefined) {
     // AuthSwitch and AuthKey take effect only for HTTP (docs/ice-api.md#callback-setting).
     throw new ConfigureCallbackError('InvalidAuthKey', 'an auth key applies only to an HTTP callback, not to MNS');
   }

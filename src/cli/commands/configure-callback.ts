@@ -41,9 +41,7 @@ const spec: CommandSpec = {
     'mns-queue': {
       type: 'string',
       value: '<name>',
-      description:
-        'MNS queue in ICE\'s region that ICE writes events into, instead of --url: "ice-callback-" then letters,\n' +
-        "digits or '-', at most 120 characters. Read by callback-consumer; unsigned (no --auth-key/--unsigned).",
+      description: 'Instead of --url: ICE writes events into this MNS queue of its region (ice-callback-…, unsigned).',
     },
     'auth-key': {
       type: 'string',
@@ -59,7 +57,7 @@ const spec: CommandSpec = {
     },
     replace: {
       type: 'boolean',
-      description: 'Take over a callback that points at another URL or an MNS queue (prints how to forward).',
+      description: 'Take over a callback that points at another URL or MNS queue (prints how to forward).',
     },
     'dry-run': { type: 'boolean', description: 'Print what would be set; change nothing.' },
     json: { type: 'boolean', description: 'Print JSON for scripts (before and after settings) instead of text.' },
@@ -72,6 +70,8 @@ const spec: CommandSpec = {
     'ICE settings: ICE_REGION / ICE_ENDPOINT and Alibaba credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET or the',
     'default credential chain). RAM actions needed: ice:SetEventCallback, ice:GetEventCallback.',
     'The receiver must run with ICE_CALLBACK_URL=<url> and the key in ICE_CALLBACK_AUTH_KEYS.',
+    'An --mns-queue name is "ice-callback-" (ICE) then letters, digits or \'-\', at most 120 characters in all (MNS);',
+    "the queue must exist in ICE's region, and callback-consumer reads it. MNS mode is unsigned: no --auth-key.",
   ],
 };
 
