@@ -13,11 +13,15 @@ export {
 } from './configure-callback';
 export type {
   ConfigureIceCallbackOptions,
+  ConfigureHttpCallbackOptions,
+  ConfigureMnsCallbackOptions,
   ConfigureCallbackErrorCode,
   ConfiguredIceCallback,
   IceCallbackPlan,
   IceCallbackSettings,
   PlannedIceCallback,
+  PlannedHttpCallback,
+  PlannedMnsCallback,
   ReplacedIceCallback,
 } from './configure-callback';
 export { signIceCallback, verifyIceCallbackSignature, ICE_SIGNATURE_HEADER, ICE_TIMESTAMP_HEADER } from './signature';
