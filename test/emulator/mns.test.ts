@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { parseFaultFlags } from '../../src/cli/faults';
 import { signMnsRequest } from '../../src/mns/signature';
 import { createMnsSdkClient, type MnsSdkClient } from '../support/mns-sdk';
 import { startWiredEmulator, type WiredEmulator } from './support/emulator';
@@ -129,6 +130,15 @@ describe('the emulator speaks MNS', () => {
     assert.match(empty.text, /<Code>MessageNotExist<\/Code>/);
     const malformed = await mnsFetch(harness, 'POST', `/queues/${QUEUE}/messages`, { body: '<Message></Message>' });
     assert.equal(malformed.status, 400);
+  });
+});
+
+describe('--fault mns:…', () => {
+  it('reads the MNS faults and refuses an unknown one', () => {
+    assert.deepEqual(parseFaultFlags(['mns:deleteFails:2', 'mns:receiveServerError:0.5', 'mns:base64Body']), {
+      mns: { deleteFails: { count: 2 }, receiveServerError: { rate: 0.5 }, base64Body: { rate: 1 } },
+    });
+    assert.throws(() => parseFaultFlags(['mns:dropAll']), /MNS faults are deleteFails, receiveServerError, base64Body/);
   });
 });
 
