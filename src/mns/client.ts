@@ -3,9 +3,8 @@
  * `fetch` and fast-xml-parser (docs/mns.md says why not Alibaba's SDK). Requests are signed with MNS's scheme and
  * the credentials of Alibaba's default chain (STS token as `security-token`); MNS facts: docs/ice-api.md#callback-queue.
  */
-import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
-import { signMnsRequest } from './sign-request';
+import { signMnsRequest } from './signature';
 
 /** A key pair as the credential chain gives it, read again for every request (STS tokens expire). */
 export interface MnsCredentials {
@@ -56,7 +55,6 @@ export interface MnsQueueClientOptions {
   timeoutMs?: number;
 }
 
-const MNS_VERSION = '2015-06-06';
 const parser = new XMLParser({ parseTagValue: false, ignoreAttributes: true, trimValues: false });
 
 type XmlNode = Record<string, unknown>;
@@ -115,21 +113,7 @@ interface MnsCall {
 /** Headers as Alibaba's SDK builds them (aliyun/mns-nodejs-sdk lib/client.js buildHeaders), signed. */
 async function signedHeaders(options: MnsQueueClientOptions, call: MnsCall): Promise<Record<string, string>> {
   const credentials = await options.credentials();
-  const date = new Date().toUTCString();
-  const headers: Record<string, string> = { date, 'x-mns-date': date, 'x-mns-version': MNS_VERSION };
-  if (call.method !== 'GET') {
-    headers['content-type'] = 'text/xml';
-    // The SDK's Content-MD5: base64 of the hex digest of the (empty) body.
-    headers['content-md5'] = Buffer.from(createHash('md5').update('').digest('hex')).toString('base64');
-  }
-  const signature = signMnsRequest(credentials.accessKeySecret, {
-    method: call.method,
-    headers,
-    resource: call.resource,
-  });
-  headers.authorization = `MNS ${credentials.accessKeyId}:${signature}`;
-  if (credentials.securityToken !== undefined) headers['security-token'] = credentials.securityToken;
-  return headers;
+  return signMnsRequest({ method: call.method, resource: call.resource, ...credentials });
 }
 
 async function send(options: MnsQueueClientOptions, call: MnsCall): Promise<{ status: number; body: string }> {
