@@ -450,6 +450,8 @@ export interface CallbackConsumerConfig {
   maxDequeue: number;
   /** Bound on one message's delivery (ICE read and Temporal signal, or forward). */
   deliveryTimeoutMs: number;
+  /** Visibility timeout of an unsettled message after its first receive, doubling per receive (at most 600 s). */
+  retryVisibilitySeconds: number;
   /** Deliveries in flight at once. */
   maxInFlight: number;
   forwardUrl?: string;
@@ -502,6 +504,7 @@ export function loadCallbackConsumerConfig(env: Env = process.env): CallbackCons
     waitSeconds: 30,
     maxDequeue: readInt(env, 'ICE_CALLBACK_MNS_MAX_DEQUEUE', 10, 1, 1_000),
     deliveryTimeoutMs: 10_000,
+    retryVisibilitySeconds: 30,
     maxInFlight: readInt(env, 'ICE_CALLBACK_MAX_IN_FLIGHT', 32, 1, 10_000),
     // No public URL: the queue door has no signature, so a forward key is allowed (MNS authenticated the writer).
     ...readForwarding(env, undefined, false),

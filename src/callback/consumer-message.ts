@@ -16,11 +16,12 @@ export interface MessageContext {
   consumerMetrics: ConsumerMetricsRecorder;
   maxDequeue: number;
   deliveryTimeoutMs: number;
+  retryVisibilitySeconds: number;
 }
 
-/** Visibility back-off of a message left in the queue: 30 s doubling per receive, at most 10 minutes. */
-export function visibilityBackoffSeconds(dequeueCount: number): number {
-  return Math.min(30 * 2 ** Math.min(Math.max(dequeueCount - 1, 0), 10), 600);
+/** Visibility back-off of a message left in the queue: `first` seconds doubling per receive, at most 10 minutes. */
+export function visibilityBackoffSeconds(dequeueCount: number, first: number): number {
+  return Math.min(first * 2 ** Math.min(Math.max(dequeueCount - 1, 0), 10), 600);
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -82,7 +83,7 @@ async function remove(context: MessageContext, message: MnsMessage, outcome: Del
 async function keep(context: MessageContext, message: MnsMessage, outcome: string, line: LogFields) {
   const { queue, consumerMetrics, intake } = context;
   consumerMetrics.recordKept(outcome);
-  const seconds = visibilityBackoffSeconds(message.dequeueCount);
+  const seconds = visibilityBackoffSeconds(message.dequeueCount, context.retryVisibilitySeconds);
   try {
     await queue.changeVisibility(message.receiptHandle, seconds);
   } catch (error) {

@@ -71,6 +71,7 @@ function createMessageContext(options: IceCallbackConsumerOptions, registry: Met
     consumerMetrics: new ConsumerMetricsRecorder(registry),
     maxDequeue: config.maxDequeue,
     deliveryTimeoutMs: config.deliveryTimeoutMs,
+    retryVisibilitySeconds: config.retryVisibilitySeconds,
   };
 }
 
