@@ -1,22 +1,20 @@
 /**
- * The queue consumer end to end: ICE (the emulator) writes its events into an MNS queue (a bridge stands in for ICE's
- * MNS mode until the emulator speaks MNS), the consumer receives them, the real voiceCloneWorkflow on a real dev
+ * The queue consumer end to end: the emulator in MNS mode writes ICE's events into its MNS queue, the consumer
+ * receives them with its own MNS client (signed, checked by the emulator), the real voiceCloneWorkflow on a real dev
  * server finishes by callback. Deletion only once settled: a failed delete and a consumer that died between receive
  * and delete lose nothing.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { configureIceCallback } from '../../src/callback/configure-callback';
 import { startIceCallbackConsumer, type IceCallbackConsumerConfig } from '../../src/callback/consumer';
 import { createMnsQueueClient, type MnsQueueClient } from '../../src/mns/client';
 import type { VoiceCloneTiming } from '../../src/workflows/definitions';
 import { startTestHarness, type TestHarness } from '../support/harness';
 import { createVoice, newVoiceId } from '../workflow/support';
-import { capturingLogger, startCloneOn, unreachableIce, voiceJobEvent } from './support';
-import { startTestMnsQueue, type TestMnsQueue } from './consumer-queue';
+import { capturingLogger, startCloneOn, unreachableIce } from './support';
+import { createMnsSdkClient } from '../support/mns-sdk';
+import { wireClient } from '../emulator/support/ice-wire';
 
 const QUEUE = 'ice-callback-consumer-test';
 const TEN_MINUTES: VoiceCloneTiming = {
@@ -39,14 +37,9 @@ function consumerConfig(overrides: Partial<IceCallbackConsumerConfig> = {}): Ice
   };
 }
 
-function queueClient(queue: TestMnsQueue): MnsQueueClient {
-  const credentials = async () => ({ accessKeyId: 'LTAIConsumerTest', accessKeySecret: 'ConsumerTestSecret' });
-  return createMnsQueueClient({ endpoint: queue.endpoint, queueName: QUEUE, credentials });
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -54,41 +47,42 @@ async function until(check: () => boolean, what: string, timeoutMs = 20_000): Pr
 
 describe('ICE → MNS queue → consumer → voiceCloneWorkflow', () => {
   let stack: TestHarness;
-  let queue: TestMnsQueue;
-  let bridge: Server;
-  /** How the stand-in for ICE's MNS mode writes the body: as it came, or base64. */
-  let encoding: 'json' | 'base64' = 'json';
   const log = capturingLogger('callback-consumer');
 
   before(async () => {
     stack = await startTestHarness({ name: 'callback-consumer', worker: true, emulator: { trainingMs: 300 } });
-    queue = await startTestMnsQueue(QUEUE);
-    bridge = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        queue.send(encoding === 'base64' ? body.toString('base64') : body.toString('utf8'));
-        res.writeHead(200).end();
-      });
+    const mns = createMnsSdkClient('1', { ...stack.credentials, endpoint: stack.emulator.url });
+    // A short visibility timeout, so that a message not deleted comes back within a test.
+    await mns.createQueue(QUEUE, { VisibilityTimeout: 1 });
+    await wireClient(stack.emulator.url, stack.credentials).ok('SetEventCallback', {
+      CallbackType: 'MNS',
+      CallbackQueueName: QUEUE,
     });
-    await new Promise<void>((resolve) => bridge.listen(0, '127.0.0.1', resolve));
-    const { port } = bridge.address() as AddressInfo;
-    await configureIceCallback(stack.ice, { url: `http://127.0.0.1:${port}/mns-bridge` });
   });
 
-  after(async () => {
-    bridge?.close();
-    await queue?.close();
-    await stack?.close();
-  });
+  after(() => stack?.close());
+
+  function queueClient(): MnsQueueClient {
+    const { credentials } = stack;
+    return createMnsQueueClient({
+      endpoint: stack.emulator.url,
+      queueName: QUEUE,
+      credentials: async () => credentials,
+    });
+  }
+
+  /** Messages in the queue, visible or not. */
+  async function queued(): Promise<number> {
+    const queue = (await stack.emulator.admin.mnsQueues()).find((q) => q.name === QUEUE);
+    return (queue?.activeMessages ?? 0) + (queue?.inactiveMessages ?? 0) + (queue?.delayMessages ?? 0);
+  }
 
   function startConsumer(overrides: Partial<IceCallbackConsumerConfig> = {}) {
     return startIceCallbackConsumer({
       config: consumerConfig(overrides),
       client: stack.client,
       ice: stack.ice,
-      queue: queueClient(queue),
+      queue: queueClient(),
       logger: log.logger,
     });
   }
@@ -100,7 +94,7 @@ describe('ICE → MNS queue → consumer → voiceCloneWorkflow', () => {
       await createVoice(stack.ice, voiceId);
       const result = await (await startCloneOn(stack, voiceId, 2, TEN_MINUTES)).result();
       assert.equal(result.completedVia, 'callback');
-      await until(() => queue.size() === 0, 'the message to be deleted');
+      await until(async () => (await queued()) === 0, 'the message to be deleted');
       assert.equal(consumer.metrics().queue.deleted.signalled, 1);
     } finally {
       await consumer.stop();
@@ -108,7 +102,7 @@ describe('ICE → MNS queue → consumer → voiceCloneWorkflow', () => {
   });
 
   test('a base64 body does too', async () => {
-    encoding = 'base64';
+    await stack.emulator.admin.setFaults({ mns: { base64Body: { count: 1 } } });
     const consumer = startConsumer();
     try {
       const voiceId = newVoiceId('MnsB64');
@@ -116,20 +110,20 @@ describe('ICE → MNS queue → consumer → voiceCloneWorkflow', () => {
       const result = await (await startCloneOn(stack, voiceId, 2, TEN_MINUTES)).result();
       assert.equal(result.completedVia, 'callback');
     } finally {
-      encoding = 'json';
+      await stack.emulator.admin.setFaults({});
       await consumer.stop();
     }
   });
 
   test('a delete that failed once leads to a redelivery and one clone result', async () => {
-    queue.failDeletes(1);
+    await stack.emulator.admin.setFaults({ mns: { deleteFails: { count: 1 } } });
     const consumer = startConsumer();
     try {
       const voiceId = newVoiceId('MnsDel');
       await createVoice(stack.ice, voiceId);
       const handle = await startCloneOn(stack, voiceId, 2, TEN_MINUTES);
       assert.equal((await handle.result()).completedVia, 'callback');
-      await until(() => queue.size() === 0, 'the redelivered message to be deleted');
+      await until(async () => (await queued()) === 0, 'the redelivered message to be deleted');
       const counts = consumer.metrics().queue;
       assert.equal(counts.deleteErrors, 1);
       assert.equal(counts.redelivered, 1);
@@ -146,9 +140,9 @@ describe('ICE → MNS queue → consumer → voiceCloneWorkflow', () => {
     const voiceId = newVoiceId('MnsKill');
     await createVoice(stack.ice, voiceId);
     const handle = await startCloneOn(stack, voiceId, 2, TEN_MINUTES);
-    await until(() => queue.size() === 1, "ICE's event in the queue");
+    await until(async () => (await queued()) === 1, "ICE's event in the queue");
     // What a consumer had received when it died: never deleted.
-    const received = await queueClient(queue).receive(16, 1);
+    const received = await queueClient().receive(16, 1);
     assert.equal(received.length, 1);
     const consumer = startConsumer();
     try {
@@ -165,15 +159,18 @@ describe('ICE → MNS queue → consumer → voiceCloneWorkflow', () => {
       config: consumerConfig(),
       client: unreachableTemporal,
       ice: await unreachableIce(),
-      queue: queueClient(queue),
+      queue: queueClient(),
       logger: log.logger,
     });
     try {
       for (let i = 0; i < 40; i += 1) {
-        queue.send(JSON.stringify(voiceJobEvent({ JobId: `transcode-${i}` }, 'TranscodeComplete')));
+        await stack.emulator.admin.sendEvent({
+          eventType: 'TranscodeComplete',
+          messageBody: { JobId: `transcode-${i}` },
+        });
       }
       await until(() => consumer.metrics().queue.deleted.ignored === 40, '40 deletes');
-      assert.equal(queue.size(), 0);
+      assert.equal(await queued(), 0);
       assert.deepEqual(consumer.metrics().queue.kept, {});
       assert.equal(consumer.metrics().intake.foreignByEventType.TranscodeComplete, 40);
     } finally {
