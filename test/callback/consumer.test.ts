@@ -5,6 +5,8 @@
  * and delete lose nothing.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { startIceCallbackConsumer, type IceCallbackConsumerConfig } from '../../src/callback/consumer';
@@ -150,6 +152,48 @@ describe('ICE → MNS queue → consumer → voiceCloneWorkflow', () => {
       assert.equal(consumer.metrics().queue.redelivered, 1);
     } finally {
       await consumer.stop();
+    }
+  });
+
+  test('a consumer process SIGKILLed between receive and delete loses nothing', async () => {
+    // Temporal unreachable for the process: it receives the event, cannot settle it, and is killed meanwhile.
+    const child = spawn(
+      process.execPath,
+      [path.resolve(__dirname, '../../bin/ice-voice-clone.js'), 'callback-consumer'],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          ICE_CALLBACK_MNS_QUEUE: QUEUE,
+          ICE_MNS_ENDPOINT: stack.emulator.url,
+          ICE_ENDPOINT: stack.emulator.url,
+          ALIBABA_CLOUD_ACCESS_KEY_ID: stack.credentials.accessKeyId,
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: stack.credentials.accessKeySecret,
+          TEMPORAL_ADDRESS: '127.0.0.1:1',
+        },
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const voiceId = newVoiceId('MnsKill9');
+      await createVoice(stack.ice, voiceId);
+      const handle = await startCloneOn(stack, voiceId, 2, TEN_MINUTES);
+      await until(async () => {
+        const queue = (await stack.emulator.admin.mnsQueues()).find((q) => q.name === QUEUE);
+        return queue?.inactiveMessages === 1;
+      }, 'the process to receive the event');
+      child.kill('SIGKILL');
+      await exited;
+      const consumer = startConsumer();
+      try {
+        assert.equal((await handle.result()).completedVia, 'callback');
+        assert.equal(consumer.metrics().queue.deleted.signalled, 1);
+      } finally {
+        await consumer.stop();
+      }
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 
