@@ -9,11 +9,15 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { startIceCallbackConsumer, type IceCallbackConsumerConfig } from '../../src/callback/consumer';
+import { startVoiceClone } from '../../src/client/start-voice-clone';
 import { createMnsQueueClient, type MnsQueueClient } from '../../src/mns/client';
+import { voiceClonePlugin } from '../../src/plugin';
+import { getWorkflowBundle } from '../support/bundle';
 import type { VoiceCloneTiming } from '../../src/workflows/definitions';
 import { startTestHarness, type TestHarness } from '../support/harness';
-import { createVoice, newVoiceId } from '../workflow/support';
+import { createVoice, newVoiceId, recordings } from '../workflow/support';
 import { capturingLogger, startCloneOn, unreachableIce } from './support';
 import { createMnsSdkClient } from '../support/mns-sdk';
 import { wireClient } from '../emulator/support/ice-wire';
@@ -153,6 +157,31 @@ describe('ICE → MNS queue → consumer → voiceCloneWorkflow', () => {
     } finally {
       await consumer.stop();
     }
+  });
+
+  test("the worker plugin's callbackConsumer runs the consumer inside a team's own worker", async () => {
+    const taskQueue = `${stack.taskQueue}-plugin`;
+    const plugin = voiceClonePlugin({
+      iceClient: stack.ice,
+      callbackConsumer: { config: consumerConfig(), queue: queueClient() },
+    });
+    const worker = await Worker.create({
+      connection: stack.env.nativeConnection,
+      namespace: stack.env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: await getWorkflowBundle(),
+      plugins: [plugin],
+    });
+    const voiceId = newVoiceId('MnsPlugin');
+    await createVoice(stack.ice, voiceId);
+    const handle = await startVoiceClone(
+      stack.client,
+      { voiceId, recordings: recordings(voiceId, 2), timing: TEN_MINUTES },
+      { taskQueue },
+    );
+    const result = await worker.runUntil(handle.result());
+    assert.equal(result.completedVia, 'callback');
+    await until(async () => (await queued()) === 0, 'the message to be deleted');
   });
 
   test('a consumer process SIGKILLed between receive and delete loses nothing', async () => {
