@@ -14,6 +14,8 @@ import { startIceCallbackConsumer, type IceCallbackConsumerConfig } from '../../
 import { startVoiceClone } from '../../src/client/start-voice-clone';
 import { createMnsQueueClient, type MnsQueueClient } from '../../src/mns/client';
 import { voiceClonePlugin } from '../../src/plugin';
+import { EMULATOR_VOICE_JOB_EVENT_TYPE } from '../../src/ice/types';
+import { MetricsRegistry } from '../../src/observability/metrics';
 import { getWorkflowBundle } from '../support/bundle';
 import type { VoiceCloneTiming } from '../../src/workflows/definitions';
 import { startTestHarness, type TestHarness } from '../support/harness';
@@ -249,6 +251,54 @@ describe('ICE → MNS queue → consumer → voiceCloneWorkflow', () => {
     } finally {
       await consumer.stop();
       await unreachableTemporal.connection.close();
+    }
+  });
+  test('every consumer metric is counted: receive error, failed delete, redelivery, kept, deleted, age', async () => {
+    const registry = new MetricsRegistry();
+    const unreachableTemporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    await stack.emulator.admin.setFaults({ mns: { receiveServerError: { count: 1 }, deleteFails: { count: 1 } } });
+    const consumer = startIceCallbackConsumer({
+      config: consumerConfig({ deliveryTimeoutMs: 300 }),
+      client: unreachableTemporal,
+      ice: stack.ice,
+      queue: queueClient(),
+      logger: log.logger,
+      registry,
+    });
+    try {
+      await stack.emulator.admin.sendEvent({ eventType: 'TranscodeComplete', messageBody: { JobId: 'metrics-1' } });
+      // A Basic VoiceId: straight to a signal, which the unreachable Temporal cannot take: kept.
+      const voiceEvent = { VoiceId: 'MnsMetrics1', JobId: 'metrics-2', Status: 'Success' };
+      await stack.emulator.admin.sendEvent({ eventType: EMULATOR_VOICE_JOB_EVENT_TYPE, messageBody: voiceEvent });
+      await until(() => {
+        const counts = consumer.metrics().queue;
+        return counts.deleted.ignored === 1 && (counts.kept.temporal_unavailable ?? 0) >= 1;
+      }, 'an ignored delete after a failed one, and a kept message');
+    } finally {
+      await consumer.stop();
+      await unreachableTemporal.connection.close();
+    }
+    const counts = consumer.metrics().queue;
+    assert.equal(counts.receiveErrors, 1);
+    assert.equal(counts.deleteErrors, 1);
+    assert.ok(counts.redelivered >= 1);
+    assert.ok(counts.oldestMessageAgeSeconds >= 0);
+    const text = registry.render();
+    const declared = [...text.matchAll(/^# TYPE (ice_callback_mns_\w+) /gm)].map((m) => m[1]);
+    assert.equal(declared.length, 7, text);
+    const uncounted = declared.filter((name) => !new RegExp(`^${name}(\\{[^}]*\\})? [1-9]`, 'm').test(text));
+    // The age may be 0 s for a message received at once; every other series was counted.
+    assert.deepEqual(
+      uncounted.filter((name) => !name.endsWith('age_seconds')),
+      [],
+      text,
+    );
+    // The kept voice event is no clone's: a consumer on the real Temporal settles it (unmatched), leaving the queue empty.
+    const cleaner = startConsumer();
+    try {
+      await until(async () => (await queued()) === 0, 'the kept message to be settled', 30_000);
+    } finally {
+      await cleaner.stop();
     }
   });
 });
