@@ -420,7 +420,7 @@ export function loadCallbackReceiverServiceConfig(env: Env = process.env): Callb
 // Callback queue consumer (MNS)
 // ---------------------------------------------------------------------------------------------------------
 
-/** ICE writes only into queues whose name starts so (docs/ice-api.md#callback-queue). */
+/** ICE writes only into queues whose name starts so (docs/ice-api.md#mns-queue-callbacks). */
 export const ICE_CALLBACK_QUEUE_PREFIX = 'ice-callback-';
 
 /**

@@ -27,7 +27,7 @@ export function visibilityBackoffSeconds(dequeueCount: number, first: number): n
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /**
- * The event's bytes. ASSUMPTION (docs/ice-api.md#callback-queue): ICE does not say whether it base64-encodes the
+ * The event's bytes. ASSUMPTION (docs/ice-api.md#mns-queue-callbacks): ICE does not say whether it base64-encodes the
  * message body; a body that is not JSON but is base64 of JSON is decoded, anything else is classified as it came.
  */
 export function eventBodyOf(messageBody: string): Buffer {

@@ -1,7 +1,7 @@
 /**
  * A small MNS queue client for the callback consumer: batch receive (long poll), delete and change visibility, on
  * `fetch` and fast-xml-parser (docs/mns.md says why not Alibaba's SDK). Requests are signed with MNS's scheme and
- * the credentials of Alibaba's default chain (STS token as `security-token`); MNS facts: docs/ice-api.md#callback-queue.
+ * the credentials of Alibaba's default chain (STS token as `security-token`); MNS facts: docs/ice-api.md#mns-queue-callbacks.
  */
 import { XMLParser } from 'fast-xml-parser';
 import { signMnsRequest } from './signature';
