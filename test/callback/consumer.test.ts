@@ -301,4 +301,26 @@ describe('ICE → MNS queue → consumer → voiceCloneWorkflow', () => {
       await cleaner.stop();
     }
   });
+  test('a message received more than ICE_CALLBACK_MNS_MAX_DEQUEUE times is logged with its id and deleted', async () => {
+    const unreachableTemporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    const consumer = startIceCallbackConsumer({
+      config: consumerConfig({ deliveryTimeoutMs: 200, maxDequeue: 1 }),
+      client: unreachableTemporal,
+      ice: stack.ice,
+      queue: queueClient(),
+      logger: log.logger,
+    });
+    try {
+      const voiceEvent = { VoiceId: 'MnsPoison1', JobId: 'poison-1', Status: 'Success' };
+      await stack.emulator.admin.sendEvent({ eventType: EMULATOR_VOICE_JOB_EVENT_TYPE, messageBody: voiceEvent });
+      await until(() => consumer.metrics().queue.deleted.max_dequeue === 1, 'the poison message to be deleted');
+      assert.equal(await queued(), 0);
+      const line = log.lines.find((l) => l.includes('received too often'));
+      // Its first receive may have been this consumer's (kept: Temporal unreachable) or a stopped one's long poll.
+      assert.match(line ?? '', /"messageId":"[^"]+".*"dequeueCount":[2-9]/);
+    } finally {
+      await consumer.stop();
+      await unreachableTemporal.connection.close();
+    }
+  });
 });
