@@ -424,13 +424,13 @@ export function loadCallbackReceiverServiceConfig(env: Env = process.env): Callb
 export const ICE_CALLBACK_QUEUE_PREFIX = 'ice-callback-';
 
 /**
- * What is wrong with an MNS queue name for ICE's callbacks, or undefined: MNS's rule (a letter or digit, then
+ * What is wrong with an MNS queue name for ICE's callbacks, or undefined: MNS's rule (a letter, then
  * letters, digits and "-", at most 256) and ICE's prefix. Kept apart so that the shared queue-name rule of
  * src/workflows/ice-ids.ts can take its place.
  */
 export function callbackQueueNameProblem(name: string): string | undefined {
-  if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,255}$/.test(name)) {
-    return 'must be an MNS queue name: a letter or digit, then letters, digits and "-", at most 256 characters';
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,255}$/.test(name)) {
+    return 'must be an MNS queue name: a letter, then letters, digits and "-", at most 256 characters';
   }
   if (!name.startsWith(ICE_CALLBACK_QUEUE_PREFIX)) return `must start with "${ICE_CALLBACK_QUEUE_PREFIX}" (ICE's rule)`;
   return undefined;

@@ -5,7 +5,8 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { IceCredentials } from '../../config';
-import { mnsSignatureMatches, parseMnsAuthorization } from '../../mns/signature';
+import { createHash } from 'node:crypto';
+import { mnsContentMd5, mnsSignatureMatches, parseMnsAuthorization } from '../../mns/signature';
 import { MnsWireError } from './mns-error';
 
 /** ASSUMPTION (docs/ice-api.md#mns-queue-callbacks): MNS allows the same 15 minutes of clock skew as ICE. */
@@ -16,6 +17,21 @@ export interface MnsSignedRequest {
   /** Path and query exactly as on the request line. */
   resource: string;
   headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/**
+ * The signature covers Content-MD5, not the body: a body that does not match its Content-MD5 is refused
+ * (`InvalidDegist`, MNS's spelling), so that a captured request cannot carry another body. Both forms pass: the
+ * SDK's base64 of the hex digest, and RFC 1864's base64 of the raw digest.
+ */
+function checkContentMd5(request: MnsSignedRequest): void {
+  const header = request.headers['content-md5'];
+  if (header === undefined || request.body.length === 0) return;
+  const raw = createHash('md5').update(request.body).digest('base64');
+  if (header !== raw && header !== mnsContentMd5(request.body)) {
+    throw new MnsWireError(400, 'InvalidDegist', 'The Content-MD5 you specified is invalid.');
+  }
 }
 
 function checkDate(headers: IncomingHttpHeaders, nowMs: number): void {
@@ -55,5 +71,6 @@ export function verifyMnsRequest(
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
     );
   }
+  checkContentMd5(request);
   return keyPair.accessKeyId;
 }

@@ -68,6 +68,7 @@ export interface MnsQueueBookSnapshot {
   queues: StoredMnsQueue[];
 }
 
+/** One MNS queue of the emulator and its message counts (admin API `GET /mns/queues`). */
 export interface MnsQueueSummary {
   name: string;
   /** Visible now. */

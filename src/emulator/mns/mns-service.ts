@@ -80,7 +80,8 @@ export class MnsService {
   ): Promise<MnsAnswer> {
     if (body === undefined) throw invalidArgument('The request body is too large.');
     const method = req.method ?? 'GET';
-    verifyMnsRequest({ method, resource: req.url ?? path, headers: req.headers }, this.options.keyPairs, Date.now());
+    const signed = { method, resource: req.url ?? path, headers: req.headers, body };
+    verifyMnsRequest(signed, this.options.keyPairs, Date.now());
     const operation = readMnsOperation(method, path, rawQuery, body.toString('utf8'));
     const gone = new AbortController();
     res.once('close', () => gone.abort());

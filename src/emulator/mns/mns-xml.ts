@@ -3,6 +3,7 @@
  * emulator reads and writes (docs/ice-api.md#mns-queue-callbacks). Request bodies are read with a deliberately small
  * reader: elements by name, no attributes, no nesting beyond what the shapes have, entities decoded.
  */
+import { MnsWireError } from './mns-error';
 
 /** MNS's XML namespace. */
 export const MNS_XML_NAMESPACE = 'http://mns.aliyuncs.com/doc/v1/';
@@ -22,28 +23,63 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-/** Decodes the five named entities and numeric references; throws on anything else (an unknown entity). */
+/** A body the reader cannot read: MNS's MalformedXML (400). */
+export function malformedXml(): MnsWireError {
+  return new MnsWireError(400, 'MalformedXML', 'The XML you provided was not well-formed.');
+}
+
+/** Decodes the five named entities and numeric references; anything else (a DTD's entity) is MalformedXML. */
 export function unescapeXml(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);|&/g, (whole, name: string | undefined) => {
-    if (name === undefined) throw new SyntaxError('a bare "&" in XML text');
-    if (name.startsWith('#x')) return String.fromCodePoint(parseInt(name.slice(2), 16));
-    if (name.startsWith('#')) return String.fromCodePoint(parseInt(name.slice(1), 10));
-    const decoded = ENTITIES[name];
-    if (decoded === undefined) throw new SyntaxError(`unknown XML entity ${whole}`);
+  return text.replace(/&(#x[0-9a-fA-F]{1,6}|#\d{1,7}|[a-z]{2,4});|&/g, (_whole, name: string | undefined) => {
+    const code = name?.startsWith('#x')
+      ? parseInt(name.slice(2), 16)
+      : name?.startsWith('#')
+        ? Number(name.slice(1))
+        : -1;
+    if (code > 0x10ffff) throw malformedXml();
+    if (code >= 0) return String.fromCodePoint(code);
+    const decoded = name === undefined ? undefined : ENTITIES[name];
+    if (decoded === undefined) throw malformedXml();
     return decoded;
   });
 }
 
-/** The inner XML of each `<tag>…</tag>` (or empty `<tag/>`) at any depth, in document order. */
+/**
+ * The inner XML of each `<tag>…</tag>` (or empty `<tag/>`), in document order. A scan with indexOf, not a regular
+ * expression: a body of many unclosed tags must not cost quadratic time.
+ */
 export function elementsNamed(xml: string, tag: string): string[] {
-  const pattern = new RegExp(`<${tag}(?:\\s[^>]*)?(?:/>|>([\\s\\S]*?)</${tag}\\s*>)`, 'g');
-  return [...xml.matchAll(pattern)].map((match) => match[1] ?? '');
+  const found: string[] = [];
+  const close = `</${tag}>`;
+  let from = 0;
+  for (;;) {
+    const start = xml.indexOf(`<${tag}`, from);
+    if (start < 0) return found;
+    const after = xml[start + tag.length + 1];
+    const end = xml.indexOf('>', start);
+    if (end < 0) throw malformedXml();
+    if (after !== '>' && after !== '/' && after !== ' ' && after !== '\n' && after !== '\t' && after !== '\r') {
+      from = start + 1; // a longer name that starts with tag (ReceiptHandles for ReceiptHandle)
+      continue;
+    }
+    if (xml[end - 1] === '/') {
+      found.push('');
+      from = end + 1;
+      continue;
+    }
+    const closing = xml.indexOf(close, end + 1);
+    if (closing < 0) throw malformedXml();
+    found.push(xml.slice(end + 1, closing));
+    from = closing + close.length;
+  }
 }
 
 /** The text of the first `<tag>` in `xml`, entities decoded, or undefined when there is none. */
 export function textOf(xml: string, tag: string): string | undefined {
   const [inner] = elementsNamed(xml, tag);
-  return inner === undefined ? undefined : unescapeXml(inner.replace(/^<!\[CDATA\[([\s\S]*)\]\]>$/, '$1'));
+  if (inner === undefined) return undefined;
+  const cdata = /^<!\[CDATA\[([\s\S]*)\]\]>$/.exec(inner);
+  return cdata ? cdata[1] : unescapeXml(inner);
 }
 
 /** The root element's name, or undefined when the body holds no element. */
