@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import { ICE_AUTH_KEY_RULE, ICE_CALLBACK_URL_MAX_BYTES, isValidIceAuthKey } from './ice/callback-auth';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
-import { urlProblem } from './workflows/ice-ids';
+import { iceCallbackQueueNameProblem, urlProblem } from './workflows/ice-ids';
 import { ICE_FOREIGN_EVENT_TYPES } from './callback/event-types';
 
 /** The environment settings are read from (default `process.env`). */
@@ -420,22 +420,6 @@ export function loadCallbackReceiverServiceConfig(env: Env = process.env): Callb
 // Callback queue consumer (MNS)
 // ---------------------------------------------------------------------------------------------------------
 
-/** ICE writes only into queues whose name starts so (docs/ice-api.md#mns-queue-callbacks). */
-export const ICE_CALLBACK_QUEUE_PREFIX = 'ice-callback-';
-
-/**
- * What is wrong with an MNS queue name for ICE's callbacks, or undefined: MNS's rule (a letter, then
- * letters, digits and "-", at most 256) and ICE's prefix. Kept apart so that the shared queue-name rule of
- * src/workflows/ice-ids.ts can take its place.
- */
-export function callbackQueueNameProblem(name: string): string | undefined {
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,255}$/.test(name)) {
-    return 'must be an MNS queue name: a letter, then letters, digits and "-", at most 256 characters';
-  }
-  if (!name.startsWith(ICE_CALLBACK_QUEUE_PREFIX)) return `must start with "${ICE_CALLBACK_QUEUE_PREFIX}" (ICE's rule)`;
-  return undefined;
-}
-
 /** The queue consumer's settings: `loadCallbackConsumerConfig`. */
 export interface CallbackConsumerConfig {
   /** The MNS queue ICE writes its events into (SetEventCallback CallbackQueueName). */
@@ -495,7 +479,7 @@ function readMnsEndpoint(env: Env): string {
 export function loadCallbackConsumerConfig(env: Env = process.env): CallbackConsumerConfig {
   const queueName = read(env, 'ICE_CALLBACK_MNS_QUEUE');
   if (queueName === undefined) throw new ConfigError('ICE_CALLBACK_MNS_QUEUE', 'is required (the queue ICE writes to)');
-  const problem = callbackQueueNameProblem(queueName);
+  const problem = iceCallbackQueueNameProblem(queueName);
   if (problem !== undefined) throw new ConfigError('ICE_CALLBACK_MNS_QUEUE', problem);
   return {
     queueName,
