@@ -1,6 +1,6 @@
 /**
  * The one way to start the system: a Temporal server (temporal-server.ts, test-servers.ts), the ICE emulator,
- * 0..N callback receivers and 0..N workers, each part in this process or in a child process of its own, as the
+ * 0..N callback receivers or 0..N queue consumers (callback-queue.ts), and 0..N workers, each part in this process or in a child process of its own, as the
  * caller chooses. `npm start` (startLocalStack below), the tests, the fault suite and the benchmark all start
  * through startStack. `close()` stops everything in reverse order and leaves no process behind.
  */
@@ -23,6 +23,13 @@ import type { IceClient } from '../ice/types';
 import { silentLogger, type Logger } from '../observability/logger';
 import { createVoiceCloneWorker } from '../worker';
 import { generateCallbackAuthKey } from './auth-key';
+import {
+  newCallbackQueueName,
+  pointIceCallbackAtQueue,
+  startQueueConsumer,
+  type StackConsumer,
+  type StackConsumerOptions,
+} from './callback-queue';
 import { startEmulatorChild, type EmulatorSpec } from './emulator-child';
 import { assertPortsFree, concretePort, freePort } from './ports';
 import { startReceiverChild } from './receiver-child';
@@ -31,7 +38,7 @@ import { devServerProcess, type DevServerProcess, type RunningTemporal, type Tem
 import { startWorkerChild, type WorkerChild } from './worker-child';
 import { workflowBundleFile } from './workflow-bundle';
 
-export type { RunningTemporal, TemporalStarter };
+export type { RunningTemporal, StackConsumer, StackConsumerOptions, TemporalStarter };
 
 /** The emulator in this process (any StartEmulatorOptions) or in a child process (the options a spec can carry). */
 export type StackEmulatorOptions =
@@ -91,6 +98,8 @@ export interface StackOptions<T extends RunningTemporal> {
   emulator?: StackEmulatorOptions;
   /** Default: none. */
   receivers?: StackReceiversOptions;
+  /** Queue consumers started with the stack (not with `receivers`); more with startConsumer. Default: none. */
+  consumers?: { count: number } & StackConsumerOptions;
   /** Started with the stack; more with startWorker / forkWorker. Default: none. */
   workers?: { count: number } & (
     ({ process?: 'in-process' } & InProcessWorkerOptions) | ({ process: 'child' } & ChildWorkerOptions)
@@ -155,6 +164,15 @@ export interface Stack<T extends RunningTemporal> {
   callbackUrl: string | undefined;
   /** Secret: for tests that sign callbacks themselves. */
   callbackAuthKey: string | undefined;
+  /** The MNS queue ICE writes its events into, once a consumer has started (the first one makes it). */
+  readonly callbackQueue: string | undefined;
+  /**
+   * Starts a queue consumer in this process; the first makes the stack's queue in the emulator and points ICE's
+   * callback setting at it. The stack stops it on `close()` unless closed before.
+   */
+  startConsumer(options?: StackConsumerOptions): Promise<StackConsumer>;
+  /** Consumers started and not closed yet, oldest first. */
+  consumers(): StackConsumer[];
   /** Starts one more worker in this process; the stack stops it on `close()` unless stopped before. */
   startWorker(options?: InProcessWorkerOptions): Promise<InProcessWorker>;
   /** Starts one more worker in a child process of its own; shut down on `close()`. */
@@ -245,7 +263,9 @@ class StackParts<T extends RunningTemporal> {
   emulatorPort = 0;
   callbackUrl: string | undefined;
   callbackAuthKey: string | undefined;
+  callbackQueue: string | undefined;
   private current: StackEmulator | undefined;
+  private readonly queueConsumers = new Set<StackConsumer>();
   private nativeConnection: Promise<NativeConnection> | undefined;
   private readonly inProcessWorkers = new Set<InProcessWorker>();
   private readonly workerChildren = new Set<WorkerChild>();
@@ -348,6 +368,48 @@ class StackParts<T extends RunningTemporal> {
     return inProcessReceiver(receiver);
   }
 
+  /** Consumers stop before the client connection closes, after the workers. */
+  registerConsumers(): void {
+    this.closer.add('callback consumers', async () => {
+      for (const consumer of [...this.queueConsumers]) await this.stopQuietly('consumer', () => consumer.close());
+    });
+  }
+
+  readonly startConsumer = async (consumerOptions: StackConsumerOptions = {}): Promise<StackConsumer> => {
+    if (this.options.receivers && this.options.receivers.count > 0) {
+      throw new Error('a stack with callback receivers has ICE calling them: start it without `receivers`');
+    }
+    const access = { endpoint: this.emulator.url, credentials: this.credentials };
+    if (this.callbackQueue === undefined) {
+      const queueName = consumerOptions.queueName ?? newCallbackQueueName();
+      await pointIceCallbackAtQueue(this.ice, access, queueName, consumerOptions.visibilityTimeoutSeconds);
+      this.callbackQueue = queueName;
+    }
+    const started = startQueueConsumer({
+      access,
+      queueName: this.callbackQueue,
+      client: this.client,
+      ice: consumerOptions.ice ?? this.ice,
+      config: consumerOptions.config,
+      logger: this.logger.child({ component: 'callback-consumer' }),
+    });
+    const consumers = this.queueConsumers;
+    const handle: StackConsumer = {
+      queueName: started.queueName,
+      consumer: started.consumer,
+      close: async () => {
+        if (consumers.delete(handle)) await started.close();
+      },
+    };
+    consumers.add(handle);
+    return handle;
+  };
+
+  async startPlannedConsumers(): Promise<void> {
+    const plan = this.options.consumers;
+    for (let index = 0; plan && index < plan.count; index++) await this.startConsumer(plan);
+  }
+
   /** Workers stop before the worker connection closes: in-process ones one by one, children together. */
   registerWorkers(): void {
     this.closer.add('worker connection', async () => {
@@ -447,6 +509,11 @@ class StackParts<T extends RunningTemporal> {
       receivers: this.receivers,
       callbackUrl: this.callbackUrl,
       callbackAuthKey: this.callbackAuthKey,
+      get callbackQueue() {
+        return parts.callbackQueue;
+      },
+      startConsumer: this.startConsumer,
+      consumers: () => [...this.queueConsumers],
       startWorker: this.startWorker,
       forkWorker: this.forkWorker,
       workers: () => [...this.inProcessWorkers],
@@ -468,6 +535,8 @@ export async function startStack<T extends RunningTemporal>(options: StackOption
     await parts.startEmulator();
     await parts.connectClient();
     await parts.startReceivers();
+    parts.registerConsumers();
+    await parts.startPlannedConsumers();
     parts.registerWorkers();
     await parts.startPlannedWorkers();
     return parts.toStack();
