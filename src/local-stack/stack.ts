@@ -24,6 +24,7 @@ import { silentLogger, type Logger } from '../observability/logger';
 import { createVoiceCloneWorker } from '../worker';
 import { generateCallbackAuthKey } from './auth-key';
 import {
+  LOCAL_STACK_CALLBACK_QUEUE,
   newCallbackQueueName,
   pointIceCallbackAtQueue,
   startQueueConsumer,
@@ -555,6 +556,10 @@ export const LOCAL_STACK_DEFAULT_PORTS = { temporal: 7233, ui: 8233, callback: 8
 /** How long the local stack's emulator takes to train a voice, in milliseconds. */
 export const LOCAL_STACK_DEFAULT_TRAINING_MS = 20_000;
 
+/** How ICE's events reach the local stack: the HTTP receiver, an MNS queue and its consumer, or not at all (polling). */
+export const LOCAL_STACK_CALLBACK_MODES = ['http', 'mns', 'none'] as const;
+export type LocalStackCallbacks = (typeof LOCAL_STACK_CALLBACK_MODES)[number];
+
 /** What `startLocalStack` takes; every port defaults to `LOCAL_STACK_DEFAULT_PORTS`. */
 export interface LocalStackOptions {
   /** Where the Temporal CLI and the data folder are (`loadLocalToolsConfig`). */
@@ -563,7 +568,9 @@ export interface LocalStackOptions {
   temporalPort?: number;
   /** Temporal Web UI port. */
   uiPort?: number;
-  /** Callback receiver port. */
+  /** Default `http`. */
+  callbacks?: LocalStackCallbacks;
+  /** Callback receiver port (`http` only). */
   callbackPort?: number;
   /** ICE emulator port. */
   emulatorPort?: number;
@@ -583,8 +590,11 @@ export interface LocalStackOptions {
 export interface LocalStack {
   temporal: DevServerProcess;
   emulator: RunningEmulator;
-  /** Signed: its key was registered with the emulator through SetEventCallback. */
-  receiver: RunningCallbackReceiver;
+  callbacks: LocalStackCallbacks;
+  /** `http`: signed, its key registered with the emulator through SetEventCallback. */
+  receiver: RunningCallbackReceiver | undefined;
+  /** `mns`: the emulator's queue ICE writes its events into, which the stack's consumer reads. */
+  callbackQueue: string | undefined;
   /** ICE client pointed at the emulator (dev key pair). */
   ice: IceClient;
   /** A Temporal client on the dev server's namespace. */
@@ -601,7 +611,7 @@ export interface LocalStack {
 
 /** Fails with `PortInUse` (naming the port and its flag) before anything starts; returns the ports to use. */
 export async function checkLocalStackPorts(
-  options: Pick<LocalStackOptions, 'temporalPort' | 'uiPort' | 'callbackPort' | 'emulatorPort'>,
+  options: Pick<LocalStackOptions, 'temporalPort' | 'uiPort' | 'callbackPort' | 'emulatorPort' | 'callbacks'>,
 ): Promise<Record<keyof typeof LOCAL_STACK_DEFAULT_PORTS, number>> {
   const ports = {
     temporal: options.temporalPort ?? LOCAL_STACK_DEFAULT_PORTS.temporal,
@@ -612,19 +622,33 @@ export async function checkLocalStackPorts(
   await assertPortsFree([
     { name: 'Temporal gRPC', flag: '--temporal-port', port: ports.temporal },
     { name: 'the Temporal Web UI', flag: '--ui-port', port: ports.ui },
-    { name: 'the callback receiver', flag: '--callback-port', port: ports.callback },
     { name: 'the ICE emulator', flag: '--emulator-port', port: ports.emulator },
+    ...((options.callbacks ?? 'http') === 'http'
+      ? [{ name: 'the callback receiver', flag: '--callback-port', port: ports.callback }]
+      : []),
   ]);
   return ports;
 }
 
+/** `http`: one signed receiver on the callback port; `mns`: one consumer on `LOCAL_STACK_CALLBACK_QUEUE`. */
+function localCallbackParts(
+  callbacks: LocalStackCallbacks,
+  callbackPort: number,
+): Pick<StackOptions<DevServerProcess>, 'receivers' | 'consumers'> {
+  if (callbacks === 'http') return { receivers: { count: 1, port: callbackPort } };
+  if (callbacks === 'mns') return { consumers: { count: 1, queueName: LOCAL_STACK_CALLBACK_QUEUE } };
+  return {};
+}
+
 /**
  * A Temporal dev server with the Web UI (child process, SQLite under the data folder; when no local CLI works, the
- * SDK's download), the ICE emulator, one callback receiver (signed callbacks, key generated per run and registered
- * with the emulator through SetEventCallback) and one worker: everything but the dev server in this process.
+ * SDK's download), the ICE emulator, the callbacks asked for (default one receiver: signed callbacks, key generated
+ * per run and registered with the emulator through SetEventCallback; or an MNS queue in the emulator and one
+ * consumer on it) and one worker: everything but the dev server in this process.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const logger = options.logger ?? silentLogger;
+  const callbacks = options.callbacks ?? 'http';
   const ports = await checkLocalStackPorts(options);
   const dataDir = path.resolve(options.tools.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -645,7 +669,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       callbackAuthKeyOnDisk: false,
       logger: logger.child({ component: 'emulator' }),
     },
-    receivers: { count: 1, port: ports.callback },
+    ...localCallbackParts(callbacks, ports.callback),
     taskQueue: options.taskQueue,
     logger,
   });
@@ -656,18 +680,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     throw error;
   }
   const { temporal } = stack;
-  const receiver = stack.receivers[0]?.inProcess;
-  if (!receiver) throw new Error('the local stack starts its receiver in this process');
   logger.info('local stack ready', {
     temporal: temporal.address,
     ui: temporal.uiUrl,
     emulator: stack.emulator.url,
+    callbacks,
     publicUrl: stack.callbackUrl,
+    queue: stack.callbackQueue,
   });
   return {
     temporal,
     emulator: stack.emulator,
-    receiver,
+    callbacks,
+    receiver: stack.receivers[0]?.inProcess,
+    callbackQueue: stack.callbackQueue,
     ice: stack.ice,
     client: stack.client,
     taskQueue: stack.taskQueue,
