@@ -392,6 +392,8 @@ describe('ice-voice-clone CLI', () => {
         '--exit-after-demo',
         '--callbacks',
         'mns',
+        '--training-ms',
+        '300',
         ...ports,
         '--data-dir',
         dataDir,
