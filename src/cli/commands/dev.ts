@@ -47,8 +47,7 @@ const spec: CommandSpec = {
       type: 'string',
       value: '<http|mns|none>',
       description:
-        'How ICE reports the training: http (default) to the callback receiver, mns into a queue of the emulator\n' +
-        'read by the queue consumer, none (the clone polls).',
+        "ICE's events: http (default, the receiver), mns (a queue and its consumer), none (the clone polls).",
     },
     'temporal-port': {
       type: 'string',
@@ -63,7 +62,7 @@ const spec: CommandSpec = {
     'callback-port': {
       type: 'string',
       value: '<port>',
-      description: `Callback receiver port (${LOCAL_STACK_DEFAULT_PORTS.callback}; 0 = random).`,
+      description: `Callback receiver port (${LOCAL_STACK_DEFAULT_PORTS.callback}; 0 = random; http callbacks only).`,
     },
     'emulator-port': {
       type: 'string',
