@@ -1,5 +1,6 @@
 /**
- * A small MNS queue client for the callback consumer: batch receive (long poll), delete and change visibility, on
+ * A small MNS queue client for the callback consumer: batch receive (long poll), delete and change visibility (and
+ * CreateQueue, for a stack that makes its own queue), on
  * `fetch` and fast-xml-parser (docs/mns.md says why not Alibaba's SDK). Requests are signed with MNS's scheme and
  * the credentials of Alibaba's default chain (STS token as `security-token`); MNS facts: docs/ice-api.md#mns-queue-callbacks.
  */
@@ -106,6 +107,8 @@ interface MnsCall {
   method: 'GET' | 'DELETE' | 'PUT';
   /** Path and query; the query's values already encoded. */
   resource: string;
+  /** The XML body (CreateQueue). */
+  body?: string;
   timeoutMs: number;
   signal?: AbortSignal;
 }
@@ -113,7 +116,7 @@ interface MnsCall {
 /** Headers as Alibaba's SDK builds them (aliyun/mns-nodejs-sdk lib/client.js buildHeaders), signed. */
 async function signedHeaders(options: MnsQueueClientOptions, call: MnsCall): Promise<Record<string, string>> {
   const credentials = await options.credentials();
-  return signMnsRequest({ method: call.method, resource: call.resource, ...credentials });
+  return signMnsRequest({ method: call.method, resource: call.resource, body: call.body, ...credentials });
 }
 
 async function send(options: MnsQueueClientOptions, call: MnsCall): Promise<{ status: number; body: string }> {
@@ -122,7 +125,12 @@ async function send(options: MnsQueueClientOptions, call: MnsCall): Promise<{ st
   const signal = call.signal === undefined ? timeout : AbortSignal.any([timeout, call.signal]);
   let response: Response;
   try {
-    response = await fetch(`${options.endpoint}${call.resource}`, { method: call.method, headers, signal });
+    response = await fetch(`${options.endpoint}${call.resource}`, {
+      method: call.method,
+      headers,
+      signal,
+      ...(call.body !== undefined && { body: call.body }),
+    });
   } catch (error) {
     const name = error instanceof Error ? error.name : 'Error';
     // Not the URL: an endpoint may carry credentials in its user info.
@@ -165,4 +173,27 @@ export function createMnsQueueClient(options: MnsQueueClientOptions): MnsQueueCl
       return (isNode(answer) ? text(answer, 'ReceiptHandle') : '') || receiptHandle;
     },
   };
+}
+
+/** CreateQueue's attributes this package sets; the others stay at MNS's defaults. */
+export interface MnsQueueAttributes {
+  /** Seconds a received message stays hidden (MNS: 1 to 43200, default 30). */
+  visibilityTimeoutSeconds?: number;
+}
+
+/**
+ * CreateQueue (`PUT /queues/<name>`): resolves when the queue exists with these attributes, made now or before
+ * (201 or 204); another's attributes are MnsError QueueAlreadyExist (docs/ice-api.md#mns-queue-callbacks).
+ */
+export async function createMnsQueue(
+  options: MnsQueueClientOptions,
+  attributes: MnsQueueAttributes = {},
+): Promise<void> {
+  const visibility =
+    attributes.visibilityTimeoutSeconds === undefined
+      ? ''
+      : `<VisibilityTimeout>${attributes.visibilityTimeoutSeconds}</VisibilityTimeout>`;
+  const body = `<?xml version="1.0" encoding="UTF-8"?><Queue xmlns="http://mns.aliyuncs.com/doc/v1/">${visibility}</Queue>`;
+  const resource = `/queues/${encodeURIComponent(options.queueName)}`;
+  await send(options, { method: 'PUT', resource, body, timeoutMs: options.timeoutMs ?? 10_000 });
 }
