@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import { ICE_AUTH_KEY_RULE, ICE_CALLBACK_URL_MAX_BYTES, isValidIceAuthKey } from './ice/callback-auth';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
-import { urlProblem } from './workflows/ice-ids';
+import { iceCallbackQueueNameProblem, urlProblem } from './workflows/ice-ids';
 import { ICE_FOREIGN_EVENT_TYPES } from './callback/event-types';
 
 /** The environment settings are read from (default `process.env`). */
@@ -414,6 +414,87 @@ export function loadCallbackReceiverServiceConfig(env: Env = process.env): Callb
     );
   }
   return config;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Callback queue consumer (MNS)
+// ---------------------------------------------------------------------------------------------------------
+
+/** The queue consumer's settings: `loadCallbackConsumerConfig`. */
+export interface CallbackConsumerConfig {
+  /** The MNS queue ICE writes its events into (SetEventCallback CallbackQueueName). */
+  queueName: string;
+  /** MNS endpoint, `https://<account>.mns.<region>.aliyuncs.com` unless ICE_MNS_ENDPOINT says otherwise. */
+  endpoint: string;
+  /** Messages per batch receive (MNS allows 1 to 16). */
+  batchSize: number;
+  /** Long-poll wait of each receive, seconds (MNS allows up to 30). */
+  waitSeconds: number;
+  /** A message received more often than this is logged with its id and deleted (docs/mns.md#poison-messages). */
+  maxDequeue: number;
+  /** Bound on one message's delivery (ICE read and Temporal signal, or forward). */
+  deliveryTimeoutMs: number;
+  /** Visibility timeout of an unsettled message after its first receive, doubling per receive (at most 600 s). */
+  retryVisibilitySeconds: number;
+  /** Deliveries in flight at once. */
+  maxInFlight: number;
+  forwardUrl?: string;
+  /** Signs forwarded events with ICE's scheme for `forwardUrl`. Secret. */
+  forwardAuthKey?: string;
+  voiceEventTypes?: string[];
+  /** `<host>:<port>` for GET /healthz and /metrics; unset: none served. */
+  address?: { host: string; port: number };
+}
+
+function readConsumerAddress(env: Env): CallbackConsumerConfig['address'] {
+  const raw = read(env, 'ICE_CALLBACK_CONSUMER_ADDRESS');
+  if (raw === undefined) return undefined;
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(raw);
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  if (host === undefined || !isBindHost(host) || port > 65_535) {
+    throw new ConfigError('ICE_CALLBACK_CONSUMER_ADDRESS', `must be <host>:<port> (e.g. 127.0.0.1:9465), got "${raw}"`);
+  }
+  return { host, port };
+}
+
+function readMnsEndpoint(env: Env): string {
+  const explicit = readUrl(env, 'ICE_MNS_ENDPOINT', ['https:', 'http:']);
+  if (explicit !== undefined) return explicit.replace(/\/+$/, '');
+  const accountId = read(env, 'ALIBABA_CLOUD_ACCOUNT_ID');
+  if (accountId === undefined) {
+    throw new ConfigError(
+      'ALIBABA_CLOUD_ACCOUNT_ID',
+      'is required for the MNS endpoint unless ICE_MNS_ENDPOINT is set',
+    );
+  }
+  if (!/^\d{1,32}$/.test(accountId)) throw new ConfigError('ALIBABA_CLOUD_ACCOUNT_ID', "must be the account's digits");
+  return `https://${accountId}.mns.${loadIceClientConfig(env).region}.aliyuncs.com`;
+}
+
+/**
+ * The consumer's settings: the queue and its endpoint, and the receiver's forwarding and event-type settings (one
+ * classification for both front doors). Throws `ConfigError` naming a bad variable.
+ */
+export function loadCallbackConsumerConfig(env: Env = process.env): CallbackConsumerConfig {
+  const queueName = read(env, 'ICE_CALLBACK_MNS_QUEUE');
+  if (queueName === undefined) throw new ConfigError('ICE_CALLBACK_MNS_QUEUE', 'is required (the queue ICE writes to)');
+  const problem = iceCallbackQueueNameProblem(queueName);
+  if (problem !== undefined) throw new ConfigError('ICE_CALLBACK_MNS_QUEUE', problem);
+  return {
+    queueName,
+    endpoint: readMnsEndpoint(env),
+    batchSize: 16,
+    waitSeconds: 30,
+    maxDequeue: readInt(env, 'ICE_CALLBACK_MNS_MAX_DEQUEUE', 10, 1, 1_000),
+    deliveryTimeoutMs: 10_000,
+    retryVisibilitySeconds: 30,
+    maxInFlight: readInt(env, 'ICE_CALLBACK_MAX_IN_FLIGHT', 32, 1, 10_000),
+    // No public URL: the queue door has no signature, so a forward key is allowed (MNS authenticated the writer).
+    ...readForwarding(env, undefined, false),
+    voiceEventTypes: readVoiceEventTypes(env),
+    address: readConsumerAddress(env),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -66,17 +66,36 @@ export {
   type IceCallbackSettings,
 } from './callback';
 export {
+  startIceCallbackConsumer,
+  runCallbackConsumer,
+  type IceCallbackConsumer,
+  type IceCallbackConsumerOptions,
+  type IceCallbackConsumerConfig,
+  type CallbackConsumerMetrics,
+  type RunCallbackConsumerOptions,
+} from './callback';
+export {
+  createMnsQueueClient,
+  MnsError,
+  type MnsQueueClient,
+  type MnsMessage,
+  type MnsCredentials,
+} from './mns/client';
+export { mnsCredentialChain } from './mns/credentials';
+export {
   loadIceClientConfig,
   loadTemporalConnectConfig,
   loadWorkerConfig,
   loadTaskQueue,
   loadCallbackReceiverConfig,
+  loadCallbackConsumerConfig,
   loadEmulatorConfig,
   loadLocalToolsConfig,
   ConfigError,
   EMULATOR_DEV_CREDENTIALS,
   type IceClientConfig,
   type CallbackReceiverConfig,
+  type CallbackConsumerConfig,
   type EmulatorConfig,
   type WorkerConfig,
 } from './config';

@@ -5,9 +5,19 @@
  * a child on their own task queue (README: "Using it from your code"). Credentials stay in the worker process.
  */
 import { SimplePlugin } from '@temporalio/plugin';
-import type { WorkerOptions } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import type { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createVoiceCloneActivities } from './activities';
-import { loadIceClientConfig, loadUnexpectedResponseRetries, type Env, type IceClientConfig } from './config';
+import { startIceCallbackConsumer, type IceCallbackConsumerConfig } from './callback/consumer';
+import {
+  loadCallbackConsumerConfig,
+  loadIceClientConfig,
+  loadUnexpectedResponseRetries,
+  type Env,
+  type IceClientConfig,
+} from './config';
+import { createMnsQueueClient, type MnsQueueClient } from './mns/client';
+import { mnsCredentialChain } from './mns/credentials';
 import { createIceClient } from './ice/client';
 import type { IceClient } from './ice/types';
 import { silentLogger, type Logger } from './observability/logger';
@@ -39,6 +49,24 @@ export interface VoiceClonePluginOptions {
    * fails `UnexpectedIceResponse`. Default: VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES from `env` (5).
    */
   unexpectedResponseRetries?: number;
+  /**
+   * Runs the callback queue consumer (ICE's events from MNS) inside this worker, for as long as it runs: `true`
+   * reads its settings from `env` (ICE_CALLBACK_MNS_QUEUE, …), or give them. Needs `connection` in the worker
+   * options (it signals through it). Default: no consumer.
+   */
+  callbackConsumer?: true | { config: IceCallbackConsumerConfig; queue: MnsQueueClient };
+}
+
+/** The consumer's settings and queue client, read where the plugin is built (a bad one throws ConfigError). */
+function consumerSettings(
+  options: VoiceClonePluginOptions,
+): { config: IceCallbackConsumerConfig; queue: MnsQueueClient } | undefined {
+  if (options.callbackConsumer === undefined) return undefined;
+  if (options.callbackConsumer !== true) return options.callbackConsumer;
+  const config = loadCallbackConsumerConfig(options.env);
+  const credentials = mnsCredentialChain(options.ice?.credentials);
+  const queue = createMnsQueueClient({ endpoint: config.endpoint, queueName: config.queueName, credentials });
+  return { config, queue };
 }
 
 /** The package's workflow bundle entry: the worker bundles it when it is given neither workflowsPath nor a bundle. */
@@ -55,6 +83,9 @@ export class VoiceClonePlugin extends SimplePlugin {
   private readonly ice: IceClient;
   private readonly lookUpSearchAttributes: boolean;
   private readonly unexpectedResponseRetries: number;
+  private readonly consumer: { config: IceCallbackConsumerConfig; queue: MnsQueueClient } | undefined;
+  private readonly logger: Logger;
+  private temporal: { connection: NativeConnection; namespace: string } | undefined;
 
   constructor(options: VoiceClonePluginOptions = {}) {
     super({ name: VOICE_CLONE_PLUGIN_NAME });
@@ -66,11 +97,33 @@ export class VoiceClonePlugin extends SimplePlugin {
     this.ice = countIceCalls(ice);
     this.lookUpSearchAttributes = options.lookUpSearchAttributes !== false;
     this.unexpectedResponseRetries = options.unexpectedResponseRetries ?? loadUnexpectedResponseRetries(options.env);
+    this.consumer = consumerSettings(options);
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** With `callbackConsumer`: the consumer receives while the worker runs, and finishes its deliveries after. */
+  override async runWorker(worker: Worker, next: (w: Worker) => Promise<void>): Promise<void> {
+    if (this.consumer === undefined || this.temporal === undefined) return super.runWorker(worker, next);
+    const client = new Client({ connection: this.temporal.connection, namespace: this.temporal.namespace });
+    const consumer = startIceCallbackConsumer({ ...this.consumer, client, ice: this.ice, logger: this.logger });
+    try {
+      await super.runWorker(worker, next);
+    } finally {
+      await consumer.stop();
+    }
   }
 
   override configureWorker(options: WorkerOptions): WorkerOptions {
     // The search-attribute lookup asks the worker's own connection, known only here.
     const connection = this.lookUpSearchAttributes ? options.connection : undefined;
+    if (this.consumer !== undefined) {
+      if (options.connection === undefined) {
+        throw new TypeError(
+          `${VOICE_CLONE_PLUGIN_NAME} plugin: callbackConsumer needs connection in the worker options`,
+        );
+      }
+      this.temporal = { connection: options.connection, namespace: options.namespace ?? 'default' };
+    }
     const activities: Record<string, unknown> = createVoiceCloneActivities({
       ice: this.ice,
       unexpectedResponseRetries: this.unexpectedResponseRetries,

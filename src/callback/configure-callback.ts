@@ -1,27 +1,44 @@
 /**
- * `ice-voice-clone configure-callback`: point ICE's event callback at the receiver with SetEventCallback, sharing
- * the account's one callback setting (docs/ice-api.md#callback-setting) with the team's other ICE pipelines instead
- * of taking it over. It reads GetEventCallback first, refuses to replace another URL or an MNS queue unless told
- * to, never drops an event type that was subscribed, and reads the setting back. The auth key is sent once and
- * never returned or printed.
+ * `ice-voice-clone configure-callback`: point ICE's event callback at the receiver (HTTP) or at an MNS queue read by
+ * the queue consumer, with SetEventCallback, sharing the account's one callback setting
+ * (docs/ice-api.md#callback-setting) with the team's other ICE pipelines instead of taking it over. It reads
+ * GetEventCallback first, refuses to replace another URL or another queue unless told to, never drops an event type
+ * that was subscribed, and reads the setting back. The auth key is sent once and never returned or printed.
  */
 import { ICE_AUTH_KEY_RULE, ICE_CALLBACK_URL_MAX_BYTES, isValidIceAuthKey } from '../ice/callback-auth';
 import type { GetEventCallbackResponse, IceClient, SetEventCallbackRequest } from '../ice/types';
+import { iceCallbackQueueNameProblem } from '../workflows/ice-ids';
 
-/** What to set as the account's ICE event callback (one per account and region). */
-export interface ConfigureIceCallbackOptions {
-  /** The public URL ICE posts to; also the first part of the signed string, so the receiver's ICE_CALLBACK_URL. */
-  url: string;
-  /** When given, AuthSwitch=on with this key; otherwise AuthSwitch=off. Secret. */
-  authKey?: string;
+/** What both kinds of callback setting take. */
+interface ConfigureCallbackCommonOptions {
   /**
    * Event types to subscribe to, added to those the account already has. ASSUMPTION (docs/ice-api.md#callback-events):
    * ICE documents no voice-clone event name, so by default no type is added.
    */
   eventTypes?: string[];
-  /** Take over a setting that points at another URL or at an MNS queue (default: refuse). */
+  /** Take over a setting that points at another URL or at another MNS queue (default: refuse). */
   replace?: boolean;
 }
+
+/** ICE posts each event to `url` (CallbackType=HTTP). */
+export interface ConfigureHttpCallbackOptions extends ConfigureCallbackCommonOptions {
+  /** The public URL ICE posts to; also the first part of the signed string, so the receiver's ICE_CALLBACK_URL. */
+  url: string;
+  /** When given, AuthSwitch=on with this key; otherwise AuthSwitch=off. Secret. */
+  authKey?: string;
+  mnsQueue?: never;
+}
+
+/** ICE writes each event into the MNS queue `mnsQueue` of its region (CallbackType=MNS); MNS mode is unsigned. */
+export interface ConfigureMnsCallbackOptions extends ConfigureCallbackCommonOptions {
+  /** The queue's name: `ice-callback-` then letters, digits or '-' (`iceCallbackQueueNameProblem`). */
+  mnsQueue: string;
+  url?: never;
+  authKey?: never;
+}
+
+/** What to set as the account's ICE event callback (one per account and region): a URL or an MNS queue. */
+export type ConfigureIceCallbackOptions = ConfigureHttpCallbackOptions | ConfigureMnsCallbackOptions;
 
 /** ICE's callback settings as read back, without the auth key. */
 export interface IceCallbackSettings {
@@ -40,8 +57,8 @@ export interface IceCallbackSettings {
   requestId: string;
 }
 
-/** The callback this package would set or has set, without the key. */
-export interface PlannedIceCallback {
+/** The HTTP callback this package would set or has set, without the key. */
+export interface PlannedHttpCallback {
   callbackType: 'HTTP';
   callbackUrl: string;
   /** Empty: no EventTypeList is sent. */
@@ -49,6 +66,17 @@ export interface PlannedIceCallback {
   authSwitch: 'on' | 'off';
   authKey: '[set]' | '[not set]';
 }
+
+/** The MNS callback this package would set or has set. */
+export interface PlannedMnsCallback {
+  callbackType: 'MNS';
+  callbackQueueName: string;
+  /** Empty: no EventTypeList is sent. */
+  eventTypeList: string[];
+}
+
+/** The callback this package would set or has set, without the key. */
+export type PlannedIceCallback = PlannedHttpCallback | PlannedMnsCallback;
 
 /** Another pipeline's callback that the plan would replace. */
 export type ReplacedIceCallback = { kind: 'url'; url: string; signed: boolean } | { kind: 'mns'; queueName: string };
@@ -71,18 +99,28 @@ export interface ConfiguredIceCallback extends IceCallbackSettings {
   before: IceCallbackSettings | undefined;
   /** The other pipeline's callback this call took over (only with `replace`). */
   replaced?: ReplacedIceCallback;
-  /** `ICE_CALLBACK_FORWARD_URL=<old url>` for the receiver, so the replaced endpoint keeps getting its events. */
+  /**
+   * `ICE_CALLBACK_FORWARD_URL=<old url>` for the receiver or the queue consumer, so the replaced endpoint keeps
+   * getting its events.
+   */
   forwardLine?: string;
   /** Things an operator should know (no secrets). */
   notes: string[];
 }
 
 export type ConfigureCallbackErrorCode =
-  'InvalidCallbackUrl' | 'InvalidAuthKey' | 'InvalidEventType' | 'CallbackInUse' | 'NotApplied';
+  | 'InvalidCallbackTarget'
+  | 'InvalidCallbackUrl'
+  | 'InvalidQueueName'
+  | 'InvalidAuthKey'
+  | 'InvalidEventType'
+  | 'CallbackInUse'
+  | 'NotApplied';
 
 /**
- * Why configuring ICE's callback stopped: a bad URL, key or event type (nothing called), `CallbackInUse` (another
- * endpoint's setting, left as it was) or `NotApplied` (ICE's read-back differs from what was set).
+ * Why configuring ICE's callback stopped: a bad URL, queue name, key or event type, or both a URL and a queue
+ * (nothing called), `CallbackInUse` (another endpoint's setting, left as it was) or `NotApplied` (ICE's read-back
+ * differs from what was set).
  */
 export class ConfigureCallbackError extends Error {
   override readonly name = 'ConfigureCallbackError';
@@ -96,12 +134,12 @@ export class ConfigureCallbackError extends Error {
   }
 }
 
-/** The receiver setting that forwards non-voice events to the replaced endpoint. */
+/** The receiver's (and the queue consumer's) setting that forwards non-voice events to the replaced endpoint. */
 export const FORWARD_URL_VARIABLE = 'ICE_CALLBACK_FORWARD_URL';
 
 const EVENT_TYPE_PATTERN = /^[A-Za-z][\w.-]{0,127}$/;
 
-function validate(options: ConfigureIceCallbackOptions): void {
+function validateUrl(options: ConfigureHttpCallbackOptions): void {
   let url: URL;
   try {
     url = new URL(options.url);
@@ -121,6 +159,24 @@ function validate(options: ConfigureIceCallbackOptions): void {
     // Never echo the key.
     throw new ConfigureCallbackError('InvalidAuthKey', `auth key must be ${ICE_AUTH_KEY_RULE}`);
   }
+}
+
+function validateQueue(options: ConfigureMnsCallbackOptions): void {
+  // Both checks guard JavaScript callers: the types already forbid a URL or a key beside a queue.
+  if (options.url !== undefined) {
+    throw new ConfigureCallbackError('InvalidCallbackTarget', 'give a callback URL or an MNS queue, not both');
+  }
+  if (options.authKey !== undefined) {
+    // AuthSwitch and AuthKey take effect only for HTTP (docs/ice-api.md#callback-setting).
+    throw new ConfigureCallbackError('InvalidAuthKey', 'an auth key applies only to an HTTP callback, not to MNS');
+  }
+  const problem = iceCallbackQueueNameProblem(options.mnsQueue);
+  if (problem !== undefined) throw new ConfigureCallbackError('InvalidQueueName', `MNS queue name ${problem}`);
+}
+
+function validate(options: ConfigureIceCallbackOptions): void {
+  if (options.mnsQueue !== undefined) validateQueue(options);
+  else validateUrl(options);
   for (const eventType of options.eventTypes ?? []) {
     if (!EVENT_TYPE_PATTERN.test(eventType)) {
       throw new ConfigureCallbackError('InvalidEventType', `invalid event type "${eventType}"`);
@@ -144,75 +200,104 @@ function isConfigured(current: IceCallbackSettings): boolean {
   return current.callbackType === 'MNS' || current.callbackUrl !== '' || current.callbackQueueName !== undefined;
 }
 
-/** Reads the account's setting and works out what to set; writes nothing. */
-export async function planIceCallback(ice: IceClient, options: ConfigureIceCallbackOptions): Promise<IceCallbackPlan> {
-  validate(options);
-  const read = withoutKey(await ice.getEventCallback());
-  const before = isConfigured(read) ? read : undefined;
-  const notes: string[] = [];
-  let replaces: ReplacedIceCallback | undefined;
-  if (before?.callbackType === 'MNS') {
-    replaces = { kind: 'mns', queueName: before.callbackQueueName ?? '' };
-  } else if (before && before.callbackUrl !== options.url) {
-    replaces = { kind: 'url', url: before.callbackUrl, signed: before.authSwitch === 'on' };
+/** The setting `planned` would take over from another endpoint, or undefined when it is ours (updated in place). */
+function replacedBy(
+  before: IceCallbackSettings | undefined,
+  planned: PlannedIceCallback,
+): ReplacedIceCallback | undefined {
+  if (!before) return undefined;
+  if (before.callbackType === 'MNS') {
+    const queueName = before.callbackQueueName ?? '';
+    const same = planned.callbackType === 'MNS' && planned.callbackQueueName === queueName;
+    return same ? undefined : { kind: 'mns', queueName };
   }
-  const wanted = [...new Set(options.eventTypes ?? [])];
-  let eventTypeList: string[];
-  if (!before) {
-    eventTypeList = wanted;
-  } else if (before.eventTypeList.length === 0) {
+  if (planned.callbackType === 'HTTP' && planned.callbackUrl === before.callbackUrl) return undefined;
+  return { kind: 'url', url: before.callbackUrl, signed: before.authSwitch === 'on' };
+}
+
+/** The account's event types plus the wanted ones; notes why a name was not added. */
+function mergedEventTypes(before: IceCallbackSettings | undefined, wanted: string[], notes: string[]): string[] {
+  if (!before) return wanted;
+  if (before.eventTypeList.length === 0) {
     // ASSUMPTION (docs/ice-api.md#callback-setting): an empty EventTypeList means ICE sends every event type, so
     // naming types would narrow what the account already receives.
-    eventTypeList = [];
     if (wanted.length > 0) {
       notes.push(
         `the account's EventTypeList is empty, taken to mean every event type (ICE does not document it): ` +
           `${wanted.join(',')} not added, so that no event type is dropped`,
       );
     }
-  } else {
-    eventTypeList = [...new Set([...before.eventTypeList, ...wanted])];
+    return [];
   }
+  return [...new Set([...before.eventTypeList, ...wanted])];
+}
+
+function plannedSetting(options: ConfigureIceCallbackOptions, eventTypeList: string[]): PlannedIceCallback {
+  if (options.mnsQueue !== undefined) {
+    return { callbackType: 'MNS', callbackQueueName: options.mnsQueue, eventTypeList };
+  }
+  return {
+    callbackType: 'HTTP',
+    callbackUrl: options.url,
+    eventTypeList,
+    authSwitch: options.authKey !== undefined ? 'on' : 'off',
+    authKey: options.authKey !== undefined ? '[set]' : '[not set]',
+  };
+}
+
+/** Reads the account's setting and works out what to set; writes nothing. */
+export async function planIceCallback(ice: IceClient, options: ConfigureIceCallbackOptions): Promise<IceCallbackPlan> {
+  validate(options);
+  const read = withoutKey(await ice.getEventCallback());
+  const before = isConfigured(read) ? read : undefined;
+  const notes: string[] = [];
+  const planned = plannedSetting(options, mergedEventTypes(before, [...new Set(options.eventTypes ?? [])], notes));
+  const replaces = replacedBy(before, planned);
   if (replaces?.kind === 'mns') {
     notes.push(
       `the account delivers to the MNS queue ${replaces.queueName}; MNS delivery cannot be forwarded to (it has no ` +
         'URL): whoever reads that queue gets no more events once it is replaced, so operators must decide',
     );
   }
-  return {
-    before,
-    planned: {
-      callbackType: 'HTTP',
-      callbackUrl: options.url,
-      eventTypeList,
-      authSwitch: options.authKey !== undefined ? 'on' : 'off',
-      authKey: options.authKey !== undefined ? '[set]' : '[not set]',
-    },
-    ...(replaces && { replaces }),
-    notes,
-  };
+  if (planned.callbackType === 'MNS') {
+    // docs/ice-api.md#callback-delivery: a write to the queue that fails is retried twice, then the event is dropped.
+    notes.push(
+      `ICE writes the events into the MNS queue ${planned.callbackQueueName} of its own region: the queue must ` +
+        `exist there (ICE drops what it cannot write), and the callback consumer reads it ` +
+        `(ICE_CALLBACK_MNS_QUEUE=${planned.callbackQueueName})`,
+    );
+  }
+  return { before, planned, ...(replaces && { replaces }), notes };
 }
 
-/** Sets the planned callback and reads it back. The plan must come from planIceCallback with the same options. */
-export async function applyIceCallbackPlan(
-  ice: IceClient,
-  plan: IceCallbackPlan,
-  options: Pick<ConfigureIceCallbackOptions, 'authKey'>,
-): Promise<ConfiguredIceCallback> {
-  const { planned } = plan;
-  const request: SetEventCallbackRequest = {
+function setRequest(planned: PlannedIceCallback, authKey: string | undefined): SetEventCallbackRequest {
+  // ASSUMPTION (docs/ice-api.md#callback-setting): leaving EventTypeList out keeps ICE's default (or, in place,
+  // the empty list that was there).
+  const eventTypes = planned.eventTypeList.length > 0 ? { eventTypeList: planned.eventTypeList } : {};
+  if (planned.callbackType === 'MNS') {
+    return { callbackType: 'MNS', callbackQueueName: planned.callbackQueueName, ...eventTypes };
+  }
+  return {
     callbackType: 'HTTP',
     callbackUrl: planned.callbackUrl,
     authSwitch: planned.authSwitch,
-    ...(options.authKey !== undefined && { authKey: options.authKey }),
-    // ASSUMPTION (docs/ice-api.md#callback-setting): leaving EventTypeList out keeps ICE's default (or, in place,
-    // the empty list that was there).
-    ...(planned.eventTypeList.length > 0 && { eventTypeList: planned.eventTypeList }),
+    ...(authKey !== undefined && { authKey }),
+    ...eventTypes,
   };
-  await ice.setEventCallback(request);
-  const current = withoutKey(await ice.getEventCallback());
-  // The signature covers the URL byte for byte: a URL ICE normalised differently would fail every callback.
-  if (current.callbackUrl !== planned.callbackUrl || current.authSwitch !== planned.authSwitch) {
+}
+
+/** Throws NotApplied when ICE's read-back is not the planned setting. */
+function checkApplied(planned: PlannedIceCallback, current: IceCallbackSettings): void {
+  if (planned.callbackType === 'MNS') {
+    if (current.callbackType !== 'MNS' || current.callbackQueueName !== planned.callbackQueueName) {
+      throw new ConfigureCallbackError(
+        'NotApplied',
+        `ICE reports CallbackType "${current.callbackType}" with CallbackQueueName ` +
+          `"${current.callbackQueueName ?? ''}" after SetEventCallback`,
+      );
+    }
+  } else if (current.callbackUrl !== planned.callbackUrl || current.authSwitch !== planned.authSwitch) {
+    // The signature covers the URL byte for byte: a URL ICE normalised differently would fail every callback.
     throw new ConfigureCallbackError(
       'NotApplied',
       `ICE reports CallbackURL "${current.callbackUrl}" with AuthSwitch ${current.authSwitch} after SetEventCallback`,
@@ -225,6 +310,17 @@ export async function applyIceCallbackPlan(
       `ICE's EventTypeList lacks ${lost.join(',')} after SetEventCallback`,
     );
   }
+}
+
+/** Sets the planned callback and reads it back. The plan must come from planIceCallback with the same options. */
+export async function applyIceCallbackPlan(
+  ice: IceClient,
+  plan: IceCallbackPlan,
+  options: Pick<ConfigureHttpCallbackOptions, 'authKey'>,
+): Promise<ConfiguredIceCallback> {
+  await ice.setEventCallback(setRequest(plan.planned, options.authKey));
+  const current = withoutKey(await ice.getEventCallback());
+  checkApplied(plan.planned, current);
   return {
     ...current,
     before: plan.before,
@@ -232,6 +328,11 @@ export async function applyIceCallbackPlan(
     ...(plan.replaces?.kind === 'url' && { forwardLine: `${FORWARD_URL_VARIABLE}=${plan.replaces.url}` }),
     notes: plan.notes,
   };
+}
+
+/** The replaced setting in words (no secrets). */
+export function describeReplacedCallback(replaced: ReplacedIceCallback): string {
+  return replaced.kind === 'url' ? replaced.url : `the MNS queue ${replaced.queueName}`;
 }
 
 /**
@@ -244,10 +345,10 @@ export async function configureIceCallback(
 ): Promise<ConfiguredIceCallback> {
   const plan = await planIceCallback(ice, options);
   if (plan.replaces && options.replace !== true) {
-    const target = plan.replaces.kind === 'url' ? plan.replaces.url : `the MNS queue ${plan.replaces.queueName}`;
     throw new ConfigureCallbackError(
       'CallbackInUse',
-      `ICE's event callback already delivers to ${target}; nothing changed (replace it explicitly)`,
+      `ICE's event callback already delivers to ${describeReplacedCallback(plan.replaces)}; nothing changed ` +
+        '(replace it explicitly)',
       plan,
     );
   }

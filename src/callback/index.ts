@@ -13,11 +13,15 @@ export {
 } from './configure-callback';
 export type {
   ConfigureIceCallbackOptions,
+  ConfigureHttpCallbackOptions,
+  ConfigureMnsCallbackOptions,
   ConfigureCallbackErrorCode,
   ConfiguredIceCallback,
   IceCallbackPlan,
   IceCallbackSettings,
   PlannedIceCallback,
+  PlannedHttpCallback,
+  PlannedMnsCallback,
   ReplacedIceCallback,
 } from './configure-callback';
 export { signIceCallback, verifyIceCallbackSignature, ICE_SIGNATURE_HEADER, ICE_TIMESTAMP_HEADER } from './signature';
@@ -25,3 +29,7 @@ export type { SignatureKeyForm } from './signature';
 export { quantile } from './metrics';
 export type { CallbackMetrics, LatencySummary, CallbackRejectionReason, CallbackOutcome } from './metrics';
 export { RECEIVER_CHANNEL_ARGS, createReceiverConnection } from './temporal-connection';
+export { startIceCallbackConsumer } from './consumer';
+export type { IceCallbackConsumer, IceCallbackConsumerOptions, IceCallbackConsumerConfig } from './consumer';
+export type { CallbackConsumerMetrics, DeletedOutcome } from './consumer-metrics';
+export { runCallbackConsumer, type RunCallbackConsumerOptions } from './consumer-service';

@@ -2,6 +2,8 @@
  * A callback's way through the receiver, one named stage each: authenticate (the signature headers) → read (the
  * body, and whether its signature carried another) → classify (what the body is) → admit (a delivery slot, the
  * backlog, or a busy answer) → deliver (the signal). Each stage answers or hands on; handler.ts writes the answer.
+ * Two front doors share the stages from classify on (`settleCallback`): the HTTP receiver and the queue consumer
+ * (consumer.ts), which has no signature to check and no body to read.
  */
 import type { IncomingMessage } from 'node:http';
 import type { IceClient } from '../ice/types';
@@ -35,20 +37,38 @@ import type { CallbackReceiverConfig } from '../config';
 /** What the handler reads of the receiver's settings: listening (host, port, path) is the server's business. */
 export type IceCallbackHandlerConfig = Omit<CallbackReceiverConfig, 'host' | 'port' | 'path'>;
 
-/** Everything the stages share, built once per handler (handler.ts). */
-export interface ReceiverContext {
-  config: IceCallbackHandlerConfig;
+/** What classification and delivery need, whichever front door a callback came through. */
+export interface IntakeContext {
+  config: Pick<IceCallbackHandlerConfig, 'maxBacklog'>;
   client: Client;
   ice: IceClient;
   logger: Logger;
-  /** Set when signatures are checked (keys configured). */
-  publicUrl?: string;
   forwardTarget?: ForwardTarget;
   voiceEventTypes?: ReadonlySet<string>;
   recorder: CallbackMetricsRecorder;
   gate: DeliveryGate;
   unmatched: UnmatchedIds;
+}
+
+/** Everything the HTTP receiver's stages share, built once per handler (handler.ts). */
+export interface ReceiverContext extends IntakeContext {
+  config: IceCallbackHandlerConfig;
+  /** Set when signatures are checked (keys configured). */
+  publicUrl?: string;
   signatures: SignatureMemory;
+}
+
+/** A callback body as a front door hands it on, and how long its sender waits for the outcome. */
+export interface CallbackArrival {
+  body: Buffer;
+  contentType?: string;
+  /** Epoch ms by which the outcome must be known. */
+  deadlineMs: number;
+  /**
+   * Whether a clone's callback may be answered "queued" and delivered later: the HTTP door's answer to ICE's 3 s.
+   * Never for the queue: its message stays in the queue until the outcome is settled.
+   */
+  mayBacklog: boolean;
 }
 
 /** The sender went away before its body ended: nobody to answer, and nothing of ours went wrong. */
@@ -74,13 +94,8 @@ export async function receiveCallback(
   const raw = await read(context, req, signed, fields);
   if (raw === ABORTED || 'status' in raw) return raw;
   const deadlineMs = startedAt + context.config.temporalTimeoutMs;
-  const forwarded = { body: raw.body, contentType: headerValue(req, 'content-type'), deadlineMs };
-  const intake = classify(raw.body, context.voiceEventTypes, fields);
-  let reply: Reply;
-  if ('status' in intake) reply = intake;
-  else if (intake.kind === 'foreign')
-    reply = await settleForeign(context, intake.eventType, intake.detail, forwarded, fields);
-  else reply = await admit(context, intake, forwarded, fields);
+  const contentType = headerValue(req, 'content-type');
+  const reply = await settleCallback(context, { body: raw.body, contentType, deadlineMs, mayBacklog: true }, fields);
   // ICE's retry of this body under this pair gets the same answer without another delivery (signature-memory.ts).
   if (raw.use !== undefined && reply.status === 200) {
     context.signatures.answered(raw.use, { status: reply.status, body: reply.body });
@@ -147,6 +162,21 @@ async function read(
   }
 }
 
+/**
+ * The one intake of both front doors: classify → (forward or ignore) | (admit → deliver). The reply says how the
+ * callback ended; the HTTP door sends it to ICE, the queue door deletes the message or leaves it (consumer.ts).
+ */
+export async function settleCallback(
+  context: IntakeContext,
+  arrival: CallbackArrival,
+  fields: LogFields,
+): Promise<Reply> {
+  const intake = classify(arrival.body, context.voiceEventTypes, fields);
+  if ('status' in intake) return intake;
+  if (intake.kind === 'foreign') return settleForeign(context, intake.eventType, intake.detail, arrival, fields);
+  return admit(context, intake, arrival, fields);
+}
+
 /** classify: another feature's event, a clone's callback, or invalid (400). */
 function classify(
   raw: Buffer,
@@ -161,18 +191,12 @@ function classify(
   return intake;
 }
 
-interface Forwarded {
-  body: Buffer;
-  contentType?: string;
-  deadlineMs: number;
-}
-
 /** Another feature's event (or a JobId ICE does not know): forwarded when forwarding is on, else ignored. */
 async function settleForeign(
-  context: ReceiverContext,
+  context: IntakeContext,
   eventType: string,
   detail: string,
-  forwarded: Forwarded,
+  forwarded: CallbackArrival,
   fields: LogFields,
 ): Promise<Reply> {
   context.recorder.recordForeign(eventType);
@@ -185,9 +209,9 @@ async function settleForeign(
  * busy answer. Ids remembered as no clone's are answered at once.
  */
 async function admit(
-  context: ReceiverContext,
+  context: IntakeContext,
   intake: Extract<Intake, { kind: 'voice' }>,
-  forwarded: Forwarded,
+  forwarded: CallbackArrival,
   fields: LogFields,
 ): Promise<Reply> {
   const { gate, recorder, config } = context;
@@ -204,7 +228,7 @@ async function admit(
     slots: gate.limit,
     backlogDepth: recorder.backlogDepth,
     maxBacklog: config.maxBacklog,
-    mayBacklog: mayBacklog(context.forwardTarget !== undefined, intake.voiceId),
+    mayBacklog: forwarded.mayBacklog && mayBacklog(context.forwardTarget !== undefined, intake.voiceId),
   });
   // Seen before this callback joins the queue: behind a full round of waiting ones, it cannot start in time.
   const atArrival = backlogAtArrival(view());
@@ -237,7 +261,7 @@ async function admit(
 
 /** deliver: the clone's `iceCallback` signal with the bounded fact, never the body (delivery.ts). */
 function deliver(
-  context: ReceiverContext,
+  context: IntakeContext,
   intake: Extract<Intake, { kind: 'voice' }>,
   deadlineMs: number,
 ): Promise<DeliveryResult> {
@@ -248,7 +272,7 @@ function deliver(
 
 /** The end of a delivery ICE was answered for already: counted and logged like any other, never retried. */
 function finishBacklogged(
-  context: ReceiverContext,
+  context: IntakeContext,
   result: DeliveryResult | undefined,
   fields: LogFields,
   error?: unknown,

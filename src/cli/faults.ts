@@ -3,13 +3,14 @@
  *   <Action|*>:throttle|serverError|closeAfterAccept|omitJobId[:N|0.x]   e.g. SubmitCustomizedVoiceJob:omitJobId:1
  *   <Action|*>:latency:<ms>                                     e.g. *:latency:200
  *   callbacks:drop|duplicate[:N|0.x]   callbacks:delay:<ms>   callbacks:reorder:<batch>
+ *   mns:deleteFails|receiveServerError|base64Body[:N|0.x]   (the emulator's MNS queues)
  *   failTraining:<VoiceId>              (or a Standard/CosyVoice VoiceName)
  *   status:<VoiceId>:<raw|none>[:N]   GetCustomizedVoiceJob reports Status <raw> (none = no Status field); a
  *                                      Standard/CosyVoice VoiceName works in place of the VoiceId
  * A trailing integer ≥ 1 is a count (the next N calls or reads); a number below 1 is a rate; nothing means every call.
  */
 import type { FaultConfig, FaultTrigger, JobStatusOverride, OperationFaults } from '../emulator/admin-api';
-import { faultConfigProblem } from '../emulator/admin-validation';
+import { faultConfigProblem, MNS_FAULT_TRIGGERS } from '../emulator/admin-validation';
 import { ICE_ACTIONS, type IceAction } from '../ice/types';
 import { UsageError } from './args';
 
@@ -65,6 +66,13 @@ function faultConfigOf(flags: readonly string[]): FaultConfig {
       config.failTrainingVoiceIds = [...(config.failTrainingVoiceIds ?? []), kind];
       continue;
     }
+    if (target === 'mns') {
+      if (!(MNS_FAULT_TRIGGERS as readonly string[]).includes(kind)) {
+        throw new UsageError(`--fault "${flag}": MNS faults are ${MNS_FAULT_TRIGGERS.join(', ')}`);
+      }
+      (config.mns ??= {})[kind as (typeof MNS_FAULT_TRIGGERS)[number]] = trigger(flag, amount);
+      continue;
+    }
     if (target === 'callbacks') {
       const callbacks = (config.callbacks ??= {});
       if ((CALLBACK_KINDS as readonly string[]).includes(kind)) {
@@ -76,7 +84,7 @@ function faultConfigOf(flags: readonly string[]): FaultConfig {
     }
     if (target !== '*' && !(ICE_ACTIONS as readonly string[]).includes(target)) {
       throw new UsageError(
-        `--fault "${flag}": unknown operation "${target}" (an ICE action, *, callbacks, failTraining or status)`,
+        `--fault "${flag}": unknown operation "${target}" (an ICE action, *, callbacks, mns, failTraining or status)`,
       );
     }
     const operations = (config.operations ??= {});

@@ -49,6 +49,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'Run the ICE callback receiver (HTTP → workflow signal)',
     load: () => require('./commands/callback-server') as CommandModule,
   },
+  'callback-consumer': {
+    summary: "Run the ICE callback queue consumer (ICE's MNS queue → workflow signal)",
+    load: () => require('./commands/callback-consumer') as CommandModule,
+  },
   'configure-callback': {
     summary: "Set ICE's event callback (SetEventCallback) and print it back",
     load: () => require('./commands/configure-callback') as CommandModule,

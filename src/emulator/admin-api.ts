@@ -13,7 +13,8 @@
  *   GET    /__emulator/settings               → EmulatorSettings
  *   PATCH  /__emulator/settings               ← Partial<EmulatorSettings>
  *   GET    /__emulator/jobs                   → EmulatedVoiceJob[]
- *   GET    /__emulator/callbacks              → CallbackDelivery[]   (every callback POST attempt)
+ *   GET    /__emulator/callbacks              → CallbackDelivery[]   (every callback POST attempt or queue write)
+ *   GET    /__emulator/mns/queues             → MnsQueueSummary[]    (the MNS queues and their message counts)
  *   POST   /__emulator/events                 ← IceEventInput → EventDispatchResult: posts any ICE event to the
  *                                               account's callback exactly like a job end (filter, signature,
  *                                               timeout, retries, callback faults)
@@ -26,6 +27,7 @@
  * body that is not `application/json` (415) or over 1 MiB (413), a malformed body or job id (400 with `field`).
  */
 import type { IceAction, VoiceGender, VoiceJobStatus } from '../ice/types';
+import type { MnsQueueSummary } from './mns/mns-queue-book';
 
 /** The path prefix of the emulator's admin API (beside ICE's `POST /`). */
 export const EMULATOR_ADMIN_PREFIX = '/__emulator';
@@ -76,6 +78,16 @@ export interface CallbackFaults {
   reorderBatch?: number;
 }
 
+/** Faults injected into the emulator's MNS queues (docs/ice-api.md#mns-queue-callbacks). */
+export interface MnsFaults {
+  /** DeleteMessage and BatchDeleteMessage answer 500 InternalError and delete nothing. */
+  deleteFails?: FaultTrigger;
+  /** ReceiveMessage and BatchReceiveMessage answer 500 InternalError and hand out nothing. */
+  receiveServerError?: FaultTrigger;
+  /** ICE writes its event into the queue base64-encoded (whether real ICE does is unknown). */
+  base64Body?: FaultTrigger;
+}
+
 /** Every fault the emulator injects; all are off when not given. Set at start or through `EmulatorAdminClient`. */
 export interface FaultConfig {
   /** Per ICE action; `'*'` applies to every action (a per-action entry wins over `'*'`). */
@@ -87,6 +99,7 @@ export interface FaultConfig {
   failTrainingVoiceIds?: string[];
   callbacks?: CallbackFaults;
   jobStatusOverrides?: JobStatusOverride[];
+  mns?: MnsFaults;
   /** Seed for `rate` triggers so that runs repeat. */
   seed?: number;
 }
@@ -189,8 +202,13 @@ export interface CallbackDelivery {
   at: string;
   /** HTTP status answered, or undefined when the receiver did not answer within 3 s / connection failed. */
   httpStatus?: number;
-  /** `mns-not-posted`: the callback setting is MNS, which the emulator records but has no queue to send to. */
-  outcome: 'delivered' | 'failed' | 'dropped-by-fault' | 'gave-up' | 'mns-not-posted';
+  /**
+   * HTTP: `delivered` (200 in time), `failed` (retried), `gave-up` (dropped after the last attempt). MNS: `queued`
+   * (written into the queue), `failed` and `gave-up` when the queue does not exist.
+   */
+  outcome: 'delivered' | 'queued' | 'failed' | 'dropped-by-fault' | 'gave-up';
+  /** MNS mode: the queue written to. */
+  queueName?: string;
 }
 
 /** `POST /events`: any ICE event (EventType and MessageBody as ICE posts them). */
@@ -205,11 +223,20 @@ export interface IceEventInput {
 
 /** Whether an event went to the callback URL (its attempts then show in GET /callbacks) or why not. */
 export type EventDispatchResult =
-  | { sent: true; eventId: string; callbackUrl: string; /** 2 when the duplicate fault fired. */ copies: number }
+  | {
+      sent: true;
+      eventId: string;
+      /** HTTP mode: the URL posted to ('' in MNS mode). */
+      callbackUrl: string;
+      /** MNS mode: the queue written to. */
+      queueName?: string;
+      /** 2 when the duplicate fault fired. */
+      copies: number;
+    }
   | {
       sent: false;
       eventId: string;
-      reason: 'no-callback' | 'event-type-filtered' | 'mns' | 'dropped-by-fault' | 'closed';
+      reason: 'no-callback' | 'event-type-filtered' | 'dropped-by-fault' | 'closed';
       detail: string;
     };
 
@@ -257,6 +284,10 @@ export class EmulatorAdminClient {
   }
   callbacks(): Promise<CallbackDelivery[]> {
     return this.call('GET', '/callbacks');
+  }
+  /** The emulator's MNS queues with their active, inactive and delayed message counts. */
+  mnsQueues(): Promise<MnsQueueSummary[]> {
+    return this.call('GET', '/mns/queues');
   }
   finishJob(jobId: string, outcome: { status?: 'Success' | 'Fail'; message?: string } = {}): Promise<void> {
     return this.call('POST', `/jobs/${encodeURIComponent(jobId)}/finish`, outcome);

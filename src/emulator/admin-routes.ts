@@ -16,6 +16,7 @@ import {
   settingsProblem,
   type AdminProblem,
 } from './admin-validation';
+import type { MnsQueueSummary } from './mns/mns-queue-book';
 
 /** How `POST /jobs/{jobId}/finish` ends a job: the rule's outcome unless given. */
 export interface FinishOutcome {
@@ -34,6 +35,7 @@ export interface AdminTarget {
   jobs(): EmulatedVoiceJob[];
   jobCounts(): EmulatedJobCounts;
   callbacks(): CallbackDelivery[];
+  mnsQueues(): MnsQueueSummary[];
   sendEvent(event: IceEventInput): EventDispatchResult;
   /** False when the job is unknown or not training. */
   finishJob(jobId: string, outcome: FinishOutcome): 'finished' | 'unknown' | 'not-training';
@@ -100,6 +102,8 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
       return { status: 200, body: target.jobCounts() };
     case 'GET /callbacks':
       return { status: 200, body: target.callbacks() };
+    case 'GET /mns/queues':
+      return { status: 200, body: target.mnsQueues() };
     case 'POST /events': {
       const found = eventProblem(body);
       if (found) return badRequest(found);

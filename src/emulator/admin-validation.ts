@@ -26,6 +26,8 @@ export const ADMIN_MAX_JSON_DEPTH = 32;
 
 const OPERATION_TRIGGERS = ['throttle', 'serverError', 'closeAfterAccept', 'omitJobId'] as const;
 const CALLBACK_TRIGGERS = ['drop', 'duplicate'] as const;
+/** The MNS faults (./admin-api.ts MnsFaults), all triggers. */
+export const MNS_FAULT_TRIGGERS = ['deleteFails', 'receiveServerError', 'base64Body'] as const;
 
 function problem(field: string, message: string): AdminProblem {
   return { field, message };
@@ -116,6 +118,14 @@ function callbackFaults(value: unknown): Problem {
   ]);
 }
 
+function mnsFaults(value: unknown): Problem {
+  const entry = value as Record<string, unknown> | undefined;
+  return firstProblem([
+    () => objectWith(value, 'mns', MNS_FAULT_TRIGGERS),
+    ...MNS_FAULT_TRIGGERS.map((name) => () => trigger(entry?.[name], `mns.${name}`)),
+  ]);
+}
+
 function failTrainingVoiceIds(value: unknown): Problem {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length > MAX_LISTED_VOICES) {
@@ -150,11 +160,17 @@ export function faultConfigProblem(body: unknown): Problem {
   const config = body as Record<string, unknown> | undefined;
   return firstProblem([
     () =>
-      objectWith(body, '', ['operations', 'failTrainingVoiceIds', 'callbacks', 'jobStatusOverrides', 'seed'], false),
+      objectWith(
+        body,
+        '',
+        ['operations', 'failTrainingVoiceIds', 'callbacks', 'jobStatusOverrides', 'mns', 'seed'],
+        false,
+      ),
     () => operations(config?.operations),
     () => failTrainingVoiceIds(config?.failTrainingVoiceIds),
     () => callbackFaults(config?.callbacks),
     () => jobStatusOverrides(config?.jobStatusOverrides),
+    () => mnsFaults(config?.mns),
     () => wholeNumber(config?.seed, 'seed', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
   ]);
 }

@@ -1,7 +1,8 @@
 /**
  * Delivers events the way ICE does: POST JSON, a delivery counts only for HTTP 200 within 3 s, otherwise two retries
  * 1 s apart, then the message is dropped (docs/ice-api.md#callback-delivery). The account's one callback setting
- * decides what is sent: its EventTypeList filters, an MNS setting posts nothing (docs/ice-api.md#callback-setting).
+ * decides what is sent: its EventTypeList filters; an MNS setting writes the same JSON into the named queue of the
+ * emulator's MNS, with the same retries when the queue does not exist (docs/ice-api.md#mns-queue-callbacks).
  * Injected faults (drop, duplicate, delay, reorder) shape what the receiver sees. Every attempt is logged for
  * GET /__emulator/callbacks.
  */
@@ -35,6 +36,16 @@ export interface CallbackTiming {
 /** ICE's own callback timing (docs/ice-api.md#callback-delivery): 3 s timeout, 1 s apart, 3 attempts. */
 export const ICE_CALLBACK_TIMING: CallbackTiming = { timeoutMs: 3_000, retryDelayMs: 1_000, attempts: 3 };
 
+/** The event's JSON, the same for a POST and a queue message (docs/ice-api.md#mns-queue-callbacks). */
+function callbackBody(event: CallbackEvent): string {
+  return JSON.stringify({
+    EventType: event.eventType,
+    UserId: event.userId,
+    EventTime: event.eventTime,
+    MessageBody: event.messageBody,
+  });
+}
+
 interface PendingCallback {
   eventId: string;
   event: CallbackEvent;
@@ -56,6 +67,8 @@ export class CallbackDispatcher {
     private readonly timing: CallbackTiming = ICE_CALLBACK_TIMING,
     /** Sign with the lower-cased AuthKey (docs/ice-api.md#callback-signature: the documented example matches it). */
     private readonly lowerCaseKey: () => boolean = () => false,
+    /** Writes an event into an MNS queue: false when the queue does not exist. */
+    private readonly writeToQueue: (queue: string, body: string) => boolean = () => false,
   ) {}
 
   deliveries(): CallbackDelivery[] {
@@ -82,18 +95,15 @@ export class CallbackDispatcher {
       return { sent: false, eventId, reason: 'event-type-filtered', detail };
     }
     const pending: PendingCallback = { eventId, event, settings: { ...settings } };
-    if (settings.callbackType === 'MNS') {
-      // The emulator has no message queue: the message is recorded, never posted.
-      this.record(pending, 1, undefined, 'mns-not-posted');
-      const detail = `CallbackType is MNS (queue ${settings.callbackQueueName ?? ''}): recorded, not posted`;
-      return { sent: false, eventId, reason: 'mns', detail };
-    }
     if (this.faults.callbackFires('drop')) {
       this.record(pending, 1, undefined, 'dropped-by-fault');
       return { sent: false, eventId, reason: 'dropped-by-fault', detail: 'the callbacks.drop fault fired' };
     }
     const copies = this.faults.callbackFires('duplicate') ? 2 : 1;
     for (let copy = 0; copy < copies; copy++) this.hold(pending);
+    if (settings.callbackType === 'MNS') {
+      return { sent: true, eventId, copies, callbackUrl: '', queueName: settings.callbackQueueName ?? '' };
+    }
     return { sent: true, eventId, copies, callbackUrl: settings.callbackUrl ?? '' };
   }
 
@@ -149,8 +159,13 @@ export class CallbackDispatcher {
   }
 
   private async deliver(pending: PendingCallback): Promise<void> {
+    const toQueue = pending.settings.callbackType === 'MNS';
     for (let attempt = 1; attempt <= this.timing.attempts && !this.closed; attempt++) {
-      const status = await this.post(pending);
+      if (toQueue && this.writeToQueue(pending.settings.callbackQueueName ?? '', callbackBody(pending.event))) {
+        this.record(pending, attempt, undefined, 'queued');
+        return;
+      }
+      const status = toQueue ? undefined : await this.post(pending);
       if (this.closed) return;
       if (status === 200) {
         this.record(pending, attempt, status, 'delivered');
@@ -175,12 +190,7 @@ export class CallbackDispatcher {
   /** One POST; resolves with the status, or undefined on timeout / connection failure. */
   private post({ eventId, event, settings }: PendingCallback): Promise<number | undefined> {
     const url = settings.callbackUrl ?? '';
-    const body = JSON.stringify({
-      EventType: event.eventType,
-      UserId: event.userId,
-      EventTime: event.eventTime,
-      MessageBody: event.messageBody,
-    });
+    const body = callbackBody(event);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'content-length': String(Buffer.byteLength(body)),
@@ -237,6 +247,7 @@ export class CallbackDispatcher {
       at: new Date().toISOString(),
       httpStatus,
       outcome,
+      ...(pending.settings.callbackType === 'MNS' ? { queueName: pending.settings.callbackQueueName ?? '' } : {}),
     };
     this.log.push(delivery);
     this.logger.info('callback attempt', { ...delivery });

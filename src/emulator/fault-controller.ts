@@ -10,6 +10,7 @@ import type {
   EmulatedEdition,
   FaultConfig,
   FaultTrigger,
+  MnsFaults,
   OperationFaults,
   RecordedCall,
 } from './admin-api';
@@ -142,6 +143,11 @@ export class FaultController {
 
   callbackFires(fault: 'drop' | 'duplicate'): boolean {
     return this.pull(this.config.callbacks?.[fault]);
+  }
+
+  /** True when this MNS fault fires for this request or event (consumes a count). */
+  mnsFires(fault: keyof MnsFaults): boolean {
+    return this.pull(this.config.mns?.[fault]);
   }
 
   private pull(trigger: FaultTrigger | undefined): boolean {

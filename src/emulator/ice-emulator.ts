@@ -1,6 +1,7 @@
 /**
  * The local ICE emulator: one HTTP server that answers `POST /` like ICE (signature check, faults, the voice jobs
- * of three editions on one job clock, callbacks) and serves the admin API under /__emulator.
+ * of three editions on one job clock, callbacks), speaks MNS's queue API under /queues/ (./mns/mns-service.ts) and
+ * serves the admin API under /__emulator.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -41,6 +42,8 @@ import { readBodyWithin } from '../net/read-body';
 import { callbackSettingOnDisk, loadStateFile, StateFileWriter, type PersistedEmulatorState } from './state-file';
 import { iceTime, publicJobView, VoiceJobBook, type StoredJob, type TrainingOutcome } from './voice-job-book';
 import { IceWireError } from './wire-error';
+import { isMnsPath, MnsService } from './mns/mns-service';
+import type { MnsQueueSummary } from './mns/mns-queue-book';
 
 /** Parameters whose values never reach the call log. */
 const SECRET_PARAMS = new Set(['AuthKey']);
@@ -97,6 +100,7 @@ export class IceEmulator implements AdminTarget {
   private readonly book = new VoiceJobBook();
   private readonly faultController: FaultController;
   private readonly dispatcher: CallbackDispatcher;
+  private readonly mns: MnsService;
   private readonly nonces = new NonceStore();
   private readonly recordedCalls: RecordedCall[] = [];
   /** The one place where training ends (with its callback): see ./job-clock.ts. */
@@ -127,11 +131,18 @@ export class IceEmulator implements AdminTarget {
       (job) => this.endTraining(job, this.trainingOutcome(job)),
     );
     this.faultController = new FaultController(faults);
+    this.mns = new MnsService({
+      keyPairs: config.keyPairs,
+      faults: this.faultController,
+      logger,
+      onChange: () => this.stateWriter?.markDirty(),
+    });
     this.dispatcher = new CallbackDispatcher(
       this.faultController,
       logger,
       callbackTiming,
       () => this.lowerCaseCallbackKey,
+      (queue, body) => this.mns.writeEvent(queue, body),
     );
     this.server = http.createServer((req, res) => void this.handle(req, res));
     // Node closes an idle keep-alive connection after 5 s, racing a client that reuses it at that moment (seen as
@@ -174,11 +185,13 @@ export class IceEmulator implements AdminTarget {
       version: 1,
       book: this.book.snapshot(),
       eventCallback: callbackSettingOnDisk(this.eventCallback, this.options.callbackAuthKeyOnDisk),
+      mnsQueues: this.mns.snapshot(),
     };
   }
 
   private restore(state: PersistedEmulatorState): void {
     this.book.restore(state.book);
+    if (state.mnsQueues) this.mns.restore(state.mnsQueues);
     this.clock.addAll(this.book.trainingJobs());
     this.eventCallback = callbackSettingOnDisk(state.eventCallback, this.options.callbackAuthKeyOnDisk);
     // A key written by an emulator that kept it on disk goes with the next write.
@@ -199,6 +212,7 @@ export class IceEmulator implements AdminTarget {
       wait.resolve();
     }
     this.waits.clear();
+    this.mns.close();
     await this.dispatcher.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -254,6 +268,9 @@ export class IceEmulator implements AdminTarget {
   callbacks(): CallbackDelivery[] {
     return this.dispatcher.deliveries();
   }
+  mnsQueues(): MnsQueueSummary[] {
+    return this.mns.queues();
+  }
   sendEvent(event: IceEventInput): EventDispatchResult {
     return this.dispatcher.dispatch(
       {
@@ -282,6 +299,7 @@ export class IceEmulator implements AdminTarget {
     this.dispatcher.clear();
     this.faultController.replace({});
     this.nonces.clear();
+    this.mns.reset();
     this.stateWriter?.markDirty();
   }
 
@@ -329,6 +347,11 @@ export class IceEmulator implements AdminTarget {
       const path = queryIndex < 0 ? rawUrl : rawUrl.slice(0, queryIndex);
       if (path === EMULATOR_ADMIN_PREFIX || path.startsWith(`${EMULATOR_ADMIN_PREFIX}/`)) {
         this.handleAdmin(req, res, path.slice(EMULATOR_ADMIN_PREFIX.length) || '/', body);
+        return;
+      }
+      if (isMnsPath(path)) {
+        const query = queryIndex < 0 ? '' : rawUrl.slice(queryIndex + 1);
+        await this.mns.handle(req, res, path, query, body.kind === 'body' ? body.body : undefined);
         return;
       }
       await this.handleIce(req, res, path, queryIndex < 0 ? '' : rawUrl.slice(queryIndex + 1), body);

@@ -1,6 +1,7 @@
 /**
  * The local ICE emulator's entry point. Speaks ICE's wire protocol on `POST /` (V3 signatures checked against
- * `keyPairs`) and the admin API on `/__emulator` (see ./admin-api.ts).
+ * `keyPairs`), MNS's queue API under `/queues/` (MNS signatures, the same key pairs; see ./mns/mns-service.ts) and
+ * the admin API on `/__emulator` (see ./admin-api.ts).
  *
  * Documented deterministic rules: a RecordUrl containing "fail-detection" fails detection (Pass=false with a
  * Reason); a Basic VoiceId or a Standard/CosyVoice VoiceName starting with "FailTrain" (or listed in
@@ -32,6 +33,7 @@ export {
 export { TRAINING_FAILED_MESSAGE } from './ice-emulator';
 export { EMULATOR_EXPOSED_WARNING } from './bind-warning';
 export type { CallbackTiming } from './callback-dispatcher';
+export type { MnsQueueSummary } from './mns/mns-queue-book';
 
 /** Options of `startEmulator`: any `EmulatorConfig` field overrides `EMULATOR_DEFAULTS`. */
 export interface StartEmulatorOptions extends Partial<EmulatorConfig> {

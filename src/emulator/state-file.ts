@@ -1,17 +1,20 @@
 /**
  * Optional persistence of the emulator's state to one JSON file, so that a restarted emulator keeps its voices,
- * jobs and callback settings. Writes are debounced and atomic (temp file + rename): a crash mid-write leaves the
+ * jobs, callback settings and MNS queues (messages, handles and visibility included). Writes are debounced and atomic (temp file + rename): a crash mid-write leaves the
  * previous state intact.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EventCallbackSettings } from './ice-operations';
+import type { MnsQueueBookSnapshot } from './mns/mns-queue-book';
 import type { VoiceJobBookSnapshot } from './voice-job-book';
 
 export interface PersistedEmulatorState {
   version: 1;
   book: VoiceJobBookSnapshot;
   eventCallback?: EventCallbackSettings;
+  /** The MNS queues with their messages (absent in files written before the emulator spoke MNS). */
+  mnsQueues?: MnsQueueBookSnapshot;
 }
 
 /**

@@ -88,16 +88,23 @@ export const ICE_OPERATIONS: { [K in keyof IceClient]: IceOperation<IceRequestOf
   },
   setEventCallback: {
     action: 'SetEventCallback',
+    // CallbackURL, AuthSwitch and AuthKey only for HTTP, CallbackQueueName only for MNS, as the fields' rules say.
     query: (request) =>
-      query({
-        AuthKey: request.authKey,
-        AuthSwitch: request.authSwitch,
-        CallbackType: request.callbackType,
-        CallbackURL: request.callbackUrl,
-        EventTypeList: request.eventTypeList?.join(','),
-      }),
+      request.callbackType === 'MNS'
+        ? query({
+            CallbackQueueName: request.callbackQueueName,
+            CallbackType: request.callbackType,
+            EventTypeList: request.eventTypeList?.join(','),
+          })
+        : query({
+            AuthKey: request.authKey,
+            AuthSwitch: request.authSwitch,
+            CallbackType: request.callbackType,
+            CallbackURL: request.callbackUrl,
+            EventTypeList: request.eventTypeList?.join(','),
+          }),
     mapBody: map.mapSetEventCallback,
-    secrets: (request) => [request.authKey],
+    secrets: (request) => (request.callbackType === 'HTTP' ? [request.authKey] : []),
   },
   getEventCallback: {
     action: 'GetEventCallback',

@@ -255,9 +255,10 @@ export interface ListCustomizedVoicesResponse extends IceResponse {
   totalCount: number;
 }
 
-/** What `IceClient.setEventCallback` sends. */
-export interface SetEventCallbackRequest {
-  callbackType: 'HTTP' | 'MNS';
+/** `SetEventCallback` for HTTP delivery: ICE posts each event to the URL (docs/ice-api.md#callback-setting). */
+export interface SetHttpEventCallbackRequest {
+  callbackType: 'HTTP';
+  /** At most 256 bytes. */
   callbackUrl: string;
   /** Comma-separated on the wire; an array here. */
   eventTypeList?: string[];
@@ -265,6 +266,19 @@ export interface SetEventCallbackRequest {
   /** Secret: never logged. */
   authKey?: string;
 }
+/**
+ * `SetEventCallback` for queue delivery: ICE writes each event into the MNS (SMQ) queue of its region; no URL, and
+ * AuthSwitch and AuthKey take effect only for HTTP, so none is sent (docs/ice-api.md#callback-setting).
+ */
+export interface SetMnsEventCallbackRequest {
+  callbackType: 'MNS';
+  /** Starts with `ice-callback-` (`iceCallbackQueueNameProblem`). */
+  callbackQueueName: string;
+  /** Comma-separated on the wire; an array here. */
+  eventTypeList?: string[];
+}
+/** What `IceClient.setEventCallback` sends: an HTTP or an MNS setting. */
+export type SetEventCallbackRequest = SetHttpEventCallbackRequest | SetMnsEventCallbackRequest;
 /** What `IceClient.setEventCallback` resolves to. */
 export interface SetEventCallbackResponse extends IceResponse {
   success: boolean;

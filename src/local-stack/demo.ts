@@ -13,6 +13,7 @@ import {
   type RecordingAnswer,
   type VoiceCloneInput,
   type VoiceCloneResult,
+  type VoiceCloneTiming,
   type VoiceRecording,
 } from '../workflows/definitions';
 import type { LocalStack } from './stack';
@@ -41,6 +42,13 @@ export interface DemoClone {
   jobId: string;
 }
 
+/** With no callbacks (`--callbacks none`) nothing ends the callback wait: poll almost at once, every few seconds. */
+const DEMO_POLLING_TIMING: VoiceCloneTiming = {
+  callbackTimeout: '1 second',
+  pollInterval: '2 seconds',
+  maxPollInterval: '10 seconds',
+};
+
 export function demoVoiceId(now = Date.now()): string {
   return `Demo${now.toString(36)}`;
 }
@@ -66,6 +74,7 @@ export async function startDemoClone(stack: LocalStack, options: DemoCloneOption
       voiceName: 'Demo voice',
       voiceDesc: 'Demonstration clone run by the local stack',
     },
+    ...(stack.callbacks === 'none' && { timing: DEMO_POLLING_TIMING }),
   };
   const { handle, demonstrations } = await startRecordingSession(stack.client, input, { taskQueue: stack.taskQueue });
   const webUiUrl = stack.workflowUrl(handle.workflowId);

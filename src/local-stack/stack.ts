@@ -1,6 +1,6 @@
 /**
  * The one way to start the system: a Temporal server (temporal-server.ts, test-servers.ts), the ICE emulator,
- * 0..N callback receivers and 0..N workers, each part in this process or in a child process of its own, as the
+ * 0..N callback receivers or 0..N queue consumers (callback-queue.ts), and 0..N workers, each part in this process or in a child process of its own, as the
  * caller chooses. `npm start` (startLocalStack below), the tests, the fault suite and the benchmark all start
  * through startStack. `close()` stops everything in reverse order and leaves no process behind.
  */
@@ -23,6 +23,14 @@ import type { IceClient } from '../ice/types';
 import { silentLogger, type Logger } from '../observability/logger';
 import { createVoiceCloneWorker } from '../worker';
 import { generateCallbackAuthKey } from './auth-key';
+import {
+  LOCAL_STACK_CALLBACK_QUEUE,
+  newCallbackQueueName,
+  pointIceCallbackAtQueue,
+  startQueueConsumer,
+  type StackConsumer,
+  type StackConsumerOptions,
+} from './callback-queue';
 import { startEmulatorChild, type EmulatorSpec } from './emulator-child';
 import { assertPortsFree, concretePort, freePort } from './ports';
 import { startReceiverChild } from './receiver-child';
@@ -31,7 +39,7 @@ import { devServerProcess, type DevServerProcess, type RunningTemporal, type Tem
 import { startWorkerChild, type WorkerChild } from './worker-child';
 import { workflowBundleFile } from './workflow-bundle';
 
-export type { RunningTemporal, TemporalStarter };
+export type { RunningTemporal, StackConsumer, StackConsumerOptions, TemporalStarter };
 
 /** The emulator in this process (any StartEmulatorOptions) or in a child process (the options a spec can carry). */
 export type StackEmulatorOptions =
@@ -91,6 +99,8 @@ export interface StackOptions<T extends RunningTemporal> {
   emulator?: StackEmulatorOptions;
   /** Default: none. */
   receivers?: StackReceiversOptions;
+  /** Queue consumers started with the stack (not with `receivers`); more with startConsumer. Default: none. */
+  consumers?: { count: number } & StackConsumerOptions;
   /** Started with the stack; more with startWorker / forkWorker. Default: none. */
   workers?: { count: number } & (
     ({ process?: 'in-process' } & InProcessWorkerOptions) | ({ process: 'child' } & ChildWorkerOptions)
@@ -155,6 +165,15 @@ export interface Stack<T extends RunningTemporal> {
   callbackUrl: string | undefined;
   /** Secret: for tests that sign callbacks themselves. */
   callbackAuthKey: string | undefined;
+  /** The MNS queue ICE writes its events into, once a consumer has started (the first one makes it). */
+  readonly callbackQueue: string | undefined;
+  /**
+   * Starts a queue consumer in this process; the first makes the stack's queue in the emulator and points ICE's
+   * callback setting at it. The stack stops it on `close()` unless closed before.
+   */
+  startConsumer(options?: StackConsumerOptions): Promise<StackConsumer>;
+  /** Consumers started and not closed yet, oldest first. */
+  consumers(): StackConsumer[];
   /** Starts one more worker in this process; the stack stops it on `close()` unless stopped before. */
   startWorker(options?: InProcessWorkerOptions): Promise<InProcessWorker>;
   /** Starts one more worker in a child process of its own; shut down on `close()`. */
@@ -245,7 +264,9 @@ class StackParts<T extends RunningTemporal> {
   emulatorPort = 0;
   callbackUrl: string | undefined;
   callbackAuthKey: string | undefined;
+  callbackQueue: string | undefined;
   private current: StackEmulator | undefined;
+  private readonly queueConsumers = new Set<StackConsumer>();
   private nativeConnection: Promise<NativeConnection> | undefined;
   private readonly inProcessWorkers = new Set<InProcessWorker>();
   private readonly workerChildren = new Set<WorkerChild>();
@@ -348,6 +369,48 @@ class StackParts<T extends RunningTemporal> {
     return inProcessReceiver(receiver);
   }
 
+  /** Consumers stop before the client connection closes, after the workers. */
+  registerConsumers(): void {
+    this.closer.add('callback consumers', async () => {
+      for (const consumer of [...this.queueConsumers]) await this.stopQuietly('consumer', () => consumer.close());
+    });
+  }
+
+  readonly startConsumer = async (consumerOptions: StackConsumerOptions = {}): Promise<StackConsumer> => {
+    if (this.options.receivers && this.options.receivers.count > 0) {
+      throw new Error('a stack with callback receivers has ICE calling them: start it without `receivers`');
+    }
+    const access = { endpoint: this.emulator.url, credentials: this.credentials };
+    if (this.callbackQueue === undefined) {
+      const queueName = consumerOptions.queueName ?? newCallbackQueueName();
+      await pointIceCallbackAtQueue(this.ice, access, queueName, consumerOptions.visibilityTimeoutSeconds);
+      this.callbackQueue = queueName;
+    }
+    const started = startQueueConsumer({
+      access,
+      queueName: this.callbackQueue,
+      client: this.client,
+      ice: consumerOptions.ice ?? this.ice,
+      config: consumerOptions.config,
+      logger: this.logger.child({ component: 'callback-consumer' }),
+    });
+    const consumers = this.queueConsumers;
+    const handle: StackConsumer = {
+      queueName: started.queueName,
+      consumer: started.consumer,
+      close: async () => {
+        if (consumers.delete(handle)) await started.close();
+      },
+    };
+    consumers.add(handle);
+    return handle;
+  };
+
+  async startPlannedConsumers(): Promise<void> {
+    const plan = this.options.consumers;
+    for (let index = 0; plan && index < plan.count; index++) await this.startConsumer(plan);
+  }
+
   /** Workers stop before the worker connection closes: in-process ones one by one, children together. */
   registerWorkers(): void {
     this.closer.add('worker connection', async () => {
@@ -447,6 +510,11 @@ class StackParts<T extends RunningTemporal> {
       receivers: this.receivers,
       callbackUrl: this.callbackUrl,
       callbackAuthKey: this.callbackAuthKey,
+      get callbackQueue() {
+        return parts.callbackQueue;
+      },
+      startConsumer: this.startConsumer,
+      consumers: () => [...this.queueConsumers],
       startWorker: this.startWorker,
       forkWorker: this.forkWorker,
       workers: () => [...this.inProcessWorkers],
@@ -468,6 +536,8 @@ export async function startStack<T extends RunningTemporal>(options: StackOption
     await parts.startEmulator();
     await parts.connectClient();
     await parts.startReceivers();
+    parts.registerConsumers();
+    await parts.startPlannedConsumers();
     parts.registerWorkers();
     await parts.startPlannedWorkers();
     return parts.toStack();
@@ -486,6 +556,10 @@ export const LOCAL_STACK_DEFAULT_PORTS = { temporal: 7233, ui: 8233, callback: 8
 /** How long the local stack's emulator takes to train a voice, in milliseconds. */
 export const LOCAL_STACK_DEFAULT_TRAINING_MS = 20_000;
 
+/** How ICE's events reach the local stack: the HTTP receiver, an MNS queue and its consumer, or not at all (polling). */
+export const LOCAL_STACK_CALLBACK_MODES = ['http', 'mns', 'none'] as const;
+export type LocalStackCallbacks = (typeof LOCAL_STACK_CALLBACK_MODES)[number];
+
 /** What `startLocalStack` takes; every port defaults to `LOCAL_STACK_DEFAULT_PORTS`. */
 export interface LocalStackOptions {
   /** Where the Temporal CLI and the data folder are (`loadLocalToolsConfig`). */
@@ -494,7 +568,9 @@ export interface LocalStackOptions {
   temporalPort?: number;
   /** Temporal Web UI port. */
   uiPort?: number;
-  /** Callback receiver port. */
+  /** Default `http`. */
+  callbacks?: LocalStackCallbacks;
+  /** Callback receiver port (`http` only). */
   callbackPort?: number;
   /** ICE emulator port. */
   emulatorPort?: number;
@@ -514,8 +590,11 @@ export interface LocalStackOptions {
 export interface LocalStack {
   temporal: DevServerProcess;
   emulator: RunningEmulator;
-  /** Signed: its key was registered with the emulator through SetEventCallback. */
-  receiver: RunningCallbackReceiver;
+  callbacks: LocalStackCallbacks;
+  /** `http`: signed, its key registered with the emulator through SetEventCallback. */
+  receiver: RunningCallbackReceiver | undefined;
+  /** `mns`: the emulator's queue ICE writes its events into, which the stack's consumer reads. */
+  callbackQueue: string | undefined;
   /** ICE client pointed at the emulator (dev key pair). */
   ice: IceClient;
   /** A Temporal client on the dev server's namespace. */
@@ -532,7 +611,7 @@ export interface LocalStack {
 
 /** Fails with `PortInUse` (naming the port and its flag) before anything starts; returns the ports to use. */
 export async function checkLocalStackPorts(
-  options: Pick<LocalStackOptions, 'temporalPort' | 'uiPort' | 'callbackPort' | 'emulatorPort'>,
+  options: Pick<LocalStackOptions, 'temporalPort' | 'uiPort' | 'callbackPort' | 'emulatorPort' | 'callbacks'>,
 ): Promise<Record<keyof typeof LOCAL_STACK_DEFAULT_PORTS, number>> {
   const ports = {
     temporal: options.temporalPort ?? LOCAL_STACK_DEFAULT_PORTS.temporal,
@@ -543,19 +622,33 @@ export async function checkLocalStackPorts(
   await assertPortsFree([
     { name: 'Temporal gRPC', flag: '--temporal-port', port: ports.temporal },
     { name: 'the Temporal Web UI', flag: '--ui-port', port: ports.ui },
-    { name: 'the callback receiver', flag: '--callback-port', port: ports.callback },
     { name: 'the ICE emulator', flag: '--emulator-port', port: ports.emulator },
+    ...((options.callbacks ?? 'http') === 'http'
+      ? [{ name: 'the callback receiver', flag: '--callback-port', port: ports.callback }]
+      : []),
   ]);
   return ports;
 }
 
+/** `http`: one signed receiver on the callback port; `mns`: one consumer on `LOCAL_STACK_CALLBACK_QUEUE`. */
+function localCallbackParts(
+  callbacks: LocalStackCallbacks,
+  callbackPort: number,
+): Pick<StackOptions<DevServerProcess>, 'receivers' | 'consumers'> {
+  if (callbacks === 'http') return { receivers: { count: 1, port: callbackPort } };
+  if (callbacks === 'mns') return { consumers: { count: 1, queueName: LOCAL_STACK_CALLBACK_QUEUE } };
+  return {};
+}
+
 /**
  * A Temporal dev server with the Web UI (child process, SQLite under the data folder; when no local CLI works, the
- * SDK's download), the ICE emulator, one callback receiver (signed callbacks, key generated per run and registered
- * with the emulator through SetEventCallback) and one worker: everything but the dev server in this process.
+ * SDK's download), the ICE emulator, the callbacks asked for (default one receiver: signed callbacks, key generated
+ * per run and registered with the emulator through SetEventCallback; or an MNS queue in the emulator and one
+ * consumer on it) and one worker: everything but the dev server in this process.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const logger = options.logger ?? silentLogger;
+  const callbacks = options.callbacks ?? 'http';
   const ports = await checkLocalStackPorts(options);
   const dataDir = path.resolve(options.tools.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -576,7 +669,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       callbackAuthKeyOnDisk: false,
       logger: logger.child({ component: 'emulator' }),
     },
-    receivers: { count: 1, port: ports.callback },
+    ...localCallbackParts(callbacks, ports.callback),
     taskQueue: options.taskQueue,
     logger,
   });
@@ -587,18 +680,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     throw error;
   }
   const { temporal } = stack;
-  const receiver = stack.receivers[0]?.inProcess;
-  if (!receiver) throw new Error('the local stack starts its receiver in this process');
   logger.info('local stack ready', {
     temporal: temporal.address,
     ui: temporal.uiUrl,
     emulator: stack.emulator.url,
+    callbacks,
     publicUrl: stack.callbackUrl,
+    queue: stack.callbackQueue,
   });
   return {
     temporal,
     emulator: stack.emulator,
-    receiver,
+    callbacks,
+    receiver: stack.receivers[0]?.inProcess,
+    callbackQueue: stack.callbackQueue,
     ice: stack.ice,
     client: stack.client,
     taskQueue: stack.taskQueue,

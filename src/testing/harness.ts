@@ -1,7 +1,7 @@
 /**
  * The integration-test harness: one call gives a test a Temporal server, the ICE emulator, an ICE client on it,
  * a client, a task queue named after the test, and starters for workers (in this process or in children), signed
- * callback receivers and HTTP capture targets, all closed together in reverse order. It is a thin layer over the
+ * callback receivers, MNS queue consumers and HTTP capture targets, all closed together in reverse order. It is a thin layer over the
  * one start module (src/local-stack/stack.ts); the package's tests, its fault suite and its benchmark are presets
  * of it. Modelled on the Temporal TypeScript SDK's own integration helpers.
  */
@@ -23,6 +23,8 @@ import {
   type InProcessWorker,
   type RunningTemporal,
   type Stack,
+  type StackConsumer,
+  type StackConsumerOptions,
   type StackEmulator,
   type StackOptions,
   type StackReceiver,
@@ -193,6 +195,12 @@ export interface Harness<T extends RunningTemporal> extends IceHarness {
    * overrides that.
    */
   runReceiverService(env: Env, options?: ReceiverServiceOptions): Promise<RunningReceiverService>;
+  /**
+   * A queue consumer in this process (MNS callback mode): the first one makes a queue of its own in the emulator
+   * (`stack.callbackQueue`) and points ICE's callback setting at it; later ones share that queue. Closed with the
+   * harness unless closed before. Not with `receivers` (ICE calls one or the other).
+   */
+  startConsumer(options?: StackConsumerOptions): Promise<StackConsumer>;
   /** Stops the emulator, waits `downMs` (default 1000), starts it on the same port (and state file, if any). */
   restartEmulator(downMs?: number): Promise<void>;
 }
@@ -233,6 +241,7 @@ function harnessOver<T extends RunningTemporal>(stack: Stack<T>): Harness<T> {
       }),
     forkWorker: (workerOptions) => stack.forkWorker(workerOptions),
     workers: () => stack.workers(),
+    startConsumer: (consumerOptions) => stack.startConsumer(consumerOptions),
     startReceiver: async (receiverOptions = {}) => {
       const started = await startSignedCallbackReceiver({ ...receiverOptions, client: stack.client, ice: stack.ice });
       onClose(() => started.receiver.close());

@@ -19,6 +19,8 @@ export {
   type StackEmulatorOptions,
   type StackReceiver,
   type StackReceiversOptions,
+  type StackConsumer,
+  type StackConsumerOptions,
   type InProcessWorker,
   type InProcessWorkerOptions,
   type ChildWorkerOptions,

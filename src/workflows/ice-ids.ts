@@ -133,3 +133,33 @@ export function urlProblem(raw: unknown, protocols: readonly string[]): string |
   if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
   return undefined;
 }
+
+// ------------------------------------------------------------------------------------------------------------
+// ICE's callback queue (CallbackType=MNS): ICE's prefix rule and MNS's queue-name rule, checked before any call.
+// ------------------------------------------------------------------------------------------------------------
+
+/** The prefix ICE requires of `CallbackQueueName` (docs/ice-api.md#callback-setting). */
+export const ICE_CALLBACK_QUEUE_PREFIX = 'ice-callback-';
+/** ICE's rule for `CallbackQueueName`, in words, for error messages. */
+export const ICE_CALLBACK_QUEUE_RULE = `must start with "${ICE_CALLBACK_QUEUE_PREFIX}" and go on after it (ICE's rule)`;
+/** The longest MNS queue name (docs/ice-api.md#callback-setting). */
+export const MNS_QUEUE_NAME_MAX_CHARACTERS = 120;
+/**
+ * MNS's queue-name rule (docs/ice-api.md#callback-setting): letters, digits and '-', at most 120, first a letter
+ * (Alibaba's pages differ on whether a digit may come first: the stricter reading).
+ */
+export const MNS_QUEUE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,119}$/;
+/** `MNS_QUEUE_NAME_PATTERN` in words, for error messages. */
+export const MNS_QUEUE_NAME_RULE = `must be 1-${MNS_QUEUE_NAME_MAX_CHARACTERS} letters, digits or '-', starting with a letter (MNS's queue-name rule)`;
+
+/**
+ * The rule a queue name for ICE's callbacks breaks, or undefined when it keeps both: MNS's queue-name rule, then
+ * ICE's prefix. The one check for `configure-callback --mns-queue` and the queue consumer's settings; workflow-safe.
+ */
+export function iceCallbackQueueNameProblem(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || !MNS_QUEUE_NAME_PATTERN.test(raw)) return MNS_QUEUE_NAME_RULE;
+  if (!raw.startsWith(ICE_CALLBACK_QUEUE_PREFIX) || raw === ICE_CALLBACK_QUEUE_PREFIX) {
+    return ICE_CALLBACK_QUEUE_RULE;
+  }
+  return undefined;
+}

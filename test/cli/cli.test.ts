@@ -1,7 +1,8 @@
 /**
  * The `ice-voice-clone` CLI: help for every command, exit code 2 with one clear line for bad usage, input
  * validation before any call, the emulator command, `start --wait`/`status` against a real local stack, and
- * `dev --exit-after-demo` end to end through the bin launcher, leaving no process behind.
+ * `dev --exit-after-demo` end to end through the bin launcher (HTTP callbacks, and MNS: `npm start -- --callbacks
+ * mns`), leaving no process behind.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -77,6 +78,7 @@ describe('ice-voice-clone CLI', () => {
       [['emulator', '--port', 'abc'], /--port must be a port number/],
       [['configure-callback', '--url', 'https://cb.example.com/ice'], /--auth-key/],
       [['dev', '--ui-port', '70000'], /--ui-port/],
+      [['dev', '--callbacks', 'smtp'], /--callbacks must be http, mns or none, got "smtp"/],
       [['start', '--voice-id', 'Abc1', '--wait-for', 'trained'], /--wait-for must be "submitted"/],
       [['start', '--voice-id', 'Abc1', '--wait', '--wait-for', 'submitted'], /exclude each other/],
       [['start', '--voice-id', 'Abc1', '--gender', 'female'], /--gender and --scenario go together/],
@@ -375,6 +377,35 @@ describe('ice-voice-clone CLI', () => {
       assert.match(out, /Voice Demo\w+ is trained \(job \w+, via callback/);
       assert.match(out, /Stopped\./);
       assert.doesNotMatch(out, /[A-Za-z\d]{32}.*auth/i, 'the callback auth key is never printed');
+      assert.deepEqual(temporalProcessesUsing(dataDir), []);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('dev --exit-after-demo --callbacks mns trains the demo voice through the queue consumer', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'ice-voice-clone-dev-mns-'));
+    try {
+      const ports = ['--temporal-port', '0', '--ui-port', '0', '--emulator-port', '0'];
+      const child = startCliProcess([
+        'dev',
+        '--exit-after-demo',
+        '--callbacks',
+        'mns',
+        '--training-ms',
+        '300',
+        ...ports,
+        '--data-dir',
+        dataDir,
+      ]);
+      const code = await child.exited;
+      const out = child.all();
+      assert.equal(code, 0, out);
+      assert.match(out, /MNS queue consumer/);
+      assert.match(out, /Callbacks\s+MNS queue ice-callback-local-stack in the emulator/);
+      assert.doesNotMatch(out, /Callbacks\s+http:/, 'no receiver in MNS mode');
+      assert.match(out, /Voice Demo\w+ is trained \(job \w+, via callback/);
+      assert.match(out, /Stopped\./);
       assert.deepEqual(temporalProcessesUsing(dataDir), []);
     } finally {
       await rm(dataDir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 /**
- * `configure-callback` shares the account's one callback setting: against the real emulator over real HTTP with
- * signed requests, it refuses to replace another endpoint without --replace (and writes nothing), merges event
- * types, writes nothing on --dry-run, prints the forward line when it replaces a URL, and never prints a key.
+ * `configure-callback` shares the account's one callback setting, for a URL and for an MNS queue: against the real
+ * emulator over real HTTP with signed requests, it refuses to replace another endpoint without --replace (and writes
+ * nothing), merges event types, writes nothing on --dry-run, prints the forward line when it replaces a URL, refuses
+ * a bad queue name before any call, and never prints a key.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -224,6 +225,121 @@ describe('configure-callback on a shared account', () => {
     assert.equal(run.code, 2);
     assert.match(run.err, /http or https/);
     assert.deepEqual(await actions(), []);
+  });
+
+  describe('--mns-queue', () => {
+    const QUEUE = 'ice-callback-voice-clone';
+    const theirQueue = () =>
+      theirSetting({
+        CallbackType: 'MNS',
+        CallbackQueueName: 'ice-callback-media',
+        EventTypeList: 'FileUploadComplete',
+      });
+
+    it("refuses another pipeline's URL without --replace: exit 1, its setting printed without its key, nothing written", async () => {
+      await theirHttp();
+      const run = await runCli(['--mns-queue', QUEUE, '--event-type', 'CustomizedVoiceJobComplete']);
+      assert.equal(run.code, 1);
+      assert.match(run.out, new RegExp(`Callback URL\\s+${THEIRS}`));
+      assert.match(run.out, /Auth key\s+\[set\]/);
+      assert.match(run.err, new RegExp(`already delivers to ${THEIRS}; give --replace`));
+      assert.deepEqual(await actions(), ['GetEventCallback'], 'no SetEventCallback reached the emulator');
+      assert.equal((await setting()).CallbackURL, THEIRS);
+    });
+
+    it('--replace takes a URL over, merges event types and prints the forward line for the consumer', async () => {
+      await theirHttp();
+      const run = await runCli(['--mns-queue', QUEUE, '--replace', '--event-type', 'CustomizedVoiceJobComplete']);
+      assert.equal(run.code, 0, run.err);
+      assert.ok(run.out.split('\n').includes(`ICE_CALLBACK_FORWARD_URL=${THEIRS}`), run.out);
+      assert.match(run.out, /callback consumer/);
+      assert.match(run.out, /ICE_CALLBACK_FORWARD_AUTH_KEY/, 'the old setting was signed: the forward needs its key');
+      assert.match(run.out, new RegExp(`MNS queue\\s+${QUEUE}`));
+      assert.deepEqual(await setting(), {
+        CallbackType: 'MNS',
+        CallbackQueueName: QUEUE,
+        EventTypeList: 'ProduceMediaComplete,TranscodeComplete,CustomizedVoiceJobComplete',
+      });
+      const sent = (await emulator.admin.calls()).find((call) => call.action === 'SetEventCallback');
+      assert.ok(sent, 'SetEventCallback was sent');
+      assert.deepEqual(
+        Object.keys(sent.params)
+          .filter((name) => /^(Callback|Auth|EventTypeList)/.test(name))
+          .sort(),
+        ['CallbackQueueName', 'CallbackType', 'EventTypeList'],
+        'no URL and no auth fields in MNS mode',
+      );
+    });
+
+    it('refuses another queue without --replace, and on --replace says that a queue cannot be forwarded to', async () => {
+      await theirQueue();
+      const refused = await runCli(['--mns-queue', QUEUE]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.out, /MNS queue\s+ice-callback-media/);
+      assert.match(refused.err, /the MNS queue ice-callback-media/);
+      assert.deepEqual(await actions(), ['GetEventCallback']);
+
+      const replaced = await runCli(['--mns-queue', QUEUE, '--replace']);
+      assert.equal(replaced.code, 0, replaced.err);
+      assert.match(replaced.out, /MNS delivery cannot be forwarded to/);
+      assert.doesNotMatch(replaced.out, /ICE_CALLBACK_FORWARD_URL/);
+      assert.deepEqual(await setting(), {
+        CallbackType: 'MNS',
+        CallbackQueueName: QUEUE,
+        EventTypeList: 'FileUploadComplete',
+      });
+    });
+
+    it('updates its own queue in place, merging event types without --replace', async () => {
+      await theirSetting({ CallbackType: 'MNS', CallbackQueueName: QUEUE, EventTypeList: 'ProduceMediaComplete' });
+      const run = await runCli(['--mns-queue', QUEUE, '--event-type', 'CustomizedVoiceJobComplete']);
+      assert.equal(run.code, 0, run.err);
+      assert.equal((await setting()).EventTypeList, 'ProduceMediaComplete,CustomizedVoiceJobComplete');
+    });
+
+    it('--dry-run prints what it would set and the forward line, and writes nothing', async () => {
+      await theirHttp();
+      const run = await runCli(['--mns-queue', QUEUE, '--replace', '--dry-run', '--event-type', 'X1']);
+      assert.equal(run.code, 0, run.err);
+      assert.match(run.out, /Would set \(dry run, nothing written\)/);
+      assert.match(run.out, /Callback type\s+MNS/);
+      assert.match(run.out, new RegExp(`MNS queue\\s+${QUEUE}`));
+      assert.match(run.out, /Event types\s+ProduceMediaComplete,TranscodeComplete,X1/);
+      assert.ok(run.out.split('\n').includes(`ICE_CALLBACK_FORWARD_URL=${THEIRS}`));
+      assert.deepEqual(await actions(), ['GetEventCallback'], 'a dry run sends no SetEventCallback');
+      assert.equal((await setting()).CallbackURL, THEIRS);
+    });
+
+    it("refuses a name that breaks ICE's or MNS's rule with exit 2 naming it, before any ICE call", async () => {
+      const cases: [string, RegExp][] = [
+        ['voice-clone-queue', /--mns-queue must start with "ice-callback-".*ICE's rule/],
+        ['ice-callback-', /ICE's rule/],
+        ['ice-callback-voice_clone', /letters, digits or '-'.*MNS's queue-name rule/],
+        ['ice-callback-voice.clone', /MNS's queue-name rule/],
+        [`ice-callback-${'q'.repeat(108)}`, /1-120 .*MNS's queue-name rule/],
+      ];
+      for (const [name, rule] of cases) {
+        const run = await runCli(['--mns-queue', name]);
+        assert.equal(run.code, 2, `${name}: ${run.err}`);
+        assert.match(run.err, rule, name);
+      }
+      assert.deepEqual(await actions(), [], 'no ICE call for a bad name');
+      const longest = await runCli(['--mns-queue', `ice-callback-${'q'.repeat(107)}`]);
+      assert.equal(longest.code, 0, `120 characters are allowed: ${longest.err}`);
+    });
+
+    it('--url with --mns-queue, or a key with a queue, is exit 2 before any ICE call', async () => {
+      const both = await runCli(['--url', OURS, '--unsigned', '--mns-queue', QUEUE]);
+      assert.equal(both.code, 2);
+      assert.match(both.err, /--url and --mns-queue exclude each other/);
+      const keyed = await runCli(['--mns-queue', QUEUE, '--auth-key', OUR_KEY]);
+      assert.equal(keyed.code, 2);
+      assert.match(keyed.err, /apply only to --url/);
+      const neither = await runCli(['--unsigned']);
+      assert.equal(neither.code, 2);
+      assert.match(neither.err, /--url <url> or --mns-queue <name>/);
+      assert.deepEqual(await actions(), []);
+    });
   });
 
   it('prints no key anywhere, logs included, when run as a process with debug logging', async () => {

@@ -208,19 +208,31 @@ describe('the emulated account callback setting', () => {
       assert.ok(doubled.sent && doubled.copies === 2, JSON.stringify(doubled));
     });
 
-    it('records an MNS delivery without posting it anywhere', async () => {
+    it('in MNS mode retries a queue that does not exist as ICE does, then drops the event', async () => {
       await ice.ok('SetEventCallback', { CallbackType: 'MNS', CallbackQueueName: 'ice-callback-team' });
       const answer = await emulator.admin.sendEvent({ eventType: 'TranscodeComplete', messageBody: { JobId: 't1' } });
-      assert.ok(!answer.sent && answer.reason === 'mns', JSON.stringify(answer));
-      assert.match(answer.detail, /ice-callback-team/);
+      assert.ok(answer.sent && answer.queueName === 'ice-callback-team', JSON.stringify(answer));
+      const log = await waitFor(async () => {
+        const entries = await emulator.admin.callbacks();
+        return entries.length >= 3 ? entries : undefined;
+      });
       assert.deepEqual(
-        (await emulator.admin.callbacks()).map(({ eventId, jobId, outcome, httpStatus }) => ({
+        log.map(({ eventId, jobId, attempt, outcome, httpStatus, queueName }) => ({
           eventId,
           jobId,
+          attempt,
           outcome,
           httpStatus,
+          queueName,
         })),
-        [{ eventId: answer.eventId, jobId: 't1', outcome: 'mns-not-posted', httpStatus: undefined }],
+        [1, 2, 3].map((attempt) => ({
+          eventId: answer.eventId,
+          jobId: 't1',
+          attempt,
+          outcome: attempt === 3 ? 'gave-up' : 'failed',
+          httpStatus: undefined,
+          queueName: 'ice-callback-team',
+        })),
       );
     });
 

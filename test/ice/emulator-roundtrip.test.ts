@@ -184,6 +184,27 @@ describe('the voice-cloning flow round-trips through the emulator', () => {
     );
   });
 
+  it('SetEventCallback with an MNS queue, then GetEventCallback returns the queue and no URL or key', async () => {
+    const set = await client.setEventCallback({
+      callbackType: 'MNS',
+      callbackQueueName: 'ice-callback-voice-clone',
+      eventTypeList: ['CustomizedVoiceJobComplete'],
+    });
+    assert.equal(set.success, true);
+    const got = await client.getEventCallback();
+    assert.deepEqual(
+      { ...got, requestId: undefined },
+      {
+        requestId: undefined,
+        callbackType: 'MNS',
+        callbackUrl: '',
+        callbackQueueName: 'ice-callback-voice-clone',
+        eventTypeList: ['CustomizedVoiceJobComplete'],
+        authSwitch: 'off',
+      },
+    );
+  });
+
   it('an ICE refusal comes back as a final IceError with Code, status and RequestId', async () => {
     const error = await iceErrorOf(client.getCustomizedVoiceJob({ jobId: 'no-such-job' }));
     assert.equal(error.operation, 'GetCustomizedVoiceJob');

@@ -39,4 +39,18 @@ describe('ICE operation table', () => {
     });
     assert.deepEqual(ICE_OPERATIONS.setEventCallback.secrets?.(request), ['Key12345']);
   });
+
+  it('sends an MNS setting as the SDK does: CallbackQueueName, no URL and no auth fields', () => {
+    const request = {
+      callbackType: 'MNS' as const,
+      callbackQueueName: 'ice-callback-voice',
+      eventTypeList: ['A', 'B'],
+    };
+    assert.deepEqual(ICE_OPERATIONS.setEventCallback.query(request), {
+      CallbackQueueName: 'ice-callback-voice',
+      CallbackType: 'MNS',
+      EventTypeList: 'A,B',
+    });
+    assert.deepEqual(ICE_OPERATIONS.setEventCallback.secrets?.(request), []);
+  });
 });

@@ -62,6 +62,7 @@ const EVERY_COMMAND: Record<keyof typeof COMMANDS, string[]> = {
   voices: ['voices'],
   'delete-job': ['delete-job', 'job-0001'],
   'callback-server': ['callback-server'],
+  'callback-consumer': ['callback-consumer'],
   'configure-callback': ['configure-callback', '--url', 'https://cb.example.com/ice', '--unsigned', '--dry-run'],
   emulator: ['emulator', '--port', '0'],
 };
@@ -72,6 +73,35 @@ describe('settings an attacker or a typo can give', () => {
     for (const [name, argv] of Object.entries(EVERY_COMMAND)) {
       const exit = await runBin(argv, { ...UNSIGNED_RECEIVER, LOG_LEVEL: 'bogus' });
       assertRefused(exit, 2, [/LOG_LEVEL/], name);
+    }
+  });
+
+  it('a queue consumer without a queue, with a queue ICE cannot write to, or without an endpoint is exit 2', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{}, /ICE_CALLBACK_MNS_QUEUE/],
+      [{ ICE_CALLBACK_MNS_QUEUE: 'voice-events' }, /ICE_CALLBACK_MNS_QUEUE.*ice-callback-/],
+      [{ ICE_CALLBACK_MNS_QUEUE: 'ice-callback-a_b' }, /ICE_CALLBACK_MNS_QUEUE/],
+      [{ ICE_CALLBACK_MNS_QUEUE: 'ice-callback-voice' }, /ALIBABA_CLOUD_ACCOUNT_ID/],
+      [{ ICE_CALLBACK_MNS_QUEUE: 'ice-callback-voice', ICE_MNS_ENDPOINT: 'ftp://x' }, /ICE_MNS_ENDPOINT/],
+      [
+        {
+          ICE_CALLBACK_MNS_QUEUE: 'ice-callback-voice',
+          ICE_MNS_ENDPOINT: 'http://127.0.0.1:9',
+          ICE_CALLBACK_MNS_MAX_DEQUEUE: '0',
+        },
+        /ICE_CALLBACK_MNS_MAX_DEQUEUE/,
+      ],
+      [
+        {
+          ICE_CALLBACK_MNS_QUEUE: 'ice-callback-voice',
+          ICE_MNS_ENDPOINT: 'http://127.0.0.1:9',
+          ICE_CALLBACK_CONSUMER_ADDRESS: 'nowhere',
+        },
+        /ICE_CALLBACK_CONSUMER_ADDRESS/,
+      ],
+    ];
+    for (const [env, pattern] of cases) {
+      assertRefused(await runBin(['callback-consumer'], { ...NOWHERE, ...env }), 2, [pattern], JSON.stringify(env));
     }
   });
 

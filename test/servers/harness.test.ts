@@ -1,13 +1,17 @@
 /**
  * The test harness itself (src/testing/harness.ts through test/support/harness.ts): one call starts a dev server,
  * the emulator and a worker on a task queue named after the test; receivers, capture targets and what a test adds
- * close with it, last first; the failure assertion tells a failed workflow from a completed one.
+ * close with it, last first; consumers make the harness's MNS queue and close with it; the failure assertion tells a
+ * failed workflow from a completed one.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { loadCallbackReceiverConfig } from '../../src/config';
+import { TEST_TIMINGS } from '../../src/testing/harness';
+import { startCloneOn } from '../callback/support';
 import { assertWorkflowFailed, startTestEmulator, startTestHarness, taskQueueFor } from '../support/harness';
+import { createVoice, newVoiceId } from '../workflow/support';
 
 test('a harness starts its parts and closes what the test added, last first, then the servers', async () => {
   const harness = await startTestHarness({ name: 'Harness Self Test', worker: true });
@@ -38,6 +42,30 @@ test('a harness starts its parts and closes what the test added, last first, the
   assert.equal(harness.workers().length, 0, 'the worker stopped');
   assert.throws(() => harness.emulator, /the stack is closed/);
   await assert.rejects(fetch(emulatorUrl), 'the emulator is closed');
+});
+
+test('a harness consumer makes a queue, points ICE at it and closes a clone by callback', async () => {
+  const harness = await startTestHarness({ name: 'harness consumer', worker: true, emulator: { trainingMs: 300 } });
+  try {
+    const first = await harness.startConsumer({ visibilityTimeoutSeconds: 1, config: { waitSeconds: 1 } });
+    const second = await harness.startConsumer();
+    assert.match(first.queueName, /^ice-callback-[0-9a-f]{8}$/);
+    assert.equal(second.queueName, first.queueName, 'later consumers share the queue');
+    assert.equal(harness.stack.callbackQueue, first.queueName);
+    assert.equal(harness.stack.consumers().length, 2);
+    const setting = await harness.ice.getEventCallback();
+    assert.equal(setting.callbackType, 'MNS');
+    assert.equal(setting.callbackQueueName, first.queueName);
+    const voiceId = newVoiceId('HarnessMns');
+    await createVoice(harness.ice, voiceId);
+    const handle = await startCloneOn(harness, voiceId, 2, TEST_TIMINGS.byCallback);
+    assert.equal((await handle.result()).completedVia, 'callback');
+    await second.close();
+    assert.equal(harness.stack.consumers().length, 1);
+  } finally {
+    await harness.close();
+  }
+  assert.equal(harness.stack.consumers().length, 0, 'the consumers stopped with the harness');
 });
 
 test('the emulator alone, and the names and the failure assertion', async () => {

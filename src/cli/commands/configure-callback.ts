@@ -1,8 +1,10 @@
 import {
   applyIceCallbackPlan,
   ConfigureCallbackError,
+  describeReplacedCallback,
   FORWARD_URL_VARIABLE,
   planIceCallback,
+  type ConfigureIceCallbackOptions,
   type ConfiguredIceCallback,
   type IceCallbackPlan,
   type IceCallbackSettings,
@@ -10,22 +12,36 @@ import {
 } from '../../callback/configure-callback';
 import { loadIceClientConfig } from '../../config';
 import { createIceClient } from '../../ice';
-import { urlProblem } from '../../workflows/ice-ids';
+import { iceCallbackQueueNameProblem, urlProblem } from '../../workflows/ice-ids';
 import { createLogger } from '../../observability/logger';
-import { EXIT_FAILURE, EXIT_OK, listOption, requiredString, stringOption, UsageError, type CommandSpec } from '../args';
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  listOption,
+  stringOption,
+  UsageError,
+  type CommandSpec,
+  type ParsedValues,
+} from '../args';
 import type { CliIo, Command } from '../context';
 
 const spec: CommandSpec = {
   name: 'configure-callback',
   summary:
-    "Point ICE's event callback at the callback receiver (SetEventCallback, CallbackType HTTP), sharing the\n" +
-    "account's one callback setting: it reads GetEventCallback first, refuses to replace another endpoint without\n" +
-    '--replace, keeps every subscribed event type, and prints the settings ICE reports back, without the auth key.',
+    "Point ICE's event callback at the callback receiver (SetEventCallback, CallbackType HTTP) or at an MNS queue\n" +
+    "(CallbackType MNS), sharing the account's one callback setting: it reads GetEventCallback first, refuses to\n" +
+    'replace another endpoint without --replace, keeps every subscribed event type, and prints the settings ICE\n' +
+    'reports back, without the auth key.',
   options: {
     url: {
       type: 'string',
       value: '<url>',
       description: "Public URL ICE posts to (≤256 bytes); must equal the receiver's ICE_CALLBACK_URL.",
+    },
+    'mns-queue': {
+      type: 'string',
+      value: '<name>',
+      description: 'Instead of --url: ICE writes events into this MNS queue of its region (ice-callback-…, unsigned).',
     },
     'auth-key': {
       type: 'string',
@@ -41,19 +57,21 @@ const spec: CommandSpec = {
     },
     replace: {
       type: 'boolean',
-      description: 'Take over a callback that points at another URL or an MNS queue (prints how to forward).',
+      description: 'Take over a callback that points at another URL or MNS queue (prints how to forward).',
     },
     'dry-run': { type: 'boolean', description: 'Print what would be set; change nothing.' },
     json: { type: 'boolean', description: 'Print JSON for scripts (before and after settings) instead of text.' },
   },
   notes: [
     'ICE keeps one callback setting per account and region, shared by every ICE feature the account uses. The same',
-    'URL is updated in place; another URL or an MNS queue is left alone (exit 1) unless --replace is given. After',
-    `replacing a URL, give the receiver the printed ${FORWARD_URL_VARIABLE}=<old url> so the old endpoint keeps`,
-    'getting its events. Exit codes: 0 set (or would set), 1 refused or failed, 2 bad usage.',
+    'URL or queue is updated in place; another URL or queue is left alone (exit 1) unless --replace is given. After',
+    `replacing a URL, give the receiver (or the queue consumer) the printed ${FORWARD_URL_VARIABLE}=<old url> so`,
+    'the old endpoint keeps getting its events. Exit codes: 0 set (or would set), 1 refused or failed, 2 bad usage.',
     'ICE settings: ICE_REGION / ICE_ENDPOINT and Alibaba credentials (ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET or the',
     'default credential chain). RAM actions needed: ice:SetEventCallback, ice:GetEventCallback.',
     'The receiver must run with ICE_CALLBACK_URL=<url> and the key in ICE_CALLBACK_AUTH_KEYS.',
+    'An --mns-queue name is "ice-callback-" (ICE) then letters, digits or \'-\', at most 120 characters in all (MNS);',
+    "the queue must exist in ICE's region, and callback-consumer reads it. MNS mode is unsigned: no --auth-key.",
   ],
 };
 
@@ -61,14 +79,21 @@ type Outcome = 'applied' | 'dry-run' | 'refused';
 
 /** A setting as text, indented; never the key, only whether there is one. */
 function settingLines(settings: IceCallbackSettings | PlannedIceCallback, keyWording?: string): string[] {
-  const mns = settings.callbackType === 'MNS';
-  const queue = 'callbackQueueName' in settings ? (settings.callbackQueueName ?? '') : '';
   const types = settings.eventTypeList.length > 0 ? settings.eventTypeList.join(',') : '(empty: ICE default)';
+  const target =
+    settings.callbackType === 'MNS'
+      ? [`MNS queue       ${'callbackQueueName' in settings ? (settings.callbackQueueName ?? '') : ''}`]
+      : [`Callback URL    ${'callbackUrl' in settings ? settings.callbackUrl : ''}`];
+  // AuthSwitch and AuthKey take effect only for HTTP (docs/ice-api.md#callback-setting).
+  const auth =
+    settings.callbackType === 'MNS' || !('authSwitch' in settings)
+      ? []
+      : [`Auth switch     ${settings.authSwitch}`, `Auth key        ${keyWording ?? settings.authKey}`];
   return [
     `Callback type   ${settings.callbackType}`,
-    mns ? `MNS queue       ${queue}` : `Callback URL    ${settings.callbackUrl}`,
+    ...target,
     `Event types     ${types}`,
-    ...(mns ? [] : [`Auth switch     ${settings.authSwitch}`, `Auth key        ${keyWording ?? settings.authKey}`]),
+    ...auth,
     ...('requestId' in settings ? [`RequestId       ${settings.requestId}`] : []),
   ].map((line) => `  ${line}`);
 }
@@ -78,8 +103,9 @@ function replacementLines(plan: IceCallbackPlan, outcome: Outcome): string[] {
   if (!replaced) return [];
   if (replaced.kind === 'mns') return [];
   const verb = outcome === 'applied' ? 'Give' : 'After the change, give';
+  const reader = plan.planned.callbackType === 'MNS' ? 'the callback consumer (callback-consumer)' : 'the receiver';
   const lines = [
-    `${verb} the receiver this line so that ${replaced.url} keeps getting its events:`,
+    `${verb} ${reader} this line so that ${replaced.url} keeps getting its events:`,
     `${FORWARD_URL_VARIABLE}=${replaced.url}`,
   ];
   if (replaced.signed) {
@@ -103,7 +129,8 @@ function printText(io: CliIo, outcome: Outcome, plan: IceCallbackPlan, after?: C
       lines.push('Before:', '  (no callback set)');
     }
     if (outcome === 'dry-run') {
-      const keyWording = plan.planned.authKey === '[set]' ? 'would be set' : 'would not be set';
+      const keySet = plan.planned.callbackType === 'HTTP' && plan.planned.authKey === '[set]';
+      const keyWording = keySet ? 'would be set' : 'would not be set';
       lines.push('Would set (dry run, nothing written):');
       lines.push(...settingLines(plan.planned, keyWording));
     } else if (after) {
@@ -134,25 +161,45 @@ function printJson(io: CliIo, outcome: Outcome, plan: IceCallbackPlan, after?: C
   );
 }
 
+/** The callback target and signing flags as options; a bad or missing one is a UsageError (exit 2). */
+function targetOptions(values: ParsedValues): ConfigureIceCallbackOptions {
+  const url = stringOption(values, 'url');
+  const mnsQueue = stringOption(values, 'mns-queue');
+  const authKey = stringOption(values, 'auth-key');
+  const eventTypes = listOption(values, 'event-type');
+  if (url !== undefined && mnsQueue !== undefined) {
+    throw new UsageError('configure-callback: --url and --mns-queue exclude each other (one callback per account)');
+  }
+  if (mnsQueue !== undefined) {
+    const queueRuleBroken = iceCallbackQueueNameProblem(mnsQueue);
+    if (queueRuleBroken !== undefined) throw new UsageError(`configure-callback: --mns-queue ${queueRuleBroken}`);
+    if (authKey !== undefined || values.unsigned === true) {
+      throw new UsageError('configure-callback: --auth-key and --unsigned apply only to --url (MNS mode is unsigned)');
+    }
+    return { mnsQueue, eventTypes };
+  }
+  if (url === undefined || url.trim() === '') {
+    throw new UsageError('configure-callback: give --url <url> or --mns-queue <name>');
+  }
+  const urlRuleBroken = urlProblem(url, ['http:', 'https:']);
+  if (urlRuleBroken !== undefined) throw new UsageError(`configure-callback: --url ${urlRuleBroken}`);
+  if (authKey === undefined && values.unsigned !== true) {
+    throw new UsageError('configure-callback: give --auth-key <key> (recommended) or --unsigned');
+  }
+  if (authKey !== undefined && values.unsigned === true) {
+    throw new UsageError('configure-callback: --auth-key and --unsigned exclude each other');
+  }
+  return { url, ...(authKey !== undefined && { authKey }), eventTypes };
+}
+
 export const command: Command = {
   spec,
   async run({ values }, context) {
-    const url = requiredString(spec, values, 'url');
-    const urlRuleBroken = urlProblem(url, ['http:', 'https:']);
-    if (urlRuleBroken !== undefined) throw new UsageError(`configure-callback: --url ${urlRuleBroken}`);
-    const authKey = stringOption(values, 'auth-key');
-    if (authKey === undefined && values.unsigned !== true) {
-      throw new UsageError('configure-callback: give --auth-key <key> (recommended) or --unsigned');
-    }
-    if (authKey !== undefined && values.unsigned === true) {
-      throw new UsageError('configure-callback: --auth-key and --unsigned exclude each other');
-    }
+    const options = targetOptions(values);
     const logger = createLogger('configure-callback', context.logLevel);
     const ice = createIceClient(loadIceClientConfig(context.env), { logger });
-    const eventTypes = listOption(values, 'event-type');
-    const options = { url, ...(authKey !== undefined && { authKey }), eventTypes };
     const plan = await planIceCallback(ice, options).catch((error: unknown) => {
-      // A URL, key or event type the user can fix is bad usage (exit 2), like any other flag.
+      // A URL, queue, key or event type the user can fix is bad usage (exit 2), like any other flag.
       if (error instanceof ConfigureCallbackError && error.code.startsWith('Invalid')) {
         throw new UsageError(`configure-callback: ${error.message}`);
       }
@@ -161,9 +208,9 @@ export const command: Command = {
     const print = values.json === true ? printJson : printText;
     if (plan.replaces && values.replace !== true) {
       print(context.io, 'refused', plan);
-      const target = plan.replaces.kind === 'url' ? plan.replaces.url : `the MNS queue ${plan.replaces.queueName}`;
       context.io.err(
-        `configure-callback: ICE's callback already delivers to ${target}; give --replace to take it over`,
+        `configure-callback: ICE's callback already delivers to ${describeReplacedCallback(plan.replaces)}; ` +
+          'give --replace to take it over',
       );
       return EXIT_FAILURE;
     }

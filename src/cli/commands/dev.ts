@@ -5,10 +5,12 @@ import { loadLocalToolsConfig, loadTaskQueue, loadWorkerConfig, type LogLevel } 
 import { demoOutcome, startDemoClone, type DemoClone } from '../../local-stack/demo';
 import {
   checkLocalStackPorts,
+  LOCAL_STACK_CALLBACK_MODES,
   LOCAL_STACK_DEFAULT_PORTS,
   LOCAL_STACK_DEFAULT_TRAINING_MS,
   startLocalStack,
   type LocalStack,
+  type LocalStackCallbacks,
   type LocalStackOptions,
 } from '../../local-stack/stack';
 import { createLogger, type Logger } from '../../observability/logger';
@@ -17,6 +19,7 @@ import {
   EXIT_OK,
   portOption,
   stringOption,
+  UsageError,
   wholeNumberOption,
   type CommandSpec,
   type ParsedValues,
@@ -29,7 +32,7 @@ import { describeResult } from './start';
 
 type LocalStackFlags = Pick<
   LocalStackOptions,
-  'temporalPort' | 'uiPort' | 'callbackPort' | 'emulatorPort' | 'trainingMs'
+  'temporalPort' | 'uiPort' | 'callbackPort' | 'emulatorPort' | 'trainingMs' | 'callbacks'
 >;
 
 const spec: CommandSpec = {
@@ -37,8 +40,15 @@ const spec: CommandSpec = {
   summary:
     'Run the whole system locally: a Temporal dev server with the Web UI (SQLite in the data folder, so a restart\n' +
     'keeps workflows), the ICE emulator, the callback receiver (signed callbacks, registered with SetEventCallback)\n' +
-    'and a worker; then a demonstration clone with live progress. Ctrl-C stops everything.',
+    'or an MNS queue and its consumer, and a worker; then a demonstration clone with live progress. Ctrl-C stops\n' +
+    'everything.',
   options: {
+    callbacks: {
+      type: 'string',
+      value: '<http|mns|none>',
+      description:
+        "ICE's events: http (default, the receiver), mns (a queue and its consumer), none (the clone polls).",
+    },
     'temporal-port': {
       type: 'string',
       value: '<port>',
@@ -52,7 +62,7 @@ const spec: CommandSpec = {
     'callback-port': {
       type: 'string',
       value: '<port>',
-      description: `Callback receiver port (${LOCAL_STACK_DEFAULT_PORTS.callback}; 0 = random).`,
+      description: `Callback receiver port (${LOCAL_STACK_DEFAULT_PORTS.callback}; 0 = random; http callbacks only).`,
     },
     'emulator-port': {
       type: 'string',
@@ -101,7 +111,21 @@ function stackFlags(values: ParsedValues): LocalStackFlags {
     callbackPort: portOption(spec, values, 'callback-port'),
     emulatorPort: portOption(spec, values, 'emulator-port'),
     trainingMs: wholeNumberOption(spec, values, 'training-ms', 0, 86_400_000),
+    callbacks: callbacksOption(values),
   };
+}
+
+function callbacksOption(values: ParsedValues): LocalStackCallbacks {
+  const raw = stringOption(values, 'callbacks') ?? 'http';
+  const mode = LOCAL_STACK_CALLBACK_MODES.find((candidate) => candidate === raw);
+  if (mode === undefined) throw new UsageError(`${spec.name}: --callbacks must be http, mns or none, got "${raw}"`);
+  return mode;
+}
+
+function describeCallbacks(stack: LocalStack): string {
+  if (stack.receiver) return `${stack.receiver.callbackUrl} (signed; auth key generated for this run, kept in memory)`;
+  if (stack.callbackQueue) return `MNS queue ${stack.callbackQueue} in the emulator, read by the queue consumer`;
+  return 'none (clones poll ICE)';
 }
 
 interface StackLog {
@@ -136,7 +160,7 @@ function describeStack(stack: LocalStack, dataDir: string, metricsAddress: strin
     `  Temporal      ${stack.temporal.address} (namespace ${stack.temporal.namespace})`,
     `  Web UI        ${stack.temporal.uiUrl}`,
     `  ICE emulator  ${stack.emulator.url} (ICE_ENDPOINT for other commands; dev key pair)`,
-    `  Callbacks     ${stack.receiver.callbackUrl} (signed; auth key generated for this run, kept in memory)`,
+    `  Callbacks     ${describeCallbacks(stack)}`,
     `  Worker        task queue ${stack.taskQueue}${metrics}`,
     `  Data, logs    ${dataDir}`,
   ].join('\n');
@@ -180,7 +204,10 @@ export const command: Command = {
     await checkLocalStackPorts(flags);
     const log = await openStackLog(dataDir, context.logLevel, metricsAddress);
 
-    context.io.out('Starting the local stack (Temporal dev server, ICE emulator, callback receiver, worker)…');
+    const callbackPart = { http: 'callback receiver, ', mns: 'MNS queue consumer, ', none: '' }[
+      flags.callbacks ?? 'http'
+    ];
+    context.io.out(`Starting the local stack (Temporal dev server, ICE emulator, ${callbackPart}worker)…`);
     let stack: LocalStack | undefined;
     try {
       const onProgress = (line: string): void => context.io.out(line);

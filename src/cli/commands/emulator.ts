@@ -19,7 +19,8 @@ const spec: CommandSpec = {
   name: 'emulator',
   summary:
     "Run the local ICE emulator: the voice-cloning operations on ICE's wire protocol (signed requests, same\n" +
-    'envelopes and errors), callbacks, fault injection and an admin API under /__emulator/.',
+    "envelopes and errors), callbacks, MNS's queue API under /queues/, fault injection and an admin API under\n" +
+    '/__emulator/.',
   options: {
     port: {
       type: 'string',
@@ -55,6 +56,8 @@ const spec: CommandSpec = {
     '  <Action|*>:omitJobId[:N|rate]   carry a create/submit out, answer 200 without Data.JobId',
     '  <Action|*>:latency:<ms>                                    e.g. "*:latency:200"',
     '  callbacks:drop|duplicate[:N|rate]  callbacks:delay:<ms>  callbacks:reorder:<batch>  failTraining:<VoiceId>',
+    '  mns:deleteFails|receiveServerError[:N|rate]   MNS deletes / receives answer 500 InternalError',
+    '  mns:base64Body[:N|rate]   ICE writes its events into the MNS queue base64-encoded',
     '  status:<VoiceId>:<raw|none>[:N]   GetCustomizedVoiceJob reports that raw Status (none = no Status field)',
     "  for the next N reads of the voice's job, e.g. status:Voice01:Queued:3",
     '  N (1, 2, …) = the next N calls; a rate (0.2) = that share of calls; nothing = every call.',
