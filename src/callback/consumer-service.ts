@@ -22,6 +22,7 @@ import { PROMETHEUS_CONTENT_TYPE } from '../observability/metrics';
 import { startIceCallbackConsumer, type IceCallbackConsumer } from './consumer';
 import { HEALTH_PATH, METRICS_PATH } from './server';
 import { createReceiverConnection } from './temporal-connection';
+import { firstStopSignal } from '../net/stop-signal';
 
 export interface RunCallbackConsumerOptions {
   /** Resolves when the service should stop; default: the first SIGINT or SIGTERM. */
@@ -29,18 +30,6 @@ export interface RunCallbackConsumerOptions {
   logger?: Logger;
   /** Called once the consumer receives (with its health address, when it serves one). */
   onStarted?: (consumer: IceCallbackConsumer, address?: string) => void;
-}
-
-function firstStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 /** GET /healthz (503 while receives fail) and GET /metrics. */

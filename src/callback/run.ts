@@ -15,6 +15,7 @@ import { createIceClient } from '../ice';
 import { createLogger, type Logger } from '../observability/logger';
 import { startCallbackReceiver, type RunningCallbackReceiver } from './server';
 import { createReceiverConnection } from './temporal-connection';
+import { firstStopSignal } from '../net/stop-signal';
 
 export interface RunCallbackReceiverOptions {
   /** Resolves when the service should stop; default: the first SIGINT or SIGTERM. */
@@ -22,18 +23,6 @@ export interface RunCallbackReceiverOptions {
   logger?: Logger;
   /** Called once the receiver listens (e.g. to print its URL). */
   onListening?: (receiver: RunningCallbackReceiver) => void;
-}
-
-function firstStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 /**
