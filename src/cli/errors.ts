@@ -5,7 +5,7 @@
 import { WorkflowFailedError, type WorkflowUpdateFailedError } from '@temporalio/client';
 import { voiceCloneFailureOf } from '../client/voice-clone-status';
 import { ConfigError } from '../config';
-import { EXIT_FAILURE, EXIT_USAGE, UsageError } from './args';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './args';
 
 /** A failure already worded for the user (e.g. "TrainingFailed: …"), with its exit code. */
 export class CliFailure extends Error {
@@ -45,6 +45,19 @@ function badSetting(setting: string, rule: string): Error {
  * address of this machine is a bad setting (exit 2); a port another process holds, or one that needs privileges,
  * is the machine's state (exit 1, as `dev` answers a busy port). Any other error is returned as it is.
  */
+/** Where a service listens and the settings that say so (`portSetting` defaults to `hostSetting`: one address). */
+export function bindOf(host: string, port: number, hostSetting: string, portSetting = hostSetting): BindSettings {
+  return { host, hostSetting, port, portSetting };
+}
+
+/** Runs a service until it stops; a failure to listen is reworded to name the settings of `bind` (exit 2 or 1). */
+export async function runNamingBindSettings(bind: BindSettings, service: Promise<void>): Promise<number> {
+  await service.catch((error: unknown) => {
+    throw bindFailure(error, bind);
+  });
+  return EXIT_OK;
+}
+
 export function bindFailure(error: unknown, bind: BindSettings): unknown {
   if (typeof error !== 'object' || error === null) return error;
   const { code, syscall } = error as NodeJS.ErrnoException;

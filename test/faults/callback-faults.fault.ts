@@ -27,7 +27,6 @@ test('all callbacks dropped: every clone completes through polling', async () =>
     clones: CLONES,
     prefix: 'Dropped',
     stack: { trainingMs: 2_000, faults: { callbacks: { drop: { rate: 1 } } } },
-    timing: FAULT_TIMING,
     expectVia: ['poll'],
   });
   rows.push(outcome);

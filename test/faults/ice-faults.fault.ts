@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { isPerformedSubmitOf, onEverySubmit, type ScenarioOutcome } from './support/clones';
-import { assertScenario, FAULT_TIMING, runScenario } from './support/scenario';
+import { assertScenario, runScenario } from './support/scenario';
 import { formatFaultTable } from './support/table';
 
 const CLONES = 30;
@@ -21,8 +21,6 @@ test('30% 5xx plus throttling on every ICE operation: every clone succeeds', asy
     clones: CLONES,
     prefix: 'Storm',
     stack: { trainingMs: 2_000 },
-    timing: FAULT_TIMING,
-    expectVia: ['callback', 'poll'],
     timeoutMs: 360_000,
     beforeStart: (stack) =>
       stack.emulator.admin.setFaults({
@@ -40,8 +38,6 @@ test('ambiguous submits of every edition (accepted, then the connection closes):
     clones: CLONES,
     prefix: 'Ambiguous',
     stack: { trainingMs: 2_000 },
-    timing: FAULT_TIMING,
-    expectVia: ['callback', 'poll'],
     beforeStart: (stack) =>
       stack.emulator.admin.setFaults({ operations: onEverySubmit({ closeAfterAccept: { rate: 1 } }) }),
     afterwards: async ({ stack, clones }) => {

@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import { VOICE_CLONE_EDITIONS } from '../../src/workflows/definitions';
 import type { ScenarioOutcome } from './support/clones';
 import { onEverySubmit, waitForSubmitsStarted, waitForSubmitted } from './support/clones';
-import { assertScenario, FAULT_TIMING, runScenario } from './support/scenario';
+import { assertScenario, runScenario } from './support/scenario';
 import { perEdition, submitsAtTheKill, type KillWindow } from './support/submit-adoption';
 import { formatFaultTable } from './support/table';
 
@@ -23,8 +23,6 @@ test('worker killed with SIGKILL mid-training: a new worker finishes every clone
     clones: CLONES,
     prefix: 'KillWorker',
     stack: { trainingMs: 8_000 },
-    timing: FAULT_TIMING,
-    expectVia: ['callback', 'poll'],
     disrupt: async (context) => {
       // Every clone submitted and training: no ICE activity in flight, so the kill tests recovery of waiting
       // clones. (A kill mid-submit costs the submit activity's whole startToCloseTimeout before the retry.)
@@ -45,8 +43,6 @@ test('worker killed with SIGKILL while submits are in flight: no voice is traine
     clones: CLONES,
     prefix: 'KillSubmit',
     stack: { trainingMs: 4_000 },
-    timing: FAULT_TIMING,
-    expectVia: ['callback', 'poll'],
     // A submit cut off by the kill waits out its 30 s startToCloseTimeout, then its retry looks the voice up first.
     timeoutMs: 180_000,
     // Slow submits (ICE carries a submit out 3 s after it arrived, then answers), so that the kill lands while
@@ -98,8 +94,6 @@ test('dev server restarted on its persisted database mid-run: every clone comple
     clones: CLONES,
     prefix: 'RestartTemporal',
     stack: { trainingMs: 4_000 },
-    timing: FAULT_TIMING,
-    expectVia: ['callback', 'poll'],
     disrupt: async (context) => {
       await waitForSubmitted(context.stack, context.clones, CLONES / 2);
       await context.stack.server.restart();
@@ -115,8 +109,6 @@ test('emulator restarted on its persisted state mid-run: every clone completes, 
     clones: CLONES,
     prefix: 'RestartIce',
     stack: { trainingMs: 4_000, emulatorStateFile: true },
-    timing: FAULT_TIMING,
-    expectVia: ['callback', 'poll'],
     disrupt: async (context) => {
       await waitForSubmitted(context.stack, context.clones, CLONES / 2);
       // The call log lives in memory: refuse every call (503, not carried out) before reading it, so that no submit

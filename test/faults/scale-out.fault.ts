@@ -11,7 +11,7 @@ import type { UpstreamCount } from '../../src/testing';
 import type { FaultClone, ScenarioOutcome } from './support/clones';
 import { onEverySubmit, waitForSubmitsStarted } from './support/clones';
 import type { FaultStack } from './support/fault-stack';
-import { assertScenario, FAULT_TIMING, runScenario } from './support/scenario';
+import { assertScenario, runScenario } from './support/scenario';
 import { perEdition, submitActivityOutcomes, submitsCarriedOutBetween } from './support/submit-adoption';
 import { formatFaultTable } from './support/table';
 import { VOICE_CLONE_EDITIONS } from '../../src/workflows/definitions';
@@ -47,8 +47,6 @@ test('two workers and two receivers behind a load balancer, one of each killed w
     prefix: 'ScaleOut',
     stack: { trainingMs: 4_000, balancedReceivers: 2 },
     workers: 2,
-    timing: FAULT_TIMING,
-    expectVia: ['callback', 'poll'],
     // A submit cut off by the kill waits out its 30 s startToCloseTimeout, then its retry (on the other worker)
     // looks the voice up first.
     timeoutMs: 180_000,

@@ -1,9 +1,9 @@
 import { runCallbackConsumer } from '../../callback/consumer-service';
 import { loadCallbackConsumerConfig } from '../../config';
 import { createLogger } from '../../observability/logger';
-import { EXIT_OK, type CommandSpec } from '../args';
+import type { CommandSpec } from '../args';
 import type { Command } from '../context';
-import { bindFailure } from '../errors';
+import { bindOf, runNamingBindSettings } from '../errors';
 
 const spec: CommandSpec = {
   name: 'callback-consumer',
@@ -25,22 +25,19 @@ export const command: Command = {
   async run(_args, context) {
     // Refused here, naming the variable (exit 2), before anything connects.
     const config = loadCallbackConsumerConfig(context.env);
-    const bind = {
-      host: config.address?.host ?? '',
-      hostSetting: 'ICE_CALLBACK_CONSUMER_ADDRESS',
-      port: config.address?.port ?? 0,
-      portSetting: 'ICE_CALLBACK_CONSUMER_ADDRESS',
-    };
-    await runCallbackConsumer(context.env, {
-      stopRequested: () => context.stopRequested(),
-      logger: createLogger('callback-consumer', context.logLevel),
-      onStarted: (_consumer, address) =>
-        context.io.out(
-          `ICE callback consumer receiving from ${config.queueName}${address ? `; health at ${address}` : ''}`,
-        ),
-    }).catch((error: unknown) => {
-      throw bindFailure(error, bind);
-    });
-    return EXIT_OK;
+    const address = config.address;
+    const bind = bindOf(address?.host ?? '', address?.port ?? 0, 'ICE_CALLBACK_CONSUMER_ADDRESS');
+    const started = (health?: string): void =>
+      context.io.out(
+        `ICE callback consumer receiving from ${config.queueName}${health ? `; health at ${health}` : ''}`,
+      );
+    return runNamingBindSettings(
+      bind,
+      runCallbackConsumer(context.env, {
+        stopRequested: () => context.stopRequested(),
+        logger: createLogger('callback-consumer', context.logLevel),
+        onStarted: (_consumer, health) => started(health),
+      }),
+    );
   },
 };

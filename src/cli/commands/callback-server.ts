@@ -1,9 +1,9 @@
 import { runCallbackReceiver } from '../../callback/run';
 import { loadCallbackReceiverServiceConfig } from '../../config';
 import { createLogger } from '../../observability/logger';
-import { EXIT_OK, type CommandSpec } from '../args';
+import type { CommandSpec } from '../args';
 import type { Command } from '../context';
-import { bindFailure } from '../errors';
+import { bindOf, runNamingBindSettings } from '../errors';
 
 const spec: CommandSpec = {
   name: 'callback-server',
@@ -27,19 +27,14 @@ export const command: Command = {
   async run(_args, context) {
     // Refused here, naming the variable (exit 2), before anything connects or listens.
     const config = loadCallbackReceiverServiceConfig(context.env);
-    const bind = {
-      host: config.host,
-      hostSetting: 'ICE_CALLBACK_HOST',
-      port: config.port,
-      portSetting: 'ICE_CALLBACK_PORT',
-    };
-    await runCallbackReceiver(context.env, {
-      stopRequested: () => context.stopRequested(),
-      logger: createLogger('callback-receiver', context.logLevel),
-      onListening: (receiver) => context.io.out(`ICE callback receiver listening on ${receiver.callbackUrl}`),
-    }).catch((error: unknown) => {
-      throw bindFailure(error, bind);
-    });
-    return EXIT_OK;
+    const bind = bindOf(config.host, config.port, 'ICE_CALLBACK_HOST', 'ICE_CALLBACK_PORT');
+    return runNamingBindSettings(
+      bind,
+      runCallbackReceiver(context.env, {
+        stopRequested: () => context.stopRequested(),
+        logger: createLogger('callback-receiver', context.logLevel),
+        onListening: (receiver) => context.io.out(`ICE callback receiver listening on ${receiver.callbackUrl}`),
+      }),
+    );
   },
 };

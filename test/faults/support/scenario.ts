@@ -20,8 +20,10 @@ export interface ScenarioSpec {
   clones: number;
   prefix: string;
   stack: FaultStackOptions;
-  timing: VoiceCloneTiming;
-  expectVia: readonly CompletedVia[];
+  /** Default `FAULT_TIMING`. */
+  timing?: VoiceCloneTiming;
+  /** How the clones may end; default by callback or by polling. */
+  expectVia?: readonly CompletedVia[];
   /** Worker processes started before the clones, on the one task queue (default 1). */
   workers?: number;
   /** Runs after the voices exist and before the clones start (e.g. turn faults on). */
@@ -51,7 +53,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
     await startClones(
       stack,
       clones,
-      spec.timing,
+      spec.timing ?? FAULT_TIMING,
       spec.beforeStart && (() => spec.beforeStart?.(stack) ?? Promise.resolve()),
     );
     const disrupted = (await spec.disrupt?.(context)) ?? {};
@@ -59,7 +61,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioOutcome> 
       scenario: spec.name,
       startedAt,
       clones,
-      expectVia: spec.expectVia,
+      expectVia: spec.expectVia ?? ['callback', 'poll'],
       earlierCalls: disrupted.earlierCalls,
       timeoutMs: spec.timeoutMs,
     });
