@@ -12,7 +12,14 @@ import { measurePoll24h, type Poll24hResult } from './support/poll24h';
 import type { BenchReport, PathName, PhaseResult, ScaleResult } from './support/report-types';
 import { mergeRounds, pathRatios, roundOrder, type PhaseRun } from './support/rounds';
 import { runScalePhase } from './support/scale-phase';
-import { startBenchStack, type BenchStack } from './support/stack';
+import {
+  BURST_CALLBACK_PATHS,
+  startBenchStack,
+  startBurstStack,
+  type BenchStack,
+  type BenchStackOptions,
+  type BurstCallbackPath,
+} from './support/stack';
 import { formatReport } from './support/table';
 import { checkTargets } from './support/targets';
 
@@ -34,7 +41,7 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
 const USAGE = `Usage: npm run bench -- [options]
 
 The package against bare Temporal on one local stack (dev server + ICE emulator + callback receiver), plus a
-scale run. A report, not a test: targets are printed as PASS/MISS and never fail the run.
+scale run per burst path. A report, not a test: targets are printed as PASS/MISS and never fail the run.
 
 Options:
   --clones N                 clones per path and round (default 500)
@@ -43,6 +50,9 @@ Options:
   --skip-scale               no scale run
   --scale-budget-min M       stop starting scale clones after M minutes (default 20)
   --scale-settle-s S         how long all scale clones wait before the memory reading (default 120)
+  --burst-callbacks P        how the scale run's burst reaches the clones: http (ICE's HTTP callbacks to the
+                             receiver), mns (ICE's MNS queue and the queue consumer) or both, each on a fresh
+                             stack with a scale run of its own (default both)
   --training-ms T            emulator training time for the timed paths (default 500)
   --latency-clones N         clones of the paced callback phase that measures latency (default 100)
   --latency-rate R           its starts per second, below saturation (default 2)
@@ -56,6 +66,55 @@ Options:
 `;
 
 const WARM_UP_CLONES = 50;
+
+/** `--burst-callbacks http|mns|both`: the burst paths, in the order they run. */
+function burstPaths(value: string | undefined): BurstCallbackPath[] {
+  if (value === undefined || value === 'both') return [...BURST_CALLBACK_PATHS];
+  const path = BURST_CALLBACK_PATHS.find((known) => known === value);
+  if (!path) throw new UsageError(`--burst-callbacks must be http, mns or both, got "${value}"`);
+  return [path];
+}
+
+/**
+ * The scale run once per burst path, each on a stack of its own: the timed rounds leave thousands of closed
+ * workflows in the server's SQLite file, which the scale run should neither pay for nor measure, and a stack's
+ * ICE calls either a receiver or writes into a queue, not both.
+ */
+async function runScaleRuns(
+  paths: readonly BurstCallbackPath[],
+  stackOptions: BenchStackOptions,
+  scale: { clones: number; rampBudgetMs: number; settleMs: number; notes: string[] },
+): Promise<Partial<Record<BurstCallbackPath, ScaleResult>>> {
+  const results: Partial<Record<BurstCallbackPath, ScaleResult>> = {};
+  for (const callbacks of paths) {
+    log(
+      `scale (burst via ${callbacks}): fresh local stack; ${scale.clones} clones waiting at once ` +
+        `(ramp budget ${scale.rampBudgetMs / 60_000} min)`,
+    );
+    const scaleStack = await startBurstStack(stackOptions, callbacks);
+    log(`scale: server and worker logs: ${scaleStack.logDir}`);
+    try {
+      const result = await runScalePhase(scaleStack, {
+        clones: scale.clones,
+        prefix: 'BenchSc',
+        rampBudgetMs: scale.rampBudgetMs,
+        batchSize: Math.max(100, Math.ceil(scale.clones / 40)),
+        settleMs: scale.settleMs,
+        log,
+      });
+      results[callbacks] = result;
+      if (result.clones < result.requestedClones) {
+        scale.notes.push(
+          `scale run (burst via ${callbacks}) cut to ${result.clones} of ${result.requestedClones} clones by the ` +
+            `${scale.rampBudgetMs / 60_000}-minute ramp budget`,
+        );
+      }
+    } finally {
+      await scaleStack.close();
+    }
+  }
+  return results;
+}
 
 /** Adds the receiver's own latency and backlog use (from its metrics, cumulative since `before`) to a callback phase. */
 async function withReceiverLatency(
@@ -125,6 +184,7 @@ async function main(): Promise<void> {
       'skip-scale': { type: 'boolean', default: false },
       'scale-budget-min': { type: 'string' },
       'scale-settle-s': { type: 'string' },
+      'burst-callbacks': { type: 'string', default: 'both' },
       'training-ms': { type: 'string' },
       'latency-clones': { type: 'string' },
       'latency-rate': { type: 'string' },
@@ -149,6 +209,7 @@ async function main(): Promise<void> {
   const scaleBudgetMs = positiveInt(values['scale-budget-min'], 'scale-budget-min', 20) * 60_000;
   const scaleSettleMs = positiveInt(values['scale-settle-s'], 'scale-settle-s', 120) * 1000;
   const skipScale = values['skip-scale'] ?? false;
+  const burstCallbacks = burstPaths(values['burst-callbacks']);
   const maxCachedWorkflows =
     values['max-cached-workflows'] === undefined
       ? undefined
@@ -180,6 +241,7 @@ async function main(): Promise<void> {
         scale: scaleClones,
         scaleSettleS: scaleSettleMs / 1000,
         skipScale,
+        burstCallbacks,
         trainingMs,
         latencyClones,
         latencyStartsPerSec,
@@ -192,6 +254,7 @@ async function main(): Promise<void> {
       ratio: { ...pathRatios(phases, 'whole'), steady: pathRatios(phases, 'steady') },
       ...(poll24h ? { poll24h } : {}),
       ...(scale ? { scale } : {}),
+      ...(scaleMns ? { scaleMns } : {}),
       notes,
     };
     const built: BenchReport = { ...partial, targets: checkTargets(partial) };
@@ -208,6 +271,7 @@ async function main(): Promise<void> {
   const phases: PhaseResult[] = [];
   const runs: Record<PathName, PhaseRun[]> = { baseline: [], callback: [], poll: [] };
   let scale: ScaleResult | undefined;
+  let scaleMns: ScaleResult | undefined;
   try {
     // The first phase would otherwise also pay for a cold server and a cold bench process (JIT, connections).
     log(`warm-up: ${WARM_UP_CLONES} baseline clones, not reported`);
@@ -240,28 +304,14 @@ async function main(): Promise<void> {
   }
 
   if (!skipScale) {
-    // A stack of its own: the timed rounds leave thousands of closed workflows in the server's SQLite file, which
-    // the scale run should neither pay for nor measure.
-    log(`scale: fresh local stack; ${scaleClones} clones waiting at once (ramp budget ${scaleBudgetMs / 60_000} min)`);
-    const scaleStack = await startBenchStack(stackOptions);
-    log(`scale: server and worker logs: ${scaleStack.logDir}`);
-    try {
-      scale = await runScalePhase(scaleStack, {
-        clones: scaleClones,
-        prefix: 'BenchSc',
-        rampBudgetMs: scaleBudgetMs,
-        batchSize: Math.max(100, Math.ceil(scaleClones / 40)),
-        settleMs: scaleSettleMs,
-        log,
-      });
-      if (scale.clones < scale.requestedClones) {
-        notes.push(
-          `scale run cut to ${scale.clones} of ${scale.requestedClones} clones by the ${scaleBudgetMs / 60_000}-minute ramp budget`,
-        );
-      }
-    } finally {
-      await scaleStack.close();
-    }
+    const scaleRuns = await runScaleRuns(burstCallbacks, stackOptions, {
+      clones: scaleClones,
+      rampBudgetMs: scaleBudgetMs,
+      settleMs: scaleSettleMs,
+      notes,
+    });
+    scale = scaleRuns.http;
+    scaleMns = scaleRuns.mns;
   }
 
   const report = await writeReport();
