@@ -12,7 +12,14 @@ import { measurePoll24h, type Poll24hResult } from './support/poll24h';
 import type { BenchReport, PathName, PhaseResult, ScaleResult } from './support/report-types';
 import { mergeRounds, pathRatios, roundOrder, type PhaseRun } from './support/rounds';
 import { runScalePhase } from './support/scale-phase';
-import { startBenchStack, type BenchStack } from './support/stack';
+import {
+  BURST_CALLBACK_PATHS,
+  startBenchStack,
+  startBurstStack,
+  type BenchStack,
+  type BenchStackOptions,
+  type BurstCallbackPath,
+} from './support/stack';
 import { formatReport } from './support/table';
 import { checkTargets } from './support/targets';
 
@@ -34,7 +41,7 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
 const USAGE = `Usage: npm run bench -- [options]
 
 The package against bare Temporal on one local stack (dev server + ICE emulator + callback receiver), plus a
-scale run. A report, not a test: targets are printed as PASS/MISS and never fail the run.
+scale run per burst path. A report, not a test: targets are printed as PASS/MISS and never fail the run.
 
 Options:
   --clones N                 clones per path and round (default 500)
@@ -43,6 +50,9 @@ Options:
   --skip-scale               no scale run
   --scale-budget-min M       stop starting scale clones after M minutes (default 20)
   --scale-settle-s S         how long all scale clones wait before the memory reading (default 120)
+  --burst-callbacks P        how the scale run's burst reaches the clones: http (ICE's HTTP callbacks to the
+                             receiver), mns (ICE's MNS queue and the queue consumer) or both, each on a fresh
+                             stack with a scale run of its own (default both)
   --training-ms T            emulator training time for the timed paths (default 500)
   --latency-clones N         clones of the paced callback phase that measures latency (default 100)
   --latency-rate R           its starts per second, below saturation (default 2)
@@ -56,6 +66,55 @@ Options:
 `;
 
 const WARM_UP_CLONES = 50;
+
+/** `--burst-callbacks http|mns|both`: the burst paths, in the order they run. */
+function burstPaths(value: string | undefined): BurstCallbackPath[] {
+  if (value === undefined || value === 'both') return [...BURST_CALLBACK_PATHS];
+  const path = BURST_CALLBACK_PATHS.find((known) => known === value);
+  if (!path) throw new UsageError(`--burst-callbacks must be http, mns or both, got "${value}"`);
+  return [path];
+}
+
+/**
+ * The scale run once per burst path, each on a stack of its own: the timed rounds leave thousands of closed
+ * workflows in the server's SQLite file, which the scale run should neither pay for nor measure, and a stack's
+ * ICE calls either a receiver or writes into a queue, not both.
+ */
+async function runScaleRuns(
+  paths: readonly BurstCallbackPath[],
+  stackOptions: BenchStackOptions,
+  scale: { clones: number; rampBudgetMs: number; settleMs: number; notes: string[] },
+): Promise<Partial<Record<BurstCallbackPath, ScaleResult>>> {
+  const results: Partial<Record<BurstCallbackPath, ScaleResult>> = {};
+  for (const callbacks of paths) {
+    log(
+      `scale (burst via ${callbacks}): fresh local stack; ${scale.clones} clones waiting at once ` +
+        `(ramp budget ${scale.rampBudgetMs / 60_000} min)`,
+    );
+    const scaleStack = await startBurstStack(stackOptions, callbacks);
+    log(`scale: server and worker logs: ${scaleStack.logDir}`);
+    try {
+      const result = await runScalePhase(scaleStack, {
+        clones: scale.clones,
+        prefix: 'BenchSc',
+        rampBudgetMs: scale.rampBudgetMs,
+        batchSize: Math.max(100, Math.ceil(scale.clones / 40)),
+        settleMs: scale.settleMs,
+        log,
+      });
+      results[callbacks] = result;
+      if (result.clones < result.requestedClones) {
+        scale.notes.push(
+          `scale run (burst via ${callbacks}) cut to ${result.clones} of ${result.requestedClones} clones by the ` +
+            `${scale.rampBudgetMs / 60_000}-minute ramp budget`,
+        );
+      }
+    } finally {
+      await scaleStack.close();
+    }
+  }
+  return results;
+}
 
 /** Adds the receiver's own latency and backlog use (from its metrics, cumulative since `before`) to a callback phase. */
 async function withReceiverLatency(
@@ -114,9 +173,24 @@ async function runThroughputPhase(
   }
 }
 
-async function main(): Promise<void> {
-  // Child processes (dev server, workers) are killed from 'exit' handlers: make signals go through exit.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+interface BenchOptions {
+  clones: number;
+  rounds: number;
+  scaleClones: number;
+  trainingMs: number;
+  latencyClones: number;
+  latencyStartsPerSec: number;
+  scaleBudgetMs: number;
+  scaleSettleMs: number;
+  skipScale: boolean;
+  burstCallbacks: BurstCallbackPath[];
+  skipPoll24h: boolean;
+  stackOptions: BenchStackOptions;
+  outDir: string;
+}
+
+/** The command line, checked; undefined for --help. */
+function parseOptions(): BenchOptions | undefined {
   const { values } = parseArgs({
     options: {
       clones: { type: 'string' },
@@ -125,6 +199,7 @@ async function main(): Promise<void> {
       'skip-scale': { type: 'boolean', default: false },
       'scale-budget-min': { type: 'string' },
       'scale-settle-s': { type: 'string' },
+      'burst-callbacks': { type: 'string', default: 'both' },
       'training-ms': { type: 'string' },
       'latency-clones': { type: 'string' },
       'latency-rate': { type: 'string' },
@@ -136,78 +211,42 @@ async function main(): Promise<void> {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  const clones = positiveInt(values.clones, 'clones', 500);
-  const rounds = positiveInt(values.rounds, 'rounds', 5);
-  const scaleClones = positiveInt(values.scale, 'scale', 10_000);
+  if (values.help) return undefined;
   const trainingMs = positiveInt(values['training-ms'], 'training-ms', 500);
-  const latencyClones = positiveInt(values['latency-clones'], 'latency-clones', 100);
-  const latencyStartsPerSec = positiveInt(values['latency-rate'], 'latency-rate', 2);
-  const scaleBudgetMs = positiveInt(values['scale-budget-min'], 'scale-budget-min', 20) * 60_000;
-  const scaleSettleMs = positiveInt(values['scale-settle-s'], 'scale-settle-s', 120) * 1000;
-  const skipScale = values['skip-scale'] ?? false;
   const maxCachedWorkflows =
     values['max-cached-workflows'] === undefined
       ? undefined
       : positiveInt(values['max-cached-workflows'], 'max-cached-workflows', DEFAULT_MAX_CACHED_WORKFLOWS);
-  const withoutSearchAttributes = values['without-search-attributes'] ?? false;
-  const cpuProfileDir = values['profile-workers'] && path.resolve(values['profile-workers']);
-  if (cpuProfileDir) await mkdir(cpuProfileDir, { recursive: true });
-  const notes: string[] = [];
-  const outDir = values.out ?? 'bench/results';
-
-  let poll24h: Poll24hResult | undefined;
-  if (!values['skip-poll24h']) {
-    log('24-hour poll on the time-skipping server');
-    poll24h = await measurePoll24h();
-    log(
-      `24-hour poll: ${poll24h.historyEvents} history events, ${poll24h.statusChecks} status reads, ${poll24h.failureType}`,
-    );
-  }
-  /** Written after the timed paths and again after the scale run, so that a failed scale run keeps the rest. */
-  const writeReport = async (): Promise<BenchReport> => {
-    const partial: Omit<BenchReport, 'targets'> = {
-      generatedAt: new Date().toISOString(),
-      machine: machineFacts(),
-      options: {
-        clones,
-        rounds,
-        maxCachedWorkflows: maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
-        searchAttributes: !withoutSearchAttributes,
-        scale: scaleClones,
-        scaleSettleS: scaleSettleMs / 1000,
-        skipScale,
-        trainingMs,
-        latencyClones,
-        latencyStartsPerSec,
-      },
-      stack:
-        'temporal CLI dev server (child process, SQLite file, search attributes registered) + ICE emulator (child ' +
-        'process) + callback receiver (auth on, child process); each phase with a fresh worker child process ' +
-        '(compiled, plain node)',
-      phases,
-      ratio: { ...pathRatios(phases, 'whole'), steady: pathRatios(phases, 'steady') },
-      ...(poll24h ? { poll24h } : {}),
-      ...(scale ? { scale } : {}),
-      notes,
-    };
-    const built: BenchReport = { ...partial, targets: checkTargets(partial) };
-    await mkdir(outDir, { recursive: true });
-    await writeFile(path.join(outDir, 'latest.json'), `${JSON.stringify(built, null, 2)}\n`);
-    await writeFile(path.join(outDir, 'latest.svg'), renderChart(built));
-    return built;
+  const cpuProfileDir = values['profile-workers'] ? path.resolve(values['profile-workers']) : undefined;
+  return {
+    clones: positiveInt(values.clones, 'clones', 500),
+    rounds: positiveInt(values.rounds, 'rounds', 5),
+    scaleClones: positiveInt(values.scale, 'scale', 10_000),
+    trainingMs,
+    latencyClones: positiveInt(values['latency-clones'], 'latency-clones', 100),
+    latencyStartsPerSec: positiveInt(values['latency-rate'], 'latency-rate', 2),
+    scaleBudgetMs: positiveInt(values['scale-budget-min'], 'scale-budget-min', 20) * 60_000,
+    scaleSettleMs: positiveInt(values['scale-settle-s'], 'scale-settle-s', 120) * 1000,
+    skipScale: values['skip-scale'] ?? false,
+    burstCallbacks: burstPaths(values['burst-callbacks']),
+    skipPoll24h: values['skip-poll24h'] ?? false,
+    stackOptions: {
+      trainingMs,
+      maxCachedWorkflows,
+      cpuProfileDir,
+      withoutSearchAttributes: values['without-search-attributes'] ?? false,
+    },
+    outDir: values.out ?? 'bench/results',
   };
+}
 
+/** The three paths in rotated rounds, then the callback path below saturation, on one stack. */
+async function runTimedPhases(options: BenchOptions): Promise<PhaseResult[]> {
+  const { clones, rounds, trainingMs } = options;
   log(`starting the local stack (dev server child process, emulator trainingMs=${trainingMs}, callback receiver)`);
-  const stackOptions = { trainingMs, maxCachedWorkflows, cpuProfileDir, withoutSearchAttributes };
-  const stack = await startBenchStack(stackOptions);
+  const stack = await startBenchStack(options.stackOptions);
   log(`server and worker logs: ${stack.logDir}`);
-  const phases: PhaseResult[] = [];
   const runs: Record<PathName, PhaseRun[]> = { baseline: [], callback: [], poll: [] };
-  let scale: ScaleResult | undefined;
   try {
     // The first phase would otherwise also pay for a cold server and a cold bench process (JIT, connections).
     log(`warm-up: ${WARM_UP_CLONES} baseline clones, not reported`);
@@ -219,52 +258,106 @@ async function main(): Promise<void> {
         runs[path].push(await runThroughputPhase(stack, path, clones, trainingMs, round));
       }
     }
-    phases.push(
+    const phases = [
       mergeRounds(runs.baseline),
       await withReceiverLatency(stack, mergeRounds(runs.callback), receiverBefore),
       mergeRounds(runs.poll),
-    );
-    log(`callback path below saturation: ${latencyClones} clones, ${latencyStartsPerSec} starts/s`);
+    ];
+    log(`callback path below saturation: ${options.latencyClones} clones, ${options.latencyStartsPerSec} starts/s`);
     const pacedBefore = await stack.receiver.metrics();
     const paced = await runClonePhase(stack, {
       path: 'callback',
-      clones: latencyClones,
+      clones: options.latencyClones,
       prefix: 'BenchLt',
       timing: { callbackTimeout: '10 minutes' },
-      startsPerSec: latencyStartsPerSec,
+      startsPerSec: options.latencyStartsPerSec,
     });
     phases.push(await withReceiverLatency(stack, mergeRounds([paced]), pacedBefore));
-    await writeReport();
+    return phases;
   } finally {
     await stack.close();
   }
+}
 
-  if (!skipScale) {
-    // A stack of its own: the timed rounds leave thousands of closed workflows in the server's SQLite file, which
-    // the scale run should neither pay for nor measure.
-    log(`scale: fresh local stack; ${scaleClones} clones waiting at once (ramp budget ${scaleBudgetMs / 60_000} min)`);
-    const scaleStack = await startBenchStack(stackOptions);
-    log(`scale: server and worker logs: ${scaleStack.logDir}`);
-    try {
-      scale = await runScalePhase(scaleStack, {
-        clones: scaleClones,
-        prefix: 'BenchSc',
-        rampBudgetMs: scaleBudgetMs,
-        batchSize: Math.max(100, Math.ceil(scaleClones / 40)),
-        settleMs: scaleSettleMs,
-        log,
-      });
-      if (scale.clones < scale.requestedClones) {
-        notes.push(
-          `scale run cut to ${scale.clones} of ${scale.requestedClones} clones by the ${scaleBudgetMs / 60_000}-minute ramp budget`,
-        );
-      }
-    } finally {
-      await scaleStack.close();
-    }
+/** What has been measured so far; the report is written after the timed paths and again after the scale runs. */
+interface Measured {
+  phases: PhaseResult[];
+  poll24h?: Poll24hResult;
+  scale?: ScaleResult;
+  scaleMns?: ScaleResult;
+  notes: string[];
+}
+
+/** Writes latest.json and latest.svg, so that a failed scale run keeps the rest. */
+async function writeReport(options: BenchOptions, measured: Measured): Promise<BenchReport> {
+  const { phases, poll24h, scale, scaleMns, notes } = measured;
+  const partial: Omit<BenchReport, 'targets'> = {
+    generatedAt: new Date().toISOString(),
+    machine: machineFacts(),
+    options: {
+      clones: options.clones,
+      rounds: options.rounds,
+      maxCachedWorkflows: options.stackOptions.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+      searchAttributes: !options.stackOptions.withoutSearchAttributes,
+      scale: options.scaleClones,
+      scaleSettleS: options.scaleSettleMs / 1000,
+      skipScale: options.skipScale,
+      burstCallbacks: options.burstCallbacks,
+      trainingMs: options.trainingMs,
+      latencyClones: options.latencyClones,
+      latencyStartsPerSec: options.latencyStartsPerSec,
+    },
+    stack:
+      'temporal CLI dev server (child process, SQLite file, search attributes registered) + ICE emulator (child ' +
+      'process) + callback receiver (auth on, child process); each phase with a fresh worker child process ' +
+      "(compiled, plain node); the MNS burst: the emulator's MNS queue and one queue consumer in the bench process",
+    phases,
+    ratio: { ...pathRatios(phases, 'whole'), steady: pathRatios(phases, 'steady') },
+    ...(poll24h ? { poll24h } : {}),
+    ...(scale ? { scale } : {}),
+    ...(scaleMns ? { scaleMns } : {}),
+    notes,
+  };
+  const built: BenchReport = { ...partial, targets: checkTargets(partial) };
+  await mkdir(options.outDir, { recursive: true });
+  await writeFile(path.join(options.outDir, 'latest.json'), `${JSON.stringify(built, null, 2)}\n`);
+  await writeFile(path.join(options.outDir, 'latest.svg'), renderChart(built));
+  return built;
+}
+
+async function main(): Promise<void> {
+  // Child processes (dev server, workers) are killed from 'exit' handlers: make signals go through exit.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  const options = parseOptions();
+  if (!options) {
+    process.stdout.write(USAGE);
+    return;
   }
-
-  const report = await writeReport();
+  const { cpuProfileDir } = options.stackOptions;
+  if (cpuProfileDir) await mkdir(cpuProfileDir, { recursive: true });
+  const measured: Measured = { phases: [], notes: [] };
+  if (!options.skipPoll24h) {
+    log('24-hour poll on the time-skipping server');
+    const poll24h = await measurePoll24h();
+    log(
+      `24-hour poll: ${poll24h.historyEvents} history events, ${poll24h.statusChecks} status reads, ${poll24h.failureType}`,
+    );
+    measured.poll24h = poll24h;
+  }
+  measured.phases = await runTimedPhases(options);
+  await writeReport(options, measured);
+  if (!options.skipScale) {
+    const scaleRuns = await runScaleRuns(options.burstCallbacks, options.stackOptions, {
+      clones: options.scaleClones,
+      rampBudgetMs: options.scaleBudgetMs,
+      settleMs: options.scaleSettleMs,
+      notes: measured.notes,
+    });
+    measured.scale = scaleRuns.http;
+    measured.scaleMns = scaleRuns.mns;
+  }
+  const report = await writeReport(options, measured);
+  const { outDir } = options;
   process.stdout.write(`${formatReport(report)}\n\nwrote ${outDir}/latest.json and ${outDir}/latest.svg\n`);
 }
 

@@ -36,7 +36,10 @@ export function cloneInput(voiceId: string, jobId: string | undefined, timing: V
  * ICE needs the voice to exist (CreateCustomizedVoiceJob) before detection: setup, outside the timed window.
  * Returns each voice's JobId.
  */
-export async function createVoices(stack: BenchStack, voiceIds: readonly string[]): Promise<Map<string, string>> {
+export async function createVoices(
+  stack: Pick<BenchStack, 'ice'>,
+  voiceIds: readonly string[],
+): Promise<Map<string, string>> {
   const created = await mapLimit(voiceIds, 16, (voiceId) =>
     stack.ice.createCustomizedVoiceJob({ voiceId, gender: 'female', scenario: 'story' }),
   );

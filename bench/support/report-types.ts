@@ -54,6 +54,8 @@ export interface RssSample {
 }
 
 export interface ScaleResult {
+  /** How the burst's events reached the clones: ICE's HTTP callbacks (absent in reports before the MNS burst) or MNS. */
+  callbacks?: 'http' | 'mns';
   clones: number;
   requestedClones: number;
   /** Time to start all clones and see them all waiting for their callback. */
@@ -77,6 +79,17 @@ export interface ScaleResult {
   receiverDuringBurst?: { signalled: number; backlogged: number; busy: number; temporalUnavailable: number };
   /** ICE's side of the burst, from the emulator's delivery log: jobs whose callback got a 2xx on the first try, on a retry, or never. */
   iceCallbacksDuringBurst?: { jobs: number; deliveredFirstTry: number; deliveredOnRetry: number; gaveUp: number };
+  /**
+   * MNS burst: the consumer's messages received, deleted (settled) and received again, its failed receives, and the
+   * messages the queue still held once every clone had closed (or the wait gave up).
+   */
+  queueDuringBurst?: {
+    received: number;
+    deleted: number;
+    redelivered: number;
+    receiveErrors: number;
+    leftInQueue: number;
+  };
 }
 
 export interface TargetCheck {
@@ -116,6 +129,8 @@ export interface BenchReport {
     /** Seconds every scale clone waited before the memory reading. */
     scaleSettleS?: number;
     skipScale: boolean;
+    /** Which burst paths the scale run measured (absent in reports before the MNS burst: HTTP only). */
+    burstCallbacks?: ('http' | 'mns')[];
     trainingMs: number;
     latencyClones?: number;
     latencyStartsPerSec?: number;
@@ -134,7 +149,10 @@ export interface BenchReport {
   };
   /** 24-hour poll event count (time-skipping server). */
   poll24h?: { historyEvents: number; statusChecks: number; failureType: string; source: string };
+  /** The scale run whose burst went through ICE's HTTP callbacks. */
   scale?: ScaleResult;
+  /** The same run with the burst through ICE's MNS queue and the queue consumer (--burst-callbacks mns|both). */
+  scaleMns?: ScaleResult;
   targets: TargetCheck[];
   notes: string[];
 }

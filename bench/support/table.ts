@@ -85,6 +85,7 @@ export function formatReport(report: BenchReport): string {
   if (roundRows.length > 1) lines.push(renderTable(roundRows), '');
   lines.push(...ratioLines(report), '');
   if (report.scale) lines.push(...scaleLines(report.scale), '');
+  if (report.scaleMns) lines.push(...scaleLines(report.scaleMns), '');
   for (const phase of report.phases) {
     for (const straggler of phase.stragglers ?? []) lines.push(`not completed (${phase.path}): ${straggler}`);
     for (const slow of phase.slowCallbacks ?? []) lines.push(`slow callback (${phase.path}): ${slow}`);
@@ -139,8 +140,10 @@ function scaleLines(scale: ScaleResult): string[] {
       ? `${fmt(scale.waitingWorkerRssMiB)} MiB settled (after ${last.afterS} s of waiting; ${first.rssMiB} at ${first.afterS} s)`
       : `${fmt(scale.waitingWorkerRssMiB)} MiB while waiting`;
   const wholeRunPeak = scale.workerPeakRssMiB === null ? '' : `, ${fmt(scale.workerPeakRssMiB)} MiB over the whole run`;
+  const via = scale.callbacks === 'mns' ? ' (burst via MNS)' : scale.callbacks === 'http' ? ' (burst via HTTP)' : '';
+  const intake = scale.callbacks === 'mns' ? 'queue consumer' : 'receiver';
   return [
-    `Scale: ${scale.clones}/${scale.requestedClones} clones waiting at once; ramp ${fmt(scale.rampMs / 1000)} s`,
+    `Scale${via}: ${scale.clones}/${scale.requestedClones} clones waiting at once; ramp ${fmt(scale.rampMs / 1000)} s`,
     `  worker RSS: ${settled}; peak ${fmt(scale.waitingWorkerPeakRssMiB)} MiB up to the reading${wholeRunPeak} ` +
       '(the finishing burst included)',
     '  ' +
@@ -148,7 +151,8 @@ function scaleLines(scale: ScaleResult): string[] {
         ? `not all finished (${scale.completedCorrectly} closed correctly, see notes)`
         : `all finished ${fmt(scale.finishAllMs / 1000)} s after the callbacks began; ${scale.completedCorrectly} correct`) +
       `; closed via ${JSON.stringify(scale.completedVia)}`,
-    ...(scale.receiverDuringBurst ? [`  receiver during the burst ${JSON.stringify(scale.receiverDuringBurst)}`] : []),
+    ...(scale.receiverDuringBurst ? [`  ${intake} during the burst ${JSON.stringify(scale.receiverDuringBurst)}`] : []),
+    ...(scale.queueDuringBurst ? [`  MNS queue during the burst ${JSON.stringify(scale.queueDuringBurst)}`] : []),
     ...(scale.iceCallbacksDuringBurst
       ? [`  ICE's callbacks by job ${JSON.stringify(scale.iceCallbacksDuringBurst)}`]
       : []),
