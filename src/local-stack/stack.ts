@@ -674,6 +674,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     logger,
   });
   try {
+    // The state file may hold an earlier run's setting: with none, ICE sends nothing anywhere.
+    if (callbacks === 'none') await stack.emulator.admin.clearEventCallback();
     await stack.startWorker({ workflowBundle: options.workflowBundle });
   } catch (error) {
     await stack.close();
