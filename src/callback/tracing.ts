@@ -1,7 +1,7 @@
 /**
  * The span of one callback through the shared intake (stages.ts settleCallback): `ICE callback`, kind SERVER for
  * the HTTP receiver and CONSUMER for the queue consumer, with the event type, the ids it names and its outcome.
- * Never the body, the headers or the URL: the callback URL's query carries the auth key (docs/security.md).
+ * Never the body or a header: `X-ICE-SIGNATURE` is good for a replay (docs/ice-api.md#callback-replay).
  */
 import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { LogFields } from '../observability/logger';
