@@ -160,7 +160,7 @@ describe('tracing beside OpenTelemetryPlugin', () => {
     assert.equal(span.attributes['http.response.status_code'], undefined);
   });
 
-  test('no span carries the AccessKeySecret or the callback auth key', () => {
+  test('after the tests above (they record the spans), no span carries the AccessKeySecret or the callback auth key', () => {
     const all = JSON.stringify(spans().map(describeSpan));
     assert.ok(spans().length > 20, `spans were recorded (${spans().length})`);
     assert.ok(authKeys.length > 0);
