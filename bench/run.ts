@@ -4,12 +4,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CallbackMetrics } from '../src/callback/metrics';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../src/config';
+import { runBaselineBurst } from './support/baseline-burst';
 import { runBaselinePhase } from './support/baseline-phase';
 import { renderChart } from './support/chart';
 import { runClonePhase } from './support/clone-phase';
 import { machineFacts } from './support/machine';
 import { measurePoll24h, type Poll24hResult } from './support/poll24h';
-import type { BenchReport, PathName, PhaseResult, ScaleResult } from './support/report-types';
+import type { BaselineBurstResult, BenchReport, PathName, PhaseResult, ScaleResult } from './support/report-types';
 import { mergeRounds, pathRatios, roundOrder, type PhaseRun } from './support/rounds';
 import { runScalePhase } from './support/scale-phase';
 import {
@@ -53,6 +54,8 @@ Options:
   --burst-callbacks P        how the scale run's burst reaches the clones: http (ICE's HTTP callbacks to the
                              receiver), mns (ICE's MNS queue and the queue consumer) or both, each on a fresh
                              stack with a scale run of its own (default both)
+  --burst-baseline           also the scale run's burst with bare Temporal (baseline clones, fresh stack):
+                             this machine's ceiling for a burst of that size
   --training-ms T            emulator training time for the timed paths (default 500)
   --latency-clones N         clones of the paced callback phase that measures latency (default 100)
   --latency-rate R           its starts per second, below saturation (default 2)
@@ -184,6 +187,7 @@ interface BenchOptions {
   scaleSettleMs: number;
   skipScale: boolean;
   burstCallbacks: BurstCallbackPath[];
+  burstBaseline: boolean;
   skipPoll24h: boolean;
   stackOptions: BenchStackOptions;
   outDir: string;
@@ -200,6 +204,7 @@ function parseOptions(): BenchOptions | undefined {
       'scale-budget-min': { type: 'string' },
       'scale-settle-s': { type: 'string' },
       'burst-callbacks': { type: 'string', default: 'both' },
+      'burst-baseline': { type: 'boolean', default: false },
       'training-ms': { type: 'string' },
       'latency-clones': { type: 'string' },
       'latency-rate': { type: 'string' },
@@ -229,6 +234,7 @@ function parseOptions(): BenchOptions | undefined {
     scaleSettleMs: positiveInt(values['scale-settle-s'], 'scale-settle-s', 120) * 1000,
     skipScale: values['skip-scale'] ?? false,
     burstCallbacks: burstPaths(values['burst-callbacks']),
+    burstBaseline: values['burst-baseline'] ?? false,
     skipPoll24h: values['skip-poll24h'] ?? false,
     stackOptions: {
       trainingMs,
@@ -285,12 +291,13 @@ interface Measured {
   poll24h?: Poll24hResult;
   scale?: ScaleResult;
   scaleMns?: ScaleResult;
+  scaleBaseline?: BaselineBurstResult;
   notes: string[];
 }
 
 /** Writes latest.json and latest.svg, so that a failed scale run keeps the rest. */
 async function writeReport(options: BenchOptions, measured: Measured): Promise<BenchReport> {
-  const { phases, poll24h, scale, scaleMns, notes } = measured;
+  const { phases, poll24h, scale, scaleMns, scaleBaseline, notes } = measured;
   const partial: Omit<BenchReport, 'targets'> = {
     generatedAt: new Date().toISOString(),
     machine: machineFacts(),
@@ -316,6 +323,7 @@ async function writeReport(options: BenchOptions, measured: Measured): Promise<B
     ...(poll24h ? { poll24h } : {}),
     ...(scale ? { scale } : {}),
     ...(scaleMns ? { scaleMns } : {}),
+    ...(scaleBaseline ? { scaleBaseline } : {}),
     notes,
   };
   const built: BenchReport = { ...partial, targets: checkTargets(partial) };
@@ -355,6 +363,10 @@ async function main(): Promise<void> {
     });
     measured.scale = scaleRuns.http;
     measured.scaleMns = scaleRuns.mns;
+    if (options.burstBaseline) {
+      log(`scale (burst with bare Temporal): fresh local stack; ${options.scaleClones} baseline clones`);
+      measured.scaleBaseline = await runBaselineBurst(options.stackOptions, options.scaleClones, log);
+    }
   }
   const report = await writeReport(options, measured);
   const { outDir } = options;

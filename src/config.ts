@@ -150,6 +150,8 @@ export function loadIceClientConfig(env: Env = process.env): IceClientConfig {
 export { DEFAULT_TASK_QUEUE };
 /** The worker's default sticky-cache size (workflows). */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+/** Deliveries calling Temporal at once, in the receiver and in the queue consumer (ICE_CALLBACK_MAX_IN_FLIGHT). */
+export const DEFAULT_CALLBACK_MAX_IN_FLIGHT = 32;
 /** Retries of an ICE answer that lacks what a clone needs (a read's Status, a submit's JobId) before it fails. */
 export const DEFAULT_UNEXPECTED_RESPONSE_RETRIES = 5;
 
@@ -394,7 +396,7 @@ export function loadCallbackReceiverConfig(env: Env = process.env): CallbackRece
     allowUnsigned,
     maxBodyBytes: readInt(env, 'ICE_CALLBACK_MAX_BODY_BYTES', 65_536, 256, 10_485_760),
     temporalTimeoutMs: readInt(env, 'ICE_CALLBACK_TEMPORAL_TIMEOUT_MS', 2_000, 100, 2_900),
-    maxInFlight: readInt(env, 'ICE_CALLBACK_MAX_IN_FLIGHT', 32, 1, 10_000),
+    maxInFlight: readInt(env, 'ICE_CALLBACK_MAX_IN_FLIGHT', DEFAULT_CALLBACK_MAX_IN_FLIGHT, 1, 10_000),
     maxBacklog: readInt(env, 'ICE_CALLBACK_MAX_BACKLOG', 10_000, 0, 1_000_000),
     ...readForwarding(env, signing.publicUrl, allowUnsigned),
     voiceEventTypes: readVoiceEventTypes(env),
@@ -490,7 +492,7 @@ export function loadCallbackConsumerConfig(env: Env = process.env): CallbackCons
     maxDequeue: readInt(env, 'ICE_CALLBACK_MNS_MAX_DEQUEUE', 10, 1, 1_000),
     deliveryTimeoutMs: 10_000,
     retryVisibilitySeconds: readInt(env, 'ICE_CALLBACK_MNS_RETRY_VISIBILITY_SECONDS', 30, 1, 600),
-    maxInFlight: readInt(env, 'ICE_CALLBACK_MAX_IN_FLIGHT', 32, 1, 10_000),
+    maxInFlight: readInt(env, 'ICE_CALLBACK_MAX_IN_FLIGHT', DEFAULT_CALLBACK_MAX_IN_FLIGHT, 1, 10_000),
     // No public URL: the queue door has no signature, so a forward key is allowed (MNS authenticated the writer).
     ...readForwarding(env, undefined, false),
     voiceEventTypes: readVoiceEventTypes(env),

@@ -92,6 +92,18 @@ export interface ScaleResult {
   };
 }
 
+/** The burst with bare Temporal (baseline-burst.ts): what this machine allows any burst of that size. */
+export interface BaselineBurstResult {
+  clones: number;
+  rampMs: number;
+  /** Burst → the last signal accepted by Temporal. */
+  signalledMs: number;
+  /** Burst → the last clone closed. */
+  finishAllMs: number;
+  /** Signals in flight at once (the queue consumer's and receiver's default). */
+  signalConcurrency: number;
+}
+
 export interface TargetCheck {
   name: string;
   target: string;
@@ -153,6 +165,8 @@ export interface BenchReport {
   scale?: ScaleResult;
   /** The same run with the burst through ICE's MNS queue and the queue consumer (--burst-callbacks mns|both). */
   scaleMns?: ScaleResult;
+  /** The same burst with bare Temporal on a fresh stack (--burst-baseline): the machine's ceiling. */
+  scaleBaseline?: BaselineBurstResult;
   targets: TargetCheck[];
   notes: string[];
 }

@@ -86,6 +86,15 @@ export function formatReport(report: BenchReport): string {
   lines.push(...ratioLines(report), '');
   if (report.scale) lines.push(...scaleLines(report.scale), '');
   if (report.scaleMns) lines.push(...scaleLines(report.scaleMns), '');
+  if (report.scaleBaseline) {
+    const bare = report.scaleBaseline;
+    lines.push(
+      `Burst with bare Temporal: ${bare.clones} baseline clones waiting after ${(bare.rampMs / 1000).toFixed(1)} s; ` +
+        `signalled (${bare.signalConcurrency} at once) in ${(bare.signalledMs / 1000).toFixed(1)} s, ` +
+        `all closed ${(bare.finishAllMs / 1000).toFixed(1)} s after the burst`,
+      '',
+    );
+  }
   for (const phase of report.phases) {
     for (const straggler of phase.stragglers ?? []) lines.push(`not completed (${phase.path}): ${straggler}`);
     for (const slow of phase.slowCallbacks ?? []) lines.push(`slow callback (${phase.path}): ${slow}`);

@@ -86,9 +86,12 @@ export function describeBurst(scale: ScaleResult): string {
  * The MNS burst against its target, the HTTP burst's figure beside it. Every clone must close by callback (none by
  * polling, none lost) within 120 s of the burst; a burst smaller than 10,000 that meets this is n/a, not a PASS.
  */
-export function mnsBurstCheck(report: Pick<BenchReport, 'scale' | 'scaleMns'>): TargetCheck {
+export function mnsBurstCheck(report: Pick<BenchReport, 'scale' | 'scaleMns' | 'scaleBaseline'>): TargetCheck {
   const mns = report.scaleMns;
-  const http = report.scale && report.scale.callbacks !== 'mns' ? `; HTTP path: ${describeBurst(report.scale)}` : '';
+  const bare = report.scaleBaseline;
+  const http =
+    (report.scale && report.scale.callbacks !== 'mns' ? `; HTTP path: ${describeBurst(report.scale)}` : '') +
+    (bare ? `; bare Temporal: ${bare.clones} clones closed in ${(bare.finishAllMs / 1000).toFixed(1)} s` : '');
   const name = 'burst via MNS: all closed by callback';
   const target = `${BURST_CLONES.toLocaleString('en')} within ${MNS_BURST_BUDGET_MS / 1000} s of the burst`;
   if (!mns) return { name, target, measured: `not measured${http}`, pass: null };

@@ -59,6 +59,13 @@ describe('bench: the MNS burst beside the HTTP burst', () => {
     );
   });
 
+  it('names the burst with bare Temporal on the same machine beside it, when measured', () => {
+    const scaleBaseline = { clones: 10_000, rampMs: 1, signalledMs: 2, finishAllMs: 118_400, signalConcurrency: 32 };
+    const check = mnsBurstCheck({ scaleMns: burst('mns', { finishAllMs: 160_000 }), scaleBaseline });
+    assert.equal(check.pass, false);
+    assert.match(check.measured, /all closed in 160\.0 s;.*; bare Temporal: 10000 clones closed in 118\.4 s$/);
+  });
+
   it('misses when a clone closed by polling, one never closed, the queue kept messages or it took too long', () => {
     const polled = burst('mns', { completedVia: { callback: 9_999, poll: 1 } });
     assert.equal(mnsBurstCheck({ scaleMns: polled }).pass, false);
