@@ -160,6 +160,8 @@ describe('voice clone batch (dev server + emulator)', () => {
 
     const child = await stack.client.workflow.getHandle(report.clones[0]?.workflowId ?? '').describe();
     assert.equal(child.priority?.fairnessKey, handle.workflowId);
+    // On the batch's task queue: under that worker's maxTaskQueueActivitiesPerSecond, like any clone.
+    assert.equal(child.taskQueue, stack.taskQueue);
     const description = await handle.describe();
     assert.equal(
       description.typedSearchAttributes.get(batchSearchAttributes.voiceCloneBatchProgress),
