@@ -18,7 +18,10 @@ import { InvalidVoiceCloneInputError } from './start-voice-clone';
 /** The batch's handle: `result()` is the report, `query(batchProgressQuery)` its counts while it runs. */
 export type VoiceCloneBatchHandle = WorkflowHandleWithFirstExecutionRunId<typeof voiceCloneBatchWorkflow>;
 
-/** A batch's input is one payload: Temporal refuses one over 2 MB (ASSUMPTION: the default `limit.blobSize.error`). */
+/**
+ * A batch's input is one payload: Temporal refuses one over 2 MB (ASSUMPTION (docs/architecture.md#batches): the
+ * server's default `limit.blobSize.error`).
+ */
 export const BATCH_INPUT_MAX_BYTES = 1_900_000;
 
 /** What every batch's default workflow ID starts with. */
