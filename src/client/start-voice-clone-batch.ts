@@ -19,8 +19,8 @@ import { InvalidVoiceCloneInputError } from './start-voice-clone';
 export type VoiceCloneBatchHandle = WorkflowHandleWithFirstExecutionRunId<typeof voiceCloneBatchWorkflow>;
 
 /**
- * A batch's input is one payload: Temporal refuses one over 2 MB (ASSUMPTION (docs/architecture.md#batches): the
- * server's default `limit.blobSize.error`).
+ * A batch's input is one payload: Temporal refuses one over 2 MB (the server's default
+ * `limit.blobSize.error`, docs/architecture.md#batches).
  */
 export const BATCH_INPUT_MAX_BYTES = 1_900_000;
 

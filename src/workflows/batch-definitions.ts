@@ -67,8 +67,8 @@ export const VoiceCloneBatchFailureTypes = {
 /** A batch carries at most this many clones per run, then continues as new (history stays far below its limits). */
 export const BATCH_CLONES_PER_RUN = 500;
 /**
- * The report's budget in bytes of JSON, far below Temporal's 2 MB payload limit (ASSUMPTION
- * (docs/architecture.md#batches): the server's default `limit.blobSize.error`). Entries carry the clone's `result`
+ * The report's budget in bytes of JSON, far below Temporal's 2 MB payload limit (the server's
+ * default `limit.blobSize.error`, docs/architecture.md#batches). Entries carry the clone's `result`
  * (without `detection`) and failure message while the report fits; otherwise every entry drops its `result`, then
  * cuts its message (to 80 characters, then to none): read them from each clone's own workflow by its `workflowId`.
  */
