@@ -120,3 +120,6 @@ export {
   type Summary,
   type Labels,
 } from './observability/metrics';
+export { TRACER_NAME } from './observability/tracing';
+export { ICE_SPAN_ATTRIBUTES } from './ice/tracing';
+export { CALLBACK_SPAN_ATTRIBUTES } from './callback/tracing';
