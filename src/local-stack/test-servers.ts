@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { loadLocalToolsConfig, type LocalToolsConfig } from '../config';
 import type { Logger } from '../observability/logger';
-import { SEARCH_ATTRIBUTE_NAMES, searchAttributes } from '../workflows/definitions';
+import { batchSearchAttributes, SEARCH_ATTRIBUTE_NAMES, searchAttributes } from '../workflows/definitions';
 import { freePort } from './ports';
 import { resolveTemporalCli, resolveTemporalTestServer } from './temporal-binaries';
 import type { RunningTemporal, TemporalStarter } from './temporal-server';
@@ -83,7 +83,10 @@ export function sdkDevServer(options: SdkDevServerOptions = {}): TemporalStarter
             ...(options.port ? { port: options.port } : {}),
             ...(uiPort ? { ui: true, uiPort } : {}),
             ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
-            searchAttributes: options.searchAttributes === false ? [] : Object.values(searchAttributes),
+            searchAttributes:
+              options.searchAttributes === false
+                ? []
+                : [...Object.values(searchAttributes), ...Object.values(batchSearchAttributes)],
           },
         }),
       logger,
