@@ -4,16 +4,20 @@
  * to its report with `--wait --report`, then shown by `batch-status`.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { parseBatchFile } from '../../src/cli/batch-file';
 import { describeBatchResult } from '../../src/cli/batch-output';
 import { batchPace, formatBatchProgressLine } from '../../src/cli/progress';
 import type { Env } from '../../src/config';
+import { demoRecordingUrl } from '../../src/local-stack/demo';
 import type { VoiceCloneBatchResult } from '../../src/workflows/batch-definitions';
-import { runCli } from '../support/harness';
+import { runCli, startTestHarness, type TestHarness } from '../support/harness';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 /** Nothing listens here: a command that got as far as Temporal would exit 1, not 2. */
 const UNREACHABLE_TEMPORAL: Env = { TEMPORAL_ADDRESS: '127.0.0.1:1' };
@@ -135,5 +139,89 @@ describe('batch CLI', () => {
       'Batch b1: 1 of 2 clones succeeded, 1 failed',
       '  #1 (line 7) voice-clone-B: TrainingFailed: ICE says Fail',
     ]);
+  });
+
+  describe('against a local stack', () => {
+    let stack: TestHarness;
+    let env: Env;
+    before(async () => {
+      stack = await startTestHarness({
+        name: 'batch-cli',
+        worker: true,
+        receivers: { count: 1 },
+        emulator: { trainingMs: 1_000 },
+      });
+      env = { TEMPORAL_ADDRESS: stack.temporal.address, VOICE_CLONE_TASK_QUEUE: stack.taskQueue };
+    });
+    after(() => stack?.close());
+
+    /** A Basic voice created in the emulator, as a batch file line. */
+    async function voiceLine(prefix: string): Promise<{ voiceId: string; line: string }> {
+      const voiceId = `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+      const { jobId } = await stack.ice.createCustomizedVoiceJob({ voiceId, gender: 'female', scenario: 'story' });
+      const recordings = [{ audioRecordId: 1, recordUrl: demoRecordingUrl(voiceId, 1) }];
+      return { voiceId, line: JSON.stringify({ voiceId, jobId, recordings }) };
+    }
+
+    it('batch --wait --report runs every line to the report, exit 1 for a failed clone; batch-status shows it', async () => {
+      const voices = [await voiceLine('CliBatch'), await voiceLine('FailTrain'), await voiceLine('CliBatch')];
+      const file = await fileWith('run.jsonl', ['', ...voices.map((voice) => voice.line)]);
+      const report = path.join(dir, 'report.json');
+      const batchId = `cli-batch-${Date.now().toString(36)}`;
+      const run = await runCli(
+        ['batch', '--file', file, '--max-concurrent', '2', '--batch-id', batchId, '--wait', '--report', report],
+        env,
+      );
+      assert.equal(run.code, 1, run.err);
+      assert.match(run.out, new RegExp(`Batch of 3 clones running as workflow ${batchId}, 2 at once`));
+      assert.match(
+        run.out,
+        /\d+\/3 ended {2}succeeded \d+ {2}failed \d+ {2}running \d+ {2}pending \d+ {2}[\d.]+ clones\/s/,
+      );
+      assert.match(run.out, new RegExp(`Batch ${batchId}: 2 of 3 clones succeeded, 1 failed \\[`));
+      assert.match(run.err, new RegExp(`#1 \\(line 3\\) voice-clone-${voices[1].voiceId}: TrainingFailed: `));
+
+      const written = JSON.parse(await readFile(report, 'utf8')) as VoiceCloneBatchResult;
+      assert.deepEqual([written.total, written.succeeded, written.failed], [3, 2, 1]);
+      assert.deepEqual(
+        written.clones.map((entry) => [entry.index, entry.workflowId, entry.status, entry.failure?.type]),
+        voices.map((voice, index) => [
+          index,
+          `voice-clone-${voice.voiceId}`,
+          index === 1 ? 'Failed' : 'Succeeded',
+          index === 1 ? 'TrainingFailed' : undefined,
+        ]),
+      );
+
+      const status = await runCli(['batch-status', '--batch-id', batchId, '--json'], env);
+      assert.equal(status.code, 1, status.err);
+      assert.deepEqual(JSON.parse(status.out), { execution: 'COMPLETED', result: written });
+      const text = await runCli(['batch-status', '--batch-id', batchId], env);
+      assert.match(text.out, new RegExp(`Batch ${batchId}: 2 of 3 clones succeeded, 1 failed\n  #1 voice-clone-`));
+      const missing = await runCli(['batch-status', '--batch-id', `${batchId}-none`], env);
+      assert.equal(missing.code, 1);
+      assert.match(missing.err, /no batch with workflow ID/);
+    });
+
+    it('batch without --wait returns at once; batch-status answers progress while it runs, exit 0 once all succeeded', async () => {
+      await stack.emulator.admin.updateSettings({ trainingMs: 4_000 });
+      try {
+        const file = await fileWith('quick.jsonl', [(await voiceLine('CliQuick')).line]);
+        const batchId = `cli-batch-quick-${Date.now().toString(36)}`;
+        const run = await runCli(['batch', '--file', file, '--batch-id', batchId], env);
+        assert.equal(run.code, 0, run.err);
+        const running = await runCli(['batch-status', '--batch-id', batchId, '--json'], env);
+        assert.equal(running.code, 0, running.err);
+        const answer = JSON.parse(running.out) as { execution: string; progress?: { total: number } };
+        assert.equal(answer.execution, 'RUNNING');
+        assert.equal(answer.progress?.total, 1);
+        await stack.client.workflow.getHandle(batchId).result();
+        const done = await runCli(['batch-status', '--batch-id', batchId], env);
+        assert.equal(done.code, 0, done.err);
+        assert.match(done.out, /1 of 1 clones succeeded, 0 failed/);
+      } finally {
+        await stack.emulator.admin.updateSettings({ trainingMs: 1_000 });
+      }
+    });
   });
 });

@@ -1,11 +1,11 @@
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { startVoiceCloneBatch, VOICE_CLONE_BATCH_WORKFLOW_ID_PREFIX } from '../../client/start-voice-clone-batch';
 import { loadTaskQueue } from '../../config';
 import {
   BATCH_MAX_CONCURRENT,
-  VOICE_CLONE_BATCH_WORKFLOW_TYPE,
   type VoiceCloneBatchInput,
   type VoiceCloneBatchResult,
 } from '../../workflows/batch-definitions';
@@ -69,7 +69,7 @@ function defaultBatchId(): string {
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  return `voice-clone-batch-${stamp}-${Math.random().toString(36).slice(2, 8)}`;
+  return `${VOICE_CLONE_BATCH_WORKFLOW_ID_PREFIX}${stamp}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
 async function readBatchFile(file: string): Promise<BatchFile> {
@@ -96,16 +96,6 @@ async function reportOption(values: ParsedValues): Promise<string | undefined> {
   return report;
 }
 
-/** Starts the batch by its workflow type and the shared contract (src/workflows/batch-definitions.ts). */
-function startBatch(client: Client, input: VoiceCloneBatchInput, workflowId: string, taskQueue: string) {
-  return client.workflow.start(VOICE_CLONE_BATCH_WORKFLOW_TYPE, {
-    workflowId,
-    taskQueue,
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
-}
-
 export const command: Command = {
   spec,
   async run({ values }, context) {
@@ -127,7 +117,7 @@ export const command: Command = {
         clones: file.clones,
         ...(maxConcurrent !== undefined && { maxConcurrent }),
       };
-      const handle = await startBatch(temporal.client, input, batchId, taskQueue);
+      const handle = await startVoiceCloneBatch(temporal.client, input, { workflowId: batchId, taskQueue });
       const atOnce = maxConcurrent ?? BATCH_MAX_CONCURRENT.default;
       context.io.out(
         `Batch of ${file.clones.length} clones running as workflow ${handle.workflowId}, ${atOnce} at once` +
