@@ -33,6 +33,8 @@ export interface SdkDevServerOptions {
   cliPath?: string;
   /** Where TEMPORAL_CLI_PATH and the binary cache are read from; default the process's settings. */
   tools?: LocalToolsConfig;
+  /** Extra `--dynamic-config-value` pairs, KEY=JSON (e.g. `matching.enableFairness=true`). */
+  dynamicConfig?: string[];
 }
 
 function executable(resolved: string | undefined): { type: 'existing-path'; path: string } | undefined {
@@ -83,6 +85,9 @@ export function sdkDevServer(options: SdkDevServerOptions = {}): TemporalStarter
             ...(options.port ? { port: options.port } : {}),
             ...(uiPort ? { ui: true, uiPort } : {}),
             ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
+            ...(options.dynamicConfig
+              ? { extraArgs: options.dynamicConfig.flatMap((pair) => ['--dynamic-config-value', pair]) }
+              : {}),
             searchAttributes:
               options.searchAttributes === false
                 ? []
