@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { InvalidVoiceCloneInputError } from '../../client/start-voice-clone';
 import { startVoiceCloneBatch, VOICE_CLONE_BATCH_WORKFLOW_ID_PREFIX } from '../../client/start-voice-clone-batch';
 import { loadTaskQueue } from '../../config';
 import {
@@ -117,7 +118,12 @@ export const command: Command = {
         clones: file.clones,
         ...(maxConcurrent !== undefined && { maxConcurrent }),
       };
-      const handle = await startVoiceCloneBatch(temporal.client, input, { workflowId: batchId, taskQueue });
+      const handle = await startVoiceCloneBatch(temporal.client, input, { workflowId: batchId, taskQueue }).catch(
+        (error: unknown) => {
+          // A rule of the batch as a whole (the lines were checked one by one above): bad usage, nothing started.
+          throw error instanceof InvalidVoiceCloneInputError ? new UsageError(`batch: ${error.message}`) : error;
+        },
+      );
       const atOnce = maxConcurrent ?? BATCH_MAX_CONCURRENT.default;
       context.io.out(
         `Batch of ${file.clones.length} clones running as workflow ${handle.workflowId}, ${atOnce} at once` +
