@@ -18,6 +18,9 @@ import { InvalidVoiceCloneInputError } from './start-voice-clone';
 /** The batch's handle: `result()` is the report, `query(batchProgressQuery)` its counts while it runs. */
 export type VoiceCloneBatchHandle = WorkflowHandleWithFirstExecutionRunId<typeof voiceCloneBatchWorkflow>;
 
+/** A batch's input is one payload: Temporal refuses one over 2 MB (ASSUMPTION: the default `limit.blobSize.error`). */
+export const BATCH_INPUT_MAX_BYTES = 1_900_000;
+
 /** What every batch's default workflow ID starts with. */
 export const VOICE_CLONE_BATCH_WORKFLOW_ID_PREFIX = 'voice-clone-batch-';
 
@@ -40,6 +43,11 @@ export async function startVoiceCloneBatch(
 ): Promise<VoiceCloneBatchHandle> {
   const validation = validateVoiceCloneBatchInput(input);
   if (!validation.ok) throw new InvalidVoiceCloneInputError(validation.field, validation.rule);
+  const inputBytes = Buffer.byteLength(JSON.stringify(input));
+  if (inputBytes > BATCH_INPUT_MAX_BYTES) {
+    const rule = `must stay within ${BATCH_INPUT_MAX_BYTES} bytes of JSON (Temporal's payload limit is 2 MB; this one has ${inputBytes}): split the batch`;
+    throw new InvalidVoiceCloneInputError('clones', rule);
+  }
   const { clones, maxConcurrent } = validation.value;
   const invalid = clones.filter((clone) => 'invalid' in clone).length;
   return client.workflow.start<typeof voiceCloneBatchWorkflow>(VOICE_CLONE_BATCH_WORKFLOW_TYPE, {

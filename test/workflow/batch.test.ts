@@ -206,6 +206,7 @@ describe('voice clone batch (dev server + emulator)', () => {
       ['maxConcurrent', { clones: [one], maxConcurrent: 1001 }],
       ['clones', { clones: [] }],
       ['fairnessKey', { clones: [one], fairnessKey: 'x'.repeat(65) }],
+      ['clones', { clones: Array.from({ length: 10_000 }, () => ({ ...one, voiceId: 'x'.repeat(200) })) }],
     ];
     for (const [field, input] of cases) {
       await assert.rejects(
