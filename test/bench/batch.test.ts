@@ -8,6 +8,8 @@ import {
   type BatchBenchResult,
   type BatchPathResult,
 } from '../../bench/support/batch-report';
+import { compactInput } from '../../bench/support/batch-phase';
+import { BATCH_INPUT_MAX_BYTES } from '../../src/client/start-voice-clone-batch';
 import type { RecordedCall } from '../../src/emulator';
 
 let seq = 0;
@@ -116,5 +118,16 @@ describe('bench batch phase: report maths', () => {
       [false, true, false],
     );
     assert.match(unfinished[1].measured, /did not finish/);
+  });
+});
+
+describe('bench batch phase: inputs', () => {
+  it('10,000 clones fit the batch input limit, so the 10,000-clone run is not refused', () => {
+    const jobId = 'e334e7a31e3f4379bd70753a718c8c68';
+    const clones = Array.from({ length: 10_000 }, (_, index) =>
+      compactInput(`BenchBa${String(index).padStart(6, '0')}`, jobId),
+    );
+    const bytes = Buffer.byteLength(JSON.stringify({ clones, maxConcurrent: 1000 }));
+    assert.ok(bytes < BATCH_INPUT_MAX_BYTES, `${bytes} bytes`);
   });
 });
