@@ -42,6 +42,8 @@ export interface VoiceCloneWorkerOptions {
   /** Retries of an incomplete ICE answer; default VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES (see VoiceClonePluginOptions). */
   unexpectedResponseRetries?: number;
   logger?: Logger;
+  /** Serve the Nexus service `voiceCloneNexusService`; default VOICE_CLONE_NEXUS_SERVICE (on). */
+  nexusService?: boolean;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function createVoiceCloneWorker(options: VoiceCloneWorkerOptions): 
         iceClient: options.ice,
         lookUpSearchAttributes: options.lookUpSearchAttributes,
         unexpectedResponseRetries: options.unexpectedResponseRetries,
+        nexusService: options.nexusService,
       }),
     ],
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
@@ -102,6 +105,7 @@ export async function runVoiceCloneWorker(env: Env, overrides: { ice?: IceClient
       maxIceActivitiesPerSecond: workerConfig.maxIceActivitiesPerSecond,
       maxCachedWorkflows: workerConfig.maxCachedWorkflows,
       logger,
+      nexusService: workerConfig.nexusService,
     });
     logger.info('worker running; SIGINT or SIGTERM stops it after running activities finish', {
       address: connectConfig.connectionOptions.address,

@@ -7,3 +7,4 @@
 export { voiceCloneWorkflow } from './voice-clone';
 export * from './definitions';
 export * from './ice-ids';
+export * from './nexus-service';
