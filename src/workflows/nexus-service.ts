@@ -3,8 +3,12 @@
  * by the handler the package's worker serves (src/nexus/handler.ts) and by callers' workflows
  * (`createNexusServiceClient({ service: voiceCloneNexusService, endpoint })`). Workflow-safe: nexus-rpc and types.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import * as nexus from 'nexus-rpc';
 import type { VoiceCloneInput, VoiceCloneResult } from './definitions';
+
+/** Deeper than any chain the service produces (NexusOperationFailure → HandlerError ×2 → ApplicationFailure). */
+const MAX_CAUSE_DEPTH = 16;
 
 /** The service's name on the wire: a Nexus endpoint routes calls to the worker that serves it. */
 export const VOICE_CLONE_NEXUS_SERVICE_NAME = 'iceVoiceClone';
@@ -18,3 +22,18 @@ export const VOICE_CLONE_NEXUS_SERVICE_NAME = 'iceVoiceClone';
 export const voiceCloneNexusService = nexus.service(VOICE_CLONE_NEXUS_SERVICE_NAME, {
   cloneVoice: nexus.operation<VoiceCloneInput, VoiceCloneResult>(),
 });
+
+/**
+ * The clone's own failure inside what a `cloneVoice` call threw: the innermost `ApplicationFailure` of the cause
+ * chain (`InvalidInput` under the operation's handler errors, `TrainingFailed` or ICE's Code under the
+ * `NexusOperationFailure`), or undefined when there is none (a timeout, a cancellation). Workflow-safe.
+ */
+export function voiceCloneFailureOf(error: unknown): ApplicationFailure | undefined {
+  let found: ApplicationFailure | undefined;
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < MAX_CAUSE_DEPTH; depth += 1) {
+    if (current instanceof ApplicationFailure) found = current;
+    current = current.cause;
+  }
+  return found;
+}
