@@ -50,3 +50,42 @@ export interface VoiceCloneBatchProgress {
 
 /** Answers the batch's `VoiceCloneBatchProgress`; read-only, safe at any time. */
 export const batchProgressQuery = defineQuery<VoiceCloneBatchProgress>('batchProgress');
+
+/**
+ * The types of a batch entry's `failure` besides the clone's own failure types (`VoiceCloneFailureTypes`, ICE's
+ * Codes): the batch's own reasons.
+ */
+export const VoiceCloneBatchFailureTypes = {
+  /** The entry broke a rule (field and rule in the message): no clone was started, no ICE call made. */
+  InvalidInput: 'InvalidInput',
+  /** The batch was cancelled before this clone's turn: it was never started. */
+  NotStarted: 'NotStarted',
+  /** The batch was cancelled with `cancelRunning: true` while this clone ran. */
+  Cancelled: 'Cancelled',
+} as const;
+
+/** A batch carries at most this many clones per run, then continues as new (history stays far below its limits). */
+export const BATCH_CLONES_PER_RUN = 500;
+/**
+ * Up to this many clones, each Succeeded entry carries its `result` (without `detection`) and each failure its full
+ * message; a larger batch's entries carry the workflow ID, status and failure type with a short message, so that the
+ * report stays far below Temporal's 2 MB payload limit. Results stay readable from each clone's own workflow.
+ */
+export const BATCH_FULL_REPORT_MAX = 1000;
+/** Fairness keys are limited to 64 bytes (Temporal's `Priority.fairnessKey`). */
+export const BATCH_FAIRNESS_KEY_MAX_BYTES = 64;
+
+/**
+ * The state one run of a batch hands the next when it continues as new (the workflow's second argument; a caller
+ * starts a batch without it). `clones` of the input then holds only the clones not yet started.
+ */
+export interface VoiceCloneBatchRun {
+  /** The batch's size (all runs). */
+  total: number;
+  /** The input index of the input's `clones[0]`. */
+  firstIndex: number;
+  /** The entries of every clone before `firstIndex`, in input order, in the report's bounded form. */
+  decided: VoiceCloneBatchEntry[];
+  /** Clones started per run before continuing as new (default BATCH_CLONES_PER_RUN; tests set it small). */
+  clonesPerRun?: number;
+}
