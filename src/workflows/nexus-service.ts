@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import * as nexus from 'nexus-rpc';
+import type { VoiceCloneBatchInput, VoiceCloneBatchResult } from './batch-definitions';
 import type { VoiceCloneInput, VoiceCloneResult } from './definitions';
 
 /** Deeper than any chain the service produces (NexusOperationFailure → HandlerError ×2 → ApplicationFailure). */
@@ -18,9 +19,14 @@ export const VOICE_CLONE_NEXUS_SERVICE_NAME = 'iceVoiceClone';
  * result; a call for a voice already cloning attaches to that clone. A bad input fails `InvalidInput` before any
  * workflow starts; the clone's failures reach the caller with their type (`TrainingFailed`, ICE's Code, …) as the
  * cause of the `NexusOperationFailure` (`voiceCloneFailureOf` finds it).
+ *
+ * `cloneVoices`: runs `voiceCloneBatchWorkflow` (one per operation; each voice a child clone under its usual ID)
+ * and answers its report. A batch that breaks a rule fails `InvalidInput` before it starts; an invalid entry ends
+ * `Failed` in the report, as with `startVoiceCloneBatch`.
  */
 export const voiceCloneNexusService = nexus.service(VOICE_CLONE_NEXUS_SERVICE_NAME, {
   cloneVoice: nexus.operation<VoiceCloneInput, VoiceCloneResult>(),
+  cloneVoices: nexus.operation<VoiceCloneBatchInput, VoiceCloneBatchResult>(),
 });
 
 /**

@@ -14,7 +14,7 @@ import { voiceCloneWorkflowId, type VoiceCloneInput } from '../../src/workflows/
 import { voiceCloneFailureOf } from '../../src/workflows/public';
 import { startTestHarness, TEST_TIMINGS, type TestHarness } from '../support/harness';
 import { createVoice, jobOf, newVoiceId, recordings, waitForStatus } from '../workflow/support';
-import type { cloneOutcomeThroughNexus, cloneThroughNexus } from './fixtures/caller-workflows';
+import type { cloneBatchThroughNexus, cloneOutcomeThroughNexus, cloneThroughNexus } from './fixtures/caller-workflows';
 
 const CALLER_WORKFLOWS = path.resolve(__dirname, 'fixtures/caller-workflows.ts');
 /** No receiver here: the clone finds the result by polling soon. */
@@ -120,5 +120,29 @@ describe('voiceCloneNexusService from another namespace (dev server + emulator)'
     } finally {
       await stack.emulator.admin.updateSettings({ trainingMs: 300 });
     }
+  });
+
+  test('cloneVoices runs a batch: each voice a clone under its usual ID, the report reaches the caller', async () => {
+    const ok = await createdVoice('NexusBatchOk');
+    const failing = await createdVoice('FailTrainNexusBatch');
+    const report = await caller.client.workflow.execute<typeof cloneBatchThroughNexus>('cloneBatchThroughNexus', {
+      workflowId: `caller-batch-${ok.voiceId}`,
+      taskQueue: caller.taskQueue,
+      args: [caller.endpoint, { clones: [ok.input, failing.input], maxConcurrent: 2 }],
+    });
+    assert.deepEqual([report.total, report.succeeded, report.failed], [2, 1, 1]);
+    assert.equal(report.clones[0].workflowId, voiceCloneWorkflowId(ok.voiceId));
+    assert.equal(report.clones[0].result?.voiceId, ok.voiceId);
+    assert.equal(report.clones[1].failure?.type, 'TrainingFailed');
+    // A batch that breaks a rule is refused at the edge, with the clone's InvalidInput type.
+    const refused = await caller.client.workflow
+      .execute<typeof cloneBatchThroughNexus>('cloneBatchThroughNexus', {
+        workflowId: `caller-batch-empty-${ok.voiceId}`,
+        taskQueue: caller.taskQueue,
+        args: [caller.endpoint, { clones: [] }],
+      })
+      .catch((error: unknown) => error);
+    assert.equal(voiceCloneFailureOf(refused)?.type, 'InvalidInput');
+    assert.match(voiceCloneFailureOf(refused)?.message ?? '', /^clones: /);
   });
 });
