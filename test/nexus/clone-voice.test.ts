@@ -14,7 +14,12 @@ import { voiceCloneWorkflowId, type VoiceCloneInput } from '../../src/workflows/
 import { voiceCloneFailureOf } from '../../src/workflows/public';
 import { startTestHarness, TEST_TIMINGS, type TestHarness } from '../support/harness';
 import { createVoice, jobOf, newVoiceId, recordings, waitForStatus } from '../workflow/support';
-import type { cloneBatchThroughNexus, cloneOutcomeThroughNexus, cloneThroughNexus } from './fixtures/caller-workflows';
+import type {
+  cloneBatchThroughNexus,
+  cloneOutcomeThroughNexus,
+  cloneThroughNexus,
+  dubWithClonedVoiceWorkflow,
+} from './fixtures/caller-workflows';
 
 const CALLER_WORKFLOWS = path.resolve(__dirname, 'fixtures/caller-workflows.ts');
 /** No receiver here: the clone finds the result by polling soon. */
@@ -144,5 +149,24 @@ describe('voiceCloneNexusService from another namespace (dev server + emulator)'
       .catch((error: unknown) => error);
     assert.equal(voiceCloneFailureOf(refused)?.type, 'InvalidInput');
     assert.match(voiceCloneFailureOf(refused)?.message ?? '', /^clones: /);
+  });
+
+  test("the README's caller workflow (examples/nexus-caller.ts) goes on with the voice, or asks for new recordings", async () => {
+    const ok = await createdVoice('NexusDub');
+    const failing = await createdVoice('FailTrainNexusDub');
+    const dub = (voice: VoiceCloneInput, episodeId: string) =>
+      caller.client.workflow.execute<typeof dubWithClonedVoiceWorkflow>('dubWithClonedVoiceWorkflow', {
+        workflowId: `dub-${episodeId}`,
+        taskQueue: caller.taskQueue,
+        args: [{ episodeId, voice, endpoint: caller.endpoint }],
+      });
+    const plan = await dub(ok.input, ok.voiceId);
+    assert.deepEqual(plan, {
+      episodeId: ok.voiceId,
+      voiceId: ok.voiceId,
+      jobId: (await jobOf(stack.emulator, ok.voiceId)).jobId,
+    });
+    const retry = await dub(failing.input, failing.voiceId);
+    assert.ok('needsNewRecordings' in retry && retry.needsNewRecordings.includes(TRAINING_FAILED_MESSAGE));
   });
 });
