@@ -43,8 +43,8 @@ export async function dubWithClonedVoiceWorkflow(input: DubbingInput): Promise<D
     endpoint: input.endpoint ?? VOICE_CLONE_ENDPOINT,
   });
   try {
-    // A training takes about 30 minutes; a call for a voice already cloning waits for that same clone.
-    const voice = await voices.executeOperation('cloneVoice', input.voice, { scheduleToCloseTimeout: '1 day' });
+    // Room for the clone's trainingTimeout (24 h by default); a call for a voice already cloning waits for that clone.
+    const voice = await voices.executeOperation('cloneVoice', input.voice, { scheduleToCloseTimeout: '2 days' });
     return { episodeId: input.episodeId, voiceId: voice.voiceId, jobId: voice.jobId };
   } catch (error) {
     // The clone's own failure (its type: InvalidInput, TrainingFailed, ICE's Code, …) is the operation's cause.
