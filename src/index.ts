@@ -120,3 +120,6 @@ export {
   type Summary,
   type Labels,
 } from './observability/metrics';
+// The Nexus service: its definition (also in `ice-voice-clone/workflows`) and the handler the plugin serves.
+export * from './workflows/nexus-service';
+export { createVoiceCloneNexusHandler } from './nexus/handler';
