@@ -492,11 +492,12 @@ export function loadCallbackConsumerConfig(env: Env = process.env): CallbackCons
   return {
     queueName,
     endpoint: readMnsEndpoint(env),
-    batchSize: 16,
-    waitSeconds: 30,
+    // MNS's bounds: 1–16 messages a batch receive, waits of at most 30 s (docs/ice-api.md#mns-queue-callbacks).
+    batchSize: readInt(env, 'ICE_CALLBACK_MNS_BATCH_SIZE', 16, 1, 16),
+    waitSeconds: readInt(env, 'ICE_CALLBACK_MNS_WAIT_SECONDS', 30, 1, 30),
     maxDequeue: readInt(env, 'ICE_CALLBACK_MNS_MAX_DEQUEUE', 10, 1, 1_000),
     deliveryTimeoutMs: 10_000,
-    retryVisibilitySeconds: 30,
+    retryVisibilitySeconds: readInt(env, 'ICE_CALLBACK_MNS_RETRY_VISIBILITY_SECONDS', 30, 1, 600),
     maxInFlight: readInt(env, 'ICE_CALLBACK_MAX_IN_FLIGHT', 32, 1, 10_000),
     // No public URL: the queue door has no signature, so a forward key is allowed (MNS authenticated the writer).
     ...readForwarding(env, undefined, false),

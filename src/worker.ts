@@ -3,7 +3,7 @@
  * plugin (src/plugin.ts) that teams add to their own workers. Credentials are read here, by the worker process,
  * through src/config.ts (or Alibaba's default chain): they never travel in workflow input or history.
  */
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerPlugin, type WorkflowBundleOption } from '@temporalio/worker';
 import {
   DEFAULT_MAX_CACHED_WORKFLOWS,
   DEFAULT_TASK_QUEUE,
@@ -42,6 +42,11 @@ export interface VoiceCloneWorkerOptions {
   /** Retries of an incomplete ICE answer; default VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES (see VoiceClonePluginOptions). */
   unexpectedResponseRetries?: number;
   logger?: Logger;
+  /**
+   * More worker plugins, after the package's (e.g. Temporal's `OpenTelemetryPlugin`). With a prebuilt
+   * `workflowBundle`, their workflow interceptor modules must already be in the bundle.
+   */
+  plugins?: WorkerPlugin[];
   /** Serve the Nexus service `voiceCloneNexusService`; default VOICE_CLONE_NEXUS_SERVICE (on). */
   nexusService?: boolean;
 }
@@ -67,6 +72,7 @@ export async function createVoiceCloneWorker(options: VoiceCloneWorkerOptions): 
         unexpectedResponseRetries: options.unexpectedResponseRetries,
         nexusService: options.nexusService,
       }),
+      ...(options.plugins ?? []),
     ],
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     ...(options.workflowsPath !== undefined && !options.workflowBundle ? { workflowsPath: options.workflowsPath } : {}),

@@ -2,7 +2,7 @@
  * How a clone's workflow that the batch did not start (a voice already being cloned by its own run) ended. Temporal
  * has no workflow command to await another workflow's result, so the batch asks through this activity: while the
  * clone runs, an attempt fails retryable and the activity's retry policy is the polling schedule (no history event per
- * attempt, no worker slot held between attempts).
+ * attempt, no worker slot held between attempts). Why this way: docs/architecture.md#batches.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowClient, WorkflowFailedError } from '@temporalio/client';

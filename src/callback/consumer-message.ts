@@ -7,7 +7,7 @@ import type { LogFields } from '../observability/logger';
 import type { MnsMessage, MnsQueueClient } from '../mns/client';
 import type { ConsumerMetricsRecorder, DeletedOutcome } from './consumer-metrics';
 import { errorReply, type Reply } from './intake';
-import { settleCallback, type IntakeContext } from './stages';
+import { settleCallback, type CallbackArrival, type IntakeContext } from './stages';
 
 /** What handling a message needs besides the intake. */
 export interface MessageContext {
@@ -55,10 +55,11 @@ export function deletedOutcomeOf(reply: Reply): DeletedOutcome | undefined {
 }
 
 async function settle(context: MessageContext, message: MnsMessage, fields: LogFields): Promise<Reply> {
-  const arrival = {
+  const arrival: CallbackArrival = {
     body: eventBodyOf(message.body),
     deadlineMs: Date.now() + context.deliveryTimeoutMs,
     mayBacklog: false,
+    source: 'mns',
   };
   try {
     return await settleCallback(context.intake, arrival, fields);

@@ -31,6 +31,7 @@ import {
 import type { CallbackMetricsRecorder, CallbackOutcome } from './metrics';
 import { ICE_SIGNATURE_HEADER, ICE_TIMESTAMP_HEADER, verifyIceCallbackSignature } from './signature';
 import type { SignatureMemory, SignedUse } from './signature-memory';
+import { inCallbackSpan, type CallbackSource } from './tracing';
 import type { UnmatchedIds } from './unmatched-ids';
 import type { CallbackReceiverConfig } from '../config';
 
@@ -69,6 +70,8 @@ export interface CallbackArrival {
    * Never for the queue: its message stays in the queue until the outcome is settled.
    */
   mayBacklog: boolean;
+  /** The front door: the span's kind and source (tracing.ts). */
+  source: CallbackSource;
 }
 
 /** The sender went away before its body ended: nobody to answer, and nothing of ours went wrong. */
@@ -95,7 +98,8 @@ export async function receiveCallback(
   if (raw === ABORTED || 'status' in raw) return raw;
   const deadlineMs = startedAt + context.config.temporalTimeoutMs;
   const contentType = headerValue(req, 'content-type');
-  const reply = await settleCallback(context, { body: raw.body, contentType, deadlineMs, mayBacklog: true }, fields);
+  const arrival: CallbackArrival = { body: raw.body, contentType, deadlineMs, mayBacklog: true, source: 'http' };
+  const reply = await settleCallback(context, arrival, fields);
   // ICE's retry of this body under this pair gets the same answer without another delivery (signature-memory.ts).
   if (raw.use !== undefined && reply.status === 200) {
     context.signatures.answered(raw.use, { status: reply.status, body: reply.body });
@@ -165,12 +169,13 @@ async function read(
 /**
  * The one intake of both front doors: classify → (forward or ignore) | (admit → deliver). The reply says how the
  * callback ended; the HTTP door sends it to ICE, the queue door deletes the message or leaves it (consumer.ts).
+ * One span per callback (tracing.ts).
  */
-export async function settleCallback(
-  context: IntakeContext,
-  arrival: CallbackArrival,
-  fields: LogFields,
-): Promise<Reply> {
+export function settleCallback(context: IntakeContext, arrival: CallbackArrival, fields: LogFields): Promise<Reply> {
+  return inCallbackSpan(arrival.source, fields, () => settle(context, arrival, fields));
+}
+
+async function settle(context: IntakeContext, arrival: CallbackArrival, fields: LogFields): Promise<Reply> {
   const intake = classify(arrival.body, context.voiceEventTypes, fields);
   if ('status' in intake) return intake;
   if (intake.kind === 'foreign') return settleForeign(context, intake.eventType, intake.detail, arrival, fields);

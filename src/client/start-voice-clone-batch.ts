@@ -18,6 +18,12 @@ import { InvalidVoiceCloneInputError } from './start-voice-clone';
 /** The batch's handle: `result()` is the report, `query(batchProgressQuery)` its counts while it runs. */
 export type VoiceCloneBatchHandle = WorkflowHandleWithFirstExecutionRunId<typeof voiceCloneBatchWorkflow>;
 
+/**
+ * A batch's input is one payload: Temporal refuses one over 2 MB (the server's default
+ * `limit.blobSize.error`, docs/architecture.md#batches).
+ */
+export const BATCH_INPUT_MAX_BYTES = 1_900_000;
+
 /** What every batch's default workflow ID starts with. */
 export const VOICE_CLONE_BATCH_WORKFLOW_ID_PREFIX = 'voice-clone-batch-';
 
@@ -54,6 +60,11 @@ export function voiceCloneBatchStartOptions(
 ): WorkflowStartOptions<typeof voiceCloneBatchWorkflow> & { workflowId: string; taskQueue: string } {
   const validation = validateVoiceCloneBatchInput(input);
   if (!validation.ok) throw new InvalidVoiceCloneInputError(validation.field, validation.rule);
+  const inputBytes = Buffer.byteLength(JSON.stringify(input));
+  if (inputBytes > BATCH_INPUT_MAX_BYTES) {
+    const rule = `must stay within ${BATCH_INPUT_MAX_BYTES} bytes of JSON (Temporal's payload limit is 2 MB; this one has ${inputBytes}): split the batch`;
+    throw new InvalidVoiceCloneInputError('clones', rule);
+  }
   const { clones, maxConcurrent } = validation.value;
   const invalid = clones.filter((clone) => 'invalid' in clone).length;
   return {

@@ -302,4 +302,8 @@ export class EmulatorAdminClient {
   reset(): Promise<void> {
     return this.call('POST', '/reset');
   }
+  /** Forgets ICE's callback setting (HTTP or MNS): ICE then sends no callbacks, as for an account that set none. */
+  clearEventCallback(): Promise<void> {
+    return this.call('DELETE', '/event-callback');
+  }
 }

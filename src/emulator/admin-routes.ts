@@ -41,6 +41,7 @@ export interface AdminTarget {
   finishJob(jobId: string, outcome: FinishOutcome): 'finished' | 'unknown' | 'not-training';
   flushCallbacks(): void;
   reset(): void;
+  clearEventCallback(): void;
 }
 
 export interface AdminAnswer {
@@ -114,6 +115,9 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
       return { status: 204 };
     case 'POST /reset':
       target.reset();
+      return { status: 204 };
+    case 'DELETE /event-callback':
+      target.clearEventCallback();
       return { status: 204 };
   }
   const finish = /^POST \/jobs\/([^/]+)\/finish$/.exec(route);

@@ -292,6 +292,10 @@ export class IceEmulator implements AdminTarget {
   flushCallbacks(): void {
     this.dispatcher.flush();
   }
+  clearEventCallback(): void {
+    this.eventCallback = undefined;
+    this.stateWriter?.markDirty();
+  }
   reset(): void {
     this.clock.clear();
     this.book.clear();

@@ -1,12 +1,15 @@
 /**
  * The typed ICE client: one method per voice-cloning operation (their wire forms: ./operations.ts), each sent
- * through Alibaba's own signing transport (./transport.ts). Every failure is an `IceError`; nothing here retries.
+ * through Alibaba's own signing transport (./transport.ts) inside its span (./tracing.ts). Every failure is an
+ * `IceError`; nothing here retries.
  */
+import type { Span } from '@opentelemetry/api';
 import type { IceClientConfig } from '../config';
 import { silentLogger, type Logger } from '../observability/logger';
 import { iceErrorFromThrown, iceErrorFromUnsuccessfulBody } from './error-mapping';
 import { IceError, INVALID_RESPONSE_CODE, MissingResponseFieldError } from './errors';
 import { ICE_OPERATIONS, type IceOperation } from './operations';
+import { inIceSpan, recordIceAnswer } from './tracing';
 import { createIceTransport } from './transport';
 import type { IceAction, IceClient } from './types';
 import { requiredString, wireObject, WireShapeError } from './wire-reading';
@@ -37,9 +40,15 @@ export function createIceClient(config: IceClientConfig, options: IceClientOptio
   const logger = (options.logger ?? silentLogger).child({ component: 'ice-client' });
   const configSecrets = [config.credentials?.accessKeySecret, config.credentials?.securityToken];
 
-  async function send<Request, Response>(
+  // Every request goes through here, inside its span (./tracing.ts).
+  function send<Request, Response>(operation: IceOperation<Request, Response>, request: Request): Promise<Response> {
+    return inIceSpan(operation.action, config.region, (span) => exchange(operation, request, span));
+  }
+
+  async function exchange<Request, Response>(
     operation: IceOperation<Request, Response>,
     request: Request,
+    span: Span,
   ): Promise<Response> {
     const { action } = operation;
     const params = operation.query(request);
@@ -53,6 +62,7 @@ export function createIceClient(config: IceClientConfig, options: IceClientOptio
         throw iceErrorFromUnsuccessfulBody(action, response.statusCode, body, secrets);
       }
       requestId = requiredString(body, 'RequestId', 'body');
+      recordIceAnswer(span, response.statusCode, requestId);
       const result = operation.mapBody(body, requestId);
       logger.debug('ice call succeeded', { action, requestId, durationMs: Date.now() - startedAt });
       return result;

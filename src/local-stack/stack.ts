@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, type Worker, type WorkerPlugin, type WorkflowBundleOption } from '@temporalio/worker';
 import type { CallbackMetrics } from '../callback/metrics';
 import type { RunningCallbackReceiver } from '../callback/server';
 import {
@@ -73,6 +73,8 @@ export interface InProcessWorkerOptions {
   ice?: IceClient;
   /** Default: VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES. */
   unexpectedResponseRetries?: number;
+  /** More worker plugins (createVoiceCloneWorker's `plugins`); a prebuilt bundle must hold their workflow modules. */
+  plugins?: WorkerPlugin[];
 }
 
 /** A worker in a child process of its own: it can be killed like a crashed worker and its memory read. */
@@ -449,6 +451,7 @@ class StackParts<T extends RunningTemporal> {
       unexpectedResponseRetries: workerOptions.unexpectedResponseRetries,
       ...(workerOptions.workflowBundle && { workflowBundle: workerOptions.workflowBundle }),
       ...(workerOptions.workflowsPath !== undefined && { workflowsPath: workerOptions.workflowsPath }),
+      ...(workerOptions.plugins && { plugins: workerOptions.plugins }),
       logger: this.logger,
     });
     const run = worker.run();
@@ -674,6 +677,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     logger,
   });
   try {
+    // The state file may hold an earlier run's setting: with none, ICE sends nothing anywhere.
+    if (callbacks === 'none') await stack.emulator.admin.clearEventCallback();
     await stack.startWorker({ workflowBundle: options.workflowBundle });
   } catch (error) {
     await stack.close();

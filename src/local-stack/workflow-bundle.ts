@@ -7,7 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  type BundleOptions,
+  type BundlerPlugin,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { defaultWorkflowsPath } from '../plugin';
 
 let dir: string | undefined;
@@ -34,11 +40,21 @@ function cached<T>(cache: Map<string, Promise<T>>, entry: string, make: () => Pr
   return value;
 }
 
-/** The bundle of `workflowsPath` (default: the package's workflows), made once per process. */
-export function workflowBundle(workflowsPath: string = defaultWorkflowsPath()): Promise<WorkflowBundleWithSourceMap> {
-  const entry = path.resolve(workflowsPath);
+/**
+ * The bundle of `workflowsPath` (default: the package's workflows) with the workflow interceptor modules of
+ * `plugins` (e.g. OpenTelemetryPlugin's), made once per process for each set of modules.
+ */
+export function workflowBundle(
+  workflowsPath: string = defaultWorkflowsPath(),
+  plugins: readonly BundlerPlugin[] = [],
+): Promise<WorkflowBundleWithSourceMap> {
+  const options = plugins.reduce<BundleOptions>(
+    (configured, plugin) => plugin.configureBundler?.(configured) ?? configured,
+    { workflowsPath: path.resolve(workflowsPath) },
+  );
+  const entry = [options.workflowsPath, ...(options.workflowInterceptorModules ?? [])].join('\n');
   // webpack's info lines drown a test's or a terminal's output; warnings and errors still surface.
-  return cached(bundles, entry, () => bundleWorkflowCode({ workflowsPath: entry, logger: new DefaultLogger('WARN') }));
+  return cached(bundles, entry, () => bundleWorkflowCode({ ...options, logger: new DefaultLogger('WARN') }));
 }
 
 /** The same bundle written to a file, for worker child processes. */

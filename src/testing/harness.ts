@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { BundlerPlugin, WorkerPlugin } from '@temporalio/worker';
 import { startCallbackReceiver, type CallbackReceiverOptions, type RunningCallbackReceiver } from '../callback/server';
 import type { Env, IceClientConfig, IceCredentials } from '../config';
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../emulator';
@@ -89,6 +90,8 @@ export interface HarnessWorkerOptions {
   ice?: IceClient;
   /** Default: VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES. */
   unexpectedResponseRetries?: number;
+  /** More worker plugins (e.g. OpenTelemetryPlugin); their workflow interceptor modules go into the bundle. */
+  plugins?: (WorkerPlugin & BundlerPlugin)[];
 }
 
 /** The stack's options (Temporal, emulator, receivers), plus a test name and an optional first worker. */
@@ -243,7 +246,8 @@ function harnessOver<T extends RunningTemporal>(stack: Stack<T>): Harness<T> {
         taskQueue: workerOptions.taskQueue,
         ice: workerOptions.ice,
         unexpectedResponseRetries: workerOptions.unexpectedResponseRetries,
-        workflowBundle: await workflowBundle(workerOptions.workflowsPath),
+        workflowBundle: await workflowBundle(workerOptions.workflowsPath, workerOptions.plugins),
+        plugins: workerOptions.plugins,
       }),
     forkWorker: (workerOptions) => stack.forkWorker(workerOptions),
     workers: () => stack.workers(),

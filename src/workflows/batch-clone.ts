@@ -48,11 +48,12 @@ export async function cloneInBatch({ workflowId, input, valid, fairnessKey }: Ba
       args: [input],
       // A clone is its voice's own durable run (ICE bills its training): it outlives a terminated batch.
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      priority: { fairnessKey },
+      priority: { fairnessKey }, // ignored by a server without fairness (docs/architecture.md#batches)
       staticSummary: describeEditionStart(valid).summary,
     });
     return { status: 'Succeeded', result: await child.result() };
   } catch (error) {
+    // A running workflow ID refuses the child start (docs/architecture.md#batches): await that run instead.
     if (error instanceof WorkflowExecutionAlreadyStartedError) return await awaitOtherRun(workflowId);
     if (error instanceof ChildWorkflowFailure) return failed(failureSummary(error.cause ?? error));
     if (isCancellation(error)) return cancelled('the batch was cancelled before the clone started');

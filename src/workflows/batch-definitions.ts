@@ -67,11 +67,12 @@ export const VoiceCloneBatchFailureTypes = {
 /** A batch carries at most this many clones per run, then continues as new (history stays far below its limits). */
 export const BATCH_CLONES_PER_RUN = 500;
 /**
- * Up to this many clones, each Succeeded entry carries its `result` (without `detection`) and each failure its full
- * message; a larger batch's entries carry the workflow ID, status and failure type with a short message, so that the
- * report stays far below Temporal's 2 MB payload limit. Results stay readable from each clone's own workflow.
+ * The report's budget in bytes of JSON, far below Temporal's 2 MB payload limit (the server's
+ * default `limit.blobSize.error`, docs/architecture.md#batches). Entries carry the clone's `result`
+ * (without `detection`) and failure message while the report fits; otherwise every entry drops its `result`, then
+ * cuts its message (to 80 characters, then to none): read them from each clone's own workflow by its `workflowId`.
  */
-export const BATCH_FULL_REPORT_MAX = 1000;
+export const BATCH_REPORT_MAX_BYTES = 1_500_000;
 /** Fairness keys are limited to 64 bytes (Temporal's `Priority.fairnessKey`). */
 export const BATCH_FAIRNESS_KEY_MAX_BYTES = 64;
 

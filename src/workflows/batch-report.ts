@@ -6,18 +6,19 @@
  */
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
-  BATCH_FULL_REPORT_MAX,
+  BATCH_REPORT_MAX_BYTES,
   type VoiceCloneBatchEntry,
   type VoiceCloneBatchProgress,
   type VoiceCloneBatchResult,
   type VoiceCloneBatchRun,
 } from './batch-definitions';
+import { utf8Bytes } from './batch-validation';
 import { batchSearchAttributes, type SearchAttributePlan, type VoiceCloneResult } from './definitions';
 
-/** A large batch's failure messages are cut to this many characters (the full one is in the clone's workflow). */
+/** Any failure message is cut to this many characters; the full one is in the clone's workflow. */
+const MESSAGE_CHARS = 500;
+/** A report over its budget cuts messages to this many characters, then to none. */
 const SHORT_MESSAGE_CHARS = 80;
-/** Any failure message is cut to this many characters. */
-const MESSAGE_CHARS = 1000;
 /** The search attribute moves in this many steps over the batch. */
 const PUBLISHED_STEPS = 10;
 
@@ -59,7 +60,7 @@ export class BatchReport {
   /** A clone ended (`wasRunning`: it held a place in the window). */
   settled(index: number, workflowId: string, outcome: CloneOutcome, wasRunning: boolean): void {
     if (wasRunning) this.running--;
-    const entry = boundedEntry(index, workflowId, outcome, this.run.total);
+    const entry = reportEntry(index, workflowId, outcome);
     this.decided[index] = entry;
     this.count(entry);
     this.publish();
@@ -75,9 +76,10 @@ export class BatchReport {
     return { total, pending: total - running - succeeded - failed, running, succeeded, failed };
   }
 
-  /** The entries from index 0 up to (not including) `end`, all decided, for the next run. */
+  /** The entries from index 0 up to (not including) `end`, all decided, in the report's bounded form. */
   decidedBefore(end: number): VoiceCloneBatchEntry[] {
-    return this.decided.slice(0, end).filter((entry): entry is VoiceCloneBatchEntry => entry !== undefined);
+    const entries = this.decided.slice(0, end).filter((entry): entry is VoiceCloneBatchEntry => entry !== undefined);
+    return withinBudget(entries, (BATCH_REPORT_MAX_BYTES * entries.length) / this.run.total);
   }
 
   result(): VoiceCloneBatchResult {
@@ -102,19 +104,38 @@ export class BatchReport {
   }
 }
 
-/** The entry as the report carries it: bounded whatever the batch's size (BATCH_FULL_REPORT_MAX). */
-function boundedEntry(index: number, workflowId: string, outcome: CloneOutcome, total: number): VoiceCloneBatchEntry {
-  const full = total <= BATCH_FULL_REPORT_MAX;
+function reportEntry(index: number, workflowId: string, outcome: CloneOutcome): VoiceCloneBatchEntry {
   if (outcome.status === 'Succeeded') {
-    if (!full) return { index, workflowId, status: 'Succeeded' };
     // eslint-disable-next-line @typescript-eslint/no-unused-vars -- detection stays in the clone's own result
     const { detection, ...result } = outcome.result;
     return { index, workflowId, status: 'Succeeded', result };
   }
-  const chars = full ? MESSAGE_CHARS : SHORT_MESSAGE_CHARS;
   const { type, message } = outcome.failure;
-  const cut = message.length > chars ? `${message.slice(0, chars)}…` : message;
-  return { index, workflowId, status: 'Failed', failure: { type, message: cut } };
+  return { index, workflowId, status: 'Failed', failure: { type, message: cut(message, MESSAGE_CHARS) } };
+}
+
+/**
+ * The entries as they are if they fit `budget` bytes of JSON; otherwise all without `result`, then with messages cut
+ * short, then without messages. Each run's share of the budget grows with its entries, so that what a run carries
+ * into the next (its entries and the clones still to start) stays within the larger of the input and the report.
+ */
+export function withinBudget(entries: VoiceCloneBatchEntry[], budget: number): VoiceCloneBatchEntry[] {
+  const fits = (candidate: VoiceCloneBatchEntry[]): boolean =>
+    candidate.reduce((bytes, entry) => bytes + utf8Bytes(JSON.stringify(entry)) + 1, 2) <= budget;
+  if (fits(entries)) return entries;
+  const withoutResults = entries.map(({ result: _result, ...entry }) => entry);
+  for (const chars of [SHORT_MESSAGE_CHARS, 0]) {
+    const shorter = withoutResults.map((entry) =>
+      entry.failure ? { ...entry, failure: { ...entry.failure, message: cut(entry.failure.message, chars) } } : entry,
+    );
+    if (fits(shorter) || chars === 0) return shorter;
+  }
+  return withoutResults;
+}
+
+function cut(message: string, chars: number): string {
+  if (chars === 0) return '';
+  return message.length > chars ? `${message.slice(0, chars)}…` : message;
 }
 
 function renderDetails(progress: VoiceCloneBatchProgress, continued: boolean): string {

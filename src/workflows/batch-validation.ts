@@ -94,14 +94,19 @@ function firstDuplicate(clones: BatchClone[]): { first: number; second: number; 
   return undefined;
 }
 
-/** UTF-8 length without TextEncoder (workflow-safe): 1–4 bytes per code point. */
 function fairnessKeyFits(key: string): boolean {
+  const bytes = utf8Bytes(key);
+  return bytes >= 1 && bytes <= BATCH_FAIRNESS_KEY_MAX_BYTES;
+}
+
+/** UTF-8 length without TextEncoder (workflow-safe): 1–4 bytes per code point. */
+export function utf8Bytes(text: string): number {
   let bytes = 0;
-  for (const char of key) {
+  for (const char of text) {
     const code = char.codePointAt(0) ?? 0;
     bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
   }
-  return bytes >= 1 && bytes <= BATCH_FAIRNESS_KEY_MAX_BYTES;
+  return bytes;
 }
 
 /** The default fairness key: the batch's workflow ID, cut to the 64 bytes Temporal allows. */

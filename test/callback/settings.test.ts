@@ -1,8 +1,12 @@
-/** The receiver's signing, forwarding, event-type and bind settings, as src/config.ts reads and refuses them. */
+/**
+ * The receiver's and the queue consumer's signing, forwarding, event-type, bind and receive settings, as
+ * src/config.ts reads and refuses them.
+ */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   ConfigError,
+  loadCallbackConsumerConfig,
   loadCallbackReceiverConfig,
   loadCallbackReceiverServiceConfig,
   loadEmulatorConfig,
@@ -122,5 +126,27 @@ test("the metrics address is a socket address, as Temporal Core's exporter parse
   ]) {
     const error = configErrorOf(() => loadWorkerConfig({ VOICE_CLONE_METRICS_ADDRESS: address }), address);
     assert.equal(error.variable, 'VOICE_CLONE_METRICS_ADDRESS', address);
+  }
+});
+
+test("the queue consumer's receive and back-off settings: MNS's defaults, its bounds refused naming the variable", () => {
+  const queue = { ICE_CALLBACK_MNS_QUEUE: 'ice-callback-voice', ICE_MNS_ENDPOINT: 'http://127.0.0.1:9' };
+  const defaults = loadCallbackConsumerConfig(queue);
+  assert.deepEqual([defaults.batchSize, defaults.waitSeconds, defaults.retryVisibilitySeconds], [16, 30, 30]);
+  const set = loadCallbackConsumerConfig({
+    ...queue,
+    ICE_CALLBACK_MNS_BATCH_SIZE: '4',
+    ICE_CALLBACK_MNS_WAIT_SECONDS: '5',
+    ICE_CALLBACK_MNS_RETRY_VISIBILITY_SECONDS: '2',
+  });
+  assert.deepEqual([set.batchSize, set.waitSeconds, set.retryVisibilitySeconds], [4, 5, 2]);
+  for (const [name, value] of [
+    ['ICE_CALLBACK_MNS_BATCH_SIZE', '17'],
+    ['ICE_CALLBACK_MNS_WAIT_SECONDS', '0'],
+    ['ICE_CALLBACK_MNS_WAIT_SECONDS', '31'],
+    ['ICE_CALLBACK_MNS_RETRY_VISIBILITY_SECONDS', '601'],
+  ] as const) {
+    const error = configErrorOf(() => loadCallbackConsumerConfig({ ...queue, [name]: value }), `${name}=${value}`);
+    assert.equal(error.variable, name);
   }
 });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -407,6 +407,26 @@ describe('ice-voice-clone CLI', () => {
       assert.match(out, /Voice Demo\w+ is trained \(job \w+, via callback/);
       assert.match(out, /Stopped\./);
       assert.deepEqual(temporalProcessesUsing(dataDir), []);
+      const stateFile = path.join(dataDir, 'emulator-state.json');
+      const settingIn = async () =>
+        (JSON.parse(await readFile(stateFile, 'utf8')) as { eventCallback?: unknown }).eventCallback;
+      assert.ok(await settingIn(), 'the MNS setting is kept for the next run');
+
+      // --callbacks none on the same data: the earlier setting is forgotten, not left to write into the queue.
+      const none = startCliProcess([
+        'dev',
+        '--exit-after-demo',
+        '--callbacks',
+        'none',
+        '--training-ms',
+        '300',
+        ...ports,
+        '--data-dir',
+        dataDir,
+      ]);
+      assert.equal(await none.exited, 0, none.all());
+      assert.match(none.all(), /Voice Demo\w+ is trained \(job \w+, via poll/);
+      assert.equal(await settingIn(), undefined);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

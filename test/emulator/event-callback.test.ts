@@ -108,6 +108,18 @@ describe('the emulated account callback setting', () => {
         ['HTTP', 'https://second.example.com/cb', undefined, '', 'off', undefined],
       );
     });
+
+    it('forget the setting through the admin API: the account answers and delivers as one that set none', async () => {
+      const { RequestId: _before, ...unset } = await ice.ok('GetEventCallback');
+      const target = await receiver();
+      await setHttp(target.url);
+      await emulator.admin.clearEventCallback();
+      const { RequestId: _after, ...cleared } = await ice.ok('GetEventCallback');
+      assert.deepEqual(cleared, unset);
+      const sent = await emulator.admin.sendEvent({ eventType: 'ProduceMediaComplete', messageBody: {} });
+      assert.equal(sent.sent, false, JSON.stringify(sent));
+      assert.equal(target.callbacks().length, 0);
+    });
   });
 
   describe('POST /__emulator/events', () => {

@@ -84,6 +84,40 @@ describe('voice clone batch runs and cancel (dev server + emulator)', () => {
     );
   });
 
+  test('200 clones, 100 per run: two runs of bounded history, every clone once', async () => {
+    const clones = await basicVoices(200);
+    const firstRun: VoiceCloneBatchRun = { total: 200, firstIndex: 0, decided: [], clonesPerRun: 100 };
+    const handle = await stack.client.workflow.start<typeof voiceCloneBatchWorkflow>(VOICE_CLONE_BATCH_WORKFLOW_TYPE, {
+      workflowId: `batch-scale-${newVoiceId('Run')}`,
+      taskQueue: stack.taskQueue,
+      args: [{ clones, maxConcurrent: 50 }, firstRun],
+    });
+    const report = await handle.result();
+    assert.equal(report.succeeded, 200);
+    assert.deepEqual(
+      report.clones.map((entry) => entry.index),
+      clones.map((_, index) => index),
+    );
+    const eventsPerRun = [];
+    for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) {
+      const history = await stack.client.workflow.getHandle(handle.workflowId, run.runId).fetchHistory();
+      eventsPerRun.push(history.events?.length ?? 0);
+    }
+    assert.equal(eventsPerRun.length, 2);
+    // At most ~7 events per clone (its start, started, close and a workflow task of its own), plus the run's own.
+    assert.ok(
+      eventsPerRun.every((events) => events <= 100 * 7 + 20),
+      `events per run: ${eventsPerRun.join(', ')}`,
+    );
+    const submitted = (await stack.emulator.admin.jobs()).filter((job) =>
+      clones.some((clone) => (clone as { voiceId: string }).voiceId === job.voiceId),
+    );
+    assert.ok(
+      submitted.every((job) => job.submitCount === 1),
+      'one submit per voice',
+    );
+  });
+
   test('cancelled: no more clones start, the running one finishes, the rest are NotStarted', async () => {
     const clones = await basicVoices(3, '3 seconds');
     const handle = await startVoiceCloneBatch(

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { InvalidVoiceCloneInputError, startVoiceClone, startVoiceCloneBatch } from '../../src/client';
 import { COSYVOICE_QUOTA_CODE, COSYVOICE_VOICE_LIMIT, type EmulatedVoiceJob } from '../../src/emulator';
 import {
@@ -31,6 +32,27 @@ function mostAtOnce(jobs: EmulatedVoiceJob[]): number {
   let now = 0;
   let most = 0;
   for (const edge of edges) most = Math.max(most, (now += edge.step));
+  return most;
+}
+
+/**
+ * The most clones the batch held open at one moment, from its history: a child from its start command to its close,
+ * a voice it awaits from the activity's schedule to its end.
+ */
+function mostOpenInHistory(events: temporal.api.history.v1.IHistoryEvent[]): number {
+  let open = 0;
+  let most = 0;
+  for (const event of events) {
+    if (event.startChildWorkflowExecutionInitiatedEventAttributes || event.activityTaskScheduledEventAttributes) open++;
+    const closed =
+      event.startChildWorkflowExecutionFailedEventAttributes ??
+      event.childWorkflowExecutionCompletedEventAttributes ??
+      event.childWorkflowExecutionFailedEventAttributes ??
+      event.activityTaskCompletedEventAttributes ??
+      event.activityTaskFailedEventAttributes;
+    if (closed) open--;
+    most = Math.max(most, open);
+  }
   return most;
 }
 
@@ -129,6 +151,7 @@ describe('voice clone batch (dev server + emulator)', () => {
 
     // The voice already running was awaited, not started a second time.
     const events = (await handle.fetchHistory()).events ?? [];
+    assert.equal(mostOpenInHistory(events), 3, 'the window of 3 was full, never more');
     const childStarts = events.filter((event) => event.startChildWorkflowExecutionInitiatedEventAttributes);
     assert.equal(childStarts.length, 7);
     assert.equal(events.filter((event) => event.startChildWorkflowExecutionFailedEventAttributes).length, 1);
@@ -137,6 +160,8 @@ describe('voice clone batch (dev server + emulator)', () => {
 
     const child = await stack.client.workflow.getHandle(report.clones[0]?.workflowId ?? '').describe();
     assert.equal(child.priority?.fairnessKey, handle.workflowId);
+    // On the batch's task queue: under that worker's maxTaskQueueActivitiesPerSecond, like any clone.
+    assert.equal(child.taskQueue, stack.taskQueue);
     const description = await handle.describe();
     assert.equal(
       description.typedSearchAttributes.get(batchSearchAttributes.voiceCloneBatchProgress),
@@ -183,6 +208,7 @@ describe('voice clone batch (dev server + emulator)', () => {
       ['maxConcurrent', { clones: [one], maxConcurrent: 1001 }],
       ['clones', { clones: [] }],
       ['fairnessKey', { clones: [one], fairnessKey: 'x'.repeat(65) }],
+      ['clones', { clones: Array.from({ length: 10_000 }, () => ({ ...one, voiceId: 'x'.repeat(200) })) }],
     ];
     for (const [field, input] of cases) {
       await assert.rejects(
