@@ -70,10 +70,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(?!@temporalio/(workflow|common)$|\\./|\\.\\./ice/types$|\\.\\./activities/types$)',
+              regex: '^(?!@temporalio/(workflow|common)$|nexus-rpc$|\\./|\\.\\./ice/types$|\\.\\./activities/types$)',
               allowTypeImports: true,
               message:
-                'Workflow code imports only @temporalio/workflow, @temporalio/common, workflow modules and pure data modules (type-only imports are fine).',
+                'Workflow code imports only @temporalio/workflow, @temporalio/common, nexus-rpc, workflow modules and pure data modules (type-only imports are fine).',
             },
           ],
         },

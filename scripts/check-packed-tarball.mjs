@@ -4,10 +4,12 @@
 //      because bin/ice-voice-clone.js prefers a build over the sources);
 //   2. `npm install <tarball>` into an empty project in a fresh folder, beside the Temporal packages a team has;
 //   3. a user's TypeScript files (a worker with voiceClonePlugin() from 'ice-voice-clone', a workflows module that
-//      re-exports voiceCloneWorkflow from 'ice-voice-clone/workflows' and runs it as a child) typecheck with the
-//      repo's tsc: strict, moduleResolution node16, and again under node10 and bundler resolution;
+//      re-exports voiceCloneWorkflow from 'ice-voice-clone/workflows' and runs it as a child, and a caller workflow
+//      that imports voiceCloneNexusService from there) typecheck with the repo's tsc: strict, moduleResolution
+//      node16, and again under node10 and bundler resolution;
 //      The program starts the emulator from 'ice-voice-clone/testing', which typechecks under all three too;
-//   4. `require('ice-voice-clone')` loads no emulator, local-stack, testing or Temporal-binary module;
+//   4. `require('ice-voice-clone')` loads no emulator, local-stack, testing or Temporal-binary module, and
+//      `require('ice-voice-clone/workflows')` gives the Nexus service definition;
 //   5. the compiled user program runs a clone against the package's emulator on a real dev server.
 // Usage: TEMPORAL_CLI_PATH=<temporal binary> node scripts/check-packed-tarball.mjs [--keep]
 // (test/package/tarball.test.ts runs it; scripts/run-tests.mjs sets TEMPORAL_CLI_PATH.) Prints one line a phase
@@ -138,10 +140,13 @@ export async function publishEpisode(episodeId: string, voiceId: string): Promis
 }
 `,
   'src/workflows.ts': `
-import { executeChild, proxyActivities } from '@temporalio/workflow';
+import { createNexusServiceClient, executeChild, proxyActivities } from '@temporalio/workflow';
 import {
+  voiceCloneFailureOf,
+  voiceCloneNexusService,
   voiceCloneWorkflow,
   voiceCloneWorkflowId,
+  type VoiceCloneInput,
   type VoiceCloneResult,
   type VoiceCloneTiming,
   type VoiceRecording,
@@ -163,6 +168,16 @@ export async function episodeWorkflow(input: {
     args: [{ voiceId: input.voiceId, recordings: input.recordings, timing: input.timing }],
   });
   return { voice, published: await publishEpisode(input.episodeId, voice.voiceId) };
+}
+
+/** A team in another namespace clones through the package's Nexus service (bundled with the rest; not run). */
+export async function cloneFromAnotherNamespace(endpoint: string, input: VoiceCloneInput): Promise<string> {
+  const voices = createNexusServiceClient({ service: voiceCloneNexusService, endpoint });
+  try {
+    return (await voices.executeOperation('cloneVoice', input, { scheduleToCloseTimeout: '1 hour' })).voiceId;
+  } catch (error) {
+    return voiceCloneFailureOf(error)?.type ?? 'unknown';
+  }
 }
 `,
   'src/main.ts': `
@@ -335,6 +350,16 @@ function checkLeanEntry(project) {
   return own.length;
 }
 
+/** The Nexus service definition resolves from 'ice-voice-clone/workflows' at runtime, with its operations. */
+function checkNexusService(project) {
+  const script =
+    "const { voiceCloneNexusService: s } = require('ice-voice-clone/workflows');" +
+    "console.log(s.name + ' (' + Object.keys(s.operations).join(', ') + ')')";
+  const described = run(process.execPath, ['-e', script], { cwd: project }).trim();
+  if (!/^\w+ \(cloneVoice\b/.test(described)) fail(`unexpected Nexus service: ${described}`);
+  return described;
+}
+
 /** The installed CLI runs from dist/, without tsx (a dev dependency of the repo only). */
 function runInstalledCli(project) {
   if (existsSync(path.join(project, 'node_modules', 'tsx'))) fail('tsx was installed with the package');
@@ -361,6 +386,10 @@ try {
   await phase('typecheck the user files (node16 emit, node10, bundler)', () => typecheck(project));
   const leanModules = await phase('require the runtime entry: no workshop module', () => checkLeanEntry(project));
   console.log(`check-packed-tarball: lean runtime entry: ${leanModules} modules of the package`);
+  const nexusService = await phase('require the Nexus service from the workflows entry', () =>
+    checkNexusService(project),
+  );
+  console.log(`check-packed-tarball: nexus service: ${nexusService}`);
   await phase('run the installed CLI without tsx', () => runInstalledCli(project));
   const address = await phase('start the dev server', startDevServer);
   const outcome = await phase('run a clone from the installed package', () => runUserProgram(project, address));

@@ -211,6 +211,8 @@ export interface WorkerConfig {
    * `UnexpectedIceResponse` (a non-JSON answer, a gateway's, is retried until the activity's deadline instead).
    */
   unexpectedResponseRetries: number;
+  /** Serve the Nexus service `voiceCloneNexusService` on the worker's task queue (VOICE_CLONE_NEXUS_SERVICE). */
+  nexusService: boolean;
 }
 
 /** The task queue from VOICE_CLONE_TASK_QUEUE (default `voice-clone`). Throws `ConfigError` for a bad one. */
@@ -260,7 +262,13 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     metricsAddress,
     logLevel: loadLogLevel(env),
     unexpectedResponseRetries: loadUnexpectedResponseRetries(env),
+    nexusService: loadNexusServiceEnabled(env),
   };
+}
+
+/** VOICE_CLONE_NEXUS_SERVICE (on|off, default on): whether the worker plugin serves the Nexus service. */
+export function loadNexusServiceEnabled(env: Env = process.env): boolean {
+  return readBool(env, 'VOICE_CLONE_NEXUS_SERVICE', true);
 }
 
 /** VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES alone, for code that assembles the clone's activities (the plugin). */

@@ -123,3 +123,6 @@ export {
 export { TRACER_NAME } from './observability/tracing';
 export { ICE_SPAN_ATTRIBUTES } from './ice/tracing';
 export { CALLBACK_SPAN_ATTRIBUTES } from './callback/tracing';
+// The Nexus service: its definition (also in `ice-voice-clone/workflows`) and the handler the plugin serves.
+export * from './workflows/nexus-service';
+export { createVoiceCloneNexusHandler } from './nexus/handler';

@@ -12,6 +12,7 @@ import { startIceCallbackConsumer, type IceCallbackConsumerConfig } from './call
 import {
   loadCallbackConsumerConfig,
   loadIceClientConfig,
+  loadNexusServiceEnabled,
   loadUnexpectedResponseRetries,
   type Env,
   type IceClientConfig,
@@ -19,6 +20,7 @@ import {
 import { createMnsQueueClient, type MnsQueueClient } from './mns/client';
 import { mnsCredentialChain } from './mns/credentials';
 import { createIceClient } from './ice/client';
+import { createVoiceCloneNexusHandler } from './nexus/handler';
 import type { IceClient } from './ice/types';
 import { silentLogger, type Logger } from './observability/logger';
 import { countIceCalls } from './observability/metrics';
@@ -55,6 +57,11 @@ export interface VoiceClonePluginOptions {
    * options (it signals through it). Default: no consumer.
    */
   callbackConsumer?: true | { config: IceCallbackConsumerConfig; queue: MnsQueueClient };
+  /**
+   * Serve the Nexus service `voiceCloneNexusService` on the worker's task queue, for callers in other namespaces
+   * (a Nexus endpoint targets that task queue). Default: VOICE_CLONE_NEXUS_SERVICE from `env` (on).
+   */
+  nexusService?: boolean;
 }
 
 /** The consumer's settings and queue client, read where the plugin is built (a bad one throws ConfigError). */
@@ -88,7 +95,11 @@ export class VoiceClonePlugin extends SimplePlugin {
   private temporal: { connection: NativeConnection; namespace: string } | undefined;
 
   constructor(options: VoiceClonePluginOptions = {}) {
-    super({ name: VOICE_CLONE_PLUGIN_NAME });
+    const nexusService = options.nexusService ?? loadNexusServiceEnabled(options.env);
+    super({
+      name: VOICE_CLONE_PLUGIN_NAME,
+      ...(nexusService ? { nexusServices: [createVoiceCloneNexusHandler()] } : {}),
+    });
     // Settings are read now, so that a bad ICE_* value fails where the worker is assembled (ConfigError).
     const ice =
       options.iceClient ??

@@ -47,6 +47,8 @@ export interface VoiceCloneWorkerOptions {
    * `workflowBundle`, their workflow interceptor modules must already be in the bundle.
    */
   plugins?: WorkerPlugin[];
+  /** Serve the Nexus service `voiceCloneNexusService`; default VOICE_CLONE_NEXUS_SERVICE (on). */
+  nexusService?: boolean;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function createVoiceCloneWorker(options: VoiceCloneWorkerOptions): 
         iceClient: options.ice,
         lookUpSearchAttributes: options.lookUpSearchAttributes,
         unexpectedResponseRetries: options.unexpectedResponseRetries,
+        nexusService: options.nexusService,
       }),
       ...(options.plugins ?? []),
     ],
@@ -108,6 +111,7 @@ export async function runVoiceCloneWorker(env: Env, overrides: { ice?: IceClient
       maxIceActivitiesPerSecond: workerConfig.maxIceActivitiesPerSecond,
       maxCachedWorkflows: workerConfig.maxCachedWorkflows,
       logger,
+      nexusService: workerConfig.nexusService,
     });
     logger.info('worker running; SIGINT or SIGTERM stops it after running activities finish', {
       address: connectConfig.connectionOptions.address,

@@ -4,7 +4,7 @@
  * that breaks a clone's rule does not refuse the batch: it ends `Failed` with `InvalidInput` in the report.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../config';
 import {
   BATCH_MAX_CONCURRENT,
@@ -44,6 +44,20 @@ export async function startVoiceCloneBatch(
   input: VoiceCloneBatchInput,
   options: StartVoiceCloneBatchOptions = {},
 ): Promise<VoiceCloneBatchHandle> {
+  return client.workflow.start<typeof voiceCloneBatchWorkflow>(
+    VOICE_CLONE_BATCH_WORKFLOW_TYPE,
+    voiceCloneBatchStartOptions(input, options),
+  );
+}
+
+/**
+ * The workflow start of a batch (checked first: `InvalidVoiceCloneInputError`, before any call); shared with the
+ * Nexus service's `cloneVoices`, which starts the same workflow through its own client.
+ */
+export function voiceCloneBatchStartOptions(
+  input: VoiceCloneBatchInput,
+  options: StartVoiceCloneBatchOptions = {},
+): WorkflowStartOptions<typeof voiceCloneBatchWorkflow> & { workflowId: string; taskQueue: string } {
   const validation = validateVoiceCloneBatchInput(input);
   if (!validation.ok) throw new InvalidVoiceCloneInputError(validation.field, validation.rule);
   const inputBytes = Buffer.byteLength(JSON.stringify(input));
@@ -53,7 +67,7 @@ export async function startVoiceCloneBatch(
   }
   const { clones, maxConcurrent } = validation.value;
   const invalid = clones.filter((clone) => 'invalid' in clone).length;
-  return client.workflow.start<typeof voiceCloneBatchWorkflow>(VOICE_CLONE_BATCH_WORKFLOW_TYPE, {
+  return {
     workflowId: options.workflowId ?? `${VOICE_CLONE_BATCH_WORKFLOW_ID_PREFIX}${randomUUID()}`,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     args: [input],
@@ -64,5 +78,5 @@ export async function startVoiceCloneBatch(
       `- At once: ${maxConcurrent} (default ${BATCH_MAX_CONCURRENT.default})`,
       `- Cancel: ${input.cancelRunning === true ? 'also cancels the running clones' : 'running clones finish'}`,
     ].join('\n'),
-  });
+  };
 }

@@ -34,6 +34,7 @@ import type { WorkerChild } from '../local-stack/worker-child';
 import { workflowBundle } from '../local-stack/workflow-bundle';
 import type { VoiceCloneTiming } from '../workflows/definitions';
 import { startHttpCapture, type HttpCapture, type HttpCaptureOptions } from './http-capture';
+import { startNexusCaller, type NexusCaller, type NexusCallerOptions } from './nexus-caller';
 import { runReceiverService, type ReceiverServiceOptions, type RunningReceiverService } from './receiver-service';
 
 /** Clone timings for a dev server whose emulator trains in a few hundred ms. */
@@ -206,6 +207,11 @@ export interface Harness<T extends RunningTemporal> extends IceHarness {
   startConsumer(options?: StackConsumerOptions): Promise<StackConsumer>;
   /** Stops the emulator, waits `downMs` (default 1000), starts it on the same port (and state file, if any). */
   restartEmulator(downMs?: number): Promise<void>;
+  /**
+   * A caller in a namespace of its own, with a Nexus endpoint that targets the harness's namespace and task queue
+   * (whose workers serve the package's Nexus service) and a worker running `workflowsPath`; stopped on close.
+   */
+  startNexusCaller(options: NexusCallerOptions): Promise<NexusCaller>;
 }
 
 /** Starts the stack, then one worker if asked; on failure nothing is left running. */
@@ -268,6 +274,13 @@ function harnessOver<T extends RunningTemporal>(stack: Stack<T>): Harness<T> {
       return service;
     },
     restartEmulator: (downMs) => stack.restartEmulator(downMs),
+    startNexusCaller: async (callerOptions) => {
+      const { address, namespace, nativeConnection } = stack.temporal;
+      const target = { address, namespace, nativeConnection, connection: stack.client.connection };
+      const caller = await startNexusCaller({ ...target, taskQueue: stack.taskQueue }, callerOptions);
+      onClose(() => caller.stop());
+      return caller;
+    },
     close,
   };
 }

@@ -50,6 +50,7 @@ export {
   type IceHarnessOptions,
 } from './harness';
 export { assertWorkflowFailed } from './assertions';
+export { startNexusCaller, type NexusCaller, type NexusCallerOptions, type NexusTarget } from './nexus-caller';
 export { startTcpBlackHole, type TcpBlackHole } from './black-hole';
 export { startHttpServer, type TestHttpServer } from './http-server';
 export { closedPort } from './closed-port';

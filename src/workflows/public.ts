@@ -9,3 +9,4 @@ export * from './definitions';
 export * from './ice-ids';
 export { voiceCloneBatchWorkflow } from './voice-clone-batch';
 export * from './batch-definitions';
+export * from './nexus-service';
