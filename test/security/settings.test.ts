@@ -65,6 +65,8 @@ const EVERY_COMMAND: Record<keyof typeof COMMANDS, string[]> = {
   'callback-consumer': ['callback-consumer'],
   'configure-callback': ['configure-callback', '--url', 'https://cb.example.com/ice', '--unsigned', '--dry-run'],
   emulator: ['emulator', '--port', '0'],
+  batch: ['batch', '--file', 'clones.jsonl'],
+  'batch-status': ['batch-status', '--batch-id', 'voice-clone-batch-1'],
 };
 
 describe('settings an attacker or a typo can give', () => {
