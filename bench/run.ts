@@ -5,11 +5,13 @@ import { parseArgs } from 'node:util';
 import type { CallbackMetrics } from '../src/callback/metrics';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../src/config';
 import { runBaselinePhase } from './support/baseline-phase';
+import { runBatchPhase } from './support/batch-phase';
+import { batchChecks } from './support/batch-report';
 import { renderChart } from './support/chart';
 import { runClonePhase } from './support/clone-phase';
 import { machineFacts } from './support/machine';
 import { measurePoll24h, type Poll24hResult } from './support/poll24h';
-import type { BenchReport, PathName, PhaseResult, ScaleResult } from './support/report-types';
+import type { BatchBenchResult, BenchReport, PathName, PhaseResult, ScaleResult } from './support/report-types';
 import { mergeRounds, pathRatios, roundOrder, type PhaseRun } from './support/rounds';
 import { runScalePhase } from './support/scale-phase';
 import {
@@ -20,7 +22,7 @@ import {
   type BenchStackOptions,
   type BurstCallbackPath,
 } from './support/stack';
-import { formatReport } from './support/table';
+import { formatReport, renderTable } from './support/table';
 import { checkTargets } from './support/targets';
 
 function log(line: string): void {
@@ -61,6 +63,13 @@ Options:
   --profile-workers DIR      write a V8 CPU profile of every worker process (all threads), the emulator
                              and the receiver to DIR
   --skip-poll24h             do not measure the 24-hour poll's history on the time-skipping server
+  --batch-clones N           clones of the batch phase, on a fresh stack after the scale runs (default 1000)
+  --batch-rate R             calls per second the emulator allows each ICE action, and the batch worker's
+                             VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND (default 20)
+  --batch-max-concurrent N   the batch's maxConcurrent (default: the --batch-rate)
+  --skip-batch-loop          no loop of clones started at once beside the batch (the 10,000-clone run)
+  --skip-batch               no batch phase
+  --batch-only               only the batch phase: writes batch.json in --out, not latest.json
   --out DIR                  where latest.json and latest.svg go (default bench/results)
   -h, --help                 this text
 `;
@@ -185,6 +194,7 @@ interface BenchOptions {
   skipScale: boolean;
   burstCallbacks: BurstCallbackPath[];
   skipPoll24h: boolean;
+  batch: { clones: number; ratePerSec: number; maxConcurrent: number; skipLoop: boolean; skip: boolean; only: boolean };
   stackOptions: BenchStackOptions;
   outDir: string;
 }
@@ -204,6 +214,12 @@ function parseOptions(): BenchOptions | undefined {
       'latency-clones': { type: 'string' },
       'latency-rate': { type: 'string' },
       'skip-poll24h': { type: 'boolean', default: false },
+      'batch-clones': { type: 'string' },
+      'batch-rate': { type: 'string' },
+      'batch-max-concurrent': { type: 'string' },
+      'skip-batch-loop': { type: 'boolean', default: false },
+      'skip-batch': { type: 'boolean', default: false },
+      'batch-only': { type: 'boolean', default: false },
       'max-cached-workflows': { type: 'string' },
       'profile-workers': { type: 'string' },
       'without-search-attributes': { type: 'boolean', default: false },
@@ -218,6 +234,7 @@ function parseOptions(): BenchOptions | undefined {
       ? undefined
       : positiveInt(values['max-cached-workflows'], 'max-cached-workflows', DEFAULT_MAX_CACHED_WORKFLOWS);
   const cpuProfileDir = values['profile-workers'] ? path.resolve(values['profile-workers']) : undefined;
+  const batchRate = positiveInt(values['batch-rate'], 'batch-rate', 20);
   return {
     clones: positiveInt(values.clones, 'clones', 500),
     rounds: positiveInt(values.rounds, 'rounds', 5),
@@ -230,6 +247,16 @@ function parseOptions(): BenchOptions | undefined {
     skipScale: values['skip-scale'] ?? false,
     burstCallbacks: burstPaths(values['burst-callbacks']),
     skipPoll24h: values['skip-poll24h'] ?? false,
+    batch: {
+      clones: positiveInt(values['batch-clones'], 'batch-clones', 1000),
+      ratePerSec: batchRate,
+      // As wide as the rate: each clone reads its job twice as local activities, which the worker's cap does not
+      // pace, so a wider window can send ICE more reads a second than its limit (bench/README.md, batch phase).
+      maxConcurrent: positiveInt(values['batch-max-concurrent'], 'batch-max-concurrent', batchRate),
+      skipLoop: values['skip-batch-loop'] ?? false,
+      skip: values['skip-batch'] ?? false,
+      only: values['batch-only'] ?? false,
+    },
     stackOptions: {
       trainingMs,
       maxCachedWorkflows,
@@ -285,12 +312,50 @@ interface Measured {
   poll24h?: Poll24hResult;
   scale?: ScaleResult;
   scaleMns?: ScaleResult;
+  batch?: BatchBenchResult;
   notes: string[];
+}
+
+/** The batch phase on a stack of its own (the timed rounds' closed workflows would otherwise weigh on it). */
+async function runBatchRun(options: BenchOptions): Promise<BatchBenchResult> {
+  log(`batch phase: fresh local stack (emulator trainingMs=${options.trainingMs})`);
+  const stack = await startBenchStack(options.stackOptions);
+  log(`batch: server and worker logs: ${stack.logDir}`);
+  try {
+    return await runBatchPhase(stack, {
+      clones: options.batch.clones,
+      ratePerSec: options.batch.ratePerSec,
+      maxConcurrent: options.batch.maxConcurrent,
+      trainingMs: options.trainingMs,
+      skipLoop: options.batch.skipLoop,
+      log,
+    });
+  } finally {
+    await stack.close();
+  }
+}
+
+/** `--batch-only`: the batch phase alone, written to batch.json (latest.json keeps the last full run). */
+async function batchOnly(options: BenchOptions): Promise<void> {
+  const batch = await runBatchRun(options);
+  const targets = batchChecks(batch);
+  const report = { generatedAt: new Date().toISOString(), machine: machineFacts(), batch, targets };
+  await mkdir(options.outDir, { recursive: true });
+  await writeFile(path.join(options.outDir, 'batch.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const rows = targets.map((check) => [
+    check.name,
+    check.target,
+    check.measured,
+    check.pass === null ? 'n/a' : check.pass ? 'PASS' : 'MISS',
+  ]);
+  process.stdout.write(
+    `${renderTable([['target', 'wanted', 'measured', ''], ...rows])}\n\nwrote ${options.outDir}/batch.json\n`,
+  );
 }
 
 /** Writes latest.json and latest.svg, so that a failed scale run keeps the rest. */
 async function writeReport(options: BenchOptions, measured: Measured): Promise<BenchReport> {
-  const { phases, poll24h, scale, scaleMns, notes } = measured;
+  const { phases, poll24h, scale, scaleMns, batch, notes } = measured;
   const partial: Omit<BenchReport, 'targets'> = {
     generatedAt: new Date().toISOString(),
     machine: machineFacts(),
@@ -316,6 +381,7 @@ async function writeReport(options: BenchOptions, measured: Measured): Promise<B
     ...(poll24h ? { poll24h } : {}),
     ...(scale ? { scale } : {}),
     ...(scaleMns ? { scaleMns } : {}),
+    ...(batch ? { batch } : {}),
     notes,
   };
   const built: BenchReport = { ...partial, targets: checkTargets(partial) };
@@ -335,6 +401,7 @@ async function main(): Promise<void> {
   }
   const { cpuProfileDir } = options.stackOptions;
   if (cpuProfileDir) await mkdir(cpuProfileDir, { recursive: true });
+  if (options.batch.only) return batchOnly(options);
   const measured: Measured = { phases: [], notes: [] };
   if (!options.skipPoll24h) {
     log('24-hour poll on the time-skipping server');
@@ -355,6 +422,10 @@ async function main(): Promise<void> {
     });
     measured.scale = scaleRuns.http;
     measured.scaleMns = scaleRuns.mns;
+  }
+  if (!options.batch.skip) {
+    await writeReport(options, measured);
+    measured.batch = await runBatchRun(options);
   }
   const report = await writeReport(options, measured);
   const { outDir } = options;

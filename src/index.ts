@@ -15,6 +15,15 @@ export {
 } from './workflows/validation';
 export * from './workflows/ice-ids';
 export { voiceCloneWorkflow } from './workflows/voice-clone';
+export * from './workflows/batch-definitions';
+export { validateVoiceCloneBatchInput, type BatchValidation } from './workflows/batch-validation';
+export { voiceCloneBatchWorkflow } from './workflows/voice-clone-batch';
+export {
+  startVoiceCloneBatch,
+  VOICE_CLONE_BATCH_WORKFLOW_ID_PREFIX,
+  type StartVoiceCloneBatchOptions,
+  type VoiceCloneBatchHandle,
+} from './client';
 export {
   startVoiceClone,
   InvalidVoiceCloneInputError,

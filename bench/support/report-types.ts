@@ -120,6 +120,37 @@ export interface PathRatios extends RatiosByPath<number> {
   ofTotals: RatiosByPath<number>;
 }
 
+/** One way of running the clones: the batch workflow, or a client starting every clone at once and awaiting them. */
+export interface BatchPathResult {
+  clones: number;
+  succeeded: number;
+  failed: number;
+  /** First start → last result. */
+  completionMs: number;
+  /** SubmitCustomizedVoiceJob calls ICE accepted, per second between the first and the last. */
+  submitsPerSec: number;
+  /** Per ICE action: calls ICE answered (any status) per second between that action's first and last call. */
+  callsPerSec: Record<string, number>;
+  /** The emulator's `Throttling` answers by action: each went to an activity attempt of one of the clones. */
+  throttledByAction: Record<string, number>;
+  throttled: number;
+}
+
+export interface BatchBenchResult {
+  /** The emulator's limit on every ICE action, and the worker's VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND. */
+  ratePerSec: number;
+  maxConcurrent: number;
+  trainingMs: number;
+  batch: BatchPathResult & {
+    /** History events of each run of the batch (it continues as new), in run order. */
+    eventsPerRun: number[];
+    /** The batch ran to its report (every entry decided). */
+    finished: boolean;
+  };
+  /** Absent with --skip-batch-loop. */
+  loop?: BatchPathResult;
+}
+
 export interface BenchReport {
   generatedAt: string;
   machine: MachineFacts;
@@ -153,6 +184,8 @@ export interface BenchReport {
   scale?: ScaleResult;
   /** The same run with the burst through ICE's MNS queue and the queue consumer (--burst-callbacks mns|both). */
   scaleMns?: ScaleResult;
+  /** The batch phase (issue 27): the batch workflow under ICE's rate limit, and the loop beside it. */
+  batch?: BatchBenchResult;
   targets: TargetCheck[];
   notes: string[];
 }

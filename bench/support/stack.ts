@@ -52,8 +52,11 @@ export interface BenchStack {
   receiver: { readonly pid: number; metrics(): Promise<CallbackMetrics> };
   intake: CallbackIntake;
   credentials: IceCredentials;
-  /** A package worker in its own process on the bench task queue; its log goes to `<logDir>/worker-<name>.log`. */
-  startPackageWorker(name: string): Promise<WorkerChild>;
+  /**
+   * A package worker in its own process on the bench task queue; its log goes to `<logDir>/worker-<name>.log`.
+   * `maxIceActivitiesPerSecond`: the worker's VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND (default none).
+   */
+  startPackageWorker(name: string, limits?: { maxIceActivitiesPerSecond?: number }): Promise<WorkerChild>;
   /** A baseline worker in its own process on `taskQueue`, with the same cache, profiling and log folder. */
   startBaselineWorker(taskQueue: string, trainerUrl: string): Promise<WorkerChild>;
   close(): Promise<void>;
@@ -106,9 +109,10 @@ async function startBenchHarness(options: BenchStackOptions, callbacks: BurstCal
     emulator: { ...stack.emulator, pid: pidOf('emulator', stack.emulator.pid) },
     ice: stack.ice,
     credentials,
-    startPackageWorker: (name: string) =>
+    startPackageWorker: (name: string, limits: { maxIceActivitiesPerSecond?: number } = {}) =>
       stack.forkWorker({
         name,
+        ...limits,
         maxCachedWorkflows: options.maxCachedWorkflows,
         ...(options.withoutSearchAttributes && { lookUpSearchAttributes: false }),
       }),

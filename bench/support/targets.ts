@@ -1,4 +1,5 @@
 /** The targets, compared against the measured figures (PASS/MISS is printed, never fails the run). */
+import { batchChecks } from './batch-report';
 import type { BenchReport, PhaseResult, ScaleResult, TargetCheck } from './report-types';
 
 /** Detection (1 recording) + lookup + submit + one confirmation. */
@@ -138,5 +139,6 @@ export function checkTargets(report: Omit<BenchReport, 'targets'>): TargetCheck[
   });
   checks.push(memoryCheck(report.scale ?? report.scaleMns, report.options.scaleSettleS));
   if (report.scaleMns || report.options.burstCallbacks?.includes('mns')) checks.push(mnsBurstCheck(report));
+  if (report.batch) checks.push(...batchChecks(report.batch));
   return checks;
 }

@@ -10,6 +10,7 @@ import { createFindVoiceCloneJob } from './find-voice-clone-job';
 import { createListRegisteredSearchAttributes, type SearchAttributeDeps } from './list-registered-search-attributes';
 import { createPollVoiceCloneJob } from './poll-voice-clone-job';
 import { createReadDemonstrations } from './read-demonstrations';
+import { createReadVoiceCloneOutcome } from './read-voice-clone-outcome';
 import { createReadVoiceCloneJob } from './read-voice-clone-job';
 import { createSubmitNamedVoiceJob } from './submit-named-voice-job';
 import { createSubmitVoiceCloneJob } from './submit-voice-clone-job';
@@ -33,6 +34,7 @@ export function createVoiceCloneActivities(deps: VoiceCloneActivityDeps) {
     listRegisteredSearchAttributes: createListRegisteredSearchAttributes(deps),
     createVoiceCloneJob: createCreateVoiceCloneJob(deps),
     readDemonstrations: createReadDemonstrations(deps),
+    readVoiceCloneOutcome: createReadVoiceCloneOutcome(deps),
   };
 }
 

@@ -2,6 +2,7 @@
  * Parses `--fault op:kind[:count|rate]` flags into the emulator's FaultConfig.
  *   <Action|*>:throttle|serverError|closeAfterAccept|omitJobId[:N|0.x]   e.g. SubmitCustomizedVoiceJob:omitJobId:1
  *   <Action|*>:latency:<ms>                                     e.g. *:latency:200
+ *   <Action|*>:rateLimit:<per second>   beyond it 400 Throttling (under *: each action apart)   e.g. *:rateLimit:20
  *   callbacks:drop|duplicate[:N|0.x]   callbacks:delay:<ms>   callbacks:reorder:<batch>
  *   mns:deleteFails|receiveServerError|base64Body[:N|0.x]   (the emulator's MNS queues)
  *   failTraining:<VoiceId>              (or a Standard/CosyVoice VoiceName)
@@ -23,6 +24,14 @@ function trigger(flag: string, raw: string | undefined): FaultTrigger {
   if (/^\d+$/.test(raw) && value >= 1) return { count: value };
   if (Number.isFinite(value) && value > 0 && value < 1) return { rate: value };
   throw new UsageError(`--fault ${flag}: "${raw}" must be a count (1, 2, …) or a rate between 0 and 1`);
+}
+
+function perSecond(flag: string, raw: string | undefined): number {
+  const value = Number(raw);
+  if (raw === undefined || raw.trim() === '' || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`--fault ${flag}: needs a number of calls per second above 0`);
+  }
+  return value;
 }
 
 function milliseconds(flag: string, raw: string | undefined): number {
@@ -92,9 +101,10 @@ function faultConfigOf(flags: readonly string[]): FaultConfig {
     if ((OPERATION_KINDS as readonly string[]).includes(kind)) {
       faults[kind as (typeof OPERATION_KINDS)[number]] = trigger(flag, amount);
     } else if (kind === 'latency') faults.latencyMs = milliseconds(flag, amount);
+    else if (kind === 'rateLimit') faults.rateLimitPerSecond = perSecond(flag, amount);
     else
       throw new UsageError(
-        `--fault "${flag}": operation faults are throttle, serverError, closeAfterAccept, omitJobId, latency`,
+        `--fault "${flag}": operation faults are throttle, serverError, closeAfterAccept, omitJobId, latency, rateLimit`,
       );
   }
   return config;

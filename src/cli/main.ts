@@ -58,6 +58,14 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: () => require('./commands/configure-callback') as CommandModule,
   },
   emulator: { summary: 'Run the local ICE emulator', load: () => require('./commands/emulator') as CommandModule },
+  batch: {
+    summary: 'Clone a batch of voices from a JSON-lines file as one durable run; --wait shows progress',
+    load: () => require('./commands/batch') as CommandModule,
+  },
+  'batch-status': {
+    summary: "Show a batch's progress while it runs, or its report once it ended",
+    load: () => require('./commands/batch-status') as CommandModule,
+  },
 };
 
 /* eslint-enable @typescript-eslint/no-require-imports */

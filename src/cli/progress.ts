@@ -1,8 +1,10 @@
 /**
- * Live progress of a clone for humans: polls the workflow's `status` query and prints a line whenever the stage,
- * ICE's status or the counters change. Used by `start --wait` and by the local stack's demonstration clone.
+ * Live progress for humans: polls a workflow's query and prints a line whenever what it shows changes. A clone's
+ * `status` (stage, ICE's status, counters: `start --wait`, the local stack's demonstration clone) and a batch's
+ * `batchProgress` (counts, rate, estimated time left: `batch --wait`).
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { batchProgressQuery, type VoiceCloneBatchProgress } from '../workflows/batch-definitions';
 import { statusQuery, type VoiceCloneStatus } from '../workflows/definitions';
 
 export function formatElapsed(ms: number): string {
@@ -37,29 +39,44 @@ export function watchCloneProgress(
   onLine: (line: string) => void,
   options: { intervalMs?: number; startedAt?: number } = {},
 ): ProgressWatch {
-  const intervalMs = options.intervalMs ?? 1_000;
   const startedAt = options.startedAt ?? Date.now();
+  return watchQuery(
+    () => handle.query(statusQuery),
+    // Only the parts a human cares about; elapsed time alone is not a change.
+    (status) =>
+      JSON.stringify([
+        status.stage,
+        status.lastIceStatus,
+        status.jobId,
+        status.detection.length,
+        status.statusChecks,
+        status.callbacksReceived,
+        status.failure,
+      ]),
+    (status) => onLine(formatStatusLine(status, Date.now() - startedAt)),
+    options.intervalMs ?? 1_000,
+  );
+}
+
+/** Polls `read` every `intervalMs` and calls `onChange` when `keyOf` of the answer differs from the last one's. */
+function watchQuery<T>(
+  read: () => Promise<T>,
+  keyOf: (answer: T) => string,
+  onChange: (answer: T) => void,
+  intervalMs: number,
+): { stop(): Promise<void>; latest(): T | undefined } {
   let stopped = false;
-  let latest: VoiceCloneStatus | undefined;
+  let latest: T | undefined;
   let lastKey = '';
   const loop = (async () => {
     while (!stopped) {
       try {
-        const status = await handle.query(statusQuery);
-        latest = status;
-        // Only the parts a human cares about; elapsed time alone is not a change.
-        const key = JSON.stringify([
-          status.stage,
-          status.lastIceStatus,
-          status.jobId,
-          status.detection.length,
-          status.statusChecks,
-          status.callbacksReceived,
-          status.failure,
-        ]);
+        const answer = await read();
+        latest = answer;
+        const key = keyOf(answer);
         if (key !== lastKey && !stopped) {
           lastKey = key;
-          onLine(formatStatusLine(status, Date.now() - startedAt));
+          onChange(answer);
         }
       } catch {
         // A query can fail while the first workflow task has not run yet or after the workflow closed;
@@ -75,4 +92,57 @@ export function watchCloneProgress(
     },
     latest: () => latest,
   };
+}
+
+/** Clones ended per second since the first reading, and the time left at that rate (undefined until one ended). */
+export interface BatchPace {
+  perSecond: number;
+  remainingMs: number | undefined;
+}
+
+/** The pace between two readings of a batch's counts (the first one taken when watching began). */
+export function batchPace(
+  first: { ended: number; atMs: number },
+  now: { progress: VoiceCloneBatchProgress; atMs: number },
+): BatchPace {
+  const ended = now.progress.succeeded + now.progress.failed;
+  const seconds = (now.atMs - first.atMs) / 1000;
+  const perSecond = seconds > 0 ? Math.max(0, ended - first.ended) / seconds : 0;
+  const left = now.progress.total - ended;
+  return { perSecond, remainingMs: perSecond > 0 ? (left / perSecond) * 1000 : left === 0 ? 0 : undefined };
+}
+
+export function formatBatchProgressLine(progress: VoiceCloneBatchProgress, pace: BatchPace, elapsedMs: number): string {
+  const ended = progress.succeeded + progress.failed;
+  const eta = pace.remainingMs === undefined ? 'estimating' : `~${formatElapsed(pace.remainingMs)} left`;
+  return [
+    `[${formatElapsed(elapsedMs).padStart(6)}]`,
+    `${ended}/${progress.total} ended`,
+    `succeeded ${progress.succeeded}`,
+    `failed ${progress.failed}`,
+    `running ${progress.running}`,
+    `pending ${progress.pending}`,
+    `${pace.perSecond.toFixed(2)} clones/s`,
+    eta,
+  ].join('  ');
+}
+
+/** Prints the batch's counts whenever they change, with the rate since watching began and the time left at it. */
+export function watchBatchProgress(
+  handle: WorkflowHandle,
+  onLine: (line: string) => void,
+  options: { intervalMs?: number; startedAt?: number } = {},
+): { stop(): Promise<void>; latest(): VoiceCloneBatchProgress | undefined } {
+  const startedAt = options.startedAt ?? Date.now();
+  let first: { ended: number; atMs: number } | undefined;
+  return watchQuery(
+    () => handle.query(batchProgressQuery),
+    (progress) => JSON.stringify(progress),
+    (progress) => {
+      const atMs = Date.now();
+      first ??= { ended: progress.succeeded + progress.failed, atMs };
+      onLine(formatBatchProgressLine(progress, batchPace(first, { progress, atMs }), atMs - startedAt));
+    },
+    options.intervalMs ?? 1_000,
+  );
 }

@@ -20,3 +20,9 @@ export {
   type VoiceSummary,
   type VoiceJobSummary,
 } from './voices';
+export {
+  startVoiceCloneBatch,
+  VOICE_CLONE_BATCH_WORKFLOW_ID_PREFIX,
+  type StartVoiceCloneBatchOptions,
+  type VoiceCloneBatchHandle,
+} from './start-voice-clone-batch';

@@ -12,6 +12,8 @@
  *   PUT    /__emulator/faults                 ← FaultConfig (replaces the whole config; {} clears all faults)
  *   GET    /__emulator/settings               → EmulatorSettings
  *   PATCH  /__emulator/settings               ← Partial<EmulatorSettings>
+ *   GET    /__emulator/rate-limits            → RateLimitCounts  (per action: calls the rate limit let through or
+ *                                               answered `Throttling`, since the fault config was last set)
  *   GET    /__emulator/jobs                   → EmulatedVoiceJob[]
  *   GET    /__emulator/callbacks              → CallbackDelivery[]   (every callback POST attempt or queue write)
  *   GET    /__emulator/mns/queues             → MnsQueueSummary[]    (the MNS queues and their message counts)
@@ -53,7 +55,15 @@ export interface OperationFaults {
    * that carry one: CreateCustomizedVoiceJob and the three submits).
    */
   omitJobId?: FaultTrigger;
+  /**
+   * At most this many calls per second of the action (under `'*'`: of each action, counted apart); beyond it HTTP
+   * 400 `Throttling`, ICE's gateway code (docs/ice-api.md#errors). A token bucket holding one second's calls.
+   */
+  rateLimitPerSecond?: number;
 }
+
+/** `GET /rate-limits`: per ICE action, the calls the rate limit let through and those it answered `Throttling`. */
+export type RateLimitCounts = Record<string, { allowed: number; throttled: number }>;
 
 /**
  * GetCustomizedVoiceJob reports `status` instead of the job's real Status for the next `reads` reads of this voice's
@@ -142,7 +152,7 @@ export interface RecordedCall {
   code?: string;
   requestId: string;
   /** Name of the fault that shaped the answer, if any. */
-  fault?: 'throttle' | 'serverError' | 'closeAfterAccept' | 'latency' | 'omitJobId' | 'jobStatusOverride';
+  fault?: 'throttle' | 'rateLimit' | 'serverError' | 'closeAfterAccept' | 'latency' | 'omitJobId' | 'jobStatusOverride';
   /**
    * The request reached the operation's business logic (signature checked, no fault answered for it), whatever the
    * operation then answered: a second submit that the emulator refuses still counts, so double submits show.
@@ -269,6 +279,10 @@ export class EmulatorAdminClient {
   }
   setFaults(faults: FaultConfig): Promise<void> {
     return this.call('PUT', '/faults', faults);
+  }
+  /** Per ICE action: calls the rate limit let through or answered `Throttling` since the faults were last set. */
+  rateLimitCounts(): Promise<RateLimitCounts> {
+    return this.call('GET', '/rate-limits');
   }
   settings(): Promise<EmulatorSettings> {
     return this.call('GET', '/settings');

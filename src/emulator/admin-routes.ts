@@ -7,6 +7,7 @@ import type {
   EventDispatchResult,
   FaultConfig,
   IceEventInput,
+  RateLimitCounts,
   RecordedCall,
 } from './admin-api';
 import {
@@ -30,6 +31,7 @@ export interface AdminTarget {
   clearCalls(): void;
   faults(): FaultConfig;
   setFaults(faults: FaultConfig): void;
+  rateLimitCounts(): RateLimitCounts;
   settings(): EmulatorSettings;
   updateSettings(settings: Partial<EmulatorSettings>): EmulatorSettings;
   jobs(): EmulatedVoiceJob[];
@@ -90,6 +92,8 @@ export function routeAdmin(target: AdminTarget, method: string, path: string, bo
       target.setFaults(body as FaultConfig);
       return { status: 204 };
     }
+    case 'GET /rate-limits':
+      return { status: 200, body: target.rateLimitCounts() };
     case 'GET /settings':
       return { status: 200, body: target.settings() };
     case 'PATCH /settings': {

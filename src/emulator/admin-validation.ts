@@ -21,6 +21,7 @@ const MAX_TRAINING_MS = 365 * ADMIN_MAX_MS;
 /** Ids and names the faults match: longer than any ICE id or name. */
 const MAX_ID_CHARS = 256;
 const MAX_LISTED_VOICES = 100_000;
+const MAX_RATE_PER_SECOND = 100_000;
 /** How deep an admin body may nest (an event's MessageBody included). */
 export const ADMIN_MAX_JSON_DEPTH = 32;
 
@@ -78,6 +79,14 @@ function text(value: unknown, field: string, maxChars: number, optional = true):
     : problem(field, `must be text of 1 to ${maxChars} characters`);
 }
 
+/** Calls per second of a rate limit: above 0 (0 would refuse every call: use the throttle fault), at most 100,000. */
+function positiveRate(value: unknown, field: string): Problem {
+  if (value === undefined) return undefined;
+  return typeof value === 'number' && value > 0 && value <= MAX_RATE_PER_SECOND
+    ? undefined
+    : problem(field, `must be a number above 0 and at most ${MAX_RATE_PER_SECOND}`);
+}
+
 function trigger(value: unknown, field: string): Problem {
   return firstProblem([
     () => objectWith(value, field, ['count', 'rate']),
@@ -89,8 +98,9 @@ function trigger(value: unknown, field: string): Problem {
 function operationFaults(value: unknown, field: string): Problem {
   const entry = value as Record<string, unknown> | undefined;
   return firstProblem([
-    () => objectWith(value, field, [...OPERATION_TRIGGERS, 'latencyMs'], false),
+    () => objectWith(value, field, [...OPERATION_TRIGGERS, 'latencyMs', 'rateLimitPerSecond'], false),
     () => wholeNumber(entry?.latencyMs, `${field}.latencyMs`, 0, ADMIN_MAX_MS),
+    () => positiveRate(entry?.rateLimitPerSecond, `${field}.rateLimitPerSecond`),
     ...OPERATION_TRIGGERS.map((name) => () => trigger(entry?.[name], `${field}.${name}`)),
   ]);
 }

@@ -1,8 +1,8 @@
 /**
  * Decides which injected fault applies to a call or a callback. `count` triggers are consumed as they fire (the
  * remaining count shows in GET /faults); `rate` triggers draw from a PRNG seeded by `FaultConfig.seed`. The
- * operation faults are two hooks around an ICE operation: `beforeOperation` (latency, throttle, serverError) and
- * `afterOperation` (omitJobId, closeAfterAccept).
+ * operation faults are two hooks around an ICE operation: `beforeOperation` (latency, rate limit, throttle,
+ * serverError) and `afterOperation` (omitJobId, closeAfterAccept).
  */
 import type { IceAction } from '../ice/types';
 import type {
@@ -12,10 +12,12 @@ import type {
   FaultTrigger,
   MnsFaults,
   OperationFaults,
+  RateLimitCounts,
   RecordedCall,
 } from './admin-api';
 import { faultConfigProblem } from './admin-validation';
 import { createSeededRandom } from './prng';
+import { OperationRateLimiter } from './rate-limiter';
 import { IceWireError } from './wire-error';
 
 /** What the faults did to one call: the fault that shaped its answer, and whether that answer is a closed socket. */
@@ -41,8 +43,11 @@ function names(job: FaultTarget): string[] {
 export class FaultController {
   private config: FaultConfig = {};
   private random: () => number = createSeededRandom(DEFAULT_SEED);
+  private readonly rateLimiter: OperationRateLimiter;
 
-  constructor(initial: FaultConfig = {}) {
+  /** `nowMs` is the rate limit's clock (monotonic by default; tests pass their own). */
+  constructor(initial: FaultConfig = {}, nowMs: () => number = () => performance.now()) {
+    this.rateLimiter = new OperationRateLimiter(nowMs);
     this.replace(initial);
   }
 
@@ -52,10 +57,16 @@ export class FaultController {
     if (found) throw new TypeError(`fault config: ${found.field}: ${found.message}`);
     this.config = structuredClone(config ?? {});
     this.random = createSeededRandom(this.config.seed ?? DEFAULT_SEED);
+    this.rateLimiter.clear();
   }
 
   current(): FaultConfig {
     return structuredClone(this.config);
+  }
+
+  /** What the rate limit let through and refused, per action, since the config was last replaced. */
+  rateLimitCounts(): RateLimitCounts {
+    return this.rateLimiter.current();
   }
 
   /** Per-field merge: the action's own entry wins over `'*'` field by field. */
@@ -76,6 +87,12 @@ export class FaultController {
     if (latencyMs > 0) {
       marks.fault = 'latency';
       if (!(await sleep(latencyMs))) return false;
+    }
+    const perSecond = this.rateLimitPerSecond(action);
+    if (perSecond !== undefined && !this.rateLimiter.admit(action, perSecond)) {
+      marks.fault = 'rateLimit';
+      // Alibaba's gateway message for this code (ASSUMPTION: ICE answers its per-operation limit with it).
+      throw new IceWireError(400, 'Throttling', 'Request was denied due to request throttling.');
     }
     if (this.fires(action, 'throttle')) {
       marks.fault = 'throttle';
@@ -103,6 +120,10 @@ export class FaultController {
       marks.fault = 'closeAfterAccept';
       marks.closeSocket = true;
     }
+  }
+
+  private rateLimitPerSecond(action: string): number | undefined {
+    return this.operationEntries(action).find((entry) => entry.rateLimitPerSecond !== undefined)?.rateLimitPerSecond;
   }
 
   private latencyMs(action: string): number {

@@ -19,6 +19,7 @@ import {
   type EventDispatchResult,
   type FaultConfig,
   type IceEventInput,
+  type RateLimitCounts,
   type RecordedCall,
 } from './admin-api';
 import { adminGuard, adminTooLarge, ownOrigins, parseAdminBody } from './admin-http';
@@ -234,6 +235,9 @@ export class IceEmulator implements AdminTarget {
   }
   setFaults(faults: FaultConfig): void {
     this.faultController.replace(faults);
+  }
+  rateLimitCounts(): RateLimitCounts {
+    return this.faultController.rateLimitCounts();
   }
   settings(): EmulatorSettings {
     return {

@@ -91,6 +91,8 @@ export interface ChildWorkerOptions {
   maxCachedWorkflows?: number;
   /** false: the worker upserts no search attributes (default true). */
   lookUpSearchAttributes?: boolean;
+  /** Task-queue-wide cap on activities per second, as VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND; default none. */
+  maxIceActivitiesPerSecond?: number;
 }
 
 /** What `startStack` starts; every part but Temporal is optional. */
@@ -481,6 +483,7 @@ class StackParts<T extends RunningTemporal> {
         ice: this.iceConfig,
         maxCachedWorkflows: workerOptions.maxCachedWorkflows,
         lookUpSearchAttributes: workerOptions.lookUpSearchAttributes,
+        maxIceActivitiesPerSecond: workerOptions.maxIceActivitiesPerSecond,
       },
       { logFile: workerOptions.logFile ?? (logDir && path.join(logDir, `worker-${name}.log`)), cpuProfileDir },
     );

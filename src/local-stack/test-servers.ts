@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { loadLocalToolsConfig, type LocalToolsConfig } from '../config';
 import type { Logger } from '../observability/logger';
-import { SEARCH_ATTRIBUTE_NAMES, searchAttributes } from '../workflows/definitions';
+import { batchSearchAttributes, SEARCH_ATTRIBUTE_NAMES, searchAttributes } from '../workflows/definitions';
 import { freePort } from './ports';
 import { resolveTemporalCli, resolveTemporalTestServer } from './temporal-binaries';
 import type { RunningTemporal, TemporalStarter } from './temporal-server';
@@ -33,6 +33,8 @@ export interface SdkDevServerOptions {
   cliPath?: string;
   /** Where TEMPORAL_CLI_PATH and the binary cache are read from; default the process's settings. */
   tools?: LocalToolsConfig;
+  /** Extra `--dynamic-config-value` pairs, KEY=JSON (e.g. `matching.enableFairness=true`). */
+  dynamicConfig?: string[];
 }
 
 function executable(resolved: string | undefined): { type: 'existing-path'; path: string } | undefined {
@@ -83,7 +85,13 @@ export function sdkDevServer(options: SdkDevServerOptions = {}): TemporalStarter
             ...(options.port ? { port: options.port } : {}),
             ...(uiPort ? { ui: true, uiPort } : {}),
             ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
-            searchAttributes: options.searchAttributes === false ? [] : Object.values(searchAttributes),
+            ...(options.dynamicConfig
+              ? { extraArgs: options.dynamicConfig.flatMap((pair) => ['--dynamic-config-value', pair]) }
+              : {}),
+            searchAttributes:
+              options.searchAttributes === false
+                ? []
+                : [...Object.values(searchAttributes), ...Object.values(batchSearchAttributes)],
           },
         }),
       logger,

@@ -25,6 +25,8 @@ export interface WorkerSpec {
   maxCachedWorkflows?: number;
   /** false = the worker upserts no search attributes (what they cost, in the bench). */
   lookUpSearchAttributes?: boolean;
+  /** Task-queue-wide cap on activities per second (VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND); undefined = none. */
+  maxIceActivitiesPerSecond?: number;
 }
 
 async function main(): Promise<void> {
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     workflowBundle: { codePath: spec.workflowBundlePath },
     maxCachedWorkflows: spec.maxCachedWorkflows,
     lookUpSearchAttributes: spec.lookUpSearchAttributes,
+    maxIceActivitiesPerSecond: spec.maxIceActivitiesPerSecond,
     logger: silentLogger,
   });
   await runWorkerChild(worker, connection);

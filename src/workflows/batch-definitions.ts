@@ -50,3 +50,43 @@ export interface VoiceCloneBatchProgress {
 
 /** Answers the batch's `VoiceCloneBatchProgress`; read-only, safe at any time. */
 export const batchProgressQuery = defineQuery<VoiceCloneBatchProgress>('batchProgress');
+
+/**
+ * The types of a batch entry's `failure` besides the clone's own failure types (`VoiceCloneFailureTypes`, ICE's
+ * Codes): the batch's own reasons.
+ */
+export const VoiceCloneBatchFailureTypes = {
+  /** The entry broke a rule (field and rule in the message): no clone was started, no ICE call made. */
+  InvalidInput: 'InvalidInput',
+  /** The batch was cancelled before this clone's turn: it was never started. */
+  NotStarted: 'NotStarted',
+  /** The batch was cancelled with `cancelRunning: true` while this clone ran. */
+  Cancelled: 'Cancelled',
+} as const;
+
+/** A batch carries at most this many clones per run, then continues as new (history stays far below its limits). */
+export const BATCH_CLONES_PER_RUN = 500;
+/**
+ * The report's budget in bytes of JSON, far below Temporal's 2 MB payload limit (ASSUMPTION: the server's default
+ * `limit.blobSize.error`). Entries carry the clone's `result` (without `detection`) and failure message while the
+ * report fits; otherwise every entry drops its `result`, then cuts its message (to 80 characters, then to none): read
+ * them from each clone's own workflow by its `workflowId`.
+ */
+export const BATCH_REPORT_MAX_BYTES = 1_500_000;
+/** Fairness keys are limited to 64 bytes (Temporal's `Priority.fairnessKey`). */
+export const BATCH_FAIRNESS_KEY_MAX_BYTES = 64;
+
+/**
+ * The state one run of a batch hands the next when it continues as new (the workflow's second argument; a caller
+ * starts a batch without it). `clones` of the input then holds only the clones not yet started.
+ */
+export interface VoiceCloneBatchRun {
+  /** The batch's size (all runs). */
+  total: number;
+  /** The input index of the input's `clones[0]`. */
+  firstIndex: number;
+  /** The entries of every clone before `firstIndex`, in input order, in the report's bounded form. */
+  decided: VoiceCloneBatchEntry[];
+  /** Clones started per run before continuing as new (default BATCH_CLONES_PER_RUN; tests set it small). */
+  clonesPerRun?: number;
+}

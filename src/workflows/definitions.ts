@@ -199,8 +199,18 @@ export const searchAttributes = {
   voiceCloneStage: defineSearchAttributeKey('VoiceCloneStage', SearchAttributeType.KEYWORD),
 };
 
-/** The names of `searchAttributes`, to register once per namespace. */
-export const SEARCH_ATTRIBUTE_NAMES = Object.values(searchAttributes).map((key) => key.name);
+/**
+ * The Keyword search attribute a batch (`voiceCloneBatchWorkflow`) upserts: its progress, e.g. "37/100 done, 2 failed",
+ * only when the namespace has it registered.
+ */
+export const batchSearchAttributes = {
+  voiceCloneBatchProgress: defineSearchAttributeKey('VoiceCloneBatchProgress', SearchAttributeType.KEYWORD),
+};
+
+/** The names of `searchAttributes` and `batchSearchAttributes`, to register once per namespace. */
+export const SEARCH_ATTRIBUTE_NAMES = [...Object.values(searchAttributes), ...Object.values(batchSearchAttributes)].map(
+  (key) => key.name,
+);
 
 /**
  * The worker's answer to "what may this clone upsert": the registered names and the stages to index. It is a local

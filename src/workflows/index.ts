@@ -3,3 +3,4 @@
  * workflow type, so nothing else is exported here). Teams import from `ice-voice-clone/workflows` (./public.ts).
  */
 export { voiceCloneWorkflow } from './voice-clone';
+export { voiceCloneBatchWorkflow } from './voice-clone-batch';

@@ -7,3 +7,5 @@
 export { voiceCloneWorkflow } from './voice-clone';
 export * from './definitions';
 export * from './ice-ids';
+export { voiceCloneBatchWorkflow } from './voice-clone-batch';
+export * from './batch-definitions';

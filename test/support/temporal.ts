@@ -18,7 +18,10 @@ import {
 import type { TemporalStarter } from '../../src/local-stack/temporal-server';
 import { createLogger } from '../../src/observability/logger';
 
-export type DevServerOptions = Pick<SdkDevServerOptions, 'searchAttributes' | 'ui' | 'dbFilename' | 'port'>;
+export type DevServerOptions = Pick<
+  SdkDevServerOptions,
+  'searchAttributes' | 'ui' | 'dbFilename' | 'port' | 'dynamicConfig'
+>;
 
 const testServerLogger = createLogger('test-temporal', 'info');
 let cliPath: Promise<string | undefined> | undefined;

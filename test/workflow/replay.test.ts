@@ -2,7 +2,7 @@
  * Replays recorded clone histories (test/fixtures/history-*.json, recorded by
  * test/fixtures/record-voice-clone-histories.ts, and test/fixtures/before-plans/, recorded by earlier workflow code)
  * through today's workflow code: a change that would break running clones fails here. The recording session's
- * histories (history-recording-*.json) carry its updates. A deliberately incompatible workflow proves the check can
+ * histories (history-recording-*.json) carry its updates; the batch's (history-batch-*.json) its children. A deliberately incompatible workflow proves the check can
  * fail.
  */
 import assert from 'node:assert/strict';
@@ -13,6 +13,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { historyFromFixtureJSON } from '../fixtures/history-json';
 import {
+  BATCH_HISTORIES,
   HISTORIES_RECORDED_BEFORE_PLANS,
   RECORDED_HISTORIES,
   RECORDING_SESSION_HISTORIES,
@@ -30,6 +31,7 @@ describe('replay of recorded clone histories', () => {
     ...Object.entries(RECORDED_HISTORIES),
     ...Object.entries(HISTORIES_RECORDED_BEFORE_PLANS).map(([name, file]) => [`${name} (before plans)`, file]),
     ...Object.entries(RECORDING_SESSION_HISTORIES),
+    ...Object.entries(BATCH_HISTORIES),
   ];
   for (const [name, file] of histories) {
     test(`${name} replays deterministically`, async () => {

@@ -55,6 +55,7 @@ const spec: CommandSpec = {
     '  <Action|*>:throttle|serverError|closeAfterAccept[:N|rate]   e.g. SubmitCustomizedVoiceJob:closeAfterAccept:1',
     '  <Action|*>:omitJobId[:N|rate]   carry a create/submit out, answer 200 without Data.JobId',
     '  <Action|*>:latency:<ms>                                    e.g. "*:latency:200"',
+    '  <Action|*>:rateLimit:<calls/s>   beyond it 400 Throttling; under * each action apart, e.g. "*:rateLimit:20"',
     '  callbacks:drop|duplicate[:N|rate]  callbacks:delay:<ms>  callbacks:reorder:<batch>  failTraining:<VoiceId>',
     '  mns:deleteFails|receiveServerError[:N|rate]   MNS deletes / receives answer 500 InternalError',
     '  mns:base64Body[:N|rate]   ICE writes its events into the MNS queue base64-encoded',
