@@ -142,13 +142,12 @@ describe('the client at the emulator rate-limiting an action', () => {
       [],
     );
     assert.deepEqual((await emulator.admin.rateLimitCounts())[DEMO], { allowed: CALLS, throttled: 0 });
-    // Counted in the emulator's log, not timed here: no one-second window holds more than the limit (+1 for the
-    // window's edges).
+    // Counted in the emulator's log, not timed here: no one-second window holds more than the limit, give or take
+    // the window's edges and an answer delayed on a loaded machine (the emulator's bucket above is the strict count).
     const answeredAt = (await emulator.admin.calls()).map((call) => Date.parse(call.at)).sort((a, b) => a - b);
-    const busiest = Math.max(
-      ...answeredAt.map((start) => answeredAt.filter((at) => at >= start && at < start + 1_000).length),
-    );
-    assert.ok(busiest <= RATE + 1, `at most ${RATE + 1} calls in a second, saw ${busiest}`);
+    const inSecondFrom = (start: number) => answeredAt.filter((at) => at >= start && at < start + 1_000).length;
+    const busiest = Math.max(...answeredAt.map(inSecondFrom));
+    assert.ok(busiest <= RATE + 2, `at most ${RATE + 2} calls in a second, saw ${busiest}`);
     const waits = exporter
       .getFinishedSpans()
       .map((span) => span.attributes[ICE_SPAN_ATTRIBUTES.rateLimitWaitMs])
