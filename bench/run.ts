@@ -75,7 +75,7 @@ Options:
   --skip-poll24h             do not measure the 24-hour poll's history on the time-skipping server
   --batch-clones N           clones of the batch phase, on a fresh stack after the scale runs (default 1000)
   --batch-rate R             calls per second the emulator allows each ICE action, and the batch worker's
-                             VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND (default 20)
+                             ICE client's per-action limit, ICE_MAX_CALLS_PER_SECOND (default 20)
   --batch-max-concurrent N   the batch's maxConcurrent (default: the --batch-rate)
   --skip-batch-loop          no loop of clones started at once beside the batch (the 10,000-clone run)
   --skip-batch               no batch phase

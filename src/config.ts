@@ -12,6 +12,8 @@ import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/e
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
 import { iceCallbackQueueNameProblem, urlProblem } from './workflows/ice-ids';
 import { ICE_FOREIGN_EVENT_TYPES } from './callback/event-types';
+import type { IceCallRateLimits } from './ice/rate-limiter';
+import { ICE_ACTIONS, type IceAction } from './ice/types';
 
 /** The environment settings are read from (default `process.env`). */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -121,6 +123,11 @@ export interface IceClientConfig {
    * (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN, credentials file, ECS RAM role, OIDC).
    */
   credentials?: IceCredentials;
+  /**
+   * The client's own limit on calls per second, per ICE action (ICE_MAX_CALLS_PER_SECOND, _BY_ACTION); a call waits
+   * at most `readTimeoutMs` for its slot. Absent: no limit.
+   */
+  maxCallsPerSecond?: IceCallRateLimits;
 }
 
 const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
@@ -139,7 +146,45 @@ export function loadIceClientConfig(env: Env = process.env): IceClientConfig {
     endpoint,
     connectTimeoutMs: readInt(env, 'ICE_CONNECT_TIMEOUT_MS', 5_000, 100, 120_000),
     readTimeoutMs: readInt(env, 'ICE_READ_TIMEOUT_MS', 10_000, 100, 300_000),
+    ...readIceCallRateLimits(env),
   };
+}
+
+const CALLS_PER_SECOND_MIN = 0.01;
+const CALLS_PER_SECOND_MAX = 10_000;
+
+/** ICE_MAX_CALLS_PER_SECOND and ICE_MAX_CALLS_PER_SECOND_BY_ACTION, as `{ maxCallsPerSecond }` when either is set. */
+function readIceCallRateLimits(env: Env): { maxCallsPerSecond?: IceCallRateLimits } {
+  const perSecond = readOptionalNumber(env, 'ICE_MAX_CALLS_PER_SECOND', CALLS_PER_SECOND_MIN, CALLS_PER_SECOND_MAX);
+  const byAction = readCallsPerSecondByAction(env, 'ICE_MAX_CALLS_PER_SECOND_BY_ACTION');
+  if (perSecond === undefined && byAction === undefined) return {};
+  return { maxCallsPerSecond: { ...(perSecond !== undefined && { perSecond }), ...(byAction && { byAction }) } };
+}
+
+/** `Action:calls,Action:calls`: each an ICE action the package calls, once, with a number of calls per second. */
+function readCallsPerSecondByAction(env: Env, name: string): Partial<Record<IceAction, number>> | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  const byAction: Partial<Record<IceAction, number>> = {};
+  for (const entry of raw.split(',').map((part) => part.trim())) {
+    const [action = '', rate = '', ...rest] = entry.split(':').map((part) => part.trim());
+    if (rest.length > 0 || rate === '') throw new ConfigError(name, `"${entry}" must be <Action>:<calls per second>`);
+    if (!isIceAction(action)) throw new ConfigError(name, `"${action}" is not an ICE action the package calls`);
+    if (byAction[action] !== undefined) throw new ConfigError(name, `${action} is given twice`);
+    const value = Number(rate);
+    if (!Number.isFinite(value) || value < CALLS_PER_SECOND_MIN || value > CALLS_PER_SECOND_MAX) {
+      throw new ConfigError(
+        name,
+        `${action}'s limit must be a number from ${CALLS_PER_SECOND_MIN} to ${CALLS_PER_SECOND_MAX}, got "${rate}"`,
+      );
+    }
+    byAction[action] = value;
+  }
+  return byAction;
+}
+
+function isIceAction(name: string): name is IceAction {
+  return (ICE_ACTIONS as readonly string[]).includes(name);
 }
 
 // ---------------------------------------------------------------------------------------------------------

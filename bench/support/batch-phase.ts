@@ -1,6 +1,7 @@
 /**
  * The batch phase (issue 27): N clones through `voiceCloneBatchWorkflow` with the emulator holding every ICE action
- * to `ratePerSec` and the worker capped at the same rate (VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND), then the same
+ * to `ratePerSec` and the worker's ICE client limiting each action to the same rate (ICE_MAX_CALLS_PER_SECOND; no
+ * task-queue cap, which counts every activity together and would halve the submits), then the same
  * N through the loop a team would otherwise write: a client starting every clone at once and awaiting them. Each
  * path gets fresh voices and a fresh worker; the emulator's call log and rate-limit counts are cleared before each.
  */
@@ -47,11 +48,11 @@ export function compactInput(voiceId: string, jobId: string | undefined): VoiceC
   };
 }
 
-/** Every ICE action held to `ratePerSec` (each counted apart), a fresh call log, a worker capped at the same rate. */
+/** Every ICE action held to `ratePerSec` (each counted apart), a fresh call log, a worker's client at the same rate. */
 async function limitedWorker(stack: BenchStack, name: string, ratePerSec: number) {
   await stack.emulator.admin.setFaults({ operations: { '*': { rateLimitPerSecond: ratePerSec } } });
   await stack.emulator.admin.clearCalls();
-  return stack.startPackageWorker(name, { maxIceActivitiesPerSecond: ratePerSec });
+  return stack.startPackageWorker(name, { iceMaxCallsPerSecond: { perSecond: ratePerSec } });
 }
 
 /** Generous: three rate-limited activities per clone at the rate, twice over, plus ten minutes. */
@@ -132,7 +133,9 @@ async function runLoopPath(stack: BenchStack, options: BatchPhaseOptions): Promi
 
 export async function runBatchPhase(stack: BenchStack, options: BatchPhaseOptions): Promise<BatchBenchResult> {
   const { clones, ratePerSec, maxConcurrent } = options;
-  options.log(`batch: ${clones} clones, ${maxConcurrent} at once, every ICE action and the worker at ${ratePerSec}/s`);
+  options.log(
+    `batch: ${clones} clones, ${maxConcurrent} at once, every ICE action and the worker's client at ${ratePerSec}/s`,
+  );
   const batch = await runBatchPath(stack, options);
   options.log(
     `batch: ${batch.succeeded}/${clones} succeeded in ${(batch.completionMs / 1000).toFixed(1)} s, ` +

@@ -59,7 +59,7 @@ export function batchChecks(result: BatchBenchResult): TargetCheck[] {
     {
       name: 'batch: submit rate ÷ ICE limit',
       target: '≥ 0.9',
-      measured: `${submitRatio.toFixed(2)} (${batch.submitsPerSec}/s of ${limit}/s; worker cap ${limit} activities/s for every operation)`,
+      measured: `${submitRatio.toFixed(2)} (${batch.submitsPerSec}/s of ${limit}/s; worker's client limit ${limit} calls/s per action)`,
       pass: submitRatio >= 0.9,
     },
     {

@@ -149,7 +149,7 @@ export interface BatchPathResult {
 }
 
 export interface BatchBenchResult {
-  /** The emulator's limit on every ICE action, and the worker's VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND. */
+  /** The emulator's limit on every ICE action, and the worker's ICE client's (ICE_MAX_CALLS_PER_SECOND). */
   ratePerSec: number;
   maxConcurrent: number;
   trainingMs: number;

@@ -16,6 +16,7 @@ import type { CallbackMetrics } from '../../src/callback/metrics';
 import type { IceCredentials } from '../../src/config';
 import type { FaultConfig, RunningEmulator } from '../../src/emulator';
 import type { IceClient } from '../../src/ice/types';
+import type { IceCallRateLimits } from '../../src/ice/rate-limiter';
 import { forkWorkerChild } from '../../src/local-stack/worker-child';
 import {
   devServerProcess,
@@ -41,6 +42,12 @@ export interface CallbackIntake {
 
 const BASELINE_WORKER_ENTRY = path.resolve(__dirname, '../baseline-worker-process.ts');
 
+/** The rate settings a bench worker can be started with. */
+export interface WorkerLimits {
+  maxIceActivitiesPerSecond?: number;
+  iceMaxCallsPerSecond?: IceCallRateLimits;
+}
+
 export interface BenchStack {
   dir: string;
   /** Server, emulator, receiver and worker logs, kept after the run (the stack's own folder is removed). */
@@ -54,9 +61,10 @@ export interface BenchStack {
   credentials: IceCredentials;
   /**
    * A package worker in its own process on the bench task queue; its log goes to `<logDir>/worker-<name>.log`.
-   * `maxIceActivitiesPerSecond`: the worker's VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND (default none).
+   * `maxIceActivitiesPerSecond`: the worker's VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND (default none);
+   * `iceMaxCallsPerSecond`: its ICE client's per-action limit, as ICE_MAX_CALLS_PER_SECOND(_BY_ACTION) (default none).
    */
-  startPackageWorker(name: string, limits?: { maxIceActivitiesPerSecond?: number }): Promise<WorkerChild>;
+  startPackageWorker(name: string, limits?: WorkerLimits): Promise<WorkerChild>;
   /** A baseline worker in its own process on `taskQueue`, with the same cache, profiling and log folder. */
   startBaselineWorker(taskQueue: string, trainerUrl: string): Promise<WorkerChild>;
   close(): Promise<void>;
@@ -109,7 +117,7 @@ async function startBenchHarness(options: BenchStackOptions, callbacks: BurstCal
     emulator: { ...stack.emulator, pid: pidOf('emulator', stack.emulator.pid) },
     ice: stack.ice,
     credentials,
-    startPackageWorker: (name: string, limits: { maxIceActivitiesPerSecond?: number } = {}) =>
+    startPackageWorker: (name: string, limits: WorkerLimits = {}) =>
       stack.forkWorker({
         name,
         ...limits,

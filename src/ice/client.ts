@@ -9,7 +9,8 @@ import { silentLogger, type Logger } from '../observability/logger';
 import { iceErrorFromThrown, iceErrorFromUnsuccessfulBody } from './error-mapping';
 import { IceError, INVALID_RESPONSE_CODE, MissingResponseFieldError } from './errors';
 import { ICE_OPERATIONS, type IceOperation } from './operations';
-import { inIceSpan, recordIceAnswer } from './tracing';
+import { IceRateLimiter } from './rate-limiter';
+import { inIceSpan, recordIceAnswer, recordRateLimitWait } from './tracing';
 import { createIceTransport } from './transport';
 import type { IceAction, IceClient } from './types';
 import { requiredString, wireObject, WireShapeError } from './wire-reading';
@@ -39,10 +40,17 @@ export function createIceClient(config: IceClientConfig, options: IceClientOptio
   const transport = createIceTransport(config);
   const logger = (options.logger ?? silentLogger).child({ component: 'ice-client' });
   const configSecrets = [config.credentials?.accessKeySecret, config.credentials?.securityToken];
+  // A call waits for its slot at most as long as it would wait for ICE's answer.
+  const rateLimiter = config.maxCallsPerSecond && new IceRateLimiter(config.maxCallsPerSecond, config.readTimeoutMs);
 
-  // Every request goes through here, inside its span (./tracing.ts).
+  // Every request goes through here, inside its span (./tracing.ts), after its slot under the client's rate limit.
   function send<Request, Response>(operation: IceOperation<Request, Response>, request: Request): Promise<Response> {
-    return inIceSpan(operation.action, config.region, (span) => exchange(operation, request, span));
+    return inIceSpan(operation.action, config.region, async (span) => {
+      if (rateLimiter?.limitOf(operation.action) !== undefined) {
+        recordRateLimitWait(span, await rateLimiter.take(operation.action));
+      }
+      return exchange(operation, request, span);
+    });
   }
 
   async function exchange<Request, Response>(

@@ -4,6 +4,11 @@ import type { IceAction } from './types';
 export const NETWORK_ERROR_CODE = 'NetworkError';
 /** The code of a call that got no answer within the transport's timeout: retryable. */
 export const TIMEOUT_ERROR_CODE = 'Timeout';
+/**
+ * A call the client's own per-action rate limit refused before sending it (./rate-limiter.ts): retryable, the
+ * activity's back-off finds a free slot later.
+ */
+export const CLIENT_RATE_LIMITED_CODE = 'ClientRateLimited';
 /** A 200 response whose body says `Success: false` without a Code. */
 export const UNSUCCESSFUL_RESPONSE_CODE = 'UnsuccessfulResponse';
 /**
@@ -50,10 +55,12 @@ const RETRYABLE_CODES = new Set([
   NETWORK_ERROR_CODE,
   TIMEOUT_ERROR_CODE,
   INVALID_RESPONSE_CODE,
+  CLIENT_RATE_LIMITED_CODE,
 ]);
 
 /**
- * Retryable: throttling, service unavailable, internal errors, any 5xx, network failures and timeouts.
+ * Retryable: throttling (ICE's or the client's own), service unavailable, internal errors, any 5xx, network failures
+ * and timeouts.
  * Final: everything else (bad parameters, permissions, unknown keys, signature mismatches, other 4xx), since
  * repeating the same request cannot succeed.
  */

@@ -14,7 +14,14 @@ export const ICE_SPAN_ATTRIBUTES = {
   requestId: 'ice.request_id',
   errorCode: 'ice.error_code',
   statusCode: 'http.response.status_code',
+  /** Set when the client limits the action's rate: how long the call waited for its slot before it was sent. */
+  rateLimitWaitMs: 'ice.rate_limit_wait_ms',
 } as const;
+
+/** Records how long the request waited for its slot under the client's rate limit. */
+export function recordRateLimitWait(span: Span, waitedMs: number): void {
+  span.setAttribute(ICE_SPAN_ATTRIBUTES.rateLimitWaitMs, Math.round(waitedMs));
+}
 
 /** Records ICE's answer on the request's span. */
 export function recordIceAnswer(span: Span, statusCode: number, requestId: string): void {

@@ -20,6 +20,7 @@ import {
 import { EMULATOR_DEFAULTS, startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../emulator';
 import { createIceClient } from '../ice/client';
 import type { IceClient } from '../ice/types';
+import type { IceCallRateLimits } from '../ice/rate-limiter';
 import { silentLogger, type Logger } from '../observability/logger';
 import { createVoiceCloneWorker } from '../worker';
 import { generateCallbackAuthKey } from './auth-key';
@@ -93,6 +94,8 @@ export interface ChildWorkerOptions {
   lookUpSearchAttributes?: boolean;
   /** Task-queue-wide cap on activities per second, as VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND; default none. */
   maxIceActivitiesPerSecond?: number;
+  /** The worker's ICE client's own per-action limit, as ICE_MAX_CALLS_PER_SECOND(_BY_ACTION); default none. */
+  iceMaxCallsPerSecond?: IceCallRateLimits;
 }
 
 /** What `startStack` starts; every part but Temporal is optional. */
@@ -480,7 +483,7 @@ class StackParts<T extends RunningTemporal> {
         namespace: this.temporal.namespace,
         taskQueue: workerOptions.taskQueue ?? this.taskQueue,
         workflowBundlePath: await workflowBundleFile(workerOptions.workflowsPath),
-        ice: this.iceConfig,
+        ice: { ...this.iceConfig, maxCallsPerSecond: workerOptions.iceMaxCallsPerSecond },
         maxCachedWorkflows: workerOptions.maxCachedWorkflows,
         lookUpSearchAttributes: workerOptions.lookUpSearchAttributes,
         maxIceActivitiesPerSecond: workerOptions.maxIceActivitiesPerSecond,

@@ -4,6 +4,7 @@ import { ClientError, ServerError, ThrottlingError } from '@alicloud/openapi-cor
 import { iceErrorFromThrown, scrubSecrets } from '../../src/ice/error-mapping';
 import {
   classifyIceError,
+  CLIENT_RATE_LIMITED_CODE,
   IceError,
   INVALID_RESPONSE_CODE,
   isIceError,
@@ -28,6 +29,7 @@ const CLASSIFICATION_TABLE: Array<[code: string, status: number | undefined, exp
   [NETWORK_ERROR_CODE, undefined, 'retryable'],
   [TIMEOUT_ERROR_CODE, undefined, 'retryable'],
   [INVALID_RESPONSE_CODE, 200, 'retryable'],
+  [CLIENT_RATE_LIMITED_CODE, undefined, 'retryable'],
   ['MissingParameter', 400, 'final'],
   ['InvalidParameter', 400, 'final'],
   ['Forbidden', 403, 'final'],
