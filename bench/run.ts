@@ -76,6 +76,8 @@ Options:
   --batch-clones N           clones of the batch phase, on a fresh stack after the scale runs (default 1000)
   --batch-rate R             calls per second the emulator allows each ICE action, and the batch worker's
                              ICE client's per-action limit, ICE_MAX_CALLS_PER_SECOND (default 20)
+  --batch-read-rate R        the same for ICE's job read, GetCustomizedVoiceJob (default: twice --batch-rate;
+                             a clone reads its job twice per submit: the lookup and the callback's confirmation)
   --batch-max-concurrent N   the batch's maxConcurrent (default: the --batch-rate)
   --skip-batch-loop          no loop of clones started at once beside the batch (the 10,000-clone run)
   --skip-batch               no batch phase
@@ -205,7 +207,15 @@ interface BenchOptions {
   burstCallbacks: BurstCallbackPath[];
   burstBaseline: boolean;
   skipPoll24h: boolean;
-  batch: { clones: number; ratePerSec: number; maxConcurrent: number; skipLoop: boolean; skip: boolean; only: boolean };
+  batch: {
+    clones: number;
+    ratePerSec: number;
+    readRatePerSec: number;
+    maxConcurrent: number;
+    skipLoop: boolean;
+    skip: boolean;
+    only: boolean;
+  };
   stackOptions: BenchStackOptions;
   outDir: string;
 }
@@ -228,6 +238,7 @@ function parseOptions(): BenchOptions | undefined {
       'skip-poll24h': { type: 'boolean', default: false },
       'batch-clones': { type: 'string' },
       'batch-rate': { type: 'string' },
+      'batch-read-rate': { type: 'string' },
       'batch-max-concurrent': { type: 'string' },
       'skip-batch-loop': { type: 'boolean', default: false },
       'skip-batch': { type: 'boolean', default: false },
@@ -263,6 +274,7 @@ function parseOptions(): BenchOptions | undefined {
     batch: {
       clones: positiveInt(values['batch-clones'], 'batch-clones', 1000),
       ratePerSec: batchRate,
+      readRatePerSec: positiveInt(values['batch-read-rate'], 'batch-read-rate', 2 * batchRate),
       // As wide as the rate: each clone reads its job twice as local activities, which the worker's cap does not
       // pace, so a wider window can send ICE more reads a second than its limit (bench/README.md, batch phase).
       maxConcurrent: positiveInt(values['batch-max-concurrent'], 'batch-max-concurrent', batchRate),
@@ -339,6 +351,7 @@ async function runBatchRun(options: BenchOptions): Promise<BatchBenchResult> {
     return await runBatchPhase(stack, {
       clones: options.batch.clones,
       ratePerSec: options.batch.ratePerSec,
+      readRatePerSec: options.batch.readRatePerSec,
       maxConcurrent: options.batch.maxConcurrent,
       trainingMs: options.trainingMs,
       skipLoop: options.batch.skipLoop,

@@ -21,6 +21,8 @@ const START_CONCURRENCY = 50;
 export interface BatchPhaseOptions {
   clones: number;
   ratePerSec: number;
+  /** GetCustomizedVoiceJob's limit: a clone reads its job twice per submit (the lookup, the callback's confirmation). */
+  readRatePerSec: number;
   maxConcurrent: number;
   trainingMs: number;
   /** Only the batch, without the loop beside it (the 10,000-clone run). */
@@ -48,11 +50,22 @@ export function compactInput(voiceId: string, jobId: string | undefined): VoiceC
   };
 }
 
-/** Every ICE action held to `ratePerSec` (each counted apart), a fresh call log, a worker's client at the same rate. */
-async function limitedWorker(stack: BenchStack, name: string, ratePerSec: number) {
-  await stack.emulator.admin.setFaults({ operations: { '*': { rateLimitPerSecond: ratePerSec } } });
+/**
+ * Every ICE action held to `ratePerSec` (each counted apart), the job read to `readRatePerSec`, a fresh call log,
+ * a worker's client at the same rates.
+ */
+async function limitedWorker(stack: BenchStack, name: string, options: BatchPhaseOptions) {
+  const { ratePerSec, readRatePerSec } = options;
+  await stack.emulator.admin.setFaults({
+    operations: {
+      '*': { rateLimitPerSecond: ratePerSec },
+      GetCustomizedVoiceJob: { rateLimitPerSecond: readRatePerSec },
+    },
+  });
   await stack.emulator.admin.clearCalls();
-  return stack.startPackageWorker(name, { iceMaxCallsPerSecond: { perSecond: ratePerSec } });
+  return stack.startPackageWorker(name, {
+    iceMaxCallsPerSecond: { perSecond: ratePerSec, byAction: { GetCustomizedVoiceJob: readRatePerSec } },
+  });
 }
 
 /** Generous: three rate-limited activities per clone at the rate, twice over, plus ten minutes. */
@@ -75,7 +88,7 @@ export async function eventsPerRun(client: Client, workflowId: string, firstRunI
 
 async function runBatchPath(stack: BenchStack, options: BatchPhaseOptions): Promise<BatchBenchResult['batch']> {
   const clones = await prepareClones(stack, 'BenchBa', options.clones);
-  const worker = await limitedWorker(stack, 'batch', options.ratePerSec);
+  const worker = await limitedWorker(stack, 'batch', options);
   try {
     const startedAt = Date.now();
     const handle = await startVoiceCloneBatch(
@@ -107,7 +120,7 @@ async function runBatchPath(stack: BenchStack, options: BatchPhaseOptions): Prom
 
 async function runLoopPath(stack: BenchStack, options: BatchPhaseOptions): Promise<BatchPathResult> {
   const clones = await prepareClones(stack, 'BenchLo', options.clones);
-  const worker = await limitedWorker(stack, 'loop', options.ratePerSec);
+  const worker = await limitedWorker(stack, 'loop', options);
   try {
     const startedAt = Date.now();
     const deadlineAt = deadlineFor(options);
@@ -132,9 +145,9 @@ async function runLoopPath(stack: BenchStack, options: BatchPhaseOptions): Promi
 }
 
 export async function runBatchPhase(stack: BenchStack, options: BatchPhaseOptions): Promise<BatchBenchResult> {
-  const { clones, ratePerSec, maxConcurrent } = options;
+  const { clones, ratePerSec, readRatePerSec, maxConcurrent } = options;
   options.log(
-    `batch: ${clones} clones, ${maxConcurrent} at once, every ICE action and the worker's client at ${ratePerSec}/s`,
+    `batch: ${clones} clones, ${maxConcurrent} at once, every ICE action and the worker's client at ${ratePerSec}/s, the job read at ${readRatePerSec}/s`,
   );
   const batch = await runBatchPath(stack, options);
   options.log(
@@ -151,5 +164,5 @@ export async function runBatchPhase(stack: BenchStack, options: BatchPhaseOption
     );
   }
   await stack.emulator.admin.setFaults({});
-  return { ratePerSec, maxConcurrent, trainingMs: options.trainingMs, batch, ...(loop && { loop }) };
+  return { ratePerSec, readRatePerSec, maxConcurrent, trainingMs: options.trainingMs, batch, ...(loop && { loop }) };
 }

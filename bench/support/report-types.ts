@@ -151,6 +151,8 @@ export interface BatchPathResult {
 export interface BatchBenchResult {
   /** The emulator's limit on every ICE action, and the worker's ICE client's (ICE_MAX_CALLS_PER_SECOND). */
   ratePerSec: number;
+  /** The same for GetCustomizedVoiceJob (absent in reports before --batch-read-rate: it was `ratePerSec`). */
+  readRatePerSec?: number;
   maxConcurrent: number;
   trainingMs: number;
   batch: BatchPathResult & {
