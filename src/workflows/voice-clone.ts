@@ -5,7 +5,7 @@
  * at submit. The steps live in ./basic-steps.ts, ./named-steps.ts and ./clone-steps.ts; docs/ice-api.md holds the
  * ICE facts they rely on.
  */
-import { setHandler } from '@temporalio/workflow';
+import { setHandler, setWorkflowOptions } from '@temporalio/workflow';
 import { awaitTrainingResult } from './await-training-result';
 import { adoptsJob, detectRecordings, lookUpBasicVoice, submitBasicVoice } from './basic-steps';
 import { CallbackInbox } from './callback-inbox';
@@ -82,6 +82,10 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
     throw await cloneFailed(error, progress, session);
   }
 }
+
+// A running clone (a 7-day recording session) moves to the current build at its next task instead of holding its
+// old workers: every change must replay its recorded histories (docs/deploys.md#versioning-behaviour).
+setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, voiceCloneWorkflow);
 
 interface CloneContext {
   registered: RegisteredSearchAttributes;
