@@ -3,6 +3,7 @@
  * plugin (src/plugin.ts) that teams add to their own workers. Credentials are read here, by the worker process,
  * through src/config.ts (or Alibaba's default chain): they never travel in workflow input or history.
  */
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import {
   DEFAULT_MAX_CACHED_WORKFLOWS,
@@ -41,6 +42,11 @@ export interface VoiceCloneWorkerOptions {
   lookUpSearchAttributes?: boolean;
   /** Retries of an incomplete ICE answer; default VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES (see VoiceClonePluginOptions). */
   unexpectedResponseRetries?: number;
+  /**
+   * The worker's deployment version (Worker Versioning, docs/deploys.md); default VOICE_CLONE_WORKER_DEPLOYMENT_NAME
+   * and VOICE_CLONE_WORKER_BUILD_ID (see VoiceClonePluginOptions); `false` or neither set: unversioned.
+   */
+  deployment?: WorkerDeploymentVersion | false;
   logger?: Logger;
 }
 
@@ -63,6 +69,7 @@ export async function createVoiceCloneWorker(options: VoiceCloneWorkerOptions): 
         iceClient: options.ice,
         lookUpSearchAttributes: options.lookUpSearchAttributes,
         unexpectedResponseRetries: options.unexpectedResponseRetries,
+        workerDeployment: options.deployment,
       }),
     ],
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
@@ -75,6 +82,7 @@ export async function createVoiceCloneWorker(options: VoiceCloneWorkerOptions): 
   logger.info('voice clone worker created', {
     maxIceActivitiesPerSecond: options.maxIceActivitiesPerSecond,
     maxCachedWorkflows,
+    deployment: worker.options.workerDeploymentOptions?.version,
   });
   return worker;
 }
@@ -101,6 +109,7 @@ export async function runVoiceCloneWorker(env: Env, overrides: { ice?: IceClient
       ice,
       maxIceActivitiesPerSecond: workerConfig.maxIceActivitiesPerSecond,
       maxCachedWorkflows: workerConfig.maxCachedWorkflows,
+      deployment: workerConfig.deployment ?? false,
       logger,
     });
     logger.info('worker running; SIGINT or SIGTERM stops it after running activities finish', {
