@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { CallbackMetrics } from '../callback/metrics';
 import type { RunningCallbackReceiver } from '../callback/server';
@@ -73,6 +74,8 @@ export interface InProcessWorkerOptions {
   ice?: IceClient;
   /** Default: VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES. */
   unexpectedResponseRetries?: number;
+  /** A versioned worker of this deployment version (docs/deploys.md); default: unversioned. */
+  deployment?: WorkerDeploymentVersion;
 }
 
 /** A worker in a child process of its own: it can be killed like a crashed worker and its memory read. */
@@ -89,6 +92,8 @@ export interface ChildWorkerOptions {
   maxCachedWorkflows?: number;
   /** false: the worker upserts no search attributes (default true). */
   lookUpSearchAttributes?: boolean;
+  /** A versioned worker of this deployment version (docs/deploys.md); default: unversioned. */
+  deployment?: WorkerDeploymentVersion;
 }
 
 /** What `startStack` starts; every part but Temporal is optional. */
@@ -447,6 +452,7 @@ class StackParts<T extends RunningTemporal> {
       taskQueue: workerOptions.taskQueue ?? this.taskQueue,
       ice: workerOptions.ice ?? this.ice,
       unexpectedResponseRetries: workerOptions.unexpectedResponseRetries,
+      deployment: workerOptions.deployment ?? false,
       ...(workerOptions.workflowBundle && { workflowBundle: workerOptions.workflowBundle }),
       ...(workerOptions.workflowsPath !== undefined && { workflowsPath: workerOptions.workflowsPath }),
       logger: this.logger,
@@ -478,6 +484,7 @@ class StackParts<T extends RunningTemporal> {
         ice: this.iceConfig,
         maxCachedWorkflows: workerOptions.maxCachedWorkflows,
         lookUpSearchAttributes: workerOptions.lookUpSearchAttributes,
+        deployment: workerOptions.deployment,
       },
       { logFile: workerOptions.logFile ?? (logDir && path.join(logDir, `worker-${name}.log`)), cpuProfileDir },
     );

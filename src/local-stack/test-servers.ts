@@ -9,6 +9,7 @@ import { temporal } from '@temporalio/proto';
 import { loadLocalToolsConfig, type LocalToolsConfig } from '../config';
 import type { Logger } from '../observability/logger';
 import { SEARCH_ATTRIBUTE_NAMES, searchAttributes } from '../workflows/definitions';
+import { WORKER_DEPLOYMENT_FLAGS } from './dev-server';
 import { freePort } from './ports';
 import { resolveTemporalCli, resolveTemporalTestServer } from './temporal-binaries';
 import type { RunningTemporal, TemporalStarter } from './temporal-server';
@@ -84,6 +85,7 @@ export function sdkDevServer(options: SdkDevServerOptions = {}): TemporalStarter
             ...(uiPort ? { ui: true, uiPort } : {}),
             ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
             searchAttributes: options.searchAttributes === false ? [] : Object.values(searchAttributes),
+            extraArgs: WORKER_DEPLOYMENT_FLAGS.flatMap((pair) => ['--dynamic-config-value', pair]),
           },
         }),
       logger,

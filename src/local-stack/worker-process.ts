@@ -6,6 +6,7 @@
  * Messages to the parent: { type: 'ready' }, { type: 'memory', rss, heapUsed } every second, { type: 'stopped' }.
  * Message from the parent: { type: 'shutdown' } drains and exits.
  */
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { IceClientConfig } from '../config';
 import { createIceClient } from '../ice/client';
@@ -25,6 +26,8 @@ export interface WorkerSpec {
   maxCachedWorkflows?: number;
   /** false = the worker upserts no search attributes (what they cost, in the bench). */
   lookUpSearchAttributes?: boolean;
+  /** The worker's deployment version (a versioned worker); undefined = unversioned. */
+  deployment?: WorkerDeploymentVersion;
 }
 
 async function main(): Promise<void> {
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
     workflowBundle: { codePath: spec.workflowBundlePath },
     maxCachedWorkflows: spec.maxCachedWorkflows,
     lookUpSearchAttributes: spec.lookUpSearchAttributes,
+    deployment: spec.deployment ?? false,
     logger: silentLogger,
   });
   await runWorkerChild(worker, connection);

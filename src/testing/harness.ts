@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { startCallbackReceiver, type CallbackReceiverOptions, type RunningCallbackReceiver } from '../callback/server';
 import type { Env, IceClientConfig, IceCredentials } from '../config';
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../emulator';
@@ -88,6 +89,8 @@ export interface HarnessWorkerOptions {
   ice?: IceClient;
   /** Default: VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES. */
   unexpectedResponseRetries?: number;
+  /** A versioned worker of this deployment version (docs/deploys.md); default: unversioned. */
+  deployment?: WorkerDeploymentVersion;
 }
 
 /** The stack's options (Temporal, emulator, receivers), plus a test name and an optional first worker. */
@@ -237,6 +240,7 @@ function harnessOver<T extends RunningTemporal>(stack: Stack<T>): Harness<T> {
         taskQueue: workerOptions.taskQueue,
         ice: workerOptions.ice,
         unexpectedResponseRetries: workerOptions.unexpectedResponseRetries,
+        deployment: workerOptions.deployment,
         workflowBundle: await workflowBundle(workerOptions.workflowsPath),
       }),
     forkWorker: (workerOptions) => stack.forkWorker(workerOptions),
