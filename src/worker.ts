@@ -3,7 +3,7 @@
  * plugin (src/plugin.ts) that teams add to their own workers. Credentials are read here, by the worker process,
  * through src/config.ts (or Alibaba's default chain): they never travel in workflow input or history.
  */
-import type { WorkerDeploymentVersion } from '@temporalio/common';
+import type { VersioningBehavior, WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import {
   DEFAULT_MAX_CACHED_WORKFLOWS,
@@ -47,6 +47,8 @@ export interface VoiceCloneWorkerOptions {
    * and VOICE_CLONE_WORKER_BUILD_ID (see VoiceClonePluginOptions); `false` or neither set: unversioned.
    */
   deployment?: WorkerDeploymentVersion | false;
+  /** With `deployment`: the behaviour of workflows that declare none; default `AUTO_UPGRADE` (see the plugin's). */
+  defaultVersioningBehavior?: VersioningBehavior;
   logger?: Logger;
 }
 
@@ -70,6 +72,7 @@ export async function createVoiceCloneWorker(options: VoiceCloneWorkerOptions): 
         lookUpSearchAttributes: options.lookUpSearchAttributes,
         unexpectedResponseRetries: options.unexpectedResponseRetries,
         workerDeployment: options.deployment,
+        defaultVersioningBehavior: options.defaultVersioningBehavior,
       }),
     ],
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),

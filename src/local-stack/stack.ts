@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { WorkerDeploymentVersion } from '@temporalio/common';
+import type { VersioningBehavior, WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { CallbackMetrics } from '../callback/metrics';
 import type { RunningCallbackReceiver } from '../callback/server';
@@ -94,6 +94,8 @@ export interface ChildWorkerOptions {
   lookUpSearchAttributes?: boolean;
   /** A versioned worker of this deployment version (docs/deploys.md); default: unversioned. */
   deployment?: WorkerDeploymentVersion;
+  /** With `deployment`: the behaviour of workflows that declare none (default the plugin's). */
+  defaultVersioningBehavior?: VersioningBehavior;
 }
 
 /** What `startStack` starts; every part but Temporal is optional. */
@@ -485,6 +487,7 @@ class StackParts<T extends RunningTemporal> {
         maxCachedWorkflows: workerOptions.maxCachedWorkflows,
         lookUpSearchAttributes: workerOptions.lookUpSearchAttributes,
         deployment: workerOptions.deployment,
+        defaultVersioningBehavior: workerOptions.defaultVersioningBehavior,
       },
       { logFile: workerOptions.logFile ?? (logDir && path.join(logDir, `worker-${name}.log`)), cpuProfileDir },
     );

@@ -6,7 +6,7 @@
  * Messages to the parent: { type: 'ready' }, { type: 'memory', rss, heapUsed } every second, { type: 'stopped' }.
  * Message from the parent: { type: 'shutdown' } drains and exits.
  */
-import type { WorkerDeploymentVersion } from '@temporalio/common';
+import type { VersioningBehavior, WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { IceClientConfig } from '../config';
 import { createIceClient } from '../ice/client';
@@ -28,6 +28,8 @@ export interface WorkerSpec {
   lookUpSearchAttributes?: boolean;
   /** The worker's deployment version (a versioned worker); undefined = unversioned. */
   deployment?: WorkerDeploymentVersion;
+  /** With `deployment`: the behaviour of workflows that declare none (default the plugin's). */
+  defaultVersioningBehavior?: VersioningBehavior;
 }
 
 async function main(): Promise<void> {
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     maxCachedWorkflows: spec.maxCachedWorkflows,
     lookUpSearchAttributes: spec.lookUpSearchAttributes,
     deployment: spec.deployment ?? false,
+    defaultVersioningBehavior: spec.defaultVersioningBehavior,
     logger: silentLogger,
   });
   await runWorkerChild(worker, connection);

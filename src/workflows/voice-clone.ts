@@ -5,7 +5,7 @@
  * at submit. The steps live in ./basic-steps.ts, ./named-steps.ts and ./clone-steps.ts; docs/ice-api.md holds the
  * ICE facts they rely on.
  */
-import { setHandler, setWorkflowOptions } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
 import { awaitTrainingResult } from './await-training-result';
 import { adoptsJob, detectRecordings, lookUpBasicVoice, submitBasicVoice } from './basic-steps';
 import { CallbackInbox } from './callback-inbox';
@@ -34,6 +34,7 @@ import { lookUpNamedVoice, submitNamedVoiceJob } from './named-steps';
 import { VoiceCloneProgress } from './progress';
 import { RecordingSession } from './recording-session';
 import { validateVoiceCloneInput, type ValidBasicVoiceCloneInput, type ValidNamedVoiceCloneInput } from './validation';
+import { declareVersioningBehavior } from './versioning';
 
 /**
  * The clone workflow: validate, look up the voice's ICE job, detect recordings, submit training exactly once (or
@@ -85,7 +86,7 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
 
 // A running clone (a 7-day recording session) moves to the current build at its next task instead of holding its
 // old workers: every change must replay its recorded histories (docs/deploys.md#versioning-behaviour).
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, voiceCloneWorkflow);
+declareVersioningBehavior('AUTO_UPGRADE', voiceCloneWorkflow);
 
 interface CloneContext {
   registered: RegisteredSearchAttributes;

@@ -11,6 +11,7 @@ import { startRecordingSession, startVoiceClone } from '../../src/client';
 import { ConfigError, EMULATOR_DEV_CREDENTIALS, loadWorkerDeployment, type IceClientConfig } from '../../src/config';
 import { voiceClonePlugin } from '../../src/plugin';
 import * as registeredWorkflows from '../../src/workflows';
+import { declaredVersioningBehavior } from '../../src/workflows/versioning';
 import { runCli, startTestHarness, type TestHarness } from '../support/harness';
 import { buildsInOrder, completedTasks, setCurrentVersion } from '../support/worker-deployment';
 import { addRecording, performedCalls, recordingOf, sessionInput, submitTraining } from './recording-session-support';
@@ -27,13 +28,14 @@ const OFFLINE_ICE: IceClientConfig = {
 
 test('every workflow the worker registers declares its versioning behaviour', () => {
   const undeclared = Object.entries(registeredWorkflows)
-    .filter(([, workflow]) => {
-      const declared = (workflow as { workflowDefinitionOptions?: { versioningBehavior?: string } })
-        .workflowDefinitionOptions?.versioningBehavior;
-      return declared !== 'AUTO_UPGRADE' && declared !== 'PINNED';
-    })
+    .filter(([, workflow]) => declaredVersioningBehavior(workflow) === undefined)
     .map(([name]) => name);
-  assert.deepEqual(undeclared, [], 'declare one with setWorkflowOptions (docs/deploys.md#versioning-behaviour)');
+  assert.deepEqual(
+    undeclared,
+    [],
+    'declare one with declareVersioningBehavior (docs/deploys.md#the-rule-for-a-new-workflow)',
+  );
+  assert.equal(declaredVersioningBehavior(registeredWorkflows.voiceCloneWorkflow), 'AUTO_UPGRADE');
 });
 
 test('the deployment settings: both or neither, names the server accepts; a bad one stops the worker (exit 2)', async () => {
@@ -121,14 +123,15 @@ describe('a deploy from build 1 to build 2 (dev server, worker processes)', () =
   after(() => h?.close());
 
   test('a recording session started on build 1 finishes on build 2 with one submit; build 1 stops mid-session', async () => {
-    const first = await h.forkWorker({ name: 'build-1', deployment: build1 });
+    // Undeclared workflows would be PINNED on these workers: AUTO_UPGRADE in the history is the clone's declaration.
+    const first = await h.forkWorker({ name: 'build-1', deployment: build1, defaultVersioningBehavior: 'PINNED' });
     await setCurrentVersion(h.client, build1);
     const voiceId = newVoiceId('Deploy');
     const { handle } = await startRecordingSession(h.client, sessionInput(voiceId), { taskQueue: h.taskQueue });
     assert.equal((await addRecording(handle, recordingOf(voiceId, 1))).pass, true);
 
     // The deploy: build 2 polls, becomes current, and build 1 stops while the session waits for its next recording.
-    await h.forkWorker({ name: 'build-2', deployment: build2 });
+    await h.forkWorker({ name: 'build-2', deployment: build2, defaultVersioningBehavior: 'PINNED' });
     await setCurrentVersion(h.client, build2);
     await first.shutdown();
     await first.exited;
