@@ -9,6 +9,7 @@
 import { isIP } from 'node:net';
 import { ICE_AUTH_KEY_RULE, ICE_CALLBACK_URL_MAX_BYTES, isValidIceAuthKey } from './ice/callback-auth';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions';
 import { iceCallbackQueueNameProblem, urlProblem } from './workflows/ice-ids';
 import { ICE_FOREIGN_EVENT_TYPES } from './callback/event-types';
@@ -258,6 +259,8 @@ export interface WorkerConfig {
   unexpectedResponseRetries: number;
   /** Serve the Nexus service `voiceCloneNexusService` on the worker's task queue (VOICE_CLONE_NEXUS_SERVICE). */
   nexusService: boolean;
+  /** The worker's deployment version (Worker Versioning, docs/deploys.md); undefined = an unversioned worker. */
+  deployment?: WorkerDeploymentVersion;
 }
 
 /** The task queue from VOICE_CLONE_TASK_QUEUE (default `voice-clone`). Throws `ConfigError` for a bad one. */
@@ -308,6 +311,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     logLevel: loadLogLevel(env),
     unexpectedResponseRetries: loadUnexpectedResponseRetries(env),
     nexusService: loadNexusServiceEnabled(env),
+    deployment: loadWorkerDeployment(env),
   };
 }
 
@@ -319,6 +323,39 @@ export function loadNexusServiceEnabled(env: Env = process.env): boolean {
 /** VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES alone, for code that assembles the clone's activities (the plugin). */
 export function loadUnexpectedResponseRetries(env: Env = process.env): number {
   return readInt(env, 'VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES', DEFAULT_UNEXPECTED_RESPONSE_RETRIES, 0, 100);
+}
+
+/** What a deployment name must be: the server refuses "." and ":" in it (docs/deploys.md#names). */
+export const DEPLOYMENT_NAME_RULE = 'must be 1-255 characters without spaces, "." or ":"';
+/** What a build ID must be (docs/deploys.md#names). */
+export const BUILD_ID_RULE = 'must be 1-255 characters without spaces';
+
+/**
+ * The worker's deployment version from VOICE_CLONE_WORKER_DEPLOYMENT_NAME and VOICE_CLONE_WORKER_BUILD_ID: both
+ * (a versioned worker) or neither (undefined, an unversioned worker). Throws `ConfigError` for one alone or a bad one.
+ */
+export function loadWorkerDeployment(env: Env = process.env): WorkerDeploymentVersion | undefined {
+  const deploymentName = read(env, 'VOICE_CLONE_WORKER_DEPLOYMENT_NAME');
+  const buildId = read(env, 'VOICE_CLONE_WORKER_BUILD_ID');
+  if (deploymentName === undefined && buildId === undefined) return undefined;
+  if (deploymentName === undefined) {
+    throw new ConfigError(
+      'VOICE_CLONE_WORKER_DEPLOYMENT_NAME',
+      'must be set together with VOICE_CLONE_WORKER_BUILD_ID',
+    );
+  }
+  if (buildId === undefined) {
+    throw new ConfigError(
+      'VOICE_CLONE_WORKER_BUILD_ID',
+      'must be set together with VOICE_CLONE_WORKER_DEPLOYMENT_NAME',
+    );
+  }
+  if (!/^[^\s.:]{1,255}$/.test(deploymentName)) {
+    throw new ConfigError('VOICE_CLONE_WORKER_DEPLOYMENT_NAME', `${DEPLOYMENT_NAME_RULE}, got "${deploymentName}"`);
+  }
+  if (!/^\S{1,255}$/.test(buildId))
+    throw new ConfigError('VOICE_CLONE_WORKER_BUILD_ID', `${BUILD_ID_RULE}, got "${buildId}"`);
+  return { deploymentName, buildId };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
  */
 import { SimplePlugin } from '@temporalio/plugin';
 import { Client } from '@temporalio/client';
+import type { VersioningBehavior, WorkerDeploymentVersion } from '@temporalio/common';
 import type { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createVoiceCloneActivities } from './activities';
 import { startIceCallbackConsumer, type IceCallbackConsumerConfig } from './callback/consumer';
@@ -14,6 +15,7 @@ import {
   loadIceClientConfig,
   loadNexusServiceEnabled,
   loadUnexpectedResponseRetries,
+  loadWorkerDeployment,
   type Env,
   type IceClientConfig,
 } from './config';
@@ -62,6 +64,17 @@ export interface VoiceClonePluginOptions {
    * (a Nexus endpoint targets that task queue). Default: VOICE_CLONE_NEXUS_SERVICE from `env` (on).
    */
   nexusService?: boolean;
+  /**
+   * The worker's deployment version (Worker Versioning, docs/deploys.md): the worker then runs versioned, and each
+   * workflow keeps the versioning behaviour it declares. Default: VOICE_CLONE_WORKER_DEPLOYMENT_NAME and
+   * VOICE_CLONE_WORKER_BUILD_ID from `env`; neither set, or `false`: the worker stays unversioned.
+   */
+  workerDeployment?: WorkerDeploymentVersion | false;
+  /**
+   * With `workerDeployment`: the behaviour of workflows that declare none (a team's own). Default `AUTO_UPGRADE`,
+   * what an unversioned worker does today: a running workflow takes the new code at its next task.
+   */
+  defaultVersioningBehavior?: VersioningBehavior;
 }
 
 /** The consumer's settings and queue client, read where the plugin is built (a bad one throws ConfigError). */
@@ -74,6 +87,32 @@ function consumerSettings(
   const credentials = mnsCredentialChain(options.ice?.credentials);
   const queue = createMnsQueueClient({ endpoint: config.endpoint, queueName: config.queueName, credentials });
   return { config, queue };
+}
+
+/**
+ * The worker's versioning options for a deployment version; a worker that already has other ones is refused (two
+ * versions for one worker would route its tasks to the wrong build).
+ */
+function workerDeploymentOptions(
+  options: WorkerOptions,
+  version: WorkerDeploymentVersion | undefined,
+  defaultVersioningBehavior: VersioningBehavior,
+): Pick<WorkerOptions, 'workerDeploymentOptions'> {
+  if (version === undefined) return {};
+  const existing = options.workerDeploymentOptions?.version;
+  if (existing && (existing.deploymentName !== version.deploymentName || existing.buildId !== version.buildId)) {
+    throw new TypeError(
+      `${VOICE_CLONE_PLUGIN_NAME} plugin: workerDeployment ${version.deploymentName}:${version.buildId} differs from ` +
+        `the worker's workerDeploymentOptions ${existing.deploymentName}:${existing.buildId}`,
+    );
+  }
+  return {
+    workerDeploymentOptions: options.workerDeploymentOptions ?? {
+      version,
+      useWorkerVersioning: true,
+      defaultVersioningBehavior,
+    },
+  };
 }
 
 /** The package's workflow bundle entry: the worker bundles it when it is given neither workflowsPath nor a bundle. */
@@ -92,6 +131,8 @@ export class VoiceClonePlugin extends SimplePlugin {
   private readonly unexpectedResponseRetries: number;
   private readonly consumer: { config: IceCallbackConsumerConfig; queue: MnsQueueClient } | undefined;
   private readonly logger: Logger;
+  private readonly workerDeployment: WorkerDeploymentVersion | undefined;
+  private readonly defaultVersioningBehavior: VersioningBehavior;
   private temporal: { connection: NativeConnection; namespace: string } | undefined;
 
   constructor(options: VoiceClonePluginOptions = {}) {
@@ -110,6 +151,9 @@ export class VoiceClonePlugin extends SimplePlugin {
     this.unexpectedResponseRetries = options.unexpectedResponseRetries ?? loadUnexpectedResponseRetries(options.env);
     this.consumer = consumerSettings(options);
     this.logger = options.logger ?? silentLogger;
+    this.workerDeployment =
+      options.workerDeployment === false ? undefined : (options.workerDeployment ?? loadWorkerDeployment(options.env));
+    this.defaultVersioningBehavior = options.defaultVersioningBehavior ?? 'AUTO_UPGRADE';
   }
 
   /** With `callbackConsumer`: the consumer receives while the worker runs, and finishes its deliveries after. */
@@ -151,6 +195,7 @@ export class VoiceClonePlugin extends SimplePlugin {
       ...options,
       activities: { ...existing, ...activities },
       ...(hasWorkflows ? {} : { workflowsPath: defaultWorkflowsPath() }),
+      ...workerDeploymentOptions(options, this.workerDeployment, this.defaultVersioningBehavior),
     });
   }
 }

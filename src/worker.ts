@@ -3,6 +3,7 @@
  * plugin (src/plugin.ts) that teams add to their own workers. Credentials are read here, by the worker process,
  * through src/config.ts (or Alibaba's default chain): they never travel in workflow input or history.
  */
+import type { VersioningBehavior, WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerPlugin, type WorkflowBundleOption } from '@temporalio/worker';
 import {
   DEFAULT_MAX_CACHED_WORKFLOWS,
@@ -41,6 +42,13 @@ export interface VoiceCloneWorkerOptions {
   lookUpSearchAttributes?: boolean;
   /** Retries of an incomplete ICE answer; default VOICE_CLONE_UNEXPECTED_RESPONSE_RETRIES (see VoiceClonePluginOptions). */
   unexpectedResponseRetries?: number;
+  /**
+   * The worker's deployment version (Worker Versioning, docs/deploys.md); default VOICE_CLONE_WORKER_DEPLOYMENT_NAME
+   * and VOICE_CLONE_WORKER_BUILD_ID (see VoiceClonePluginOptions); `false` or neither set: unversioned.
+   */
+  deployment?: WorkerDeploymentVersion | false;
+  /** With `deployment`: the behaviour of workflows that declare none; default `AUTO_UPGRADE` (see the plugin's). */
+  defaultVersioningBehavior?: VersioningBehavior;
   logger?: Logger;
   /**
    * More worker plugins, after the package's (e.g. Temporal's `OpenTelemetryPlugin`). With a prebuilt
@@ -71,6 +79,8 @@ export async function createVoiceCloneWorker(options: VoiceCloneWorkerOptions): 
         lookUpSearchAttributes: options.lookUpSearchAttributes,
         unexpectedResponseRetries: options.unexpectedResponseRetries,
         nexusService: options.nexusService,
+        workerDeployment: options.deployment,
+        defaultVersioningBehavior: options.defaultVersioningBehavior,
       }),
       ...(options.plugins ?? []),
     ],
@@ -84,6 +94,7 @@ export async function createVoiceCloneWorker(options: VoiceCloneWorkerOptions): 
   logger.info('voice clone worker created', {
     maxIceActivitiesPerSecond: options.maxIceActivitiesPerSecond,
     maxCachedWorkflows,
+    deployment: worker.options.workerDeploymentOptions?.version,
   });
   return worker;
 }
@@ -110,6 +121,7 @@ export async function runVoiceCloneWorker(env: Env, overrides: { ice?: IceClient
       ice,
       maxIceActivitiesPerSecond: workerConfig.maxIceActivitiesPerSecond,
       maxCachedWorkflows: workerConfig.maxCachedWorkflows,
+      deployment: workerConfig.deployment ?? false,
       logger,
       nexusService: workerConfig.nexusService,
     });

@@ -40,6 +40,14 @@ export interface TemporalDevServer {
 
 const STOP_GRACE_MS = 10_000;
 const UPDATE_FLAGS = ['frontend.enableUpdateWorkflowExecution=true', 'frontend.enableExecuteMultiOperation=true'];
+/**
+ * Worker Versioning (deployment versions, versioned pollers): on by default in the pinned CLI's server (1.29), said
+ * explicitly for an older `temporal` on PATH (docs/deploys.md#the-server).
+ */
+export const WORKER_DEPLOYMENT_FLAGS = [
+  'system.enableDeploymentVersions=true',
+  'frontend.workerVersioningWorkflowAPIs=true',
+];
 
 export function devServerArgs(options: TemporalDevServerOptions): string[] {
   return [
@@ -64,6 +72,7 @@ export function devServerArgs(options: TemporalDevServerOptions): string[] {
     // The recording session answers through Workflow Updates and Update-with-Start: on by default in the pinned
     // CLI's server (1.29), said explicitly for an older `temporal` found on PATH.
     ...UPDATE_FLAGS.flatMap((pair) => ['--dynamic-config-value', pair]),
+    ...WORKER_DEPLOYMENT_FLAGS.flatMap((pair) => ['--dynamic-config-value', pair]),
     ...(options.dynamicConfig ?? []).flatMap((pair) => ['--dynamic-config-value', pair]),
   ];
 }

@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { VersioningBehavior, WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection, type Worker, type WorkerPlugin, type WorkflowBundleOption } from '@temporalio/worker';
 import type { CallbackMetrics } from '../callback/metrics';
 import type { RunningCallbackReceiver } from '../callback/server';
@@ -76,6 +77,8 @@ export interface InProcessWorkerOptions {
   unexpectedResponseRetries?: number;
   /** More worker plugins (createVoiceCloneWorker's `plugins`); a prebuilt bundle must hold their workflow modules. */
   plugins?: WorkerPlugin[];
+  /** A versioned worker of this deployment version (docs/deploys.md); default: unversioned. */
+  deployment?: WorkerDeploymentVersion;
 }
 
 /** A worker in a child process of its own: it can be killed like a crashed worker and its memory read. */
@@ -96,6 +99,10 @@ export interface ChildWorkerOptions {
   maxIceActivitiesPerSecond?: number;
   /** The worker's ICE client's own per-action limit, as ICE_MAX_CALLS_PER_SECOND(_BY_ACTION); default none. */
   iceMaxCallsPerSecond?: IceCallRateLimits;
+  /** A versioned worker of this deployment version (docs/deploys.md); default: unversioned. */
+  deployment?: WorkerDeploymentVersion;
+  /** With `deployment`: the behaviour of workflows that declare none (default the plugin's). */
+  defaultVersioningBehavior?: VersioningBehavior;
 }
 
 /** What `startStack` starts; every part but Temporal is optional. */
@@ -454,6 +461,7 @@ class StackParts<T extends RunningTemporal> {
       taskQueue: workerOptions.taskQueue ?? this.taskQueue,
       ice: workerOptions.ice ?? this.ice,
       unexpectedResponseRetries: workerOptions.unexpectedResponseRetries,
+      deployment: workerOptions.deployment ?? false,
       ...(workerOptions.workflowBundle && { workflowBundle: workerOptions.workflowBundle }),
       ...(workerOptions.workflowsPath !== undefined && { workflowsPath: workerOptions.workflowsPath }),
       ...(workerOptions.plugins && { plugins: workerOptions.plugins }),
@@ -487,6 +495,8 @@ class StackParts<T extends RunningTemporal> {
         maxCachedWorkflows: workerOptions.maxCachedWorkflows,
         lookUpSearchAttributes: workerOptions.lookUpSearchAttributes,
         maxIceActivitiesPerSecond: workerOptions.maxIceActivitiesPerSecond,
+        deployment: workerOptions.deployment,
+        defaultVersioningBehavior: workerOptions.defaultVersioningBehavior,
       },
       { logFile: workerOptions.logFile ?? (logDir && path.join(logDir, `worker-${name}.log`)), cpuProfileDir },
     );

@@ -9,6 +9,7 @@ import { temporal } from '@temporalio/proto';
 import { loadLocalToolsConfig, type LocalToolsConfig } from '../config';
 import type { Logger } from '../observability/logger';
 import { batchSearchAttributes, SEARCH_ATTRIBUTE_NAMES, searchAttributes } from '../workflows/definitions';
+import { WORKER_DEPLOYMENT_FLAGS } from './dev-server';
 import { freePort } from './ports';
 import { resolveTemporalCli, resolveTemporalTestServer } from './temporal-binaries';
 import type { RunningTemporal, TemporalStarter } from './temporal-server';
@@ -85,9 +86,10 @@ export function sdkDevServer(options: SdkDevServerOptions = {}): TemporalStarter
             ...(options.port ? { port: options.port } : {}),
             ...(uiPort ? { ui: true, uiPort } : {}),
             ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
-            ...(options.dynamicConfig
-              ? { extraArgs: options.dynamicConfig.flatMap((pair) => ['--dynamic-config-value', pair]) }
-              : {}),
+            extraArgs: [...WORKER_DEPLOYMENT_FLAGS, ...(options.dynamicConfig ?? [])].flatMap((pair) => [
+              '--dynamic-config-value',
+              pair,
+            ]),
             searchAttributes:
               options.searchAttributes === false
                 ? []

@@ -6,6 +6,7 @@
  * Messages to the parent: { type: 'ready' }, { type: 'memory', rss, heapUsed } every second, { type: 'stopped' }.
  * Message from the parent: { type: 'shutdown' } drains and exits.
  */
+import type { VersioningBehavior, WorkerDeploymentVersion } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import type { IceClientConfig } from '../config';
 import { createIceClient } from '../ice/client';
@@ -27,6 +28,10 @@ export interface WorkerSpec {
   lookUpSearchAttributes?: boolean;
   /** Task-queue-wide cap on activities per second (VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND); undefined = none. */
   maxIceActivitiesPerSecond?: number;
+  /** The worker's deployment version (a versioned worker); undefined = unversioned. */
+  deployment?: WorkerDeploymentVersion;
+  /** With `deployment`: the behaviour of workflows that declare none (default the plugin's). */
+  defaultVersioningBehavior?: VersioningBehavior;
 }
 
 async function main(): Promise<void> {
@@ -41,6 +46,8 @@ async function main(): Promise<void> {
     maxCachedWorkflows: spec.maxCachedWorkflows,
     lookUpSearchAttributes: spec.lookUpSearchAttributes,
     maxIceActivitiesPerSecond: spec.maxIceActivitiesPerSecond,
+    deployment: spec.deployment ?? false,
+    defaultVersioningBehavior: spec.defaultVersioningBehavior,
     logger: silentLogger,
   });
   await runWorkerChild(worker, connection);

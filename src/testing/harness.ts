@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { BundlerPlugin, WorkerPlugin } from '@temporalio/worker';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { startCallbackReceiver, type CallbackReceiverOptions, type RunningCallbackReceiver } from '../callback/server';
 import type { Env, IceClientConfig, IceCredentials } from '../config';
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../emulator';
@@ -92,6 +93,8 @@ export interface HarnessWorkerOptions {
   unexpectedResponseRetries?: number;
   /** More worker plugins (e.g. OpenTelemetryPlugin); their workflow interceptor modules go into the bundle. */
   plugins?: (WorkerPlugin & BundlerPlugin)[];
+  /** A versioned worker of this deployment version (docs/deploys.md); default: unversioned. */
+  deployment?: WorkerDeploymentVersion;
 }
 
 /** The stack's options (Temporal, emulator, receivers), plus a test name and an optional first worker. */
@@ -248,6 +251,7 @@ function harnessOver<T extends RunningTemporal>(stack: Stack<T>): Harness<T> {
         unexpectedResponseRetries: workerOptions.unexpectedResponseRetries,
         workflowBundle: await workflowBundle(workerOptions.workflowsPath, workerOptions.plugins),
         plugins: workerOptions.plugins,
+        deployment: workerOptions.deployment,
       }),
     forkWorker: (workerOptions) => stack.forkWorker(workerOptions),
     workers: () => stack.workers(),

@@ -19,6 +19,7 @@ import { BatchReport } from './batch-report';
 import { defaultFairnessKey, validateVoiceCloneBatchInput, type BatchClone, type ValidBatch } from './batch-validation';
 import { lookUpSearchAttributes } from './clone-steps';
 import { SlidingWindow } from './sliding-window';
+import { declareVersioningBehavior } from './versioning';
 
 /**
  * Runs every clone of `input` (at most `maxConcurrent` at once) and reports each in input order; a failed clone never
@@ -70,6 +71,10 @@ export async function voiceCloneBatchWorkflow(
     );
   });
 }
+
+// A batch lasts as long as its slowest clone (up to a 7-day recording session): it moves to the current build at its
+// next task, so every change replays its recorded histories (docs/deploys.md#the-rule-for-a-new-workflow).
+declareVersioningBehavior('AUTO_UPGRADE', voiceCloneBatchWorkflow);
 
 /** The batch as checked; a batch that breaks a rule fails before anything starts. */
 function validatedBatch(input: VoiceCloneBatchInput, firstIndex: number): ValidBatch {

@@ -34,6 +34,7 @@ import { lookUpNamedVoice, submitNamedVoiceJob } from './named-steps';
 import { VoiceCloneProgress } from './progress';
 import { RecordingSession } from './recording-session';
 import { validateVoiceCloneInput, type ValidBasicVoiceCloneInput, type ValidNamedVoiceCloneInput } from './validation';
+import { declareVersioningBehavior } from './versioning';
 
 /**
  * The clone workflow: validate, look up the voice's ICE job, detect recordings, submit training exactly once (or
@@ -82,6 +83,10 @@ export async function voiceCloneWorkflow(input: VoiceCloneInput): Promise<VoiceC
     throw await cloneFailed(error, progress, session);
   }
 }
+
+// A running clone (a 7-day recording session) moves to the current build at its next task instead of holding its
+// old workers: every change must replay its recorded histories (docs/deploys.md#versioning-behaviour).
+declareVersioningBehavior('AUTO_UPGRADE', voiceCloneWorkflow);
 
 interface CloneContext {
   registered: RegisteredSearchAttributes;
