@@ -78,7 +78,8 @@ Options:
                              ICE client's per-action limit, ICE_MAX_CALLS_PER_SECOND (default 20)
   --batch-read-rate R        the same for ICE's job read, GetCustomizedVoiceJob (default: twice --batch-rate;
                              a clone reads its job twice per submit: the lookup and the callback's confirmation)
-  --batch-max-concurrent N   the batch's maxConcurrent (default: the --batch-rate)
+  --batch-max-concurrent N   the batch's maxConcurrent (default: three times --batch-rate, as a clone here
+                             lasts one to two seconds: fewer would leave the rate unused)
   --skip-batch-loop          no loop of clones started at once beside the batch (the 10,000-clone run)
   --skip-batch               no batch phase
   --batch-only               only the batch phase: writes batch.json in --out, not latest.json
@@ -277,7 +278,7 @@ function parseOptions(): BenchOptions | undefined {
       readRatePerSec: positiveInt(values['batch-read-rate'], 'batch-read-rate', 2 * batchRate),
       // As wide as the rate: each clone reads its job twice as local activities, which the worker's cap does not
       // pace, so a wider window can send ICE more reads a second than its limit (bench/README.md, batch phase).
-      maxConcurrent: positiveInt(values['batch-max-concurrent'], 'batch-max-concurrent', batchRate),
+      maxConcurrent: positiveInt(values['batch-max-concurrent'], 'batch-max-concurrent', 3 * batchRate),
       skipLoop: values['skip-batch-loop'] ?? false,
       skip: values['skip-batch'] ?? false,
       only: values['batch-only'] ?? false,
