@@ -9,14 +9,14 @@ import { after, before, describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { InvalidVoiceCloneInputError, startVoiceClone, startVoiceCloneBatch } from '../../src/client';
-import { COSYVOICE_QUOTA_CODE, COSYVOICE_VOICE_LIMIT, type EmulatedVoiceJob } from '../../src/emulator';
+import { COSYVOICE_QUOTA_CODE, type EmulatedVoiceJob } from '../../src/emulator';
 import {
   batchProgressQuery,
   VOICE_CLONE_BATCH_WORKFLOW_TYPE,
   type VoiceCloneBatchProgress,
 } from '../../src/workflows/batch-definitions';
 import { batchSearchAttributes, type VoiceCloneInput } from '../../src/workflows/definitions';
-import { createVoice, newVoiceId, recordings } from './support';
+import { createVoice, fillCosyVoiceQuota, newVoiceId, recordings } from './support';
 import { cosyVoiceInput, newVoiceName } from './editions-support';
 import { assertWorkflowFailed, startTestHarness, TEST_TIMINGS, type TestHarness } from '../support/harness';
 
@@ -221,15 +221,7 @@ describe('voice clone batch (dev server + emulator)', () => {
   // Last: it fills the account's CosyVoice quota, and resets the emulator afterwards.
   test("a CosyVoice submit refused for the quota fails that clone with ICE's Code; the batch goes on", async () => {
     try {
-      const voices = (await stack.emulator.admin.jobs()).filter((job) => job.edition === 'CosyVoice').length;
-      for (let index = voices; index < COSYVOICE_VOICE_LIMIT; index++) {
-        await stack.ice.submitCosyVoiceCustomizedVoiceJob({
-          voiceName: `Quota filler ${index}`,
-          gender: 'female',
-          audios: `filler-${index}`,
-          model: 'cosyvoice-v3-flash',
-        });
-      }
+      await fillCosyVoiceQuota(stack.emulator, stack.ice);
       const clones = [cosyVoiceInput(newVoiceName('Over quota'), QUICK), await basicVoice('AfterQuota')];
       const handle = await startVoiceCloneBatch(stack.client, { clones }, { taskQueue: stack.taskQueue });
       const report = await handle.result();

@@ -11,7 +11,6 @@ import type { RunningCallbackReceiver } from '../../src/callback/server';
 import { getVoiceCloneStatus, startVoiceClone } from '../../src/client';
 import {
   COSYVOICE_QUOTA_CODE,
-  COSYVOICE_VOICE_LIMIT,
   TRAINING_FAILED_MESSAGE,
   VOICEPRINT_MISMATCH_MARKER,
   VOICEPRINT_MISMATCH_MESSAGE,
@@ -36,7 +35,7 @@ import {
   performedSubmitsNamed,
   standardInput,
 } from './editions-support';
-import { FAST_TIMING, waitForStatus } from './support';
+import { FAST_TIMING, fillCosyVoiceQuota, waitForStatus } from './support';
 import { assertWorkflowFailed, startTestHarness, TEST_TIMINGS, type TestHarness } from '../support/harness';
 
 const EDITIONS: NamedVoiceEdition[] = ['standard', 'cosyvoice'];
@@ -321,15 +320,7 @@ describe('Standard and CosyVoice clones (dev server + emulator)', () => {
   // Last: it fills the account's CosyVoice quota, and resets the emulator afterwards.
   test("cosyvoice: ICE's quota refusal (30 voices) keeps ICE's Code and RequestId as the failure", async () => {
     try {
-      const voices = (await stack.emulator.admin.jobs()).filter((job) => job.edition === 'CosyVoice').length;
-      for (let index = voices; index < COSYVOICE_VOICE_LIMIT; index++) {
-        await stack.ice.submitCosyVoiceCustomizedVoiceJob({
-          voiceName: `Quota filler ${index}`,
-          gender: 'female',
-          audios: `filler-${index}`,
-          model: 'cosyvoice-v3-flash',
-        });
-      }
+      await fillCosyVoiceQuota(stack.emulator, stack.ice);
       const voiceName = newVoiceName('Cosy over quota');
       const failure = await assertWorkflowFailed((await start(cosyVoiceInput(voiceName, FAST_TIMING))).result());
       const refused = (await stack.emulator.admin.calls()).find(

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { RunningEmulator } from '../../src/emulator';
+import { COSYVOICE_VOICE_LIMIT, type RunningEmulator } from '../../src/emulator';
 import type { IceClient } from '../../src/ice/types';
 import type { VoiceCloneStatus, VoiceCloneTiming, VoiceRecording } from '../../src/workflows/definitions';
 import { statusQuery } from '../../src/workflows/definitions';
@@ -72,4 +72,17 @@ export async function jobOf(emulator: RunningEmulator, voiceId: string) {
   const job = (await emulator.admin.jobs()).find((candidate) => candidate.voiceId === voiceId);
   if (!job) throw new Error(`emulator has no job for ${voiceId}`);
   return job;
+}
+
+/** Submits CosyVoice voices until the account holds ICE's limit of them: the next CosyVoice submit is refused. */
+export async function fillCosyVoiceQuota(emulator: RunningEmulator, ice: IceClient): Promise<void> {
+  const voices = (await emulator.admin.jobs()).filter((job) => job.edition === 'CosyVoice').length;
+  for (let index = voices; index < COSYVOICE_VOICE_LIMIT; index++) {
+    await ice.submitCosyVoiceCustomizedVoiceJob({
+      voiceName: `Quota filler ${index}`,
+      gender: 'female',
+      audios: `filler-${index}`,
+      model: 'cosyvoice-v3-flash',
+    });
+  }
 }
