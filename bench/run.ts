@@ -62,7 +62,7 @@ Options:
   --scale-settle-s S         how long all scale clones wait before the memory reading (default 120)
   --burst-callbacks P        how the scale run's burst reaches the clones: http (ICE's HTTP callbacks to the
                              receiver), mns (ICE's MNS queue and the queue consumer) or both, each on a fresh
-                             stack with a scale run of its own (default both)
+                             stack with a scale run of its own (default both); none: no package burst
   --burst-baseline           also the scale run's burst with bare Temporal (baseline clones, fresh stack):
                              this machine's ceiling for a burst of that size
   --training-ms T            emulator training time for the timed paths (default 500)
@@ -92,8 +92,9 @@ const WARM_UP_CLONES = 50;
 /** `--burst-callbacks http|mns|both`: the burst paths, in the order they run. */
 function burstPaths(value: string | undefined): BurstCallbackPath[] {
   if (value === undefined || value === 'both') return [...BURST_CALLBACK_PATHS];
+  if (value === 'none') return [];
   const path = BURST_CALLBACK_PATHS.find((known) => known === value);
-  if (!path) throw new UsageError(`--burst-callbacks must be http, mns or both, got "${value}"`);
+  if (!path) throw new UsageError(`--burst-callbacks must be http, mns, both or none, got "${value}"`);
   return [path];
 }
 

@@ -5,7 +5,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from '@temporalio/client';
 import {
   loadCallbackConsumerConfig,
   loadIceClientConfig,
@@ -14,14 +13,13 @@ import {
   type CallbackConsumerConfig,
   type Env,
 } from '../config';
-import { createIceClient } from '../ice';
 import { createMnsQueueClient } from '../mns/client';
 import { mnsCredentialChain } from '../mns/credentials';
 import { createLogger, type Logger } from '../observability/logger';
 import { PROMETHEUS_CONTENT_TYPE } from '../observability/metrics';
 import { startIceCallbackConsumer, type IceCallbackConsumer } from './consumer';
 import { HEALTH_PATH, METRICS_PATH } from './server';
-import { createReceiverConnection } from './temporal-connection';
+import { createIntakeClients } from './temporal-connection';
 import { firstStopSignal } from '../net/stop-signal';
 
 export interface RunCallbackConsumerOptions {
@@ -71,9 +69,7 @@ export async function runCallbackConsumer(env: Env, options: RunCallbackConsumer
   const logger = options.logger ?? createLogger('callback-consumer', loadLogLevel(env));
   const stop = (options.stopRequested ?? firstStopSignal)();
 
-  const connection = createReceiverConnection(connectConfig.connectionOptions);
-  const client = new Client({ connection, namespace: connectConfig.namespace ?? 'default' });
-  const ice = createIceClient(iceConfig, { logger });
+  const { connection, client, ice } = createIntakeClients(connectConfig, iceConfig, logger);
   const queue = createMnsQueueClient({
     endpoint: config.endpoint,
     queueName: config.queueName,

@@ -2,7 +2,6 @@
  * `ice-voice-clone callback-server`: the receiver as a long-running service, configured only through
  * src/config.ts, stopped cleanly by SIGINT/SIGTERM (in-flight callbacks finish first).
  */
-import { Client } from '@temporalio/client';
 import {
   loadCallbackReceiverConfig,
   loadIceClientConfig,
@@ -11,10 +10,9 @@ import {
   loadTemporalConnectConfig,
   type Env,
 } from '../config';
-import { createIceClient } from '../ice';
 import { createLogger, type Logger } from '../observability/logger';
 import { startCallbackReceiver, type RunningCallbackReceiver } from './server';
-import { createReceiverConnection } from './temporal-connection';
+import { createIntakeClients } from './temporal-connection';
 import { firstStopSignal } from '../net/stop-signal';
 
 export interface RunCallbackReceiverOptions {
@@ -39,9 +37,7 @@ export async function runCallbackReceiver(env: Env, options: RunCallbackReceiver
   // Registered before anything slow, so a signal during start-up is not lost.
   const stop = (options.stopRequested ?? firstStopSignal)();
 
-  const connection = createReceiverConnection(connectConfig.connectionOptions);
-  const client = new Client({ connection, namespace: connectConfig.namespace ?? 'default' });
-  const ice = createIceClient(iceConfig, { logger });
+  const { connection, client, ice } = createIntakeClients(connectConfig, iceConfig, logger);
   let receiver: RunningCallbackReceiver;
   try {
     receiver = await startCallbackReceiver({ config, client, ice, taskQueue, logger });

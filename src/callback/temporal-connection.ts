@@ -3,7 +3,12 @@
  * with a short gRPC reconnect back-off: ICE retries only twice, 1 s apart, so after an outage the channel must be
  * ready again within about a second, not after grpc-js's default back-off of up to two minutes.
  */
-import { Connection, type ConnectionOptions } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import type { ClientConnectConfig } from '@temporalio/envconfig';
+import type { IceClientConfig } from '../config';
+import { createIceClient } from '../ice';
+import type { IceClient } from '../ice/types';
+import type { Logger } from '../observability/logger';
 
 export const RECEIVER_CHANNEL_ARGS = {
   'grpc.initial_reconnect_backoff_ms': 200,
@@ -23,4 +28,22 @@ export function createReceiverConnection(options: ConnectionOptions): Connection
     // (even after the connection closed). delivery.ts retries UNAVAILABLE itself, within the deadline.
     interceptors: [],
   });
+}
+
+/** What a callback front door (receiver or queue consumer) delivers through: Temporal on that connection, and ICE. */
+export interface IntakeClients {
+  connection: Connection;
+  client: Client;
+  ice: IceClient;
+}
+
+/** The front door's clients from settings already read (so that a bad one failed before anything started). */
+export function createIntakeClients(
+  connectConfig: ClientConnectConfig,
+  iceConfig: IceClientConfig,
+  logger: Logger,
+): IntakeClients {
+  const connection = createReceiverConnection(connectConfig.connectionOptions);
+  const client = new Client({ connection, namespace: connectConfig.namespace ?? 'default' });
+  return { connection, client, ice: createIceClient(iceConfig, { logger }) };
 }
