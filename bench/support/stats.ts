@@ -1,5 +1,6 @@
-import type { Client } from '@temporalio/client';
 /** Small statistics helpers for the benchmark report. */
+import { setMaxListeners } from 'node:events';
+import type { Client } from '@temporalio/client';
 
 export interface Percentiles {
   count: number;
@@ -63,6 +64,8 @@ export class DeadlineError extends Error {
 export function beforeDeadline<T>(client: Client, run: () => Promise<T>, deadlineAt: number, what: string): Promise<T> {
   // Abort the RPC itself (not just stop waiting), so that nothing is left retrying on a closed connection.
   const controller = new AbortController();
+  // A long wait for one result is many long polls, each listening on this signal for its own call.
+  setMaxListeners(0, controller.signal);
   const timer = setTimeout(
     () => controller.abort(new DeadlineError(`${what}: deadline passed`)),
     Math.max(0, deadlineAt - Date.now()),
