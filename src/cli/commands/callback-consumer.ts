@@ -14,7 +14,9 @@ const spec: CommandSpec = {
   notes: [
     'Settings (environment): ICE_CALLBACK_MNS_QUEUE (required, "ice-callback-…"), ICE_MNS_ENDPOINT (default',
     'https://<ALIBABA_CLOUD_ACCOUNT_ID>.mns.<ICE_REGION>.aliyuncs.com), ALIBABA_CLOUD_ACCOUNT_ID,',
-    'ICE_CALLBACK_MNS_MAX_DEQUEUE (10), ICE_CALLBACK_MAX_IN_FLIGHT, ICE_CALLBACK_CONSUMER_ADDRESS (/healthz, /metrics),',
+    'ICE_CALLBACK_MNS_MAX_DEQUEUE (10), ICE_CALLBACK_MNS_BATCH_SIZE (16), ICE_CALLBACK_MNS_WAIT_SECONDS (30),',
+    'ICE_CALLBACK_MNS_RETRY_VISIBILITY_SECONDS (30, doubling), ICE_CALLBACK_MAX_IN_FLIGHT,',
+    'ICE_CALLBACK_CONSUMER_ADDRESS (/healthz, /metrics),',
     "ICE_CALLBACK_VOICE_EVENT_TYPES, ICE_CALLBACK_FORWARD_URL and ICE_CALLBACK_FORWARD_AUTH_KEY (other pipelines' events",
     "go on to their endpoint); TEMPORAL_* as for the worker; ICE_* and Alibaba's credential chain (MNS and ICE reads).",
   ],

@@ -15,8 +15,10 @@ const spec: CommandSpec = {
   notes: [
     'Settings (environment): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE;',
     'ICE_REGION or ICE_ENDPOINT, ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET (or the default credential chain);',
+    "ICE_MAX_CALLS_PER_SECOND and ICE_MAX_CALLS_PER_SECOND_BY_ACTION (ICE's per-operation limits, per process);",
     'VOICE_CLONE_TASK_QUEUE, VOICE_CLONE_ICE_MAX_ACTIVITIES_PER_SECOND, VOICE_CLONE_METRICS_ADDRESS (Prometheus),',
     'VOICE_CLONE_WORKER_DEPLOYMENT_NAME with VOICE_CLONE_WORKER_BUILD_ID (a versioned worker, README "Deploys"),',
+    'VOICE_CLONE_NEXUS_SERVICE (on: serve voiceCloneNexusService),',
     'LOG_LEVEL. See the README for the full table.',
   ],
 };
